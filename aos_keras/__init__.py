@@ -1,0 +1,49 @@
+"""aos_keras: adversarial and data-space oversampling for Keras 3.
+
+A three-player game between a mixture of class-conditional convex generators
+(CWI), a WGAN-GP critic and a classifier, trained with `model.fit` on the
+TensorFlow, JAX and PyTorch backends.
+"""
+
+__version__ = "0.1.0"
+
+from aos_keras.classifier import Classifier
+from aos_keras.critic import Critic
+from aos_keras.generator import CWIGenerator
+from aos_keras.losses import (
+    ComplementCrossEntropy,
+    complement_cross_entropy,
+    complement_entropy,
+    cross_entropy,
+    gradient_penalty,
+    least_squares,
+)
+from aos_keras.metrics import (
+    ACSA,
+    GeometricMean,
+    acsa,
+    geometric_mean,
+    per_class_recall,
+)
+from aos_keras.model import AdversarialOversampler
+from aos_keras.sampling import class_distribution, class_targets
+
+__all__ = [
+    "ACSA",
+    "AdversarialOversampler",
+    "CWIGenerator",
+    "Classifier",
+    "ComplementCrossEntropy",
+    "Critic",
+    "GeometricMean",
+    "acsa",
+    "class_distribution",
+    "class_targets",
+    "complement_cross_entropy",
+    "complement_entropy",
+    "cross_entropy",
+    "geometric_mean",
+    "gradient_penalty",
+    "least_squares",
+    "per_class_recall",
+]

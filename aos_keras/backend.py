@@ -1,0 +1,188 @@
+"""The only backend-specific code of aos_keras.
+
+The AO/DO schedule is written once, in stateful style with `keras.ops`. It
+needs three things the backends do differently:
+
+- `value_and_grad(loss_fn, variables)`: the loss and its gradients with
+  respect to some Keras variables (one player's weights).
+- `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to an
+  input tensor, differentiable again (for the gradient penalty).
+- `stateless_step(model, step_fn, state, data, groups)`: run a stateful step
+  inside the JAX trainer's pure `train_step(state, data)` protocol.
+
+References:
+    Keras 3 trainers, `keras/src/backend/{tensorflow,jax,torch}/trainer.py`.
+"""
+
+import keras
+
+BACKEND = keras.backend.backend()
+
+
+def value_and_grad(loss_fn, variables):
+    """Evaluate `loss_fn()` and its gradients with respect to `variables`.
+
+    `loss_fn` returns `(loss, aux)`: a scalar and any nest of tensors to carry
+    out (logs, logits); `aux` is not differentiated. Side effects of
+    `loss_fn` on other variables (batch-norm statistics) are kept on every
+    backend. Gradients of variables the loss does not depend on
+    are zeros, never `None`.
+
+    Args:
+        loss_fn: callable with no arguments returning `(loss, aux)`.
+        variables: list of `keras.Variable` to differentiate.
+
+    Returns:
+        `(loss, aux, grads)`, `grads` in the order of `variables`.
+    """
+    return _VALUE_AND_GRAD[BACKEND](loss_fn, list(variables))
+
+
+def input_gradient(fn, x):
+    """Gradient of `sum(fn(x))` with respect to `x`, itself differentiable.
+
+    Args:
+        fn: callable mapping a tensor `x` of shape `(n, d)` to `(n, ...)`.
+        x: tensor of shape `(n, d)`.
+
+    Returns:
+        Tensor of the shape of `x`.
+    """
+    return _INPUT_GRADIENT[BACKEND](fn, x)
+
+
+# --------------------------------------------------------------- TensorFlow
+def _tf_value_and_grad(loss_fn, variables):
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss, aux = loss_fn()
+    grads = tape.gradient(
+        loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO
+    )
+    return loss, aux, grads
+
+
+def _tf_input_gradient(fn, x):
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = fn(x)
+    return tape.gradient(out, x)
+
+
+# --------------------------------------------------------------------- torch
+def _torch_value_and_grad(loss_fn, variables):
+    import torch
+
+    with torch.enable_grad():
+        loss, aux = loss_fn()
+        values = [v.value for v in variables]
+        grads = torch.autograd.grad(loss, values, allow_unused=True)
+    grads = [
+        torch.zeros_like(v) if g is None else g for g, v in zip(grads, values)
+    ]
+    aux = keras.tree.map_structure(lambda t: t.detach(), aux)
+    return loss.detach(), aux, grads
+
+
+def _torch_input_gradient(fn, x):
+    import torch
+
+    with torch.enable_grad():
+        x = x.detach().requires_grad_(True)
+        out = fn(x)
+        (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
+    return grad
+
+
+# ----------------------------------------------------------------------- JAX
+class _RecordingScope(keras.StatelessScope):
+    """A stateless scope seeded with another's mapping that records writes."""
+
+    def __init__(self, mapping):
+        super().__init__()
+        self.state_mapping = mapping
+        self.written = {}
+
+    def add_update(self, update):
+        variable, _ = update
+        self.written[id(variable)] = variable
+        super().add_update(update)
+
+
+def _jax_value_and_grad(loss_fn, variables):
+    import jax
+
+    outer = keras.src.backend.common.stateless_scope.get_stateless_scope()
+    base = dict(outer.state_mapping) if outer is not None else {}
+    written = []  # variables `loss_fn` assigns, found while tracing
+
+    def pure(values):
+        mapping = dict(base)
+        for v, value in zip(variables, values):
+            mapping[id(v)] = value
+        with _RecordingScope(mapping) as scope:
+            loss, aux = loss_fn()
+        written[:] = scope.written.values()
+        return loss, (aux, [scope.get_current_value(v) for v in written])
+
+    values = [v.value for v in variables]
+    (loss, (aux, updates)), grads = jax.value_and_grad(pure, has_aux=True)(
+        values
+    )
+    for v, value in zip(written, updates):
+        v.assign(value)
+    return loss, aux, grads
+
+
+def _jax_input_gradient(fn, x):
+    import jax
+    import jax.numpy as jnp
+
+    return jax.grad(lambda x_: jnp.sum(fn(x_)))(x)
+
+
+def stateless_step(step_fn, data, groups, state):
+    """Run the stateful `step_fn(data)` as a pure function of `state` (JAX).
+
+    Args:
+        step_fn: callable returning a dict of logs; it may read and assign
+            any variable in `groups`.
+        data: the batch, passed to `step_fn`.
+        groups: list of lists of variables, in the order of `state`.
+        state: tuple of lists of values, one per group.
+
+    Returns:
+        `(logs, new_state)` with `new_state` shaped like `state`.
+    """
+    mapping = [
+        (v, value)
+        for variables, values in zip(groups, state)
+        for v, value in zip(variables, values)
+    ]
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        logs = step_fn(data)
+    new_state = tuple(
+        [_current(scope, v, value) for v, value in zip(variables, values)]
+        for variables, values in zip(groups, state)
+    )
+    return logs, new_state
+
+
+def _current(scope, variable, default):
+    value = scope.get_current_value(variable)
+    return default if value is None else value
+
+
+_VALUE_AND_GRAD = {
+    "tensorflow": _tf_value_and_grad,
+    "torch": _torch_value_and_grad,
+    "jax": _jax_value_and_grad,
+}
+_INPUT_GRADIENT = {
+    "tensorflow": _tf_input_gradient,
+    "torch": _torch_input_gradient,
+    "jax": _jax_input_gradient,
+}

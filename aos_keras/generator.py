@@ -1,0 +1,200 @@
+"""The mixture of class-conditional generators G (the CWI unit)."""
+
+import keras
+import numpy as np
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="aos_keras")
+class CWIGenerator(keras.Model):
+    """Class-specific weight-instance generators with a shared trunk.
+
+    Noise `z ~ N(0, I)` and `onehot(c)` pass through a shared trunk (GAMO's
+    cTMU); the head of class c (an IGU) maps the trunk's output to softmax
+    weights `w` over the class's anchors `tau_c` (its training rows), and the
+    generated row is `G(z, c) = w^T tau_c`. Every generated row is a convex
+    combination of real rows of its own class. A row of class c costs
+    `O(m_c)` in its head, not `O(sum of all anchors)`.
+
+    The anchors are non-trainable weights, so the generator serialises with
+    `get_config`/`save` and its anchors travel with the weights.
+
+    Args:
+        anchor_counts: list of int. `m_c`, the number of anchors of each class
+            `0..C-1`; 0 means the class has no head (it cannot be generated).
+        num_features: int. Number of features `d`.
+        latent_dim: int. Size of the noise vector. Defaults to `100`.
+        trunk_units: tuple of int. Widths of the trunk's dense layers.
+            Defaults to `(256, 64)`.
+        activation: str. Activation of the trunk. Defaults to `"relu"`.
+        batch_norm: bool. Batch normalisation after each trunk layer.
+            Defaults to `True`.
+        **kwargs: forwarded to `keras.Model`.
+
+    Example:
+    >>> g = CWIGenerator([3, 2], num_features=4, latent_dim=8)
+    >>> g.set_anchors([np.eye(4)[:3], np.eye(4)[2:]])
+    >>> rows = g(keras.random.normal((2, 5, 8)))  # 5 rows of each class
+    >>> tuple(rows.shape)
+    (2, 5, 4)
+
+    References:
+        Mullick et al., "Generative Adversarial Minority Oversampling",
+        ICCV 2019 (convex generator).
+    """
+
+    def __init__(
+        self,
+        anchor_counts,
+        num_features,
+        latent_dim=100,
+        trunk_units=(256, 64),
+        activation="relu",
+        batch_norm=True,
+        name="generator",
+        **kwargs,
+    ):
+        super().__init__(name=name, **kwargs)
+        self.anchor_counts = [int(m) for m in anchor_counts]
+        self.num_features = int(num_features)
+        self.latent_dim = int(latent_dim)
+        self.trunk_units = tuple(int(u) for u in trunk_units)
+        self.activation = activation
+        self.batch_norm = bool(batch_norm)
+        self.num_classes = len(self.anchor_counts)
+        self.class_ids = tuple(
+            c for c, m in enumerate(self.anchor_counts) if m > 0
+        )
+        self.trunk = []
+        for i, units in enumerate(self.trunk_units):
+            self.trunk.append(
+                keras.layers.Dense(units, activation, name=f"trunk_{i}")
+            )
+            if self.batch_norm:
+                self.trunk.append(
+                    keras.layers.BatchNormalization(name=f"trunk_bn_{i}")
+                )
+        self.heads = {
+            c: keras.layers.Dense(self.anchor_counts[c], name=f"head_{c}")
+            for c in self.class_ids
+        }
+        self.build()
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        shape = (None, self.latent_dim + self.num_classes)
+        for layer in self.trunk:
+            layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+        self.anchors = {}
+        for c in self.class_ids:
+            self.heads[c].build(shape)
+            self.anchors[c] = self.add_weight(
+                shape=(self.anchor_counts[c], self.num_features),
+                initializer="zeros",
+                trainable=False,
+                name=f"anchors_{c}",
+            )
+        self.built = True
+
+    def set_anchors(self, anchors):
+        """Set the anchor rows `tau_c` of every class with a head.
+
+        Args:
+            anchors: list (index c) or dict (key c) of float arrays
+                `(m_c, d)`.
+        """
+        for c in self.class_ids:
+            rows = np.asarray(anchors[c], dtype=self.anchors[c].dtype)
+            if rows.shape != tuple(self.anchors[c].shape):
+                raise ValueError(
+                    f"Anchors of class {c} must have shape "
+                    f"{tuple(self.anchors[c].shape)}; got {rows.shape}."
+                )
+            self.anchors[c].assign(rows)
+
+    def call(self, z, class_ids=None, training=None, return_weights=False):
+        """Generate `r` rows of each class in `class_ids`.
+
+        Args:
+            z: float tensor `(K, r, latent_dim)`, noise for `r` rows of each
+                of the `K` classes.
+            class_ids: tuple of int, the `K` classes (static). Defaults to
+                every class with a head.
+            training: bool, batch-norm mode.
+            return_weights: bool. Also return the list of convex weights
+                `(r, m_c)` of each class.
+
+        Returns:
+            float tensor `(K, r, d)`; with `return_weights`, a tuple
+            `(rows, weights)`.
+        """
+        class_ids = self.class_ids if class_ids is None else tuple(class_ids)
+        if len(class_ids) == 0:
+            raise ValueError("`class_ids` must name at least one class.")
+        missing = [c for c in class_ids if c not in self.heads]
+        if missing:
+            raise ValueError(
+                f"Classes {missing} have no generator head (no anchors)."
+            )
+        k, r = ops.shape(z)[0], ops.shape(z)[1]
+        onehot = ops.one_hot(
+            ops.convert_to_tensor(class_ids, dtype="int32"),
+            self.num_classes,
+            dtype=z.dtype,
+        )
+        onehot = ops.broadcast_to(onehot[:, None, :], (k, r, self.num_classes))
+        h = ops.reshape(
+            ops.concatenate([z, onehot], axis=-1),
+            (-1, self.latent_dim + self.num_classes),
+        )
+        for layer in self.trunk:
+            h = layer(h, training=training)
+        h = ops.reshape(h, (k, r, -1))
+        rows, weights = [], []
+        for i, c in enumerate(class_ids):
+            w = ops.softmax(self.heads[c](h[i]), axis=-1)
+            weights.append(w)
+            rows.append(ops.matmul(w, ops.cast(self.anchors[c], w.dtype)))
+        rows = ops.stack(rows, axis=0)
+        return (rows, weights) if return_weights else rows
+
+    def sample(self, counts, seed=None):
+        """Draw generated rows, in inference mode.
+
+        Args:
+            counts: dict mapping class index to the number of rows.
+            seed: int or `keras.random.SeedGenerator`.
+
+        Returns:
+            `(x, y)` numpy arrays: rows `(n, d)` and class indices `(n,)`.
+        """
+        if not isinstance(seed, keras.random.SeedGenerator):
+            seed = keras.random.SeedGenerator(seed)
+        xs, ys = [], []
+        for c, n in counts.items():
+            if n <= 0:
+                continue
+            z = keras.random.normal((1, int(n), self.latent_dim), seed=seed)
+            rows = self(z, class_ids=(int(c),), training=False)
+            xs.append(ops.convert_to_numpy(rows[0]))
+            ys.append(np.full(int(n), int(c), dtype=np.int64))
+        if not xs:
+            return (
+                np.zeros((0, self.num_features), dtype=np.float32),
+                np.zeros((0,), dtype=np.int64),
+            )
+        return np.concatenate(xs), np.concatenate(ys)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            anchor_counts=self.anchor_counts,
+            num_features=self.num_features,
+            latent_dim=self.latent_dim,
+            trunk_units=list(self.trunk_units),
+            activation=self.activation,
+            batch_norm=self.batch_norm,
+        )
+        return config

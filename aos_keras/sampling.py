@@ -1,0 +1,113 @@
+"""Class distributions for generated rows and the fractional rate f_s.
+
+`p_real(c) = n_c / N`, `p_bal(c) = 1 / C`, `p_inv(c)` proportional to
+`1 / n_c`, and `p_frac(c)` proportional to the deficit of class c below its
+target `max(n_c, ceil(f_s * n_max))` (imbalanced-learn's `sampling_strategy`).
+"""
+
+import math
+from numbers import Real
+
+import numpy as np
+
+DISTRIBUTIONS = ("real", "balanced", "inverse", "fraction")
+
+
+def class_targets(counts, sampling_strategy="auto"):
+    """Target size of each class after oversampling.
+
+    Args:
+        counts: sequence of int, `n_c` for classes `0..C-1`.
+        sampling_strategy: `"auto"` (full balance, f_s = 1), a float f_s in
+            `(0, 1]` (`target_c = max(n_c, ceil(f_s * n_max))`), or a dict
+            mapping class index to its target size (not below `n_c`).
+
+    Returns:
+        int array `(C,)`.
+
+    Example:
+    >>> class_targets([10, 2], 0.5).tolist()
+    [10, 5]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n_max = int(counts.max())
+    if isinstance(sampling_strategy, str):
+        if sampling_strategy != "auto":
+            raise ValueError(
+                "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
+                f"dict; got {sampling_strategy!r}."
+            )
+        return np.full_like(counts, n_max)
+    if isinstance(sampling_strategy, dict):
+        targets = counts.copy()
+        for c, target in sampling_strategy.items():
+            c = int(c)
+            if not 0 <= c < len(counts):
+                raise ValueError(
+                    f"`sampling_strategy` names class index {c}, but there "
+                    f"are {len(counts)} classes (0..{len(counts) - 1})."
+                )
+            if target < counts[c]:
+                raise ValueError(
+                    f"`sampling_strategy` asks for {target} rows of class "
+                    f"{c}, which has {counts[c]}; oversampling cannot remove "
+                    "rows."
+                )
+            targets[c] = int(target)
+        return targets
+    if isinstance(sampling_strategy, Real) and not isinstance(
+        sampling_strategy, bool
+    ):
+        f_s = float(sampling_strategy)
+        if not 0.0 < f_s <= 1.0:
+            raise ValueError(
+                f"A float `sampling_strategy` must be in (0, 1]; got {f_s}."
+            )
+        floor = math.ceil(f_s * n_max - 1e-9)
+        return np.maximum(counts, floor)
+    raise TypeError(
+        "`sampling_strategy` must be 'auto', a float in (0, 1] or a dict; "
+        f"got {type(sampling_strategy).__name__}."
+    )
+
+
+def class_distribution(counts, kind, sampling_strategy="auto"):
+    """A distribution over classes used to weigh generated rows.
+
+    Args:
+        counts: sequence of int, `n_c`.
+        kind: one of `"real"`, `"balanced"`, `"inverse"`, `"fraction"`.
+        sampling_strategy: used by `"fraction"`, see `class_targets`.
+
+    Returns:
+        float32 array `(C,)` summing to 1, or all zeros for `"fraction"`
+        when no class has a deficit.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if kind == "real":
+        p = counts
+    elif kind == "balanced":
+        p = np.ones_like(counts)
+    elif kind == "inverse":
+        p = 1.0 / counts
+    elif kind == "fraction":
+        p = class_deficits(counts, sampling_strategy).astype(np.float64)
+        if p.sum() == 0:
+            return np.zeros(len(counts), dtype=np.float32)
+    else:
+        raise ValueError(
+            f"Unknown class distribution {kind!r}; use one of {DISTRIBUTIONS}."
+        )
+    return (p / p.sum()).astype(np.float32)
+
+
+def class_deficits(counts, sampling_strategy="auto"):
+    """`target_c - n_c` for each class (int array)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return class_targets(counts, sampling_strategy) - counts
+
+
+def synthetic_weight(counts, sampling_strategy="auto"):
+    """`alpha = sum_c deficit_c / N`, the weight of Q's generated-row term."""
+    counts = np.asarray(counts, dtype=np.int64)
+    return float(class_deficits(counts, sampling_strategy).sum() / counts.sum())
