@@ -7,6 +7,7 @@ TensorFlow, JAX and PyTorch backends.
 
 __version__ = "0.1.0"
 
+from aos_keras.callbacks import EvaluationCallback
 from aos_keras.classifier import Classifier
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
@@ -35,6 +36,7 @@ __all__ = [
     "Classifier",
     "ComplementCrossEntropy",
     "Critic",
+    "EvaluationCallback",
     "GeometricMean",
     "acsa",
     "class_distribution",
