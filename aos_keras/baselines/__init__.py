@@ -1,0 +1,121 @@
+"""Every method of the benchmark behind one interface.
+
+`make_method(name, num_classes=..., num_features=...)` returns an object
+with `fit(x, y, epochs=...)`, `predict_proba(x)`, `classifier` (the
+`aos_keras.Classifier` that is scored), `model` (the Keras model that `fit`
+trained) and `name`. Every method trains the same classifier network with
+the same epochs, batch size and optimizer (Adam(2e-4, beta_1=0.5), one per
+player). A method that cannot run on the given data raises
+`MethodNotApplicable` from `fit`; the benchmark reports NA with its message.
+
+Example:
+>>> from aos_keras.baselines import METHODS, make_method
+>>> for name in METHODS:
+...     method = make_method(name, num_classes=3, num_features=8, seed=0)
+...     method.fit(x_train, y_train, epochs=100, batch_size=32)
+...     proba = method.predict_proba(x_test)
+"""
+
+from aos_keras.baselines.base import (
+    ClassifierMethod,
+    Method,
+    MethodNotApplicable,
+)
+from aos_keras.baselines.cot import ComplementObjectiveTraining, COTMethod
+from aos_keras.baselines.gamo import GAMO, GAMOMethod
+from aos_keras.baselines.losses import (
+    ClassWeightedMethod,
+    FocalMethod,
+    LogitAdjustedCrossEntropy,
+    LogitAdjustedMethod,
+    logit_adjusted_cross_entropy,
+)
+from aos_keras.baselines.oversampler import (
+    AdversarialMethod,
+    ComplementDOMethod,
+    OversamplerMethod,
+)
+from aos_keras.baselines.resampling import (
+    ADASYNMethod,
+    BorderlineSMOTEMethod,
+    ResampledMethod,
+    SMOTEMethod,
+)
+
+_REGISTRY = {
+    cls.name: cls
+    for cls in (
+        ClassifierMethod,
+        ResampledMethod,
+        COTMethod,
+        SMOTEMethod,
+        BorderlineSMOTEMethod,
+        ADASYNMethod,
+        GAMOMethod,
+        ClassWeightedMethod,
+        FocalMethod,
+        LogitAdjustedMethod,
+        AdversarialMethod,
+        OversamplerMethod,
+        ComplementDOMethod,
+    )
+}
+METHODS = tuple(_REGISTRY)
+
+
+def make_method(
+    name,
+    *,
+    num_classes,
+    num_features,
+    seed=None,
+    classifier_units=(256, 128, 64),
+    learning_rate=2e-4,
+    beta_1=0.5,
+    **options,
+):
+    """Build a benchmark method by name.
+
+    Args:
+        name: str. One of `METHODS`: `"Q"`, `"RO+Q"`, `"COT"`, `"SMOTE+Q"`,
+            `"B-SMOTE+Q"`, `"ADASYN+Q"`, `"GAMO"`, `"CW-CE"`, `"Focal"`,
+            `"LA-CE"`, `"AO"`, `"DO"`, `"DO-complement"`.
+        num_classes: int. Number of classes `C`; labels are `0..C-1`.
+        num_features: int. Number of features `d`.
+        seed: int or None. Seed of `keras.utils.set_random_seed` (called at
+            the start of `fit`) and of samplers. Defaults to `None`.
+        classifier_units: tuple of int. Hidden widths of Q. Defaults to
+            `(256, 128, 64)`.
+        learning_rate: float. Adam's learning rate, every player. Defaults
+            to `2e-4`.
+        beta_1: float. Adam's `beta_1`, every player. Defaults to `0.5`.
+        **options: method-specific options (`max_anchors`, `latent_dim`,
+            `generator_units`, `critic_units`, `tau`, `jit_compile`, ...);
+            a method ignores those it does not use.
+
+    Returns:
+        A `Method`.
+    """
+    if name not in _REGISTRY:
+        raise ValueError(f"Unknown method {name!r}; use one of {METHODS}.")
+    return _REGISTRY[name](
+        num_classes=num_classes,
+        num_features=num_features,
+        seed=seed,
+        classifier_units=classifier_units,
+        learning_rate=learning_rate,
+        beta_1=beta_1,
+        **options,
+    )
+
+
+__all__ = [
+    "GAMO",
+    "METHODS",
+    "ComplementObjectiveTraining",
+    "LogitAdjustedCrossEntropy",
+    "Method",
+    "MethodNotApplicable",
+    "logit_adjusted_cross_entropy",
+    "make_method",
+]

@@ -1,0 +1,242 @@
+"""The interface every benchmark method implements, and plain-Q training."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from aos_keras import validation
+from aos_keras.classifier import Classifier
+
+
+class MethodNotApplicable(RuntimeError):
+    """A method cannot run on the given data; the benchmark reports NA.
+
+    The message says why (for example "class 1 has 1 training row; SMOTE
+    needs at least 2").
+    """
+
+
+class Method:
+    """One method of the benchmark: build, train and score the classifier Q.
+
+    Every method trains the same `aos_keras.Classifier` with the same
+    epochs, batch size and optimizer (Adam per player); they differ in the
+    data Q sees, its loss, or the other players trained beside it. `fit`
+    seeds Keras, builds a fresh Keras model (`model`) and trains it with
+    `model.fit`; callbacks such as `aos_keras.EvaluationCallback` are
+    attached to that model and score `classifier`.
+
+    This base class is the method `"Q"`: the classifier with cross-entropy.
+    Subclasses change `_fit` (or the hooks `_resample`, `_loss`, `_targets`,
+    `_class_weight` of `ClassifierMethod`).
+
+    Args:
+        num_classes: int. Number of classes `C`; labels are `0..C-1`.
+        num_features: int. Number of features `d`.
+        seed: int or None. Seed of `keras.utils.set_random_seed`, called at
+            the start of `fit`, and of any sampler. Defaults to `None`.
+        classifier_units: tuple of int. Hidden widths of Q. Defaults to
+            `(256, 128, 64)`.
+        learning_rate: float. Adam's learning rate for every player.
+            Defaults to `2e-4`.
+        beta_1: float. Adam's `beta_1` for every player. Defaults to `0.5`.
+        **options: method-specific options; those a method does not use are
+            ignored. `jit_compile` is passed to `compile` by every method.
+
+    Example:
+    >>> method = make_method("Q", num_classes=2, num_features=4, seed=0)
+    >>> method.fit(x_train, y_train, epochs=100, batch_size=32)
+    >>> method.predict_proba(x_test).shape
+    (n, 2)
+    """
+
+    name = "Q"
+    # False where the method also runs when a class has no training row.
+    needs_every_class = False
+
+    def __init__(
+        self,
+        *,
+        num_classes,
+        num_features,
+        seed=None,
+        classifier_units=(256, 128, 64),
+        learning_rate=2e-4,
+        beta_1=0.5,
+        **options,
+    ):
+        self.num_classes = int(num_classes)
+        if self.num_classes < 2:
+            raise ValueError(f"`num_classes` must be >= 2; got {num_classes}.")
+        self.num_features = int(num_features)
+        self.seed = validation.check_seed(seed)
+        self.classifier_units = tuple(int(u) for u in classifier_units)
+        self.learning_rate = float(learning_rate)
+        self.beta_1 = float(beta_1)
+        self.options = dict(options)
+        self._model = None
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"
+
+    # ---------------------------------------------------------- public API
+    @property
+    def model(self):
+        """The Keras model that `fit` trained (callbacks are attached to it)."""
+        if self._model is None:
+            raise RuntimeError(f"{self.name}: call `fit` first.")
+        return self._model
+
+    @property
+    def classifier(self):
+        """The `aos_keras.Classifier` that is scored (returns logits)."""
+        return getattr(self.model, "classifier", self.model)
+
+    def fit(
+        self,
+        x,
+        y,
+        *,
+        epochs,
+        batch_size=32,
+        callbacks=(),
+        verbose=0,
+        validation_data=None,
+    ):
+        """Build a fresh model and train it.
+
+        Args:
+            x: float array `(N, d)`, standardised training features.
+            y: int array `(N,)`, class indices `0..C-1`.
+            epochs: int. Passes over the training rows.
+            batch_size: int. Real rows per step. Defaults to `32`.
+            callbacks: sequence of `keras.callbacks.Callback`. Defaults to
+                `()`.
+            verbose: int. Keras verbosity. Defaults to `0`.
+            validation_data: `(x_val, y_val)` or None, scored by Keras at
+                each epoch end. Defaults to `None`.
+
+        Returns:
+            `self`.
+
+        Raises:
+            MethodNotApplicable: the method cannot run on this data.
+        """
+        x, y = self._check_data(x, y)
+        if validation_data is not None:
+            validation_data = self._check_data(*validation_data[:2], "x_val")
+        counts = np.bincount(y, minlength=self.num_classes)
+        if self.needs_every_class and (counts == 0).any():
+            missing = np.flatnonzero(counts == 0).tolist()
+            raise MethodNotApplicable(
+                f"{self.name}: classes {missing} have no training row."
+            )
+        self.class_counts_ = counts
+        if self.seed is not None:
+            keras.utils.set_random_seed(self.seed)
+        self._model = None
+        self._fit(
+            x,
+            y,
+            counts,
+            validation_data,
+            epochs=int(epochs),
+            batch_size=int(batch_size),
+            callbacks=list(callbacks),
+            verbose=verbose,
+        )
+        return self
+
+    def predict_proba(self, x, batch_size=4096):
+        """Class probabilities `(n, C)`: softmax of Q's plain logits.
+
+        Args:
+            x: float array `(n, d)`.
+            batch_size: int. Rows scored at once. Defaults to `4096`.
+
+        Returns:
+            float32 numpy array `(n, C)`; rows sum to 1.
+        """
+        x = validation.check_features(x, self.num_features)
+        q = self.classifier
+        chunks = [
+            ops.convert_to_numpy(ops.softmax(q(x[i : i + batch_size]), -1))
+            for i in range(0, len(x), batch_size)
+        ]
+        return np.concatenate(chunks).astype(np.float32)
+
+    # ------------------------------------------------------------- helpers
+    def _fit(self, x, y, counts, validation_data, **fit_kwargs):
+        raise NotImplementedError
+
+    def _optimizer(self):
+        """A fresh Adam(learning_rate, beta_1), one per player."""
+        return keras.optimizers.Adam(
+            learning_rate=self.learning_rate, beta_1=self.beta_1
+        )
+
+    def _compile_kwargs(self):
+        return {"jit_compile": self.options.get("jit_compile", "auto")}
+
+    def _check_data(self, x, y, name="x"):
+        x = validation.check_features(x, self.num_features, name=name)
+        y = validation.check_labels(y, num_rows=len(x))
+        try:
+            codes = y.astype(np.int64)
+            valid = np.array_equal(codes, y)
+        except (TypeError, ValueError):
+            valid = False
+        if not (valid and codes.min() >= 0 and codes.max() < self.num_classes):
+            raise ValueError(
+                f"Labels must be class indices 0..{self.num_classes - 1}; "
+                f"got values {np.unique(y)[:10].tolist()}."
+            )
+        return x, codes
+
+
+class ClassifierMethod(Method):
+    """A method that trains Q alone with `compile`/`fit`: the method `"Q"`.
+
+    Hooks for subclasses: `_resample(x, y)` (the rows Q sees), `_loss(
+    counts)`, `_targets(y)` (labels as the loss wants them) and
+    `_class_weight(counts)`. By default Q learns the training rows with
+    `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`.
+    """
+
+    name = "Q"
+
+    def _fit(self, x, y, counts, validation_data, **fit_kwargs):
+        x, y = self._resample(x, y)
+        model = Classifier(
+            self.num_classes,
+            self.num_features,
+            hidden_units=self.classifier_units,
+        )
+        model.compile(
+            optimizer=self._optimizer(),
+            loss=self._loss(counts),
+            **self._compile_kwargs(),
+        )
+        if validation_data is not None:
+            x_val, y_val = validation_data
+            validation_data = (x_val, self._targets(y_val))
+        self._model = model
+        model.fit(
+            x,
+            self._targets(y),
+            class_weight=self._class_weight(counts),
+            validation_data=validation_data,
+            **fit_kwargs,
+        )
+
+    def _resample(self, x, y):
+        return x, y
+
+    def _loss(self, counts):
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def _targets(self, y):
+        return y
+
+    def _class_weight(self, counts):
+        return None

@@ -1,0 +1,85 @@
+"""AO, DO and DO-complement: presets of `aos_keras.AdversarialOversampler`."""
+
+import inspect
+
+from aos_keras.baselines.base import Method
+from aos_keras.model import AdversarialOversampler
+
+# AdversarialOversampler arguments a benchmark may pass as options.
+_OPTIONS = set(inspect.signature(AdversarialOversampler.__init__).parameters)
+_OPTIONS -= {
+    "self",
+    "classes",
+    "class_counts",
+    "num_features",
+    "anchor_counts",
+    "mode",
+    "classifier_units",
+    "seed",
+    "name",
+    "kwargs",
+}
+
+
+class OversamplerMethod(Method):
+    """DO: data-space oversampling (`AdversarialOversampler`, `mode="do"`).
+
+    Built with `AdversarialOversampler.from_data(x, y, mode=..., seed=seed,
+    max_anchors=...)` and compiled with one Adam(learning_rate, beta_1) per
+    player (the model's default compile). Options naming an argument of
+    `AdversarialOversampler` (`latent_dim`, `generator_units`,
+    `critic_units`, `critic_steps`, `gp_weight`, `gan_loss`, `beta`,
+    `sampling_strategy`, `fake_rows_per_class`, ...) are passed through,
+    except those the preset fixes.
+
+    Args:
+        See `Method`. Options: `max_anchors` and the arguments above.
+
+    References:
+        Adversarial oversampling for multi-class imbalanced data
+        classification (the paper in `shared/paper`).
+    """
+
+    name = "DO"
+    needs_every_class = True
+    mode = "do"
+    preset = {}
+
+    def _fit(self, x, y, counts, validation_data, **fit_kwargs):
+        options = {k: v for k, v in self.options.items() if k in _OPTIONS}
+        options.update(self.preset)
+        model = AdversarialOversampler.from_data(
+            x,
+            y,
+            mode=self.mode,
+            seed=self.seed,
+            max_anchors=self.options.get("max_anchors"),
+            classifier_units=self.classifier_units,
+            **options,
+        )
+        model.compile(
+            g_optimizer=self._optimizer(),
+            d_optimizer=self._optimizer(),
+            q_optimizer=self._optimizer(),
+            **self._compile_kwargs(),
+        )
+        self._model = model
+        model.fit(x, y, validation_data=validation_data, **fit_kwargs)
+
+
+class AdversarialMethod(OversamplerMethod):
+    """AO: adversarial oversampling (`mode="ao"`)."""
+
+    name = "AO"
+    mode = "ao"
+
+
+class ComplementDOMethod(OversamplerMethod):
+    """DO-complement: DO with `q_fake_loss="complement"`.
+
+    The literal reading of the paper's DO: Q learns that generated rows of
+    class c are "not class c" (complement cross-entropy).
+    """
+
+    name = "DO-complement"
+    preset = {"q_fake_loss": "complement"}
