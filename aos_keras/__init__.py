@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 from aos_keras.callbacks import EvaluationCallback
 from aos_keras.classifier import Classifier
 from aos_keras.critic import Critic
+from aos_keras.datasets import DATASETS, load_dataset, split_dataset
 from aos_keras.generator import CWIGenerator
 from aos_keras.losses import (
     ComplementCrossEntropy,
@@ -31,6 +32,7 @@ from aos_keras.sampling import class_distribution, class_targets
 
 __all__ = [
     "ACSA",
+    "DATASETS",
     "AdversarialOversampler",
     "CWIGenerator",
     "Classifier",
@@ -47,5 +49,7 @@ __all__ = [
     "geometric_mean",
     "gradient_penalty",
     "least_squares",
+    "load_dataset",
     "per_class_recall",
+    "split_dataset",
 ]

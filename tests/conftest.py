@@ -1,0 +1,71 @@
+"""Shared fixtures: tiny imbalanced data and tiny models, on any backend."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+
+BACKEND = keras.backend.backend()
+
+if BACKEND == "jax":
+    # Tests build many identical tiny models: reuse compiled XLA programs.
+    import jax
+
+    jax.config.update(
+        "jax_compilation_cache_dir",
+        os.path.join(os.path.dirname(__file__), "..", ".cache", "jax"),
+    )
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+
+TINY = dict(
+    latent_dim=4,
+    generator_units=(8, 4),
+    critic_units=(8,),
+    classifier_units=(8,),
+)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "backend(*names): run only on these Keras backends"
+    )
+
+
+def pytest_runtest_setup(item):
+    for marker in item.iter_markers(name="backend"):
+        if BACKEND not in marker.args:
+            pytest.skip(f"only on {marker.args}, running {BACKEND}")
+
+
+def make_imbalanced(n_major=40, n_minor=8, d=3, shift=1.5, seed=0):
+    """Two Gaussian classes, `n_major:n_minor`, float32."""
+    rng = np.random.default_rng(seed)
+    x = np.concatenate(
+        [rng.normal(0, 1, (n_major, d)), rng.normal(shift, 1, (n_minor, d))]
+    ).astype("float32")
+    y = np.array([0] * n_major + [1] * n_minor)
+    return x, y
+
+
+@pytest.fixture
+def tiny_data():
+    return make_imbalanced()
+
+
+@pytest.fixture
+def tiny_model():
+    """Factory of a compiled tiny AdversarialOversampler."""
+    from aos_keras import AdversarialOversampler
+
+    def make(x, y, mode="do", seed=0, **kwargs):
+        keras.utils.set_random_seed(seed)
+        model = AdversarialOversampler.from_data(
+            x, y, mode=mode, seed=seed, **{**TINY, **kwargs}
+        )
+        model.compile()
+        return model
+
+    return make

@@ -1,0 +1,179 @@
+import keras
+import numpy as np
+import pytest
+from conftest import TINY
+from keras import ops
+
+from aos_keras import AdversarialOversampler, schedule
+
+
+def _weights(player):
+    return [np.array(ops.convert_to_numpy(v)) for v in player.weights]
+
+
+def _changed(before, after):
+    return [not np.array_equal(a, b) for a, b in zip(before, after)]
+
+
+def test_critic_update_touches_only_the_critic(tiny_data, tiny_model):
+    x, y = tiny_data
+    model = tiny_model(x, y)
+    g, q = _weights(model.generator), _weights(model.classifier)
+    d = _weights(model.critic)
+    schedule.critic_update(
+        model, ops.convert_to_tensor(x[:16]), ops.convert_to_tensor(y[:16])
+    )
+    # Batch-norm statistics of G may move (G runs in training mode); no
+    # trainable weight of G or Q does.
+    g_trainable = [v.path for v in model.generator.trainable_variables]
+    for v, a, b in zip(model.generator.weights, g, _weights(model.generator)):
+        if v.path in g_trainable:
+            np.testing.assert_array_equal(a, b, err_msg=v.path)
+    for a, b in zip(q, _weights(model.classifier)):
+        np.testing.assert_array_equal(a, b)
+    # All but the output bias, which cancels out of the WGAN loss.
+    assert all(_changed(d, _weights(model.critic))[:-1])
+    assert int(model.d_optimizer.iterations.numpy()) == 1
+    assert int(model.g_optimizer.iterations.numpy()) == 0
+    assert int(model.q_optimizer.iterations.numpy()) == 0
+
+
+@pytest.mark.parametrize("mode", ["ao", "do"])
+def test_one_epoch_updates_every_player_and_counts_steps(
+    tiny_data, tiny_model, mode
+):
+    x, y = tiny_data
+    model = tiny_model(x, y, mode=mode, critic_steps=2)
+    before = {
+        name: _weights(getattr(model, name))
+        for name in ("generator", "critic", "classifier")
+    }
+    anchors = [
+        ops.convert_to_numpy(a) for a in model.generator.anchors.values()
+    ]
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)  # 3 steps
+    for name, old in before.items():
+        player = getattr(model, name)
+        trainable = {v.path for v in player.trainable_variables}
+        changed = dict(
+            zip(
+                [v.path for v in player.weights],
+                _changed(old, _weights(player)),
+            )
+        )
+        # Under WGAN the critic's output bias cancels out of its loss
+        # (E[D(fake)] - E[D(real)]): its gradient is 0 up to rounding.
+        trainable.discard("critic/score/bias")
+        assert all(changed[p] for p in trainable), name
+    # Anchors are data, never trained.
+    for a, v in zip(anchors, model.generator.anchors.values()):
+        np.testing.assert_array_equal(a, ops.convert_to_numpy(v))
+    # Every player's optimizer state survives the step (JAX trap).
+    assert int(model.g_optimizer.iterations.numpy()) == 3
+    assert int(model.q_optimizer.iterations.numpy()) == 3
+    assert int(model.d_optimizer.iterations.numpy()) == 6
+    assert int(model.optimizer.iterations.numpy()) == 3
+
+
+def test_same_seed_same_weights(tiny_data, tiny_model):
+    x, y = tiny_data
+    runs = []
+    for _ in range(2):
+        model = tiny_model(x, y, seed=7)
+        model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+        runs.append(_weights(model))
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_save_and_load_weights_round_trip(tiny_data, tiny_model, tmp_path):
+    x, y = tiny_data
+    model = tiny_model(x, y)
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    clone = tiny_model(x, y, seed=99)
+    clone.load_weights(path)
+    for a, b in zip(_weights(model), _weights(clone)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(
+        model.predict(x, verbose=0), clone.predict(x, verbose=0)
+    )
+
+
+@pytest.mark.parametrize("mode", ["ao", "do"])
+def test_trains_two_epochs_on_string_labels_without_nan(tiny_data, mode):
+    x, y = tiny_data
+    labels = np.where(y == 1, "rare", "common")
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(x, labels, mode=mode, **TINY)
+    model.compile()
+    history = model.fit(
+        x,
+        labels,
+        epochs=2,
+        batch_size=16,
+        verbose=0,
+        validation_data=(x, labels),
+    )
+    for name, values in history.history.items():
+        assert np.isfinite(values).all(), name
+    assert set(history.history) >= {
+        "loss", "q_loss", "g_loss", "d_loss", "gp", "acsa", "gm",
+        "val_loss", "val_acsa", "val_gm",
+    }  # fmt: skip
+    assert model.classes_.tolist() == ["common", "rare"]
+    proba = model.predict(x, verbose=0)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert set(model.predict_labels(x, verbose=0)) <= {"common", "rare"}
+    scores = model.evaluate(x, labels, verbose=0, return_dict=True)
+    assert set(scores) == {"loss", "acsa", "gm"}
+
+
+def test_multiclass_with_vanilla_gan_and_fraction(tiny_model):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 3)).astype("float32")
+    y = np.array([0] * 18 + [1] * 8 + [2] * 4)
+    model = tiny_model(x, y, gan_loss="vanilla", sampling_strategy=0.5)
+    # f_s = 0.5: targets max(n_c, 9) -> deficits (0, 1, 5).
+    assert model.support["classifier"] == (1, 2)
+    assert model.alpha == pytest.approx(6 / 30)
+    history = model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert np.isfinite(history.history["q_loss"]).all()
+
+
+def test_max_anchors_caps_heads_with_a_seeded_subset():
+    x = np.arange(60, dtype="float32").reshape(30, 2)
+    y = np.array([0] * 25 + [1] * 5)
+    a = AdversarialOversampler.from_data(x, y, max_anchors=4, seed=1, **TINY)
+    b = AdversarialOversampler.from_data(x, y, max_anchors=4, seed=1, **TINY)
+    assert a.anchor_counts == [4, 4]
+    assert a.class_counts == [25, 5]
+    kept = ops.convert_to_numpy(a.generator.anchors[0])
+    np.testing.assert_array_equal(
+        kept, ops.convert_to_numpy(b.generator.anchors[0])
+    )
+    assert set(map(tuple, kept)) <= set(map(tuple, x[:25]))
+
+
+def test_labels_unseen_at_evaluation_are_an_error(tiny_data, tiny_model):
+    x, y = tiny_data
+    model = tiny_model(x, y)
+    with pytest.raises(ValueError, match="not seen in training"):
+        model.evaluate(x, np.full(len(x), 5), verbose=0)
+
+
+def test_bad_arguments():
+    x = np.zeros((4, 2), "float32")
+    y = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match="mode"):
+        AdversarialOversampler.from_data(x, y, mode="gan")
+    with pytest.raises(ValueError, match="gan_loss"):
+        AdversarialOversampler.from_data(x, y, gan_loss="hinge")
+    with pytest.raises(ValueError, match="q_fake_loss"):
+        AdversarialOversampler.from_data(x, y, q_fake_loss="mse")
+    with pytest.raises(ValueError, match="single class"):
+        AdversarialOversampler.from_data(x, np.zeros(4))
+    model = AdversarialOversampler.from_data(x, y, **TINY)
+    with pytest.raises(ValueError, match="sets its own"):
+        model.compile(loss="mse")
