@@ -307,3 +307,45 @@ def test_gamo_anchors_are_minority_rows_and_can_be_capped():
         assert all(tuple(a) in rows for a in anchors)
     clone = GAMO.from_config(model.get_config())
     assert clone.anchor_counts == [0, 5, 5]
+
+
+def _values(player):
+    return {v.path: np.array(ops.convert_to_numpy(v)) for v in player.weights}
+
+
+def test_gamo_updates_touch_only_their_player():
+    x, y = make_data(MULTI_COUNTS)
+    keras.utils.set_random_seed(0)
+    model = GAMO.from_data(x, y, seed=0, **TINY)
+    model.compile()
+    x, y = ops.convert_to_tensor(x[:30]), ops.convert_to_tensor(y[:30])
+    players = {
+        "classifier": model.classifier_update,
+        "discriminator": model.discriminator_update,
+        "generator": lambda x, y: model.generator_update(30),
+    }
+    for name, update in players.items():
+        before = {p: _values(getattr(model, p)) for p in players}
+        update(x, y)
+        for other in players:
+            player = getattr(model, other)
+            trainable = {v.path for v in player.trainable_variables}
+            for path, value in _values(player).items():
+                # G's batch-norm statistics move whenever G runs.
+                if path not in trainable:
+                    continue
+                same = np.array_equal(value, before[other][path])
+                assert same == (other != name), (name, path)
+    assert iterations(model.q_optimizer) == 1
+    assert iterations(model.d_optimizer) == 1
+    assert iterations(model.g_optimizer) == 1
+
+
+def test_oversampler_presets():
+    assert fitted("AO", MULTI_COUNTS)[0].model.mode == "ao"
+    do = fitted("DO", MULTI_COUNTS)[0].model
+    complement = fitted("DO-complement", MULTI_COUNTS)[0].model
+    assert (do.mode, do.q_fake_loss) == ("do", "ce")
+    assert (complement.mode, complement.q_fake_loss) == ("do", "complement")
+    for optimizer in (do.q_optimizer, do.d_optimizer, do.g_optimizer):
+        assert iterations(optimizer) == steps(60)

@@ -107,7 +107,9 @@ class FocalMethod(ClassifierMethod):
 
     Keras's defaults `gamma=2.0`, `alpha=0.25` (one alpha for every class,
     the focal paper's choice), on one-hot labels; both can be set with the
-    options `focal_gamma` and `focal_alpha`.
+    options `focal_gamma` and `focal_alpha`. A single alpha only scales the
+    loss, which Adam all but ignores: the focusing term `(1 - p_t)^gamma`
+    is what differs from Q.
 
     Args:
         See `Method`. Options `focal_gamma` (float, defaults to `2.0`) and
