@@ -61,7 +61,7 @@ def test_step(model, data):
     y = ops.cast(ops.reshape(y, (-1,)), "int32")
     logits = model.classifier(x)
     model.trackers["loss"].update_state(
-        _mean(losses.cross_entropy(y, logits), sample_weight)
+        weighted_mean(losses.cross_entropy(y, logits), sample_weight)
     )
     for metric in model.class_metrics:
         metric.update_state(y, logits, sample_weight)
@@ -73,9 +73,11 @@ def critic_update(model, x, y):
     """One critic update; returns `(loss, gradient_penalty)`."""
     g, d = model.generator, model.critic
     classes = g.class_ids
-    r = _rows_per_class(model, _batch_size(x), len(classes))
-    z = _noise(model, len(classes), r)
-    fake, fake_ids = _flat(ops.stop_gradient(g(z, training=True)), classes)
+    r = rows_per_class(model, _batch_size(x), len(classes))
+    z = noise(model, len(classes), r)
+    fake, fake_ids = flatten_classes(
+        ops.stop_gradient(g(z, training=True)), classes
+    )
     weights = model.class_weights["real"]
     wgan = model.gan_loss == "wgan-gp"
     if wgan:
@@ -119,8 +121,8 @@ def generator_update(model, batch_size):
     """One generator update; returns its loss."""
     g, d, q = model.generator, model.critic, model.classifier
     classes = model.support["generator"]
-    r = _rows_per_class(model, batch_size, len(classes))
-    z = _noise(model, len(classes), r)
+    r = rows_per_class(model, batch_size, len(classes))
+    z = noise(model, len(classes), r)
     weights = model.class_weights["generator"]
     q_term = CLASS_LOSSES[model.g_q_loss]
     adversarial = (
@@ -130,7 +132,9 @@ def generator_update(model, batch_size):
     )
 
     def loss_fn():
-        fake, ids = _flat(g(z, class_ids=classes, training=True), classes)
+        fake, ids = flatten_classes(
+            g(z, class_ids=classes, training=True), classes
+        )
         adv = _class_mean(model, adversarial(d(fake, ids)), ids, weights)
         fool = _class_mean(model, q_term(ids, q(fake)), ids, weights)
         return adv + model.beta * fool, ()
@@ -146,9 +150,9 @@ def classifier_update(model, x, y, sample_weight=None):
     classes = model.support["classifier"]
     use_fake = model.alpha > 0 and len(classes) > 0
     if use_fake:
-        r = _rows_per_class(model, _batch_size(x), len(classes))
-        z = _noise(model, len(classes), r)
-        fake, ids = _flat(
+        r = rows_per_class(model, _batch_size(x), len(classes))
+        z = noise(model, len(classes), r)
+        fake, ids = flatten_classes(
             ops.stop_gradient(g(z, class_ids=classes, training=True)), classes
         )
         weights = model.class_weights["classifier"]
@@ -156,7 +160,7 @@ def classifier_update(model, x, y, sample_weight=None):
 
     def loss_fn():
         logits = q(x)
-        real = _mean(losses.cross_entropy(y, logits), sample_weight)
+        real = weighted_mean(losses.cross_entropy(y, logits), sample_weight)
         loss = real
         if use_fake:
             per_row = fake_loss(ids, q(fake))
@@ -170,13 +174,13 @@ def classifier_update(model, x, y, sample_weight=None):
     return loss, real, logits
 
 
-# ------------------------------------------------------------------ helpers
+# ------------------------------------------ helpers (shared with baselines)
 def _batch_size(x):
     return ops.shape(x)[0]
 
 
-def _rows_per_class(model, batch_size, num_classes):
-    """Generated rows per class: the model's setting or ceil(batch / K)."""
+def rows_per_class(model, batch_size, num_classes):
+    """Generated rows per class: `model.fake_rows_per_class` or ceil(B / K)."""
     if model.fake_rows_per_class:
         return model.fake_rows_per_class
     if isinstance(batch_size, int):
@@ -184,7 +188,8 @@ def _rows_per_class(model, batch_size, num_classes):
     return ops.maximum((batch_size + num_classes - 1) // num_classes, 1)
 
 
-def _noise(model, num_classes, rows):
+def noise(model, num_classes, rows):
+    """Latent noise `(K, r, latent_dim)` from the model's seed generator."""
     return keras.random.normal(
         (num_classes, rows, model.latent_dim),
         seed=model.seed_generator,
@@ -192,7 +197,7 @@ def _noise(model, num_classes, rows):
     )
 
 
-def _flat(rows, classes):
+def flatten_classes(rows, classes):
     """`(K, r, d)` rows to `(K * r, d)` rows and their class ids."""
     k, r, d = ops.shape(rows)[0], ops.shape(rows)[1], ops.shape(rows)[2]
     ids = ops.repeat(ops.convert_to_tensor(classes, dtype="int32"), r)
@@ -208,7 +213,8 @@ def _class_mean(model, values, ids, weights):
     return losses.weighted_class_mean(values, ids, weights, model.num_classes)
 
 
-def _mean(values, sample_weight=None):
+def weighted_mean(values, sample_weight=None):
+    """Mean of `values`, weighted by `sample_weight` when given."""
     if sample_weight is None:
         return ops.mean(values)
     w = ops.cast(ops.reshape(sample_weight, (-1,)), values.dtype)

@@ -32,7 +32,7 @@ def complement_objective(labels, logits, num_classes, sample_weight=None):
         A scalar tensor, between `-log(C - 1) / C` and 0.
     """
     entropy = losses.complement_entropy(labels, logits)
-    return -schedule._mean(entropy, sample_weight) / num_classes
+    return -schedule.weighted_mean(entropy, sample_weight) / num_classes
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
@@ -119,7 +119,7 @@ class ComplementObjectiveTraining(MultiPlayerModel):
         def ce_fn():
             logits = q(x)
             ce = losses.cross_entropy(y, logits)
-            return schedule._mean(ce, sample_weight), logits
+            return schedule.weighted_mean(ce, sample_weight), logits
 
         loss, logits, grads = value_and_grad(ce_fn, variables)
         self.q_optimizer.apply(grads, variables)

@@ -260,14 +260,16 @@ class GAMO(MultiPlayerModel):
 
         def loss_fn():
             logits = q(x)
-            real = schedule._mean(
+            real = schedule.weighted_mean(
                 losses.least_squares(self._one_hot(y), _proba(logits)),
                 sample_weight,
             )
             synthetic = self._class_mean(
                 losses.least_squares(self._one_hot(ids), _proba(q(fake))), ids
             )
-            ce = schedule._mean(losses.cross_entropy(y, logits), sample_weight)
+            ce = schedule.weighted_mean(
+                losses.cross_entropy(y, logits), sample_weight
+            )
             return real + self.alpha * synthetic, (ce, logits)
 
         loss, (ce, logits), grads = value_and_grad(
@@ -299,10 +301,10 @@ class GAMO(MultiPlayerModel):
     def generator_update(self, batch_size):
         """One update of G: fool D and push Q toward `1 - onehot(c)`."""
         g, d, q = self.generator, self.discriminator, self.classifier
-        z = self._noise(batch_size)
+        z = self.noise(batch_size)
 
         def loss_fn():
-            fake, ids = schedule._flat(
+            fake, ids = schedule.flatten_classes(
                 g(z, class_ids=self.minority_classes, training=True),
                 self.minority_classes,
             )
@@ -318,20 +320,20 @@ class GAMO(MultiPlayerModel):
         return loss
 
     # ------------------------------------------------------------- helpers
-    def _noise(self, batch_size):
+    def noise(self, batch_size):
         k = len(self.minority_classes)
-        r = schedule._rows_per_class(self, batch_size, k)
-        return schedule._noise(self, k, r)
+        r = schedule.rows_per_class(self, batch_size, k)
+        return schedule.noise(self, k, r)
 
     def _generate(self, batch_size, stop_gradient=False):
         rows = self.generator(
-            self._noise(batch_size),
+            self.noise(batch_size),
             class_ids=self.minority_classes,
             training=True,
         )
         if stop_gradient:
             rows = ops.stop_gradient(rows)
-        return schedule._flat(rows, self.minority_classes)
+        return schedule.flatten_classes(rows, self.minority_classes)
 
     def _one_hot(self, labels):
         return ops.one_hot(labels, self.num_classes, dtype=self.compute_dtype)
