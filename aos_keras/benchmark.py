@@ -99,8 +99,24 @@ def result_path(cache_dir, dataset, method, seed, config):
     return os.path.join(cache_dir, name)
 
 
-def run_one(dataset, method, seed, config, data_home=None, split=None):
-    """Train one method on one seed's split; return its result record."""
+def run_one(
+    dataset, method, seed, config, data_home=None, split=None, options=None
+):
+    """Train one method on one seed's split; return its result record.
+
+    Args:
+        dataset: str. A name of `DATASETS`.
+        method: str. A name of `METHODS`.
+        seed: int. Seed of the split and of the method.
+        config: `RunConfig`.
+        data_home: str or None. Folder of the datasets.
+        split: a `Split` to reuse, or None to make it.
+        options: dict. Extra method options (e.g. `sampling_strategy`).
+
+    Returns:
+        dict: the run's record (scores per protocol, history, seconds), or
+        `status="na"` with the reason.
+    """
     config = config.for_dataset(dataset)
     split = split or split_dataset(dataset, seed=seed, data_home=data_home)
     record = {
@@ -109,6 +125,7 @@ def run_one(dataset, method, seed, config, data_home=None, split=None):
         "seed": seed,
         "config": dataclasses.asdict(config),
         "backend": keras.backend.backend(),
+        "options": dict(options or {}),
         "status": "ok",
     }
     callback = EvaluationCallback(
@@ -124,6 +141,7 @@ def run_one(dataset, method, seed, config, data_home=None, split=None):
         num_features=split.num_features,
         seed=seed,
         max_anchors=config.max_anchors,
+        **(options or {}),
     )
     start = time.perf_counter()
     try:

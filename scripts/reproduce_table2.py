@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from aos_keras import benchmark  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+SHARED_DATA = os.path.join(ROOT, "..", "shared", "datasets")
 
 
 def parse_args(argv=None):
@@ -46,7 +47,11 @@ def parse_args(argv=None):
         action="store_true",
         help="smoke run: 3 epochs, 1 seed, tables named table2_quick",
     )
-    parser.add_argument("--data-home", default=None)
+    parser.add_argument(
+        "--data-home",
+        default=os.environ.get("AOS_KERAS_DATA", SHARED_DATA),
+        help="folder of the datasets (AOS_KERAS_DATA, else ../shared/datasets)",
+    )
     parser.add_argument(
         "--cache-dir", default=os.path.join(ROOT, "runs", "table2")
     )
