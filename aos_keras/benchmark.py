@@ -16,10 +16,13 @@ every epoch, from which three numbers are read:
   the same runs, so its classifier saw the same 80% of the training split.
 """
 
+import argparse
 import dataclasses
 import json
 import os
 import platform
+import shlex
+import sys
 import time
 
 import keras
@@ -380,6 +383,109 @@ def write_tables(table, config, out_dir, stem, command, seconds):
     )
 
 
+def parse_args(argv=None, root="."):
+    """Arguments of `main` (the `reproduce_table2.py` command line)."""
+    parser = argparse.ArgumentParser(
+        prog="reproduce_table2",
+        description="Reproduce the paper's Table 2: methods x datasets x "
+        "seeds, resumable.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument(
+        "--seeds", type=int, default=None, help="seeds 0..N-1 (default 5)"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="default 100 (3 with --quick)"
+    )
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 3 epochs, 1 seed, tables named table2_quick",
+    )
+    parser.add_argument(
+        "--data-home",
+        default=os.environ.get(
+            "AOS_KERAS_DATA", os.path.join(root, "..", "shared", "datasets")
+        ),
+        help="folder of the datasets (AOS_KERAS_DATA, else ../shared/datasets)",
+    )
+    parser.add_argument(
+        "--cache-dir", default=os.path.join(root, "runs", "table2")
+    )
+    parser.add_argument(
+        "--out-dir", default=os.path.join(root, "docs", "results")
+    )
+    parser.add_argument(
+        "--no-run",
+        action="store_true",
+        help="only rebuild the tables from cached runs",
+    )
+    args = parser.parse_args(argv)
+    for name in args.datasets:
+        if name not in DATASETS:
+            parser.error(f"unknown dataset {name!r}: {DATASETS}")
+    for name in args.methods:
+        if name not in METHODS:
+            parser.error(f"unknown method {name!r}: {METHODS}")
+    if args.epochs is None:
+        args.epochs = 3 if args.quick else 100
+    if args.seeds is None:
+        args.seeds = 1 if args.quick else 5
+    return args
+
+
+def enable_jax_cache(root="."):
+    """Reuse compiled XLA programs across runs (JAX only)."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        jax.config.update(
+            "jax_compilation_cache_dir", os.path.join(root, ".cache", "jax")
+        )
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1)
+
+
+def main(argv=None, root="."):
+    """Run the grid and write the tables (the `reproduce_table2` command).
+
+    Args:
+        argv: list of str. Command-line arguments (default `sys.argv[1:]`).
+        root: str. Folder the default paths are relative to.
+    """
+    args = parse_args(argv, root)
+    enable_jax_cache(root)
+    config = RunConfig(epochs=args.epochs, batch_size=args.batch_size)
+    seeds = list(range(args.seeds))
+    if not args.no_run:
+        run_grid(
+            args.datasets,
+            args.methods,
+            seeds,
+            config,
+            args.cache_dir,
+            data_home=args.data_home,
+        )
+    records = load_results(args.cache_dir, config)
+    table = summarize(records, args.datasets, args.methods, seeds)
+    seconds = sum(
+        r.get("seconds", 0.0)
+        for r in records
+        if r["dataset"] in args.datasets
+        and r["method"] in args.methods
+        and r["seed"] in seeds
+    )
+    command = "python scripts/reproduce_table2.py " + shlex.join(
+        sys.argv[1:] if argv is None else list(argv)
+    )
+    stem = "table2_quick" if args.quick else "table2"
+    write_tables(table, config, args.out_dir, stem, command, seconds)
+    print(f"wrote {os.path.join(args.out_dir, stem)}.csv and .md")
+    print(winners_line(table))
+
+
 __all__ = [
     "DATASETS",
     "DATASET_SETTINGS",
@@ -387,6 +493,7 @@ __all__ = [
     "PAPER_TABLE2",
     "RunConfig",
     "load_results",
+    "main",
     "run_grid",
     "run_one",
     "summarize",

@@ -1,0 +1,388 @@
+"""The `aos-keras` command line: train, evaluate, generate, export, benchmark.
+
+Thin argparse entry points; the work is in `aos_keras` functions. Every file
+written goes through `aos_keras.io` (atomic). A model folder holds:
+
+- `model.keras`: the trained `AdversarialOversampler`;
+- `preprocessing.json`: feature names, label column, classes and the
+  standardisation (mean, scale) fitted on the training rows;
+- `metrics.json`, `history.csv` (and PNG plots with `--plot`).
+
+Example:
+    aos-keras train data.csv --label target --mode do --epochs 100 --out run1
+    aos-keras evaluate run1 test.csv --label target
+    aos-keras generate run1 --n 100 --out synthetic.csv
+    aos-keras export run1 serving/aos/1
+"""
+
+import argparse
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pandas as pd
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+class CLIError(Exception):
+    """A user error: printed without a traceback, exit status 2."""
+
+
+# ------------------------------------------------------------------ tables
+def read_table(path):
+    """Read a CSV, TSV or parquet file into a DataFrame."""
+    if not os.path.exists(path):
+        raise CLIError(f"no such file: {path}")
+    lower = path.lower()
+    if lower.endswith((".parquet", ".pq")):
+        try:
+            return pd.read_parquet(path)
+        except ImportError as err:
+            raise CLIError(f"reading parquet needs pyarrow: {err}") from err
+    sep = "\t" if lower.endswith((".tsv", ".tsv.gz")) else ","
+    return pd.read_csv(path, sep=sep)
+
+
+def split_label(frame, label):
+    """`(features, labels)` of a table; the label column must exist."""
+    if label not in frame.columns:
+        raise CLIError(
+            f"label column {label!r} not in the table; columns are "
+            f"{list(map(str, frame.columns))[:30]}"
+        )
+    return frame.drop(columns=[label]), frame[label].to_numpy()
+
+
+# --------------------------------------------------------------- commands
+def train(args):
+    """`aos-keras train`: fit AO/DO on a table and save the model folder."""
+    import keras
+    from sklearn.model_selection import train_test_split
+
+    from aos_keras import (
+        AdversarialOversampler,
+        EvaluationCallback,
+        io,
+        validation,
+    )
+
+    frame = read_table(args.data)
+    features, labels = split_label(frame, args.label)
+    x = validation.check_features(features, name=args.data)
+    y = validation.check_labels(labels, num_rows=len(x))
+    validation.check_classes(y)
+    x_val = y_val = None
+    if args.val_size > 0:
+        _, counts = np.unique(y, return_counts=True)
+        stratify = y if counts.min() >= 2 else None
+        x, x_val, y, y_val = train_test_split(
+            x,
+            y,
+            test_size=args.val_size,
+            stratify=stratify,
+            random_state=args.seed,
+        )
+    mean = x.mean(axis=0) if args.standardize else np.zeros(x.shape[1])
+    scale = x.std(axis=0) if args.standardize else np.ones(x.shape[1])
+    scale = np.where(scale > 0, scale, 1.0)
+    prep = {
+        "features": [str(c) for c in features.columns],
+        "dtypes": {str(c): str(t) for c, t in features.dtypes.items()},
+        "label": args.label,
+        "mean": mean.tolist(),
+        "scale": scale.tolist(),
+    }
+
+    def standardise(rows):
+        return ((rows - mean) / scale).astype("float32")
+
+    keras.utils.set_random_seed(args.seed)
+    model = AdversarialOversampler.from_data(
+        standardise(x),
+        y,
+        mode=args.mode,
+        seed=args.seed,
+        max_anchors=args.max_anchors,
+        sampling_strategy=_strategy(args.sampling_strategy),
+        latent_dim=args.latent_dim,
+        generator_units=args.generator_units,
+        critic_units=args.critic_units,
+        classifier_units=args.classifier_units,
+    )
+    model.compile()
+    prep["classes"] = model.classes_.tolist()
+    callbacks = []
+    if x_val is not None:
+        callbacks.append(
+            EvaluationCallback(
+                {"val": (standardise(x_val), y_val)},
+                restore_best_weights=True,
+            )
+        )
+    history = model.fit(
+        standardise(x),
+        y,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        verbose=args.verbose,
+        callbacks=callbacks,
+    )
+    os.makedirs(args.out, exist_ok=True)
+    with io.atomic_path(os.path.join(args.out, "model.keras")) as tmp:
+        model.save(tmp)
+    io.write_json(os.path.join(args.out, "preprocessing.json"), prep)
+    table = pd.DataFrame(history.history)
+    table.index.name = "epoch"
+    io.write_text(os.path.join(args.out, "history.csv"), table.to_csv())
+    metrics = {
+        "mode": args.mode,
+        "epochs": args.epochs,
+        "backend": keras.backend.backend(),
+        "train": _scores(model, standardise(x), y),
+    }
+    if callbacks:
+        best = callbacks[0].best_scores()
+        metrics["best_epoch"] = best["epoch"] + 1
+        metrics["val"] = {k: best[k] for k in ("acsa", "gm", "recall")}
+    io.write_json(os.path.join(args.out, "metrics.json"), metrics)
+    if args.plot:
+        from aos_keras import plots
+
+        plots.plot_history(
+            history.history, os.path.join(args.out, "curves.png")
+        )
+        plots.plot_generated(
+            model, standardise(x), y, os.path.join(args.out, "generated.png")
+        )
+    print(json.dumps(metrics, indent=1))
+    print(f"saved to {args.out}")
+
+
+def evaluate(args):
+    """`aos-keras evaluate`: ACSA, GM and per-class recall on a table."""
+    model, prep = load_folder(args.model)
+    features, labels = split_label(read_table(args.data), prep["label"])
+    scores = _scores(model, _transform(features, prep), labels)
+    if args.output:
+        from aos_keras import io
+
+        io.write_json(args.output, scores)
+    print(json.dumps(scores, indent=1))
+
+
+def generate(args):
+    """`aos-keras generate`: N synthetic rows per class, original columns."""
+    from aos_keras import io
+
+    model, prep = load_folder(args.model)
+    classes = args.classes or [str(c) for c in prep["classes"]]
+    by_name = {str(c): c for c in prep["classes"]}
+    unknown = [c for c in classes if c not in by_name]
+    if unknown:
+        raise CLIError(f"unknown classes {unknown}; known: {list(by_name)}")
+    if args.n < 1:
+        raise CLIError("--n must be at least 1")
+    x, y = model.sample({by_name[c]: args.n for c in classes}, seed=args.seed)
+    rows = x * np.asarray(prep["scale"]) + np.asarray(prep["mean"])
+    frame = pd.DataFrame(rows, columns=prep["features"])
+    for column, dtype in prep.get("dtypes", {}).items():
+        if dtype.startswith(("int", "uint", "Int", "UInt")):
+            frame[column] = frame[column].round().astype(dtype)
+        elif dtype in ("bool", "boolean"):
+            frame[column] = frame[column] >= 0.5
+    frame[prep["label"]] = y
+    io.write_text(args.out, frame.to_csv(index=False))
+    print(f"wrote {len(frame)} rows to {args.out}")
+
+
+def export(args):
+    """`aos-keras export`: a TF Serving SavedModel of the classifier."""
+    from aos_keras.export import export_saved_model
+
+    model, prep = load_folder(args.model)
+    export_saved_model(
+        model,
+        args.path,
+        feature_mean=np.asarray(prep["mean"], dtype="float32"),
+        feature_scale=np.asarray(prep["scale"], dtype="float32"),
+    )
+    print(
+        f"exported to {args.path}: signature serving_default, input "
+        f"'features' float32 [None, {len(prep['features'])}] (raw, in the "
+        f"column order {prep['features'][:8]}...), outputs 'probabilities' "
+        "and 'class_ids'"
+    )
+
+
+def benchmark(args):
+    """`aos-keras benchmark`: the Table 2 grid (see reproduce_table2)."""
+    from aos_keras import benchmark as bench
+
+    bench.main(args.rest, root=os.getcwd())
+
+
+# ---------------------------------------------------------------- helpers
+def load_folder(folder):
+    """The model and preprocessing of a folder written by `train`."""
+    import keras
+
+    import aos_keras  # noqa: F401  (registers the custom objects)
+
+    paths = [
+        os.path.join(folder, n) for n in ("model.keras", "preprocessing.json")
+    ]
+    for path in paths:
+        if not os.path.exists(path):
+            raise CLIError(
+                f"{path} not found: pass a folder written by 'aos-keras train'"
+            )
+    model = keras.saving.load_model(paths[0], compile=False)
+    with open(paths[1], encoding="utf-8") as f:
+        prep = json.load(f)
+    return model, prep
+
+
+def _transform(features, prep):
+    from aos_keras import validation
+
+    missing = [c for c in prep["features"] if c not in features.columns]
+    if missing:
+        raise CLIError(f"the table lacks the model's feature columns {missing}")
+    x = validation.check_features(features[prep["features"]])
+    return ((x - np.asarray(prep["mean"])) / np.asarray(prep["scale"])).astype(
+        "float32"
+    )
+
+
+def _scores(model, x, labels):
+    from aos_keras import acsa, geometric_mean, per_class_recall
+
+    y = model.encode_labels(labels)
+    pred = np.argmax(model.predict(x, verbose=0), axis=1)
+    c = model.num_classes
+    recall = per_class_recall(y, pred, c)
+    return {
+        "rows": int(len(y)),
+        "acsa": acsa(y, pred, c),
+        "gm": geometric_mean(y, pred, c),
+        "recall": {
+            str(k): (None if np.isnan(r) else float(r))
+            for k, r in zip(model.classes_, recall)
+        },
+    }
+
+
+def _strategy(value):
+    if value in (None, "auto"):
+        return "auto"
+    try:
+        return float(value)
+    except ValueError as err:
+        raise CLIError(
+            f"--sampling-strategy must be 'auto' or a float in (0, 1]; got "
+            f"{value!r}"
+        ) from err
+
+
+# ----------------------------------------------------------------- parser
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="aos-keras",
+        description="Adversarial (AO) and data-space (DO) oversampling for "
+        "imbalanced tables, on Keras 3.",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="Keras backend (default: KERAS_BACKEND or tensorflow)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train AO/DO on a CSV/parquet table")
+    p.add_argument("data", help="CSV, TSV or parquet file")
+    p.add_argument("--label", required=True, help="name of the label column")
+    p.add_argument("--mode", choices=("do", "ao"), default="do")
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument(
+        "--val-size",
+        type=float,
+        default=0.2,
+        help="validation fraction selecting the epoch (0: none)",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-anchors", type=int, default=None)
+    p.add_argument(
+        "--sampling-strategy",
+        default="auto",
+        help="'auto' or the fractional rate f_s in (0, 1]",
+    )
+    p.add_argument("--no-standardize", dest="standardize", action="store_false")
+    p.add_argument("--latent-dim", type=int, default=100)
+    p.add_argument("--generator-units", type=int, nargs="+", default=[256, 64])
+    p.add_argument("--critic-units", type=int, nargs="+", default=[256, 128])
+    p.add_argument(
+        "--classifier-units", type=int, nargs="+", default=[256, 128, 64]
+    )
+    p.add_argument("--plot", action="store_true", help="write PNG plots")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    p.add_argument("--out", default="aos_model", help="output folder")
+    p.set_defaults(func=train)
+
+    p = sub.add_parser("evaluate", help="score a trained model on a table")
+    p.add_argument("model", help="folder written by 'train'")
+    p.add_argument("data")
+    p.add_argument("--output", help="also write the scores to this JSON")
+    p.set_defaults(func=evaluate)
+
+    p = sub.add_parser("generate", help="synthetic rows per class to CSV")
+    p.add_argument("model", help="folder written by 'train'")
+    p.add_argument("--n", type=int, default=100, help="rows per class")
+    p.add_argument("--classes", nargs="+", help="default: every class")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="CSV file to write")
+    p.set_defaults(func=generate)
+
+    p = sub.add_parser("export", help="TF Serving SavedModel of Q")
+    p.add_argument("model", help="folder written by 'train'")
+    p.add_argument("path", help="SavedModel folder to write")
+    p.set_defaults(func=export)
+
+    p = sub.add_parser(
+        "benchmark",
+        help="the Table 2 grid (arguments of reproduce_table2, see "
+        "'aos-keras benchmark -- --help')",
+    )
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=benchmark)
+    return parser
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    if args.backend and os.environ.get("KERAS_BACKEND") != args.backend:
+        # Keras fixes its backend at import: restart under the one asked for.
+        env = dict(os.environ, KERAS_BACKEND=args.backend)
+        os.execve(
+            sys.executable, [sys.executable, "-m", "aos_keras.cli", *argv], env
+        )
+    if args.command == "benchmark" and args.rest[:1] == ["--"]:
+        args.rest = args.rest[1:]
+    try:
+        args.func(args)
+    except CLIError as err:
+        print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except (ValueError, TypeError, FileNotFoundError) as err:
+        print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

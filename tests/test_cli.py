@@ -1,0 +1,106 @@
+"""The `aos-keras` command line, run in-process on tiny tables."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aos_keras import cli
+
+TINY_ARGS = [
+    "--epochs", "1", "--batch-size", "16", "--verbose", "0",
+    "--latent-dim", "4", "--generator-units", "8", "4",
+    "--critic-units", "8", "--classifier-units", "8",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    rng = np.random.default_rng(0)
+    folder = tmp_path_factory.mktemp("cli")
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(20, 80, 48),
+            "dose": rng.normal(size=48),
+            "flag": rng.integers(0, 2, 48).astype(bool),
+            "outcome": ["ok"] * 38 + ["relapse"] * 10,
+        }
+    )
+    path = folder / "train.csv"
+    frame.to_csv(path, index=False)
+    return folder, path, frame
+
+
+@pytest.fixture(scope="module")
+def trained(table):
+    folder, path, _ = table
+    out = folder / "run"
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS) == 0
+    return out
+
+
+def test_train_writes_the_model_folder(trained):
+    names = {p.name for p in trained.iterdir()}
+    assert {
+        "model.keras", "preprocessing.json", "metrics.json", "history.csv"
+    } <= names  # fmt: skip
+    assert not [n for n in names if n.startswith(".")]  # no temp files left
+    prep = json.loads((trained / "preprocessing.json").read_text())
+    assert prep["features"] == ["age", "dose", "flag"]
+    assert prep["classes"] == ["ok", "relapse"]
+    metrics = json.loads((trained / "metrics.json").read_text())
+    assert 0.0 <= metrics["train"]["acsa"] <= 1.0
+    history = pd.read_csv(trained / "history.csv")
+    assert {"loss", "g_loss", "d_loss", "val_acsa"} <= set(history.columns)
+
+
+def test_evaluate_and_generate(trained, table, tmp_path, capsys):
+    _, path, frame = table
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(trained), str(path)]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["rows"] == 48
+    assert set(scores["recall"]) == {"ok", "relapse"}
+
+    out = tmp_path / "synthetic.csv"
+    argv = ["generate", str(trained), "--n", "5", "--out", str(out)]
+    assert cli.main(argv) == 0
+    rows = pd.read_csv(out)
+    assert list(rows.columns) == ["age", "dose", "flag", "outcome"]
+    assert rows["outcome"].tolist() == ["ok"] * 5 + ["relapse"] * 5
+    assert rows["age"].dtype == frame["age"].dtype  # rounded back to int
+    for label, group in rows.groupby("outcome"):
+        real = frame[frame["outcome"] == label]
+        # Convex combinations stay inside the class's range.
+        assert (
+            group["dose"]
+            .between(real["dose"].min() - 1e-4, real["dose"].max() + 1e-4)
+            .all()
+        )
+
+
+def test_errors_are_clear(table, tmp_path, capsys):
+    folder, path, frame = table
+    assert cli.main(["train", str(path), "--label", "nope"]) == 2
+    assert "label column 'nope'" in capsys.readouterr().err
+    assert (
+        cli.main(["train", str(tmp_path / "missing.csv"), "--label", "x"]) == 2
+    )
+    assert "no such file" in capsys.readouterr().err
+    bad = frame.assign(city=["a"] * 48)
+    bad_path = tmp_path / "bad.csv"
+    bad.to_csv(bad_path, index=False)
+    assert cli.main(["train", str(bad_path), "--label", "outcome"]) == 2
+    assert "city" in capsys.readouterr().err
+    assert cli.main(["evaluate", str(tmp_path), str(path)]) == 2
+    assert "aos-keras train" in capsys.readouterr().err
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("train", "evaluate", "generate", "export", "benchmark"):
+        assert command in out
