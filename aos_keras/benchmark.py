@@ -186,10 +186,12 @@ def run_grid(
     log=print,
 ):
     """Run every missing cell of the grid; return the number of runs made."""
+    # Seed-major: a partial grid has every dataset and method on its first
+    # seeds rather than all seeds of the first datasets.
     cells = [
         (d, m, s)
-        for d in datasets
         for s in seeds
+        for d in datasets
         for m in methods
         if not os.path.exists(
             result_path(cache_dir, d, m, s, config.for_dataset(d))
