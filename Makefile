@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BACKENDS ?= tensorflow jax torch
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint docs bench clean
 
 $(VENV)/.core: setup.cfg setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,15 @@ demo: $(VENV)/.core
 	$(BIN)/python scripts/demo.py
 
 lint: $(VENV)/.all
-	$(BIN)/ruff check aos_keras tests scripts
-	$(BIN)/ruff format --check aos_keras tests scripts
+	$(BIN)/ruff check aos_keras tests scripts docs/examples
+	$(BIN)/ruff format --check aos_keras tests scripts docs/examples
+
+$(VENV)/.docs: $(VENV)/.core
+	$(PIP) -e ".[docs]"
+	touch $@
+
+docs: $(VENV)/.docs
+	$(BIN)/mkdocs build --strict
 
 test: $(VENV)/.all lint
 	@set -e; for b in $(BACKENDS); do \
