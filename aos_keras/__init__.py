@@ -11,6 +11,7 @@ from aos_keras.callbacks import EvaluationCallback
 from aos_keras.classifier import Classifier
 from aos_keras.critic import Critic
 from aos_keras.datasets import DATASETS, load_dataset, split_dataset
+from aos_keras.export import export_saved_model
 from aos_keras.generator import CWIGenerator
 from aos_keras.losses import (
     ComplementCrossEntropy,
@@ -29,10 +30,13 @@ from aos_keras.metrics import (
 )
 from aos_keras.model import AdversarialOversampler
 from aos_keras.sampling import class_distribution, class_targets
+from aos_keras.sklearn import AOSClassifier
 
 __all__ = [
     "ACSA",
     "DATASETS",
+    "AOSClassifier",
+    "AdversarialOverSampler",
     "AdversarialOversampler",
     "CWIGenerator",
     "Classifier",
@@ -46,6 +50,7 @@ __all__ = [
     "complement_cross_entropy",
     "complement_entropy",
     "cross_entropy",
+    "export_saved_model",
     "geometric_mean",
     "gradient_penalty",
     "least_squares",
@@ -53,3 +58,12 @@ __all__ = [
     "per_class_recall",
     "split_dataset",
 ]
+
+
+def __getattr__(name):
+    # `AdversarialOverSampler` needs imbalanced-learn, an optional extra.
+    if name == "AdversarialOverSampler":
+        from aos_keras.sampler import AdversarialOverSampler
+
+        return AdversarialOverSampler
+    raise AttributeError(f"module 'aos_keras' has no attribute {name!r}")

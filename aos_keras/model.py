@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from aos_keras import backend, schedule, validation
+from aos_keras.callbacks import with_nan_guard
 from aos_keras.classifier import Classifier
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
@@ -26,6 +27,9 @@ PRESETS = {
 }
 GAN_LOSSES = ("wgan-gp", "vanilla")
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
+# What `get_compile_config` saves besides the three optimizers.
+OPTIMIZERS = ("g_optimizer", "d_optimizer", "q_optimizer")
+COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile")
 
 
 def default_optimizer():
@@ -228,8 +232,9 @@ class AdversarialOversampler(keras.Model):
         x = validation.check_features(x)
         y = validation.check_labels(y, num_rows=len(x))
         classes, counts, codes = validation.check_classes(y)
-        if max_anchors is not None and int(max_anchors) < 1:
-            raise ValueError("`max_anchors` must be a positive int or None.")
+        max_anchors = validation.check_positive_int(
+            max_anchors, "max_anchors", allow_none=True
+        )
         rng = np.random.default_rng(seed)
         anchors = []
         for c in range(len(classes)):
@@ -306,6 +311,41 @@ class AdversarialOversampler(keras.Model):
         super().compile(optimizer=container, **kwargs)
         container.build(self.trainable_variables)
 
+    def get_compile_config(self):
+        """The three optimizers and `compile`'s other arguments, serialised.
+
+        `model.save` stores this; `keras.saving.load_model` passes it to
+        `compile_from_config`, then restores the optimizers' state.
+        """
+        if not self.compiled:
+            return {}
+        config = {
+            key: value
+            for key, value in super().get_compile_config().items()
+            if key in COMPILE_ARGS
+        }
+        for name in OPTIMIZERS:
+            config[name] = keras.saving.serialize_keras_object(
+                getattr(self, name)
+            )
+        return config
+
+    def compile_from_config(self, config):
+        """Compile a loaded model with its saved optimizers.
+
+        Args:
+            config: dict from `get_compile_config`.
+        """
+        config = dict(config)
+        for name in OPTIMIZERS:
+            if config.get(name) is not None:
+                config[name] = keras.saving.deserialize_keras_object(
+                    config[name]
+                )
+        if backend.BACKEND == "torch" and config.get("jit_compile") is True:
+            config["jit_compile"] = "auto"  # saved on another backend
+        self.compile(**config)
+
     # ------------------------------------------------------------ training
     @property
     def metrics(self):
@@ -343,16 +383,46 @@ class AdversarialOversampler(keras.Model):
         return ops.softmax(self.classifier(x), axis=-1)
 
     # ------------------------------------------- labels at the Keras entry
-    def fit(self, x=None, y=None, validation_data=None, **kwargs):
+    def fit(
+        self, x=None, y=None, validation_data=None, nan_guard=True, **kwargs
+    ):
         """`keras.Model.fit` that accepts arrays/DataFrames and raw labels.
 
         Numpy/pandas `x` and `y` (and `validation_data=(x_val, y_val)`) are
         validated and their labels mapped through `classes_`; datasets and
         generators must yield class indices `0..C-1`.
+
+        Args:
+            x: features `(N, d)`, or a dataset/generator of `(x, y)`.
+            y: labels `(N,)` (values of `classes_`) when `x` is an array.
+            validation_data: `(x_val, y_val)` or a dataset.
+            nan_guard: bool. Put an `aos_keras.callbacks.NonFiniteGuard`
+                first in the callbacks: training stops at the first
+                non-finite loss with a `NonFiniteLossError` naming the
+                player and the step, and the last finite weights are
+                restored. Defaults to `True`.
+            **kwargs: forwarded to `keras.Model.fit`.
+
+        Returns:
+            The `History`.
+
+        Raises:
+            ValueError, TypeError: bad arrays or labels (see
+                `aos_keras.validation`).
+            NonFiniteLossError: a loss or weight became NaN or infinite.
         """
         x, y = self._prepare(x, y)
+        if _is_array_like(x) and y is None:
+            raise ValueError(
+                "fit needs labels: pass y (one label per row of x)."
+            )
         if isinstance(validation_data, (tuple, list)):
-            validation_data = self._prepare(*validation_data[:2], "x_val")
+            validation_data = (
+                *self._prepare(*validation_data[:2], "x_val"),
+                *validation_data[2:],
+            )
+        if nan_guard:
+            kwargs["callbacks"] = with_nan_guard(kwargs.get("callbacks"))
         return super().fit(x, y, validation_data=validation_data, **kwargs)
 
     def evaluate(self, x=None, y=None, **kwargs):
@@ -372,9 +442,9 @@ class AdversarialOversampler(keras.Model):
         proba = self.predict(x, **kwargs)
         return self.classes_[np.argmax(proba, axis=-1)]
 
-    def encode_labels(self, y):
+    def encode_labels(self, y, name="y"):
         """Map labels to class indices `0..C-1` (unseen labels: an error)."""
-        return validation.encode_labels(y, self.classes_)
+        return validation.encode_labels(y, self.classes_, name=name)
 
     def _prepare(self, x, y, name="x"):
         if _is_array_like(x):
@@ -392,13 +462,20 @@ class AdversarialOversampler(keras.Model):
 
         Args:
             counts: dict mapping a label (a value of `classes_`) to a count.
-            seed: int or None.
+            seed: int, `keras.random.SeedGenerator` or None.
 
         Returns:
             `(x, y)` numpy arrays.
+
+        Raises:
+            TypeError: `counts` is not a dict of int counts, or a bad seed.
+            ValueError: a negative count or a label not in `classes_`.
         """
+        counts = validation.check_counts(counts)
+        if not isinstance(seed, keras.random.SeedGenerator):
+            seed = validation.check_seed(seed)
         index = {
-            int(self.encode_labels([label])[0]): n
+            int(self.encode_labels([label], name="counts")[0]): n
             for label, n in counts.items()
         }
         x, codes = self.generator.sample(index, seed=seed)

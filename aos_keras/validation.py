@@ -1,28 +1,59 @@
 """Input checks shared by every public entry point.
 
 Each check raises `ValueError` (bad values) or `TypeError` (bad types) with
-a message that says what is wrong and what to do about it.
+a message that says what is wrong and what to do about it. The errors, their
+causes and the fixes are listed in `docs/robustness.md`.
+
+Accepted feature types: numpy arrays, nested lists, pandas DataFrames and
+Series of bool, int, unsigned int or float dtype, pandas' nullable `Int*`,
+`UInt*`, `Float*` and `boolean` dtypes (without missing values). Complex,
+datetime, timedelta, string, categorical and object columns are rejected
+with the names of the offending columns.
 """
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
+# Largest feature magnitude accepted. Training squares gradients that scale
+# with the features (Adam's second moment), and float32 overflows past
+# ~3.4e38, i.e. for gradients past ~1.8e19: in a quick check features of
+# 1e18 still trained finite while 1e20 turned every loss into NaN at the
+# first step. 1e12 leaves a wide margin; standardised data is near 1.
+MAX_ABS_FEATURE = 1e12
 
-def check_features(x, num_features=None, name="X"):
+# dtype kinds accepted as features: bool, signed and unsigned int, float.
+_NUMERIC_KINDS = "biuf"
+
+
+def check_features(x, num_features=None, name="X", max_abs=MAX_ABS_FEATURE):
     """Validate a feature matrix and return it as float32 numpy.
 
-    Accepts numpy arrays, pandas DataFrames (numeric, bool and nullable
-    dtypes without missing values) and nested lists.
-
     Args:
-        x: array-like `(n, d)`.
+        x: array-like `(n, d)`: numpy array, nested list, pandas DataFrame
+            or Series (numeric, bool and nullable dtypes without missing
+            values).
         num_features: int or None. The expected `d` (the one seen at fit).
         name: str. The argument's name in messages.
+        max_abs: float. Largest accepted magnitude. Defaults to
+            `MAX_ABS_FEATURE` (1e12).
 
     Returns:
         float32 array `(n, d)`.
+
+    Raises:
+        TypeError: `x` is not array-like, is sparse, or has non-numeric
+            columns (named in the message).
+        ValueError: `x` is not 2-D, is empty, has a different number of
+            features than `num_features`, has NaN/NA or infinite values
+            (columns named) or values beyond `max_abs`.
+
+    Example:
+    >>> check_features(pd.DataFrame({"a": [1, 2], "b": [True, False]}))
+    array([[1., 1.],
+           [2., 0.]], dtype=float32)
     """
     columns = None
     if isinstance(x, pd.Series):
@@ -30,45 +61,54 @@ def check_features(x, num_features=None, name="X"):
     if isinstance(x, pd.DataFrame):
         columns = [str(c) for c in x.columns]
         bad = [
-            str(c)
+            f"{c} ({dtype})"
             for c, dtype in x.dtypes.items()
-            if not (
-                pd.api.types.is_numeric_dtype(dtype)
-                or pd.api.types.is_bool_dtype(dtype)
-            )
+            if getattr(dtype, "kind", "O") not in _NUMERIC_KINDS
         ]
         if bad:
             raise TypeError(
-                f"{name} has non-numeric columns {bad}. Encode them as "
-                "numbers first (for example with "
-                "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder)."
+                f"{name} has non-numeric columns {bad[:20]}"
+                f"{' ...' if len(bad) > 20 else ''}. Encode them as numbers "
+                "first (for example with sklearn.preprocessing.OneHotEncoder "
+                "or OrdinalEncoder) or drop them."
             )
         x = x.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
     else:
+        if hasattr(x, "toarray") and hasattr(x, "nnz"):  # scipy.sparse
+            raise TypeError(
+                f"{name} is a sparse matrix; pass a dense array "
+                f"({name}.toarray())."
+            )
         try:
             x = np.asarray(x)
         except Exception as err:  # ragged lists and the like
-            raise TypeError(f"{name} is not array-like: {err}") from err
-        if x.dtype == object or not (
-            np.issubdtype(x.dtype, np.number) or x.dtype == bool
-        ):
             raise TypeError(
-                f"{name} must be numeric; got dtype {x.dtype}. Encode "
-                "categorical columns as numbers first."
+                f"{name} is not array-like ({err}). Pass a 2-D numpy array, "
+                "a list of equal-length rows or a pandas DataFrame."
+            ) from err
+        if x.dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(
+                f"{name} must hold bool, int or float values; got dtype "
+                f"{x.dtype}. Encode categorical or text columns as numbers "
+                "first (for example with sklearn.preprocessing.OneHotEncoder)."
             )
     if x.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (rows x features); got {x.ndim}-D with "
-            f"shape {x.shape}. Reshape a single feature with x.reshape(-1, 1)."
+            f"shape {x.shape}. Reshape a single feature with "
+            "x.reshape(-1, 1) and a single row with x.reshape(1, -1)."
         )
     if x.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it has no rows.")
+        raise ValueError(f"{name} is empty: it has no rows. Pass at least one.")
     if x.shape[1] == 0:
-        raise ValueError(f"{name} has no feature columns.")
+        raise ValueError(
+            f"{name} has no feature columns. Pass at least one feature."
+        )
     if num_features is not None and x.shape[1] != num_features:
         raise ValueError(
             f"{name} has {x.shape[1]} features, but the model was fitted "
-            f"with {num_features}."
+            f"with {num_features}. Pass the same columns, in the same order, "
+            "as at fit."
         )
     x = x.astype(np.float64)
     finite = np.isfinite(x)
@@ -76,15 +116,20 @@ def check_features(x, num_features=None, name="X"):
         cols = np.flatnonzero(~finite.all(axis=0))
         names = [columns[i] for i in cols] if columns else cols.tolist()
         raise ValueError(
-            f"{name} has NaN or infinite values in columns {names[:20]}"
-            f"{' ...' if len(names) > 20 else ''}. Impute them first (for "
-            "example sklearn.impute.SimpleImputer or KNNImputer)."
+            f"{name} has {int((~finite).sum())} missing (NaN/NA) or infinite "
+            f"values in columns {names[:20]}{' ...' if len(names) > 20 else ''}"
+            ". Impute them first (for example sklearn.impute.SimpleImputer "
+            "or KNNImputer) and replace infinities, or drop those rows."
         )
-    big = np.abs(x).max()
-    if big > np.finfo(np.float32).max:
+    big = float(np.abs(x).max())
+    if big > max_abs:
+        cols = np.flatnonzero((np.abs(x) > max_abs).any(axis=0))
+        names = [columns[i] for i in cols] if columns else cols.tolist()
         raise ValueError(
-            f"{name} has values up to {big:.3g}, beyond float32's range. "
-            "Standardise or rescale the features."
+            f"{name} has values up to {big:.3g} in columns {names[:20]}; "
+            f"values beyond {max_abs:.0e} make training overflow float32 "
+            "(NaN losses). Standardise the features (for example "
+            "sklearn.preprocessing.StandardScaler) or rescale them."
         )
     return x.astype(np.float32)
 
@@ -93,15 +138,36 @@ def check_labels(y, num_rows=None, name="y"):
     """Validate labels and return them as a 1-D numpy array.
 
     Args:
-        y: array-like `(n,)` or `(n, 1)` of hashable labels.
+        y: array-like `(n,)` or `(n, 1)` of hashable labels (numpy array,
+            list, pandas Series, nullable pandas dtypes without missing
+            values).
         num_rows: int or None. The number of rows of the features.
         name: str. The argument's name in messages.
 
     Returns:
         1-D numpy array.
+
+    Raises:
+        ValueError: `y` is not 1-D (for example one-hot rows), is empty,
+            has a different length than `num_rows`, or has missing labels.
+
+    Example:
+    >>> check_labels(pd.Series([1, 2], dtype="Int64")).tolist()
+    [1, 2]
     """
-    if isinstance(y, (pd.Series, pd.DataFrame)):
-        y = y.to_numpy()
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{name} must be one column of labels; got a DataFrame with "
+                f"{y.shape[1]} columns. Pass a single column (df['label'])."
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series):
+        dtype = getattr(y.dtype, "numpy_dtype", None)
+        if dtype is not None and not y.isna().any() and dtype.kind in "biuf":
+            y = y.to_numpy(dtype=dtype)  # nullable Int64/boolean/Float64
+        else:
+            y = y.to_numpy()
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -115,10 +181,13 @@ def check_labels(y, num_rows=None, name="y"):
     if num_rows is not None and y.shape[0] != num_rows:
         raise ValueError(
             f"X has {num_rows} rows but {name} has {y.shape[0]} labels; "
-            "they must match."
+            "they must match (one label per row)."
         )
     if pd.isna(y).any():
-        raise ValueError(f"{name} has missing labels (NaN/None).")
+        raise ValueError(
+            f"{name} has {int(pd.isna(y).sum())} missing labels (NaN/None/"
+            "NA). Drop those rows or fill in their labels."
+        )
     return y
 
 
@@ -127,31 +196,68 @@ def check_classes(y, min_rows=1):
 
     Args:
         y: 1-D array of labels (from `check_labels`).
-        min_rows: int. Rows each class needs.
+        min_rows: int. Rows each class needs. AO/DO need 1 (a class's
+            generator is a convex combination of its rows); k-NN
+            over-samplers such as SMOTE need 2.
 
     Returns:
         `(classes, counts, codes)`: sorted unique labels, int counts and
         int64 codes `0..C-1`.
+
+    Raises:
+        TypeError: labels of types that cannot be compared (str and int).
+        ValueError: fewer than two classes, or a class with fewer than
+            `min_rows` rows.
+
+    Example:
+    >>> classes, counts, codes = check_classes(np.array(["b", "a", "b"]))
+    >>> classes.tolist(), counts.tolist(), codes.tolist()
+    (['a', 'b'], [1, 2], [1, 0, 1])
     """
-    classes, codes, counts = np.unique(
-        y, return_inverse=True, return_counts=True
-    )
+    try:
+        classes, codes, counts = np.unique(
+            y, return_inverse=True, return_counts=True
+        )
+    except TypeError as err:
+        raise TypeError(
+            f"y mixes labels of types that cannot be compared ({err}). Use "
+            "labels of one type, for example all str or all int."
+        ) from err
     if len(classes) < 2:
         raise ValueError(
             f"y has a single class ({classes[0]!r}); a classifier needs at "
-            "least two."
+            "least two. Check that y holds the labels of every class (a "
+            "filter or split may have dropped the others)."
         )
     small = [(c, int(n)) for c, n in zip(classes, counts) if n < min_rows]
     if small:
         raise ValueError(
             f"Classes {small} have fewer than {min_rows} rows; this method "
-            f"needs at least {min_rows} per class. Drop or merge them."
+            f"needs at least {min_rows} per class. Collect more rows, drop "
+            "or merge those classes."
         )
-    return classes, counts.astype(np.int64), codes.astype(np.int64)
+    return classes, counts.astype(np.int64), codes.reshape(-1).astype(np.int64)
 
 
 def encode_labels(y, classes, name="y"):
-    """Map labels to indices into `classes`; unseen labels are an error."""
+    """Map labels to indices into `classes`; unseen labels are an error.
+
+    Args:
+        y: array-like of labels.
+        classes: sequence of the known labels (`model.classes_`).
+        name: str. The argument's name in messages.
+
+    Returns:
+        int64 array of indices `0..C-1`.
+
+    Raises:
+        ValueError: a label of `y` is not in `classes` (or see
+            `check_labels`).
+
+    Example:
+    >>> encode_labels(["b", "a"], ["a", "b"]).tolist()
+    [1, 0]
+    """
     y = check_labels(y, name=name)
     lookup = {_key(c): i for i, c in enumerate(classes)}
     codes = np.empty(len(y), dtype=np.int64)
@@ -165,7 +271,9 @@ def encode_labels(y, classes, name="y"):
     if unseen:
         raise ValueError(
             f"{name} has labels {sorted(map(str, unseen))[:10]} that were not "
-            f"seen in training (known classes: {list(classes)[:20]})."
+            f"seen in training (known classes: {list(classes)[:20]}). Drop "
+            "those rows, or rebuild the model from training data that has "
+            "every class."
         )
     return codes
 
@@ -179,6 +287,88 @@ def _key(label):
 
 
 def check_seed(seed):
-    if seed is None or isinstance(seed, (int, np.integer)):
-        return None if seed is None else int(seed)
+    """Return `seed` as an int or None.
+
+    Args:
+        seed: int, numpy integer or None.
+
+    Returns:
+        int or None.
+
+    Raises:
+        TypeError: any other type (bool and float included).
+    """
+    if seed is None:
+        return None
+    if isinstance(seed, (int, np.integer)) and not isinstance(
+        seed, (bool, np.bool_)
+    ):
+        return int(seed)
     raise TypeError(f"`seed` must be an int or None; got {seed!r}.")
+
+
+def check_positive_int(value, name, allow_none=False):
+    """Return `value` as a positive int (or None when allowed).
+
+    Args:
+        value: the argument.
+        name: str. The argument's name in messages.
+        allow_none: bool. Whether None is accepted.
+
+    Returns:
+        int, or None.
+
+    Raises:
+        TypeError: not an int (bool and float included).
+        ValueError: an int below 1.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, np.integer)
+    ):
+        kind = "a positive int or None" if allow_none else "a positive int"
+        raise TypeError(f"`{name}` must be {kind}; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"`{name}` must be at least 1; got {value}.")
+    return int(value)
+
+
+def check_counts(counts, name="counts"):
+    """Validate a `{label: number of rows}` mapping (for `sample`).
+
+    Args:
+        counts: mapping from a class label to a non-negative int.
+        name: str. The argument's name in messages.
+
+    Returns:
+        dict with the same keys and int values.
+
+    Raises:
+        TypeError: `counts` is not a mapping, or a count is not an int.
+        ValueError: a count is negative.
+
+    Example:
+    >>> check_counts({"rare": 10, "common": np.int64(0)})
+    {'rare': 10, 'common': 0}
+    """
+    if not isinstance(counts, Mapping):
+        raise TypeError(
+            f"`{name}` must be a dict mapping a class label to a number of "
+            f"rows, for example {{label: 100}}; got {type(counts).__name__}."
+        )
+    out = {}
+    for label, n in counts.items():
+        if isinstance(n, (bool, np.bool_)) or not isinstance(
+            n, (int, np.integer)
+        ):
+            raise TypeError(
+                f"`{name}[{label!r}]` must be an int number of rows; got {n!r}."
+            )
+        if n < 0:
+            raise ValueError(
+                f"`{name}[{label!r}]` must be >= 0; got {n}. Ask for 0 or "
+                "more rows."
+            )
+        out[label] = int(n)
+    return out

@@ -121,8 +121,14 @@ def plot(table, path, title):
     for metric, label in (("acsa", "ACSA"), ("gm", "GM")):
         mean = table[f"honest_{metric}_mean"]
         std = table[f"honest_{metric}_std"]
-        ax.errorbar(table["fraction"], mean, yerr=std, marker="o", label=label,
-                    capsize=3)  # fmt: skip
+        ax.errorbar(
+            table["fraction"],
+            mean,
+            yerr=std,
+            marker="o",
+            label=label,
+            capsize=3,
+        )
     ax.set_xlabel("fractional rate $f_s$")
     ax.set_ylabel("test score (%)")
     ax.set_title(title)
