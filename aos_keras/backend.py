@@ -9,6 +9,9 @@ needs three things the backends do differently:
   input tensor, differentiable again (for the gradient penalty).
 - `stateless_step(model, step_fn, state, data, groups)`: run a stateful step
   inside the JAX trainer's pure `train_step(state, data)` protocol.
+- `replica_context()` and `replica_scale()`: where a TensorFlow
+  `tf.distribute` strategy runs the step once per replica (see
+  `docs/distributed.md`).
 
 References:
     Keras 3 trainers, `keras/src/backend/{tensorflow,jax,torch}/trainer.py`.
@@ -49,6 +52,45 @@ def input_gradient(fn, x):
         Tensor of the shape of `x`.
     """
     return _INPUT_GRADIENT[BACKEND](fn, x)
+
+
+def replica_context():
+    """`(replicas in sync, index of this replica)` of the running step.
+
+    Keras's TensorFlow trainer runs `train_step` once per replica inside
+    `strategy.run` under a `tf.distribute` strategy (`MirroredStrategy`,
+    `MultiWorkerMirroredStrategy`); each replica sees its own slice of the
+    batch. Everywhere else (no strategy, cross-replica context, JAX, whose
+    `keras.distribution` runs one global program, torch) this is `(1, 0)`.
+
+    Returns:
+        `(num_replicas, replica_id)`: a Python int and an int or a scalar
+        int tensor.
+    """
+    if BACKEND != "tensorflow":
+        return 1, 0
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return 1, 0
+    return context.num_replicas_in_sync, context.replica_id_in_sync_group
+
+
+def replica_scale():
+    """Factor applied to each player's loss before differentiation.
+
+    Under a TensorFlow `tf.distribute` strategy the Keras optimizers
+    all-reduce the replicas' gradients by SUM in `apply`, and each replica's
+    loss is a mean over its own slice of the batch. Scaling every loss by
+    `1 / num_replicas_in_sync` (what Keras's own compiled losses do) makes
+    the summed gradient the gradient of the global-batch mean, as on one
+    device. `1.0` outside a replicated step.
+
+    Returns:
+        Python float.
+    """
+    return 1.0 / replica_context()[0]
 
 
 # --------------------------------------------------------------- TensorFlow

@@ -14,7 +14,10 @@ A step on a batch `(x, y)` of real rows runs, in order:
 Labels are not sampled: each step generates a fixed number `r` of rows for
 every class of a distribution's support and weighs each class's mean loss by
 `p(c)`. Shapes stay static (one trace under `jit`) and a generated row costs
-`O(anchors of its class)`.
+`O(anchors of its class)`. Real and generated rows that go through the same
+network (the critic's two terms, the classifier's two terms) share one
+forward pass. Every player is updated through `update_player`, the one place
+that scales a loss for a replicated `tf.distribute` step.
 """
 
 import math
@@ -23,7 +26,12 @@ import keras
 from keras import ops
 
 from aos_keras import losses
-from aos_keras.backend import input_gradient, value_and_grad
+from aos_keras.backend import (
+    input_gradient,
+    replica_context,
+    replica_scale,
+    value_and_grad,
+)
 
 # Q's loss on a generated row of class c, by name.
 CLASS_LOSSES = {
@@ -83,20 +91,21 @@ def critic_update(model, x, y):
     if wgan:
         # Pair every real row with a generated row of its own class.
         slot = ops.cast(
-            keras.random.uniform(ops.shape(y), seed=model.seed_generator)
-            * ops.cast(r, "float32"),
+            _uniform(model, ops.shape(y), "float32") * ops.cast(r, "float32"),
             "int32",
         )
         pick = _class_position(model, y) * r + ops.minimum(slot, r - 1)
         matched = ops.take(fake, pick, axis=0)
-        eps = keras.random.uniform(
-            (ops.shape(x)[0], 1), seed=model.seed_generator, dtype=x.dtype
-        )
+        eps = _uniform(model, (_batch_size(x), 1), x.dtype)
         mixed = eps * x + (1.0 - eps) * matched
+    # Real and generated rows in one pass of D (D has no batch statistics).
+    rows = ops.concatenate([x, fake], axis=0)
+    row_ids = ops.concatenate([y, fake_ids], axis=0)
+    n_real = _batch_size(x)
 
     def loss_fn():
-        real_scores = d(x, y)
-        fake_scores = d(fake, fake_ids)
+        scores = d(rows, row_ids)
+        real_scores, fake_scores = scores[:n_real], scores[n_real:]
         if not wgan:
             loss = ops.mean(ops.softplus(-real_scores)) + _class_mean(
                 model, ops.softplus(fake_scores), fake_ids, weights
@@ -112,9 +121,7 @@ def critic_update(model, x, y):
         )
         return loss, gp
 
-    loss, gp, grads = value_and_grad(loss_fn, d.trainable_variables)
-    model.d_optimizer.apply(grads, d.trainable_variables)
-    return loss, gp
+    return update_player(model.d_optimizer, d.trainable_variables, loss_fn)
 
 
 def generator_update(model, batch_size):
@@ -139,8 +146,7 @@ def generator_update(model, batch_size):
         fool = _class_mean(model, q_term(ids, q(fake)), ids, weights)
         return adv + model.beta * fool, ()
 
-    loss, _, grads = value_and_grad(loss_fn, g.trainable_variables)
-    model.g_optimizer.apply(grads, g.trainable_variables)
+    loss, _ = update_player(model.g_optimizer, g.trainable_variables, loss_fn)
     return loss
 
 
@@ -157,21 +163,60 @@ def classifier_update(model, x, y, sample_weight=None):
         )
         weights = model.class_weights["classifier"]
         fake_loss = CLASS_LOSSES[model.q_fake_loss]
+        # Real and generated rows in one pass of Q.
+        rows = ops.concatenate([x, fake], axis=0)
+    n_real = _batch_size(x)
 
     def loss_fn():
-        logits = q(x)
+        if not use_fake:
+            logits = q(x)
+        else:
+            all_logits = q(rows)
+            logits = all_logits[:n_real]
         real = weighted_mean(losses.cross_entropy(y, logits), sample_weight)
         loss = real
         if use_fake:
-            per_row = fake_loss(ids, q(fake))
+            per_row = fake_loss(ids, all_logits[n_real:])
             loss = loss + model.alpha * _class_mean(
                 model, per_row, ids, weights
             )
         return loss, (real, logits)
 
-    loss, (real, logits), grads = value_and_grad(loss_fn, q.trainable_variables)
-    model.q_optimizer.apply(grads, q.trainable_variables)
+    loss, (real, logits) = update_player(
+        model.q_optimizer, q.trainable_variables, loss_fn
+    )
     return loss, real, logits
+
+
+def update_player(optimizer, variables, loss_fn):
+    """One optimizer step of a player on `loss_fn`; returns `(loss, aux)`.
+
+    The one place where a player's loss is differentiated and applied.
+    Under a replicated TensorFlow strategy the loss is scaled by
+    `aos_keras.backend.replica_scale()` (`1 / num_replicas_in_sync`) before
+    differentiation, because the optimizers sum the replicas' gradients;
+    the returned loss is unscaled (the trackers log the replica's mean).
+
+    Args:
+        optimizer: the player's `keras.optimizers.Optimizer`.
+        variables: the player's trainable variables.
+        loss_fn: callable with no arguments returning `(loss, aux)`.
+
+    Returns:
+        `(loss, aux)`.
+    """
+    scale = replica_scale()
+    if scale == 1.0:
+        loss, aux, grads = value_and_grad(loss_fn, variables)
+    else:
+
+        def scaled_loss_fn():
+            loss, aux = loss_fn()
+            return loss * scale, (loss, aux)
+
+        _, (loss, aux), grads = value_and_grad(scaled_loss_fn, variables)
+    optimizer.apply(grads, variables)
+    return loss, aux
 
 
 # ------------------------------------------ helpers (shared with baselines)
@@ -190,11 +235,31 @@ def rows_per_class(model, batch_size, num_classes):
 
 def noise(model, num_classes, rows):
     """Latent noise `(K, r, latent_dim)` from the model's seed generator."""
-    return keras.random.normal(
+    return _per_replica(
+        keras.random.normal,
         (num_classes, rows, model.latent_dim),
-        seed=model.seed_generator,
-        dtype=model.compute_dtype,
+        model.seed_generator,
+        model.compute_dtype,
     )
+
+
+def _uniform(model, shape, dtype):
+    seed = model.seed_generator
+    return _per_replica(keras.random.uniform, shape, seed, dtype)
+
+
+def _per_replica(draw, shape, seed, dtype):
+    """`draw(shape)`, different on each replica of a `tf.distribute` step.
+
+    The replicas share the seed generator's state, so they would draw the
+    same values; under a strategy each replica takes its own slice of one
+    draw for all replicas.
+    """
+    replicas, index = replica_context()
+    if replicas == 1:
+        return draw(shape, seed=seed, dtype=dtype)
+    values = draw((replicas, *shape), seed=seed, dtype=dtype)
+    return ops.take(values, index, axis=0)
 
 
 def flatten_classes(rows, classes):
