@@ -1,0 +1,349 @@
+"""Export the classifier Q as a TensorFlow SavedModel for TF Serving.
+
+The served graph holds only the classifier (the generator and critic are
+training-time players). Its `serving_default` signature takes raw feature
+rows and returns class probabilities and class ids; an optional
+standardisation runs inside the graph, so clients send raw features.
+
+On the TensorFlow backend the archive is written in this process with
+`keras.export.ExportArchive`. On JAX and torch the classifier is rebuilt
+from its config and weights in a subprocess with `KERAS_BACKEND=tensorflow`
+and exported there: the graph then holds plain TensorFlow ops, which every
+TF Serving build runs (JAX's own export goes through jax2tf, whose
+`XlaCallModule` ops some builds cannot run; `method="native"` still offers
+it).
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import keras
+import numpy as np
+
+from aos_keras import io
+
+METHODS = ("auto", "native", "rebuild")
+METADATA = os.path.join("assets.extra", "aos_keras.json")
+# The subprocess of `method="rebuild"` (not `-m`: the package imports us).
+ENTRY = "import sys; from aos_keras.export import _main; _main(sys.argv[1:])"
+
+
+def export_saved_model(
+    model,
+    path,
+    *,
+    feature_mean=None,
+    feature_scale=None,
+    scaler=None,
+    classes=None,
+    method="auto",
+    overwrite=False,
+    verbose=False,
+):
+    """Write the classifier of `model` as a SavedModel for TF Serving.
+
+    The SavedModel has three signatures:
+
+    - `serving_default`: input `features`, float32 `[None, d]` (raw rows);
+      outputs `probabilities`, float32 `[None, C]` (softmax of Q's logits,
+      columns in the order of `classes`) and `class_ids`, int64 `[None]`,
+      the argmax of `probabilities` (an index into `classes`, not the label
+      itself).
+    - `classes`: no input; output `classes`, string `[C]`, the class labels
+      as strings, in column order.
+    - `logits` (JAX with `method="native"` only): Q's logits of standardised
+      rows, the jax2tf function `serving_default` calls.
+
+    `assets.extra/aos_keras.json` repeats the labels with their JSON types
+    (`classes`), `num_features`, `feature_mean` and `feature_scale`, for
+    clients that read the model directory.
+
+    Args:
+        model: an `AdversarialOversampler`, a `Classifier`, a fitted
+            `AOSClassifier` (its `scaler_` is used unless a standardisation
+            is given), or any object whose `classifier` attribute is a
+            Keras model returning logits.
+        path: str or path-like. The SavedModel directory. For TF Serving
+            use a numbered version folder, e.g. `/models/aos/1`. It is
+            written to a temporary folder beside it, then renamed.
+        feature_mean: array-like `(d,)` or None. Subtracted from the raw
+            features inside the graph. Defaults to `None` (zeros).
+        feature_scale: array-like `(d,)` or None. Divides the centred
+            features inside the graph. Defaults to `None` (ones).
+        scaler: a fitted `sklearn.preprocessing.StandardScaler` (or any
+            object with `mean_` and `scale_`), instead of `feature_mean`
+            and `feature_scale`. Defaults to `None`.
+        classes: sequence or None. Class labels in column order. Defaults
+            to `model.classes_`, else `0..C-1`.
+        method: str. `"auto"` (default): `"native"` on the TensorFlow
+            backend, `"rebuild"` otherwise. `"native"` exports in this
+            process with `keras.export.ExportArchive` (TensorFlow or JAX;
+            JAX graphs hold jax2tf `XlaCallModule` ops). `"rebuild"`
+            rebuilds Q under `KERAS_BACKEND=tensorflow` in a subprocess
+            from its config and weights and exports there (any backend).
+        overwrite: bool. Replace an existing `path`. Defaults to `False`.
+        verbose: bool. Print the archive's endpoints. Defaults to `False`.
+
+    Returns:
+        The absolute path of the SavedModel directory (str).
+
+    Example:
+    >>> export_saved_model(model, "models/aos/1", scaler=scaler)
+    >>> import tensorflow as tf
+    >>> serve = tf.saved_model.load("models/aos/1").signatures[
+    ...     "serving_default"]
+    >>> serve(features=tf.constant(x_raw, tf.float32))["probabilities"]
+
+    References:
+        TensorFlow Serving, https://www.tensorflow.org/tfx/guide/serving.
+    """
+    if method not in METHODS:
+        raise ValueError(f"`method` must be one of {METHODS}; got {method!r}.")
+    backend = keras.backend.backend()
+    if method == "auto":
+        method = "native" if backend == "tensorflow" else "rebuild"
+    if method == "native" and backend not in ("tensorflow", "jax"):
+        raise ValueError(
+            f"method='native' needs the tensorflow or jax backend, not "
+            f"{backend!r}; use method='rebuild' (the default)."
+        )
+    if hasattr(model, "model_"):  # a fitted AOSClassifier
+        if scaler is None and feature_mean is None and feature_scale is None:
+            scaler = getattr(model, "scaler_", None)
+        model = model.model_
+    classifier = _classifier(model)
+    d = _num_features(model, classifier)
+    mean, scale = _standardisation(d, feature_mean, feature_scale, scaler)
+    labels = _classes(model, classifier, classes, d)
+    spec = {
+        "num_features": d,
+        "feature_mean": mean.tolist(),
+        "feature_scale": scale.tolist(),
+        "classes": [str(c) for c in labels],
+        "verbose": bool(verbose),
+    }
+    with _atomic_dir(path, overwrite) as tmp:
+        if method == "native":
+            _write_archive(classifier, tmp, spec)
+        else:
+            _rebuild_and_write(classifier, tmp, spec)
+        io.write_json(
+            os.path.join(tmp, METADATA),
+            {
+                "classes": _jsonable(labels),
+                "num_features": d,
+                "feature_mean": spec["feature_mean"],
+                "feature_scale": spec["feature_scale"],
+            },
+        )
+    return os.path.abspath(path)
+
+
+# ------------------------------------------------------------ arguments
+def _classifier(model):
+    classifier = getattr(model, "classifier", model)
+    if not isinstance(classifier, keras.Model):
+        raise TypeError(
+            "`model` must be an AdversarialOversampler, a Classifier or an "
+            "object whose `classifier` is a Keras model; got "
+            f"{type(model).__name__}."
+        )
+    if not classifier.built:
+        raise ValueError("The classifier is not built; fit the model first.")
+    return classifier
+
+
+def _num_features(model, classifier):
+    for obj in (classifier, model):
+        d = getattr(obj, "num_features", None)
+        if d is not None:
+            return int(d)
+    try:
+        return int(classifier.inputs[0].shape[-1])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        raise ValueError(
+            "Cannot tell the number of features: the classifier has no "
+            "`num_features` attribute and no fixed input shape."
+        ) from None
+
+
+def _standardisation(d, mean, scale, scaler):
+    if scaler is not None:
+        if mean is not None or scale is not None:
+            raise ValueError(
+                "Pass either `scaler` or `feature_mean`/`feature_scale`."
+            )
+        if not hasattr(scaler, "scale_") and not hasattr(scaler, "mean_"):
+            raise ValueError("`scaler` is not fitted (no `mean_`/`scale_`).")
+        # StandardScaler keeps `mean_` with with_mean=False but ignores it.
+        if getattr(scaler, "with_mean", True):
+            mean = getattr(scaler, "mean_", None)
+        if getattr(scaler, "with_std", True):
+            scale = getattr(scaler, "scale_", None)
+    out = []
+    for name, value, default in (
+        ("feature_mean", mean, 0.0),
+        ("feature_scale", scale, 1.0),
+    ):
+        value = np.full(d, default) if value is None else value
+        value = np.asarray(value, dtype=np.float64).reshape(-1)
+        if value.shape != (d,):
+            raise ValueError(
+                f"`{name}` must have {d} values (one per feature); got "
+                f"shape {value.shape}."
+            )
+        if not np.isfinite(value).all():
+            raise ValueError(f"`{name}` has NaN or infinite values.")
+        out.append(value.astype(np.float32))
+    if (out[1] == 0).any():
+        raise ValueError("`feature_scale` has zeros; use 1 for those columns.")
+    return out[0], out[1]
+
+
+def _classes(model, classifier, classes, d):
+    if classes is None:
+        classes = getattr(model, "classes_", None)
+    if classes is None:
+        num = getattr(classifier, "num_classes", None)
+        if num is None:
+            num = classifier.compute_output_shape((None, d))[-1]
+        classes = np.arange(int(num))
+    return np.asarray(classes).reshape(-1)
+
+
+def _jsonable(labels):
+    values = labels.tolist()
+    try:
+        json.dumps(values)
+    except TypeError:
+        values = [str(c) for c in labels]
+    return values
+
+
+@contextlib.contextmanager
+def _atomic_dir(path, overwrite):
+    """Yield a temporary folder beside `path`; rename it onto `path`."""
+    path = os.path.abspath(os.fspath(path))
+    if os.path.lexists(path):
+        if not overwrite:
+            raise FileExistsError(
+                f"{path} exists; pass overwrite=True to replace it."
+            )
+        if not os.path.isdir(path):
+            raise FileExistsError(f"{path} exists and is not a folder.")
+    parent, name = os.path.split(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=parent)
+    try:
+        yield tmp
+        if os.path.lexists(path):
+            old = tempfile.mkdtemp(
+                prefix=f".{name}.", suffix=".old", dir=parent
+            )
+            os.rmdir(old)  # a fresh, unused name for the old folder
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# -------------------------------------------------------------- writing
+def _write_archive(classifier, folder, spec):
+    """Write the SavedModel with `ExportArchive` in this process."""
+    import tensorflow as tf
+
+    d = spec["num_features"]
+    mean = np.asarray(spec["feature_mean"], dtype=np.float32)
+    scale = np.asarray(spec["feature_scale"], dtype=np.float32)
+    labels = list(spec["classes"])
+    archive = keras.export.ExportArchive()
+    if keras.backend.backend() == "tensorflow":
+        archive.track(classifier)
+        logits_fn = classifier
+    else:  # jax: a jax2tf function of standardised rows
+        logits_fn = archive.track_and_add_endpoint(
+            "logits",
+            classifier,
+            input_signature=[keras.InputSpec(shape=(None, d), dtype="float32")],
+        )
+
+    @tf.function(
+        input_signature=[tf.TensorSpec([None, d], tf.float32, name="features")],
+        autograph=False,
+    )
+    def serve(features):
+        logits = logits_fn((features - mean) / scale)
+        proba = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
+        ids = tf.argmax(proba, axis=-1, output_type=tf.int64)
+        return {"probabilities": proba, "class_ids": ids}
+
+    @tf.function(input_signature=[], autograph=False)
+    def classes():
+        return {"classes": tf.constant(labels, dtype=tf.string)}
+
+    for name, fn in (("serving_default", serve), ("classes", classes)):
+        fn.get_concrete_function()  # traced: ExportArchive's fast path
+        archive.add_endpoint(name, fn)
+    archive.write_out(folder, verbose=spec["verbose"])
+
+
+def _rebuild_and_write(classifier, folder, spec):
+    """Rebuild the classifier under TensorFlow in a subprocess; export."""
+    with tempfile.TemporaryDirectory(prefix="aos_export_") as work:
+        weights = os.path.join(work, "classifier.weights.h5")
+        with io.atomic_path(weights) as tmp:
+            classifier.save_weights(tmp)
+        job = dict(
+            spec,
+            config=keras.saving.serialize_keras_object(classifier),
+            module=type(classifier).__module__,
+            weights=weights,
+            folder=folder,
+        )
+        job_path = os.path.join(work, "job.json")
+        io.write_json(job_path, job)
+        env = dict(os.environ, KERAS_BACKEND="tensorflow")
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (root, env.get("PYTHONPATH")) if p
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", ENTRY, job_path],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if spec["verbose"]:
+            print(done.stdout, end="")
+        if done.returncode != 0:
+            raise RuntimeError(
+                "Exporting under KERAS_BACKEND=tensorflow failed (exit "
+                f"{done.returncode}):\n{done.stderr[-4000:]}"
+            )
+
+
+def _main(argv):
+    """Subprocess entry of `method="rebuild"`: `_main([job.json])`."""
+    import importlib
+
+    if keras.backend.backend() != "tensorflow":
+        raise SystemExit("run with KERAS_BACKEND=tensorflow")
+    with open(argv[0], encoding="utf-8") as f:
+        job = json.load(f)
+    importlib.import_module("aos_keras")  # registers the players
+    importlib.import_module(job["module"])
+    classifier = keras.saving.deserialize_keras_object(job["config"])
+    if not classifier.built:
+        classifier(np.zeros((1, job["num_features"]), dtype=np.float32))
+    classifier.load_weights(job["weights"])
+    _write_archive(classifier, job["folder"], job)

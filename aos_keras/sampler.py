@@ -1,0 +1,190 @@
+"""`AdversarialOverSampler`: AO/DO oversampling, an imbalanced-learn sampler."""
+
+import numpy as np
+import pandas as pd
+from imblearn.over_sampling.base import BaseOverSampler
+from scipy import sparse
+from sklearn.preprocessing import StandardScaler
+
+from aos_keras.sklearn import TRAINING_CONSTRAINTS, fit_game
+
+
+class AdversarialOverSampler(BaseOverSampler):
+    """Oversample with the generator of a trained AO/DO game.
+
+    `fit_resample(X, y)` builds an `AdversarialOversampler` from the rows
+    (they become the generator's anchors), trains the three players for
+    `epochs` epochs and returns the original rows followed by rows drawn
+    from the class-conditional convex generator, as many per class as
+    `sampling_strategy_` asks (imbalanced-learn's meaning). Each generated
+    row is a convex combination of real rows of its class, so it lies in
+    the class's convex hull; standardisation inside (`standardize=True`)
+    does not change that.
+
+    Output types follow the input: a DataFrame `X` gives a DataFrame with
+    the same columns and dtypes, a Series `y` a Series with the same name,
+    a list a list. Generated values are cast back to each column's dtype:
+    integer columns are rounded to the nearest integer (which stays inside
+    the column's range), bool columns are rounded to 0/1, float columns keep
+    float precision of `X` (float32 `X` stays float32).
+
+    With an int `random_state`, `fit_resample` calls
+    `keras.utils.set_random_seed(random_state)` (global Python, NumPy and
+    backend seeds) and repeated calls give identical rows on a given
+    backend. When no class needs rows, nothing is trained (`model_` is
+    None) and the input is returned.
+
+    Sparse `X` (CSR/CSC, or a DataFrame of sparse columns) is densified for
+    training, as the players are dense networks; the output is sparse in
+    the input's format. Memory grows with the dense size of `X`.
+
+    Every imbalanced-learn sampler check and every scikit-learn estimator
+    check passes (`tests/test_sampler.py`, run on the torch backend where a
+    training costs least; see `docs/sklearn.md`). scikit-learn's checks
+    call `fit`, which for imbalanced-learn samplers only validates the
+    input and sets `sampling_strategy_`.
+
+    Args:
+        sampling_strategy: float, str, dict or callable. imbalanced-learn's
+            over-sampling meaning: `"auto"` (= `"not majority"`),
+            `"minority"`, `"not minority"`, `"all"`, a float (binary only:
+            minority/majority ratio after resampling) or a dict (class
+            label to target count). Defaults to `"auto"`.
+        random_state: int, `RandomState` or None. Seed of the anchors,
+            weights, shuffling, the game's draws and the generated rows.
+            Defaults to `None`.
+        mode: str. `"do"` (default) or `"ao"`.
+        epochs: int. Training epochs of the game. Defaults to `100`.
+        batch_size: int. Rows per step. Defaults to `32`.
+        max_anchors: int or None. Cap on anchors per class. Defaults to
+            `None` (every row).
+        standardize: bool. Train on standardised features (generated rows
+            are mapped back). Defaults to `True`.
+        model_kwargs: dict or None. More `AdversarialOversampler`
+            arguments (network sizes, `latent_dim`, ...). Defaults to
+            `None`.
+        compile_kwargs: dict or None. Arguments of
+            `AdversarialOversampler.compile` (optimizers, `run_eagerly`,
+            ...). Defaults to `None`.
+        verbose: int. Keras `fit` verbosity. Defaults to `0`.
+
+    Attributes:
+        sampling_strategy_: dict, class label to the number of rows
+            generated.
+        n_features_in_: int, number of features.
+        feature_names_in_: array of str, column names of a DataFrame `X`.
+        scaler_: the fitted `StandardScaler`, or None.
+        model_: the trained `AdversarialOversampler`, or None.
+
+    Example:
+    >>> from imblearn.pipeline import make_pipeline
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> pipe = make_pipeline(
+    ...     AdversarialOverSampler(epochs=50, random_state=0),
+    ...     LogisticRegression(),
+    ... )
+    >>> pipe.fit(x_train, y_train).predict(x_test)
+
+    References:
+        Adversarial oversampling for multi-class imbalanced data
+        classification (the paper in `shared/paper`).
+        Lemaitre et al., "Imbalanced-learn", JMLR 18(17), 2017.
+    """
+
+    _parameter_constraints = {
+        **BaseOverSampler._parameter_constraints,
+        **TRAINING_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        mode="do",
+        epochs=100,
+        batch_size=32,
+        max_anchors=None,
+        standardize=True,
+        model_kwargs=None,
+        compile_kwargs=None,
+        verbose=0,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.mode = mode
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.max_anchors = max_anchors
+        self.standardize = standardize
+        self.model_kwargs = model_kwargs
+        self.compile_kwargs = compile_kwargs
+        self.verbose = verbose
+
+    def fit_resample(self, X, y, **params):
+        """Train the game and return the rows plus generated rows.
+
+        Args:
+            X: array-like or DataFrame `(n, d)`, numeric features.
+            y: array-like or Series `(n,)`, class labels.
+
+        Returns:
+            `(X_resampled, y_resampled)`: the `n` input rows first, then the
+            generated rows, in the input's types.
+        """
+        self._integer_columns = _integer_columns(X)
+        return super().fit_resample(X, y, **params)
+
+    def _fit_resample(self, X, y):
+        classes, counts = np.unique(y, return_counts=True)
+        need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
+        dense = X.toarray() if sparse.issparse(X) else X
+        self.scaler_ = StandardScaler().fit(dense) if self.standardize else None
+        self.model_ = None
+        if not need:
+            return X.copy(), y.copy()
+        x = dense if self.scaler_ is None else self.scaler_.transform(dense)
+        index = {c: i for i, c in enumerate(classes.tolist())}
+        targets = {index[c]: int(counts[index[c]]) + n for c, n in need.items()}
+        self.model_ = fit_game(self, x, y, sampling_strategy=targets)
+        seed = self.model_.seed
+        new_x, new_y = self.model_.sample(need, seed=seed)
+        if self.scaler_ is not None:
+            new_x = self.scaler_.inverse_transform(new_x)
+        new_x = _cast_like(
+            new_x, X.dtype, getattr(self, "_integer_columns", None)
+        )
+        if sparse.issparse(X):
+            X_res = sparse.vstack(
+                [X, sparse.csr_matrix(new_x)], format=X.format
+            )
+        else:
+            X_res = np.concatenate([X, new_x])
+        return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _integer_columns(X):
+    """Bool mask of the integer and bool columns of a DataFrame, or None."""
+    if not isinstance(X, pd.DataFrame):
+        return None
+    return np.array(
+        [
+            pd.api.types.is_integer_dtype(t) or pd.api.types.is_bool_dtype(t)
+            for t in X.dtypes
+        ]
+    )
+
+
+def _cast_like(rows, dtype, integer_columns):
+    """Generated rows in `dtype`; integer (and bool) columns rounded."""
+    rows = np.asarray(rows, dtype=np.float64)
+    if np.dtype(dtype).kind in "iub":  # integer or bool array
+        return np.rint(rows).astype(dtype)
+    if integer_columns is not None and integer_columns.any():
+        rows[:, integer_columns] = np.rint(rows[:, integer_columns])
+    return rows.astype(dtype)
