@@ -25,8 +25,8 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 # scikit-learn estimator checks that cannot pass in the check suite's
 # configuration (one training step per fit, to keep the suite fast), with
-# the reason; pass it as `parametrize_with_checks(...,
-# expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)`.
+# the reason: the `expected_failed_checks` of scikit-learn's
+# `check_estimator` and `estimator_checks_generator`.
 EXPECTED_FAILED_CHECKS = {
     "check_classifiers_train": (
         "asks for training accuracy > 0.83 on blobs; the checks train one "

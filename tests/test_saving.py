@@ -1,0 +1,112 @@
+"""`.keras` round trips of the composite model and of each player."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import BACKEND, TINY, make_imbalanced
+
+from aos_keras import AdversarialOversampler
+from aos_keras.model import OPTIMIZERS
+
+# Eager TF runs three steps faster than tracing; the flag is saved too.
+FAST = {"run_eagerly": True} if BACKEND == "tensorflow" else {}
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A tiny DO model trained for one epoch (3 steps), its data."""
+    x, y = make_imbalanced()
+    y = np.where(y == 1, "minority", "majority")  # string labels travel too
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(x, y, mode="do", seed=0, **TINY)
+    model.compile(q_optimizer=keras.optimizers.Adam(1e-3), **FAST)
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    return model, x, y
+
+
+@pytest.fixture(scope="module")
+def reloaded(trained, tmp_path_factory):
+    model = trained[0]
+    path = tmp_path_factory.mktemp("saving") / "aos.keras"
+    model.save(path)
+    return keras.saving.load_model(path)
+
+
+def test_composite_predicts_identically(trained, reloaded):
+    model, x, _ = trained
+    assert isinstance(reloaded, AdversarialOversampler)
+    assert reloaded.get_config() == model.get_config()
+    np.testing.assert_array_equal(
+        reloaded.predict(x, verbose=0), model.predict(x, verbose=0)
+    )
+    np.testing.assert_array_equal(
+        reloaded.predict_labels(x, verbose=0), model.predict_labels(x)
+    )
+    for c in model.generator.class_ids:
+        np.testing.assert_array_equal(
+            reloaded.generator.anchors[c], model.generator.anchors[c]
+        )
+    counts = {"minority": 5, "majority": 2}
+    for a, b in zip(model.sample(counts, 3), reloaded.sample(counts, 3)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_composite_is_compiled_with_its_three_optimizers(trained, reloaded):
+    model = trained[0]
+    assert reloaded.compiled
+    assert reloaded.run_eagerly == model.run_eagerly
+    for name in OPTIMIZERS:
+        saved, loaded = getattr(model, name), getattr(reloaded, name)
+        assert type(loaded) is type(saved)
+        assert loaded.get_config() == saved.get_config()
+        assert int(loaded.iterations) == int(saved.iterations) == 3
+        for u, v in zip(saved.variables, loaded.variables, strict=True):
+            np.testing.assert_array_equal(np.asarray(u), np.asarray(v))
+    assert float(reloaded.q_optimizer.learning_rate) == pytest.approx(1e-3)
+
+
+def test_reloaded_model_keeps_training(trained, reloaded):
+    _, x, y = trained
+    reloaded.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    for name in OPTIMIZERS:
+        assert int(getattr(reloaded, name).iterations) == 6
+
+
+def test_uncompiled_model_round_trip(trained, tmp_path):
+    model, x, y = trained
+    fresh = AdversarialOversampler.from_config(model.get_config())
+    fresh.set_weights(model.get_weights())
+    fresh.save(tmp_path / "fresh.keras")
+    loaded = keras.saving.load_model(tmp_path / "fresh.keras")
+    assert not loaded.compiled
+    np.testing.assert_array_equal(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0)
+    )
+    loaded.compile()  # re-compilable after loading
+    assert int(loaded.g_optimizer.iterations) == 0
+
+
+def _player_outputs(name, player, x, model):
+    if name == "generator":  # the draws of `test_composite_...`
+        return player.sample({1: 5, 0: 2}, seed=3)[0]
+    if name == "critic":
+        return player(x, np.arange(len(x)) % model.num_classes)
+    return player(x)
+
+
+@pytest.mark.parametrize("name", ["generator", "critic", "classifier"])
+def test_player_round_trip(trained, tmp_path, name):
+    model, x, _ = trained
+    player = getattr(model, name)
+    path = tmp_path / f"{name}.keras"
+    player.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is type(player)
+    assert loaded.get_config() == player.get_config()
+    for u, v in zip(player.weights, loaded.weights, strict=True):
+        assert u.path == v.path
+        np.testing.assert_array_equal(np.asarray(u), np.asarray(v))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(_player_outputs(name, loaded, x, model)),
+        keras.ops.convert_to_numpy(_player_outputs(name, player, x, model)),
+    )
