@@ -7,10 +7,15 @@ TensorFlow, JAX and PyTorch backends.
 
 __version__ = "0.1.0"
 
-from aos_keras.callbacks import EvaluationCallback
+from aos_keras.callbacks import (
+    EvaluationCallback,
+    NonFiniteGuard,
+    ResumableBackup,
+)
 from aos_keras.classifier import Classifier
 from aos_keras.critic import Critic
 from aos_keras.datasets import DATASETS, load_dataset, split_dataset
+from aos_keras.errors import NonFiniteLossError
 from aos_keras.export import export_saved_model
 from aos_keras.generator import CWIGenerator
 from aos_keras.losses import (
@@ -44,6 +49,9 @@ __all__ = [
     "Critic",
     "EvaluationCallback",
     "GeometricMean",
+    "NonFiniteGuard",
+    "NonFiniteLossError",
+    "ResumableBackup",
     "acsa",
     "class_distribution",
     "class_targets",

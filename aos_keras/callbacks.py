@@ -556,11 +556,17 @@ class ResumableBackup(keras.callbacks.Callback):
         if optimizer is not None and not optimizer.built:
             optimizer.build(model.trainable_variables)
         model.load_weights(os.path.join(self.backup_dir, state["weights"]))
-        extra = {v.path: v for v in _extra_variables(model)}
-        for path, value in state["variables"].items():
-            if path in extra:
-                v = extra[path]
-                v.assign(np.asarray(value, dtype=v.dtype))
+        extra = _extra_variables(model)
+        if len(extra) != len(state["variables"]):
+            raise ValueError(
+                f"The backup in {self.backup_dir} holds "
+                f"{len(state['variables'])} seed states but the model has "
+                f"{len(extra)}: it was made by another model. Delete "
+                f"{self.backup_dir} to start training afresh."
+            )
+        # By position: paths of seed generators get numbered per process.
+        for v, saved in zip(extra, state["variables"]):
+            v.assign(np.asarray(saved["value"], dtype=v.dtype))
         _set_rng_state(state["rng"])
         model._initial_epoch = state["epoch"]  # as BackupAndRestore does
         self._skip = int(state["batch"])
@@ -622,10 +628,15 @@ class ResumableBackup(keras.callbacks.Callback):
         name = f"ckpt-e{epoch:05d}-b{batch:06d}.weights.h5"
         with io.atomic_path(os.path.join(self.backup_dir, name)) as tmp:
             model.save_weights(tmp)
-        variables = {
-            v.path: np.asarray(keras.ops.convert_to_numpy(v.value)).tolist()
+        variables = [
+            {
+                "path": v.path,
+                "value": np.asarray(
+                    keras.ops.convert_to_numpy(v.value)
+                ).tolist(),
+            }
             for v in _extra_variables(model)
-        }
+        ]
         io.write_json(
             os.path.join(self.backup_dir, self.STATE),
             {

@@ -229,7 +229,7 @@ def check_classes(y, min_rows=1):
             "least two. Check that y holds the labels of every class (a "
             "filter or split may have dropped the others)."
         )
-    small = [(c, int(n)) for c, n in zip(classes, counts) if n < min_rows]
+    small = [(_key(c), int(n)) for c, n in zip(classes, counts) if n < min_rows]
     if small:
         raise ValueError(
             f"Classes {small} have fewer than {min_rows} rows; this method "
