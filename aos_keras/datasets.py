@@ -57,19 +57,19 @@ _PROTOCOLS = ("honest", "paper")
 class Dataset:
     """A dataset in its original form.
 
-    Args:
-        `name`: str. The dataset's name, lower case.
-        `X`: float64 array `(n, d)`. The raw features; `nan` where the
+    Attributes:
+        name: str. The dataset's name, lower case.
+        X: float64 array `(n, d)`. The raw features; `nan` where the
             source has a missing value.
-        `y`: array `(n,)`. The original labels (for example -1/1 for SECOM,
+        y: array `(n,)`. The original labels (for example -1/1 for SECOM,
             strings such as `"CYT"` for Yeast).
-        `feature_names`: list of str. One name per column of `X`.
-        `predefined_split`: bool array `(n,)` or None. For datasets that
+        feature_names: list of str. One name per column of `X`.
+        predefined_split: bool array `(n,)` or None. For datasets that
             come with their own split (Wafer), True marks the test rows.
-        `source`: str. Where the data comes from.
-        `citation`: str. What to cite.
-        `license`: str. The licence or terms of use.
-        `files`: tuple of str. The files that were read.
+        source: str. Where the data comes from.
+        citation: str. What to cite.
+        license: str. The licence or terms of use.
+        files: tuple of str. The files that were read.
     """
 
     name: str
@@ -108,30 +108,30 @@ class Split:
     Features are float32 and standardised; labels are int64 class indices
     into `classes`.
 
-    Args:
-        `name`: str. The dataset's name.
-        `X_train`: float32 array `(n_train, d)`. The rows the model is
+    Attributes:
+        name: str. The dataset's name.
+        X_train: float32 array `(n_train, d)`. The rows the model is
             fitted on (for the honest protocol: after the validation
             carve-out). The preprocessing was fitted on these rows only.
-        `y_train`: int64 array `(n_train,)`.
-        `X_val`: float32 array `(n_val, d)` or None. The validation rows
+        y_train: int64 array `(n_train,)`.
+        X_val: float32 array `(n_val, d)` or None. The validation rows
             (None for the paper protocol).
-        `y_val`: int64 array `(n_val,)` or None.
-        `X_test`: float32 array `(n_test, d)`.
-        `y_test`: int64 array `(n_test,)`.
-        `classes`: array `(C,)`. The original labels, sorted as
+        y_val: int64 array `(n_val,)` or None.
+        X_test: float32 array `(n_test, d)`.
+        y_test: int64 array `(n_test,)`.
+        classes: array `(C,)`. The original labels, sorted as
             `np.unique`; `classes[k]` is the label of class index `k`.
-        `feature_names`: list of str. The names of the `d` kept columns.
-        `preprocessor`: `sklearn.pipeline.Pipeline`. The fitted steps
+        feature_names: list of str. The names of the `d` kept columns.
+        preprocessor: `sklearn.pipeline.Pipeline`. The fitted steps
             `impute` (a `KNNImputer`, or `"passthrough"` when the dataset
             has no missing values), `drop_constant` (`VarianceThreshold`)
             and `scale` (`StandardScaler`). `preprocessor.transform` maps
             raw rows (all original columns, as in `Dataset.X`) to model
             inputs.
-        `preprocessing`: dict. What was done, for reports.
-        `train_index`: int64 array. Rows of `Dataset.X` in `X_train`.
-        `val_index`: int64 array or None. Rows of `Dataset.X` in `X_val`.
-        `test_index`: int64 array. Rows of `Dataset.X` in `X_test`.
+        preprocessing: dict. What was done, for reports.
+        train_index: int64 array. Rows of `Dataset.X` in `X_train`.
+        val_index: int64 array or None. Rows of `Dataset.X` in `X_val`.
+        test_index: int64 array. Rows of `Dataset.X` in `X_test`.
     """
 
     name: str
@@ -178,9 +178,9 @@ def load_dataset(name, data_home=None):
     or by `AOS_KERAS_DATA`) and holds their files.
 
     Args:
-        `name`: str. One of `DATASETS` (`"secom"`, `"pima"`, `"haberman"`,
+        name: str. One of `DATASETS` (`"secom"`, `"pima"`, `"haberman"`,
             `"wafer"`, `"credit"`, `"yeast"`), in any case.
-        `data_home`: str, `os.PathLike` or None. The folder holding one
+        data_home: str, `os.PathLike` or None. The folder holding one
             sub-folder per dataset, laid out as the module docstring shows.
             Defaults to the environment variable `AOS_KERAS_DATA`, else
             `~/aos_keras_data`.
@@ -262,23 +262,23 @@ def split_dataset(
     as values.
 
     Args:
-        `dataset`: `Dataset` or str. A loaded dataset, or a name for
+        dataset: `Dataset` or str. A loaded dataset, or a name for
             `load_dataset`.
-        `seed`: int. Seeds the splits and the imputer's sample. None draws
+        seed: int. Seeds the splits and the imputer's sample. None draws
             a different split each call.
-        `protocol`: str. `"honest"` (carve a validation split) or `"paper"`
+        protocol: str. `"honest"` (carve a validation split) or `"paper"`
             (no validation split). Defaults to `"honest"`.
-        `test_size`: float or None. The test share of a random split.
+        test_size: float or None. The test share of a random split.
             Defaults to 0.5 for Yeast and 0.3 otherwise; must be None for a
             dataset with a predefined split (to split Wafer at random, pass
             `dataclasses.replace(dataset, predefined_split=None)`).
-        `val_size`: float. The validation share of the training split
+        val_size: float. The validation share of the training split
             (honest protocol only). Defaults to 0.2.
-        `knn_neighbors`: int. `n_neighbors` of the `KNNImputer`. Defaults
+        knn_neighbors: int. `n_neighbors` of the `KNNImputer`. Defaults
             to 2 (the paper).
-        `max_knn_rows`: int or None. The most rows the `KNNImputer` is
+        max_knn_rows: int or None. The most rows the `KNNImputer` is
             fitted on; None fits on all fitting rows. Defaults to 2000.
-        `data_home`: str, `os.PathLike` or None. Passed to `load_dataset`
+        data_home: str, `os.PathLike` or None. Passed to `load_dataset`
             when `dataset` is a name. Defaults to None.
 
     Returns:

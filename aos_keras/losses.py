@@ -184,8 +184,12 @@ def weighted_class_mean(values, class_ids, weights, num_classes):
 class ComplementCrossEntropy(keras.losses.Loss):
     """`keras.losses.Loss` wrapper of `complement_cross_entropy`.
 
+    Predictions are logits.
+
     Args:
-        from_logits: must be `True`; predictions are logits.
+        name: str. The loss's name. Defaults to
+            `"complement_cross_entropy"`.
+        **kwargs: forwarded to `keras.losses.Loss`.
 
     Example:
     >>> loss = ComplementCrossEntropy()
