@@ -104,3 +104,18 @@ def test_help_lists_the_commands(capsys):
     out = capsys.readouterr().out
     for command in ("train", "evaluate", "generate", "export", "benchmark"):
         assert command in out
+
+
+@pytest.mark.backend("tensorflow")
+def test_export_serves_raw_features(trained, table, tmp_path):
+    import tensorflow as tf
+
+    _, _, frame = table
+    path = tmp_path / "serving" / "1"
+    assert cli.main(["export", str(trained), str(path)]) == 0
+    model, prep = cli.load_folder(str(trained))
+    raw = frame[prep["features"]].to_numpy(dtype="float32")
+    served = tf.saved_model.load(str(path)).signatures["serving_default"]
+    proba = served(features=tf.constant(raw))["probabilities"].numpy()
+    expected = model.predict(cli._transform(frame[prep["features"]], prep))
+    np.testing.assert_allclose(proba, expected, atol=1e-5)
