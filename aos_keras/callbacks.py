@@ -256,8 +256,8 @@ class NonFiniteGuard(keras.callbacks.Callback):
         if bad is not None:
             raise NonFiniteLossError(
                 f"The {self._player_of(bad)} variable `{bad}` is not finite "
-                f"at the start of epoch {epoch}, before any step of this "
-                "`fit`. Reload finite weights (or rebuild the model) before "
+                f"at the start of epoch {epoch}, before the epoch's first "
+                "step. Reload finite weights (or rebuild the model) before "
                 "training.",
                 player=self._player_of(bad),
                 step=epoch * self._steps(),
@@ -311,7 +311,7 @@ class NonFiniteGuard(keras.callbacks.Callback):
             if name not in logs:
                 continue
             try:
-                value = float(np.asarray(logs[name]))
+                value = float(keras.ops.convert_to_numpy(logs[name]))
             except (TypeError, ValueError):
                 continue
             yield name, value

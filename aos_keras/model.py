@@ -238,13 +238,13 @@ class AdversarialOversampler(keras.Model):
         rng = np.random.default_rng(seed)
         anchors = []
         for c in range(len(classes)):
-            rows = x[codes == c]
-            if max_anchors is not None and len(rows) > max_anchors:
+            index = np.flatnonzero(codes == c)  # copy only the kept rows
+            if max_anchors is not None and len(index) > max_anchors:
                 keep = np.sort(
-                    rng.choice(len(rows), max_anchors, replace=False)
+                    rng.choice(len(index), max_anchors, replace=False)
                 )
-                rows = rows[keep]
-            anchors.append(rows)
+                index = index[keep]
+            anchors.append(x[index])
         model = cls(
             classes=classes.tolist(),
             class_counts=counts.tolist(),

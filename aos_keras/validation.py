@@ -110,18 +110,21 @@ def check_features(x, num_features=None, name="X", max_abs=MAX_ABS_FEATURE):
             f"with {num_features}. Pass the same columns, in the same order, "
             "as at fit."
         )
-    x = x.astype(np.float64)
-    finite = np.isfinite(x)
-    if not finite.all():
-        cols = np.flatnonzero(~finite.all(axis=0))
-        names = [columns[i] for i in cols] if columns else cols.tolist()
-        raise ValueError(
-            f"{name} has {int((~finite).sum())} missing (NaN/NA) or infinite "
-            f"values in columns {names[:20]}{' ...' if len(names) > 20 else ''}"
-            ". Impute them first (for example sklearn.impute.SimpleImputer "
-            "or KNNImputer) and replace infinities, or drop those rows."
-        )
-    big = float(np.abs(x).max())
+    # Checked in the input's own dtype: no float64 copy of a large array.
+    if x.dtype.kind == "f":
+        finite = np.isfinite(x)
+        if not finite.all():
+            cols = np.flatnonzero(~finite.all(axis=0))
+            names = [columns[i] for i in cols] if columns else cols.tolist()
+            raise ValueError(
+                f"{name} has {int((~finite).sum())} missing (NaN/NA) or "
+                f"infinite values in columns {names[:20]}"
+                f"{' ...' if len(names) > 20 else ''}. Impute them first "
+                "(for example sklearn.impute.SimpleImputer or KNNImputer) "
+                "and replace infinities, or drop those rows."
+            )
+        del finite
+    big = max(abs(float(x.max())), abs(float(x.min())))
     if big > max_abs:
         cols = np.flatnonzero((np.abs(x) > max_abs).any(axis=0))
         names = [columns[i] for i in cols] if columns else cols.tolist()
@@ -131,7 +134,7 @@ def check_features(x, num_features=None, name="X", max_abs=MAX_ABS_FEATURE):
             "(NaN losses). Standardise the features (for example "
             "sklearn.preprocessing.StandardScaler) or rescale them."
         )
-    return x.astype(np.float32)
+    return x.astype(np.float32, copy=False)
 
 
 def check_labels(y, num_rows=None, name="y"):
@@ -260,14 +263,12 @@ def encode_labels(y, classes, name="y"):
     """
     y = check_labels(y, name=name)
     lookup = {_key(c): i for i, c in enumerate(classes)}
-    codes = np.empty(len(y), dtype=np.int64)
-    unseen = set()
-    for i, label in enumerate(y):
-        code = lookup.get(_key(label))
-        if code is None:
-            unseen.add(label)
-            code = -1
-        codes[i] = code
+    try:  # map each distinct label once: fast for a million rows
+        values, inverse = np.unique(y, return_inverse=True)
+    except TypeError:  # labels of mixed types: map them one by one
+        values, inverse = y, np.arange(len(y))
+    mapped = np.array([lookup.get(_key(v), -1) for v in values], dtype=np.int64)
+    unseen = {v for v, code in zip(values, mapped) if code < 0}
     if unseen:
         raise ValueError(
             f"{name} has labels {sorted(map(str, unseen))[:10]} that were not "
@@ -275,7 +276,7 @@ def encode_labels(y, classes, name="y"):
             "those rows, or rebuild the model from training data that has "
             "every class."
         )
-    return codes
+    return mapped[inverse.reshape(-1)]
 
 
 def _key(label):

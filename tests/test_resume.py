@@ -95,7 +95,9 @@ def test_resume_ends_with_the_uninterrupted_weights(
             callbacks=[ResumableBackup(folder, save_freq), CrashAt(*STOP)],
         )
     assert (folder / "state.json").exists()
-    model = _model(x, y)  # a fresh process would build it again
+    # Resume on the crashed model itself (no new trace): every variable
+    # the backup failed to restore would keep its value from the crash,
+    # ahead of the backup. The killed-process test below builds afresh.
     backup = ResumableBackup(folder, save_freq)
     history = model.fit(
         x, y, epochs=EPOCHS, batch_size=BATCH, verbose=0, callbacks=[backup]
