@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 BACKENDS ?= tensorflow jax torch
+TEST_WORKERS ?= 2
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
 
 .PHONY: demo test lint docs bench clean
@@ -35,7 +36,8 @@ docs: $(VENV)/.docs
 test: $(VENV)/.all lint
 	@set -e; for b in $(BACKENDS); do \
 	  echo "=== KERAS_BACKEND=$$b"; \
-	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider; \
+	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider \
+	    -n $(TEST_WORKERS) --dist loadfile; \
 	done
 
 bench: $(VENV)/.all
