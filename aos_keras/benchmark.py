@@ -245,16 +245,27 @@ def load_results(cache_dir, config):
 
 
 def summarize(records, datasets, methods, seeds):
-    """One row per (dataset, method): mean and std over seeds, in %."""
+    """One row per (dataset, method): mean and std over seeds, in %.
+
+    Where some seeds are done for every method of a dataset, every cell of
+    that dataset uses exactly those seeds, so methods are compared on the
+    same splits; otherwise (a partial grid) each cell uses the seeds it has
+    and `common_seeds` is 0.
+    """
     rows = []
     for dataset in datasets:
+        # Compare methods on the same seeds: those every method has run.
+        done = {
+            (r["method"], r["seed"]) for r in records if r["dataset"] == dataset
+        }
+        common = [s for s in seeds if all((m, s) in done for m in methods)]
         for method in methods:
             runs = [
                 r
                 for r in records
                 if r["dataset"] == dataset
                 and r["method"] == method
-                and r["seed"] in seeds
+                and r["seed"] in (common or seeds)
             ]
             ok = [r for r in runs if r["status"] == "ok"]
             row = {
@@ -262,6 +273,7 @@ def summarize(records, datasets, methods, seeds):
                 "method": method,
                 "seeds_done": len(ok),
                 "seeds_planned": len(seeds),
+                "common_seeds": len(common),
                 "na_reason": next(
                     (r["reason"] for r in runs if r["status"] == "na"), ""
                 ),
@@ -293,6 +305,19 @@ def _cell(row, key):
     return f"{mean:.2f} ± {std:.2f}"
 
 
+def _seeds_note(rows):
+    common = int(rows["common_seeds"].iloc[0])
+    if common:
+        return (
+            f"Every cell: the {common} seed(s) done for all methods "
+            f"(of {int(rows['seeds_planned'].iloc[0])} planned)."
+        )
+    return (
+        "No seed is done for every method yet: each cell uses the seeds it "
+        "has (column `seeds`), so cells are not on the same splits."
+    )
+
+
 def _paper(value):
     return "NA" if value is None or pd.isna(value) else f"{value:.2f}"
 
@@ -307,6 +332,8 @@ def markdown_table(table, config, header=""):
             f"### {dataset} (epochs {settings.epochs}, batch size "
             f"{settings.batch_size}, max_anchors "
             f"{settings.max_anchors or 'all'})",
+            "",
+            _seeds_note(rows),
             "",
             "| method | honest ACSA | honest GM | last-epoch ACSA | "
             "last-epoch GM | best-test ACSA (optimistic) | best-test GM "
@@ -328,8 +355,44 @@ def markdown_table(table, config, header=""):
             )
         for _, row in rows[rows["na_reason"] != ""].iterrows():
             lines.append(f"\nNA {row['method']}: {row['na_reason']}")
-    lines += ["", winners_line(table)]
+    lines += ["", winners_line(table), "", *comparison_lines(table)]
     return "\n".join(lines) + "\n"
+
+
+def comparison_lines(table, ours=("AO", "DO", "DO-complement")):
+    """Generated summary: each of our methods against Q and the best other.
+
+    Differences of mean honest ACSA in percentage points, per dataset, over
+    the seeds done for each cell.
+    """
+    lines = [
+        "| dataset | method | honest ACSA − Q | honest ACSA − best other "
+        "(which) | seeds |",
+        "|---|---|---|---|---|",
+    ]
+    for dataset, rows in table.groupby("dataset", sort=False):
+        scores = rows.set_index("method")["honest_acsa_mean"].dropna()
+        others = scores.drop([m for m in ours if m in scores.index])
+        for method in ours:
+            if method not in scores.index:
+                continue
+            seeds = int(
+                rows.loc[rows["method"] == method, "seeds_done"].iloc[0]
+            )
+            vs_q = (
+                f"{scores[method] - scores['Q']:+.2f}"
+                if "Q" in scores.index
+                else "n/a"
+            )
+            if others.empty:
+                vs_best = "n/a"
+            else:
+                best = others.idxmax()
+                vs_best = f"{scores[method] - others[best]:+.2f} ({best})"
+            lines.append(
+                f"| {dataset} | {method} | {vs_q} | {vs_best} | {seeds} |"
+            )
+    return lines
 
 
 def winners_line(table):
