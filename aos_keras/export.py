@@ -14,10 +14,8 @@ TF Serving build runs (JAX's own export goes through jax2tf, whose
 it).
 """
 
-import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -127,7 +125,7 @@ def export_saved_model(
         "classes": [str(c) for c in labels],
         "verbose": bool(verbose),
     }
-    with _atomic_dir(path, overwrite) as tmp:
+    with io.atomic_dir(path, overwrite) as tmp:
         if method == "native":
             _write_archive(classifier, tmp, spec)
         else:
@@ -223,37 +221,6 @@ def _jsonable(labels):
     except TypeError:
         values = [str(c) for c in labels]
     return values
-
-
-@contextlib.contextmanager
-def _atomic_dir(path, overwrite):
-    """Yield a temporary folder beside `path`; rename it onto `path`."""
-    path = os.path.abspath(os.fspath(path))
-    if os.path.lexists(path):
-        if not overwrite:
-            raise FileExistsError(
-                f"{path} exists; pass overwrite=True to replace it."
-            )
-        if not os.path.isdir(path):
-            raise FileExistsError(f"{path} exists and is not a folder.")
-    parent, name = os.path.split(path)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=parent)
-    try:
-        yield tmp
-        if os.path.lexists(path):
-            old = tempfile.mkdtemp(
-                prefix=f".{name}.", suffix=".old", dir=parent
-            )
-            os.rmdir(old)  # a fresh, unused name for the old folder
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 # -------------------------------------------------------------- writing

@@ -3,7 +3,23 @@
 import contextlib
 import json
 import os
+import shutil
 import tempfile
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish(tmp, mode):
+    """Give a temporary file or folder the permissions a plain one gets.
+
+    `mkstemp`/`mkdtemp` create them private (0600/0700); a model folder
+    served by another user (TF Serving in a container) must be readable.
+    """
+    os.chmod(tmp, mode & ~_umask())
 
 
 @contextlib.contextmanager
@@ -30,10 +46,55 @@ def atomic_path(path):
     os.close(fd)
     try:
         yield tmp
+        _publish(tmp, 0o666)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(path, overwrite=False):
+    """Yield a temporary folder beside `path`; rename it onto `path`.
+
+    Readers see the old folder or the complete new one. On an exception the
+    temporary folder is removed and `path` is untouched.
+
+    Args:
+        path: str. The folder to write.
+        overwrite: bool. Replace an existing folder. Defaults to `False`.
+
+    Raises:
+        FileExistsError: `path` exists and `overwrite` is False, or it is
+            not a folder.
+    """
+    path = os.path.abspath(os.fspath(path))
+    if os.path.lexists(path):
+        if not overwrite:
+            raise FileExistsError(
+                f"{path} exists; pass overwrite=True to replace it."
+            )
+        if not os.path.isdir(path):
+            raise FileExistsError(f"{path} exists and is not a folder.")
+    parent, name = os.path.split(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=parent)
+    try:
+        yield tmp
+        _publish(tmp, 0o777)
+        if os.path.lexists(path):
+            old = tempfile.mkdtemp(
+                prefix=f".{name}.", suffix=".old", dir=parent
+            )
+            os.rmdir(old)  # a fresh, unused name for the old folder
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
