@@ -431,7 +431,9 @@ def write_tables(table, config, out_dir, stem, command, seconds):
     )
     header = (
         "# Table 2 reproduction\n\n"
-        f"Made by `{command}`.\n\n"
+        "Runs made by `python scripts/reproduce_table2.py` (run in parts; "
+        "each run is a JSON file in `runs/table2/`); this table rebuilt "
+        f"from them by `{command}`.\n\n"
         "Scores are test-split ACSA and GM in %, mean ± std over seeds. "
         "**honest**: epoch chosen by validation ACSA (20% of the training "
         "split); **last-epoch**: the final epoch; **best-test**: the epoch "
