@@ -213,6 +213,43 @@ def stateless_step(step_fn, data, groups, state):
     return logs, new_state
 
 
+def train_step(model, step_fn, args):
+    """Run `step_fn(data)` under Keras's `train_step` protocol on any backend.
+
+    TensorFlow and torch call `train_step(data)` (stateful); JAX calls
+    `train_step(state, data)` and expects `(logs, new_state)`, with `state`
+    the model's trainable, non-trainable, optimizer and metric variables.
+
+    Args:
+        model: the `keras.Model` whose `train_step` this is.
+        step_fn: callable `(data) -> logs`, stateful.
+        args: the arguments the trainer passed to `train_step`.
+    """
+    if BACKEND != "jax":
+        return step_fn(*args)
+    state, data = args
+    groups = [
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    ]
+    return stateless_step(step_fn, data, groups, state)
+
+
+def test_step(model, step_fn, args):
+    """Like `train_step`, for `test_step` (no optimizer variables)."""
+    if BACKEND != "jax":
+        return step_fn(*args)
+    state, data = args
+    groups = [
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.metrics_variables,
+    ]
+    return stateless_step(step_fn, data, groups, state)
+
+
 def _current(scope, variable, default):
     value = scope.get_current_value(variable)
     return default if value is None else value

@@ -352,31 +352,14 @@ class AdversarialOversampler(keras.Model):
         return list(self.trackers.values()) + self.class_metrics
 
     def train_step(self, *args):
-        if backend.BACKEND == "jax":
-            state, data = args
-            groups = [
-                self.trainable_variables,
-                self.non_trainable_variables,
-                self.optimizer.variables,
-                self.metrics_variables,
-            ]
-            return backend.stateless_step(
-                lambda d: schedule.train_step(self, d), data, groups, state
-            )
-        return schedule.train_step(self, *args)
+        return backend.train_step(
+            self, lambda data: schedule.train_step(self, data), args
+        )
 
     def test_step(self, *args):
-        if backend.BACKEND == "jax":
-            state, data = args
-            groups = [
-                self.trainable_variables,
-                self.non_trainable_variables,
-                self.metrics_variables,
-            ]
-            return backend.stateless_step(
-                lambda d: schedule.test_step(self, d), data, groups, state
-            )
-        return schedule.test_step(self, *args)
+        return backend.test_step(
+            self, lambda data: schedule.test_step(self, data), args
+        )
 
     def call(self, x, training=False):
         """Class probabilities `(n, C)` of Q for rows `x` `(n, d)`."""

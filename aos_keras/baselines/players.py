@@ -105,29 +105,12 @@ class MultiPlayerModel(keras.Model):
         raise NotImplementedError
 
     def train_step(self, *args):
-        if backend.BACKEND == "jax":
-            state, data = args
-            groups = [
-                self.trainable_variables,
-                self.non_trainable_variables,
-                self.optimizer.variables,
-                self.metrics_variables,
-            ]
-            return backend.stateless_step(self.step, data, groups, state)
-        return self.step(*args)
+        return backend.train_step(self, self.step, args)
 
     def test_step(self, *args):
-        if backend.BACKEND == "jax":
-            state, data = args
-            groups = [
-                self.trainable_variables,
-                self.non_trainable_variables,
-                self.metrics_variables,
-            ]
-            return backend.stateless_step(
-                lambda d: schedule.test_step(self, d), data, groups, state
-            )
-        return schedule.test_step(self, *args)
+        return backend.test_step(
+            self, lambda data: schedule.test_step(self, data), args
+        )
 
     def call(self, x, training=False):
         """Class probabilities `(n, C)` of Q for rows `x` `(n, d)`."""
