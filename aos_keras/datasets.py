@@ -324,14 +324,25 @@ def split_dataset(
 
     X = np.asarray(dataset.X, dtype=np.float64)
     if X.ndim != 2:
-        raise ValueError(f"Dataset.X must be 2-D; got shape {X.shape}.")
+        raise ValueError(
+            f"Dataset.X must be 2-D (rows, features); got shape {X.shape}. "
+            "Reshape a single feature with X.reshape(-1, 1)."
+        )
     if np.isinf(X).any():
-        raise ValueError("Dataset.X has infinite values.")
+        rows_bad = np.flatnonzero(np.isinf(X).any(axis=1))
+        raise ValueError(
+            f"Dataset.X has infinite values in {len(rows_bad)} row(s) (first: "
+            f"{rows_bad[:5].tolist()}). Replace them with NaN (imputed on "
+            "the training rows) or drop those rows."
+        )
     y = check_labels(dataset.y, num_rows=X.shape[0], name="Dataset.y")
     classes, codes = np.unique(y, return_inverse=True)
     codes = codes.astype(np.int64)
     if len(classes) < 2:
-        raise ValueError("The dataset has a single class.")
+        raise ValueError(
+            f"The dataset has a single class ({classes.tolist()}); a "
+            "classifier needs at least 2. Check the label column."
+        )
     names = [str(n) for n in dataset.feature_names]
     if len(names) != X.shape[1]:
         raise ValueError(
