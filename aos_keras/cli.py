@@ -110,6 +110,7 @@ def train(args):
         sampling_strategy=_strategy(args.sampling_strategy),
         latent_dim=args.latent_dim,
         generator_units=args.generator_units,
+        generator_temperature=args.generator_temperature,
         critic_units=args.critic_units,
         classifier_units=args.classifier_units,
     )
@@ -324,6 +325,13 @@ def build_parser():
     p.add_argument("--no-standardize", dest="standardize", action="store_false")
     p.add_argument("--latent-dim", type=int, default=100)
     p.add_argument("--generator-units", type=int, nargs="+", default=[256, 64])
+    p.add_argument(
+        "--generator-temperature",
+        type=float,
+        default=1.0,
+        help="softmax temperature of the generator heads (below 1: each "
+        "generated row mixes fewer real rows)",
+    )
     p.add_argument("--critic-units", type=int, nargs="+", default=[256, 128])
     p.add_argument(
         "--classifier-units", type=int, nargs="+", default=[256, 128, 64]

@@ -29,6 +29,13 @@ class CWIGenerator(keras.Model):
         activation: str. Activation of the trunk. Defaults to `"relu"`.
         batch_norm: bool. Batch normalisation after each trunk layer.
             Defaults to `True`.
+        temperature: float > 0. The heads' softmax temperature: `w =
+            softmax(logits / temperature)`. Below 1 a row mixes fewer
+            anchors, so generated rows spread more like the real rows at
+            initialisation; at 1 (the paper's and GAMO's plain softmax) a
+            fresh head averages most of its class and its rows sit near the
+            class mean (see `docs/results/generator_spread.md`). Defaults to
+            `1.0`.
         **kwargs: forwarded to `keras.Model`.
 
     Example:
@@ -51,6 +58,7 @@ class CWIGenerator(keras.Model):
         trunk_units=(256, 64),
         activation="relu",
         batch_norm=True,
+        temperature=1.0,
         name="generator",
         **kwargs,
     ):
@@ -61,6 +69,12 @@ class CWIGenerator(keras.Model):
         self.trunk_units = tuple(int(u) for u in trunk_units)
         self.activation = activation
         self.batch_norm = bool(batch_norm)
+        self.temperature = float(temperature)
+        if not self.temperature > 0 or not np.isfinite(self.temperature):
+            raise ValueError(
+                "`temperature` must be a finite float > 0; got "
+                f"{temperature!r}."
+            )
         self.num_classes = len(self.anchor_counts)
         self.class_ids = tuple(
             c for c, m in enumerate(self.anchor_counts) if m > 0
@@ -154,7 +168,10 @@ class CWIGenerator(keras.Model):
         h = ops.reshape(h, (k, r, -1))
         rows, weights = [], []
         for i, c in enumerate(class_ids):
-            w = ops.softmax(self.heads[c](h[i]), axis=-1)
+            logits = self.heads[c](h[i])
+            if self.temperature != 1.0:
+                logits = logits / self.temperature
+            w = ops.softmax(logits, axis=-1)
             weights.append(w)
             rows.append(ops.matmul(w, ops.cast(self.anchors[c], w.dtype)))
         rows = ops.stack(rows, axis=0)
@@ -196,5 +213,6 @@ class CWIGenerator(keras.Model):
             trunk_units=list(self.trunk_units),
             activation=self.activation,
             batch_norm=self.batch_norm,
+            temperature=self.temperature,
         )
         return config

@@ -64,6 +64,9 @@ class AdversarialOversampler(keras.Model):
         latent_dim: int. Size of the noise vector. Defaults to `100`.
         generator_units: tuple of int. Generator trunk widths. Defaults to
             `(256, 64)`.
+        generator_temperature: float > 0. Softmax temperature of the
+            generator's heads (`CWIGenerator(temperature=...)`); below 1 each
+            row mixes fewer anchors. Defaults to `1.0` (the paper's softmax).
         critic_units: tuple of int. Critic hidden widths. Defaults to
             `(256, 128)`.
         classifier_units: tuple of int. Classifier hidden widths. Defaults to
@@ -108,6 +111,7 @@ class AdversarialOversampler(keras.Model):
         mode="do",
         latent_dim=100,
         generator_units=(256, 64),
+        generator_temperature=1.0,
         critic_units=(256, 128),
         classifier_units=(256, 128, 64),
         critic_steps=1,
@@ -154,6 +158,7 @@ class AdversarialOversampler(keras.Model):
         ]
         self.latent_dim = int(latent_dim)
         self.generator_units = tuple(generator_units)
+        self.generator_temperature = float(generator_temperature)
         self.critic_units = tuple(critic_units)
         self.classifier_units = tuple(classifier_units)
         self.critic_steps = int(critic_steps)
@@ -173,6 +178,7 @@ class AdversarialOversampler(keras.Model):
             self.num_features,
             latent_dim=self.latent_dim,
             trunk_units=self.generator_units,
+            temperature=self.generator_temperature,
         )
         self.critic = Critic(
             self.num_classes, self.num_features, hidden_units=critic_units
@@ -475,6 +481,7 @@ class AdversarialOversampler(keras.Model):
             mode=self.mode,
             latent_dim=self.latent_dim,
             generator_units=list(self.generator_units),
+            generator_temperature=self.generator_temperature,
             critic_units=list(self.critic_units),
             classifier_units=list(self.classifier_units),
             critic_steps=self.critic_steps,

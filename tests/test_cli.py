@@ -2,6 +2,7 @@
 
 import json
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ TINY_ARGS = [
     "--epochs", "1", "--batch-size", "16", "--verbose", "0",
     "--latent-dim", "4", "--generator-units", "8", "4",
     "--critic-units", "8", "--classifier-units", "8",
+    "--generator-temperature", "0.5",
 ]  # fmt: skip
 
 
@@ -54,6 +56,8 @@ def test_train_writes_the_model_folder(trained):
     assert 0.0 <= metrics["train"]["acsa"] <= 1.0
     history = pd.read_csv(trained / "history.csv")
     assert {"loss", "g_loss", "d_loss", "val_acsa"} <= set(history.columns)
+    model = keras.saving.load_model(trained / "model.keras")
+    assert model.generator.temperature == 0.5
 
 
 def test_evaluate_and_generate(trained, table, tmp_path, capsys):

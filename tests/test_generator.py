@@ -71,3 +71,51 @@ def test_config_round_trip():
     assert clone.anchor_counts == g.anchor_counts
     assert clone.latent_dim == 6
     assert len(clone.weights) == len(g.weights)
+
+
+@pytest.mark.parametrize("temperature", [0.25, 1.0, 4.0])
+def test_temperature_divides_the_head_logits(temperature):
+    g, anchors = _generator()
+    g.temperature = temperature
+    z = keras.random.normal((2, 5, 6), seed=4)
+    rows, weights = g(z, training=False, return_weights=True)
+    # The trunk's output, recomputed, through each head and a numpy softmax.
+    onehot = np.eye(3, dtype="float32")[list(g.class_ids)]
+    h = np.concatenate(
+        [ops.convert_to_numpy(z), np.repeat(onehot[:, None], 5, axis=1)], -1
+    ).reshape(10, 9)
+    for layer in g.trunk:
+        h = layer(h, training=False)
+    h = ops.convert_to_numpy(h).reshape(2, 5, -1)
+    for i, c in enumerate(g.class_ids):
+        logits = ops.convert_to_numpy(g.heads[c](h[i])) / temperature
+        expected = np.exp(logits - logits.max(1, keepdims=True))
+        expected /= expected.sum(1, keepdims=True)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(weights[i]), expected, rtol=1e-4, atol=1e-6
+        )
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(rows[i]), expected @ anchors[c], atol=1e-4
+        )
+
+
+def test_lower_temperature_mixes_fewer_anchors():
+    # Same weights, three temperatures: the effective number of anchors
+    # per row, 1 / sum(w^2), falls as the temperature falls.
+    g, _ = _generator((40, 30))
+    z = keras.random.normal((2, 50, 6), seed=5)
+    effective = []
+    for temperature in (2.0, 1.0, 0.1):
+        g.temperature = temperature
+        _, weights = g(z, training=False, return_weights=True)
+        w = ops.convert_to_numpy(weights[0])
+        effective.append(float((1.0 / (w**2).sum(axis=1)).mean()))
+    assert effective[0] > effective[1] > effective[2]
+
+
+def test_temperature_config_and_checks():
+    g = CWIGenerator([3, 2], 4, latent_dim=6, temperature=0.5)
+    assert CWIGenerator.from_config(g.get_config()).temperature == 0.5
+    for bad in (0.0, -1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="temperature"):
+            CWIGenerator([3, 2], 4, temperature=bad)

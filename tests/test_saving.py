@@ -18,7 +18,9 @@ def trained():
     x, y = make_imbalanced()
     y = np.where(y == 1, "minority", "majority")  # string labels travel too
     keras.utils.set_random_seed(0)
-    model = AdversarialOversampler.from_data(x, y, mode="do", seed=0, **TINY)
+    model = AdversarialOversampler.from_data(
+        x, y, mode="do", seed=0, generator_temperature=0.5, **TINY
+    )
     model.compile(q_optimizer=keras.optimizers.Adam(1e-3), **FAST)
     model.fit(x, y, epochs=1, batch_size=16, verbose=0)
     return model, x, y
@@ -36,6 +38,7 @@ def test_composite_predicts_identically(trained, reloaded):
     model, x, _ = trained
     assert isinstance(reloaded, AdversarialOversampler)
     assert reloaded.get_config() == model.get_config()
+    assert reloaded.generator.temperature == 0.5
     np.testing.assert_array_equal(
         reloaded.predict(x, verbose=0), model.predict(x, verbose=0)
     )
