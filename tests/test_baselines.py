@@ -33,6 +33,10 @@ def make_data(counts, d=4, seed=0):
     return x, y
 
 
+# The temperature ablations; on two classes only their preset differs.
+SHARP = ("AO-T0.1", "DO-T0.1")
+
+
 def build(name, counts, seed=0, **options):
     return make_method(
         name,
@@ -95,7 +99,8 @@ def test_every_method_fits_and_predicts_three_classes(name):
 
 
 @pytest.mark.parametrize(
-    "name", [n for n in METHODS if n not in ("AO", "DO", "DO-complement")]
+    "name",
+    [n for n in METHODS if n not in ("AO", "DO", "DO-complement") + SHARP],
 )
 def test_methods_fit_and_predict_two_classes(name):
     # AO/DO on two classes are covered by tests/test_model.py.
@@ -120,6 +125,8 @@ def test_method_names_and_unknown_name():
         "AO",
         "DO",
         "DO-complement",
+        "AO-T0.1",
+        "DO-T0.1",
     )
     with pytest.raises(ValueError, match="Unknown method"):
         make_method("SVM", num_classes=2, num_features=4)
@@ -347,5 +354,9 @@ def test_oversampler_presets():
     complement = fitted("DO-complement", MULTI_COUNTS)[0].model
     assert (do.mode, do.q_fake_loss) == ("do", "ce")
     assert (complement.mode, complement.q_fake_loss) == ("do", "complement")
+    assert do.generator.temperature == complement.generator.temperature == 1.0
+    sharp = fitted("DO-T0.1", MULTI_COUNTS)[0].model
+    assert (sharp.mode, sharp.q_fake_loss) == ("do", "ce")
+    assert sharp.generator.temperature == sharp.generator_temperature == 0.1
     for optimizer in (do.q_optimizer, do.d_optimizer, do.g_optimizer):
         assert iterations(optimizer) == steps(60)

@@ -34,6 +34,8 @@ from aos_keras.baselines.oversampler import (
     AdversarialMethod,
     ComplementDOMethod,
     OversamplerMethod,
+    SharpAOMethod,
+    SharpDOMethod,
 )
 from aos_keras.baselines.resampling import (
     ADASYNMethod,
@@ -58,6 +60,8 @@ _REGISTRY = {
         AdversarialMethod,
         OversamplerMethod,
         ComplementDOMethod,
+        SharpAOMethod,
+        SharpDOMethod,
     )
 }
 METHODS = tuple(_REGISTRY)
@@ -79,7 +83,9 @@ def make_method(
     Args:
         name: str. One of `METHODS`: `"Q"`, `"RO+Q"`, `"COT"`, `"SMOTE+Q"`,
             `"B-SMOTE+Q"`, `"ADASYN+Q"`, `"GAMO"`, `"CW-CE"`, `"Focal"`,
-            `"LA-CE"`, `"AO"`, `"DO"`, `"DO-complement"`.
+            `"LA-CE"`, `"AO"`, `"DO"`, and the ablations `"DO-complement"`
+            (`q_fake_loss="complement"`), `"AO-T0.1"` and `"DO-T0.1"`
+            (generator heads at softmax temperature 0.1).
         num_classes: int. Number of classes `C`; labels are `0..C-1`.
         num_features: int. Number of features `d`.
         seed: int or None. Seed of `keras.utils.set_random_seed` (called at

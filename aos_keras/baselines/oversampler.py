@@ -1,4 +1,4 @@
-"""AO, DO and DO-complement: presets of `aos_keras.AdversarialOversampler`."""
+"""AO, DO and their ablations: presets of `aos_keras.AdversarialOversampler`."""
 
 import inspect
 
@@ -83,3 +83,24 @@ class ComplementDOMethod(OversamplerMethod):
 
     name = "DO-complement"
     preset = {"q_fake_loss": "complement"}
+
+
+# The ablation's temperature, fixed before any training run: at 0.1 a fresh
+# generator's rows mix about 2 to 4 anchors on the minority classes of the
+# benchmark datasets (like SMOTE's interpolation of two rows), against tens
+# to hundreds at the default 1 (docs/results/generator_spread.md).
+SHARP_TEMPERATURE = 0.1
+
+
+class SharpAOMethod(AdversarialMethod):
+    """AO-T0.1: AO with generator heads at softmax temperature 0.1."""
+
+    name = "AO-T0.1"
+    preset = {"generator_temperature": SHARP_TEMPERATURE}
+
+
+class SharpDOMethod(OversamplerMethod):
+    """DO-T0.1: DO with generator heads at softmax temperature 0.1."""
+
+    name = "DO-T0.1"
+    preset = {"generator_temperature": SHARP_TEMPERATURE}

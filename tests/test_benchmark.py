@@ -1,0 +1,66 @@
+"""The Table 2 summary: common seeds, the winners line, the comparison."""
+
+import numpy as np
+
+from aos_keras import benchmark
+
+
+def _record(dataset, method, seed, acsa):
+    scores = {"acsa": acsa, "gm": acsa / 2, "epoch": 3}
+    return {
+        "dataset": dataset,
+        "method": method,
+        "seed": seed,
+        "status": "ok",
+        "seconds": 1.0,
+        "honest": scores,
+        "last": scores,
+        "paper": scores,
+    }
+
+
+def _records():
+    # Q on seeds 0, 1, 2; DO on 0, 1; the ablation DO-T0.1 only on seed 0.
+    acsa = {"Q": [0.6, 0.7, 0.1], "DO": [0.8, 0.6], "DO-T0.1": [0.9]}
+    return [
+        _record("pima", m, s, a)
+        for m, values in acsa.items()
+        for s, a in enumerate(values)
+    ]
+
+
+def test_common_seeds_ignore_the_ablations():
+    table = benchmark.summarize(
+        _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
+    ).set_index("method")
+    # Seeds 0 and 1 are done by Q and DO; Q's seed 2 is left out.
+    assert (table["common_seeds"] == 2).all()
+    assert table.loc["Q", "seeds_done"] == 2
+    assert np.isclose(table.loc["Q", "honest_acsa_mean"], 65.0)
+    assert np.isclose(table.loc["Q", "honest_acsa_std"], 5.0)
+    assert np.isclose(table.loc["DO", "honest_acsa_mean"], 70.0)
+    assert table.loc["DO-T0.1", "seeds_done"] == 1
+    assert np.isclose(table.loc["DO-T0.1", "honest_acsa_mean"], 90.0)
+
+
+def test_winners_line_counts_presets_and_names_ablation_wins():
+    table = benchmark.summarize(
+        _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
+    )
+    assert benchmark.winners_line(table) == (
+        "Best mean honest ACSA per dataset (ablations aside): pima: DO. "
+        "AO or DO best on 1 of 1 datasets. An ablation would be best on: "
+        "pima (DO-T0.1)."
+    )
+    lines = benchmark.comparison_lines(table)
+    assert "| pima | DO | +5.00 | +5.00 (Q) | 2 |" in lines
+    assert "| pima | DO-T0.1 | +25.00 | +25.00 (Q) | 1 |" in lines
+
+
+def test_markdown_bolds_the_best_method_but_not_an_ablation():
+    table = benchmark.summarize(
+        _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
+    )
+    text = benchmark.markdown_table(table, benchmark.RunConfig())
+    assert "| DO | **70.00 ± 10.00** |" in text
+    assert "| DO-T0.1 | 90.00 ± 0.00 |" in text
