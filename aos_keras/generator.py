@@ -34,7 +34,8 @@ class CWIGenerator(keras.Model):
             anchors, so generated rows spread more like the real rows at
             initialisation; at 1 (the paper's and GAMO's plain softmax) a
             fresh head averages most of its class and its rows sit near the
-            class mean (see `docs/results/generator_spread.md`). Defaults to
+            class mean (`docs/results/generator_init.md`); training spreads
+            them out (`docs/results/generator_spread.md`). Defaults to
             `1.0`.
         **kwargs: forwarded to `keras.Model`.
 

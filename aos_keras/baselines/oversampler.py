@@ -88,7 +88,7 @@ class ComplementDOMethod(OversamplerMethod):
 # The ablation's temperature, fixed before any training run: at 0.1 a fresh
 # generator's rows mix about 2 to 4 anchors on the minority classes of the
 # benchmark datasets (like SMOTE's interpolation of two rows), against tens
-# to hundreds at the default 1 (docs/results/generator_spread.md).
+# to hundreds at the default 1 (docs/results/generator_init.md).
 SHARP_TEMPERATURE = 0.1
 
 
