@@ -1,6 +1,11 @@
 """The Table 2 summary: common seeds, the winners line, the comparison."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
+import pandas as pd
 
 from aos_keras import benchmark
 
@@ -64,3 +69,26 @@ def test_markdown_bolds_the_best_method_but_not_an_ablation():
     text = benchmark.markdown_table(table, benchmark.RunConfig())
     assert "| DO | **70.00 ± 10.00** |" in text
     assert "| DO-T0.1 | 90.00 ± 0.00 |" in text
+
+
+def test_quick_reproduction_script_writes_a_complete_table(tmp_path):
+    # The issue's smoke command, as a user runs it (on this backend), with
+    # its run files and tables in a temporary folder.
+    root = os.path.join(os.path.dirname(__file__), "..")
+    argv = [
+        sys.executable,
+        os.path.join(root, "scripts", "reproduce_table2.py"),
+        "--quick", "--datasets", "haberman", "--seeds", "1",
+        "--cache-dir", str(tmp_path / "runs"),
+        "--out-dir", str(tmp_path / "out"),
+    ]  # fmt: skip
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    table = pd.read_csv(tmp_path / "out" / "table2_quick.csv")
+    assert table["method"].tolist() == list(benchmark.METHODS)
+    assert (table["seeds_done"] == 1).all()
+    assert table["honest_acsa_mean"].between(0, 100).all()
+    text = (tmp_path / "out" / "table2_quick.md").read_text()
+    assert "### haberman (epochs 3, batch size 32" in text
+    assert "missing" not in text
+    assert len(os.listdir(tmp_path / "runs")) == len(benchmark.METHODS)
