@@ -360,7 +360,11 @@ def markdown_table(table, config, header=""):
                 f"| {row['seeds_done']}/{row['seeds_planned']} |"
             )
         for _, row in rows[rows["na_reason"] != ""].iterrows():
-            lines.append(f"\nNA {row['method']}: {row['na_reason']}")
+            reason = row["na_reason"]
+            prefix = f"{row['method']}: "
+            if reason.startswith(prefix):  # the method's own message
+                reason = reason[len(prefix) :]
+            lines.append(f"\nNA {row['method']}: {reason}")
     lines += ["", winners_line(table), "", *comparison_lines(table)]
     return "\n".join(lines) + "\n"
 

@@ -92,3 +92,22 @@ def test_quick_reproduction_script_writes_a_complete_table(tmp_path):
     assert "### haberman (epochs 3, batch size 32" in text
     assert "missing" not in text
     assert len(os.listdir(tmp_path / "runs")) == len(benchmark.METHODS)
+
+
+def test_not_applicable_method_is_na_with_its_reason_once():
+    records = _records() + [
+        {
+            "dataset": "pima",
+            "method": "ADASYN+Q",
+            "seed": s,
+            "status": "na",
+            "reason": "ADASYN+Q: ADASYN failed: no neighbours.",
+        }
+        for s in range(3)
+    ]
+    table = benchmark.summarize(
+        records, ["pima"], ["Q", "DO", "ADASYN+Q"], seeds=[0, 1, 2]
+    )
+    text = benchmark.markdown_table(table, benchmark.RunConfig())
+    assert "| ADASYN+Q | NA | NA |" in text
+    assert "\nNA ADASYN+Q: ADASYN failed: no neighbours.\n" in text
