@@ -424,15 +424,16 @@ def winners_line(table):
         if rows.empty:
             continue
         main = rows[~rows["method"].isin(ABLATIONS)]
-        top = main.loc[main["honest_acsa_mean"].idxmax()]
-        wins += top["method"] in PRESETS
-        parts.append(f"{dataset}: {top['method']}")
+        if not main.empty:
+            top = main.loc[main["honest_acsa_mean"].idxmax()]
+            wins += top["method"] in PRESETS
+            parts.append(f"{dataset}: {top['method']}")
         overall = rows.loc[rows["honest_acsa_mean"].idxmax()]
         if overall["method"] in ABLATIONS:
             ablation_wins.append(f"{dataset} ({overall['method']})")
     line = (
         "Best mean honest ACSA per dataset (ablations aside): "
-        + ", ".join(parts)
+        + (", ".join(parts) or "none")
         + f". AO or DO best on {wins} of {len(parts)} datasets."
     )
     if ablation_wins:

@@ -111,3 +111,13 @@ def test_not_applicable_method_is_na_with_its_reason_once():
     text = benchmark.markdown_table(table, benchmark.RunConfig())
     assert "| ADASYN+Q | NA | NA |" in text
     assert "\nNA ADASYN+Q: ADASYN failed: no neighbours.\n" in text
+
+
+def test_winners_line_of_a_grid_of_ablations_only():
+    records = [r for r in _records() if r["method"] == "DO-T0.1"]
+    table = benchmark.summarize(records, ["pima"], ["DO-T0.1"], seeds=[0])
+    assert benchmark.winners_line(table) == (
+        "Best mean honest ACSA per dataset (ablations aside): none. AO or DO "
+        "best on 0 of 0 datasets. An ablation would be best on: pima "
+        "(DO-T0.1)."
+    )
