@@ -225,28 +225,22 @@ def train_step(model, step_fn, args):
         step_fn: callable `(data) -> logs`, stateful.
         args: the arguments the trainer passed to `train_step`.
     """
-    if BACKEND != "jax":
-        return step_fn(*args)
-    state, data = args
-    groups = [
-        model.trainable_variables,
-        model.non_trainable_variables,
-        model.optimizer.variables,
-        model.metrics_variables,
-    ]
-    return stateless_step(step_fn, data, groups, state)
+    return _dispatch(model, step_fn, args, with_optimizer=True)
 
 
 def test_step(model, step_fn, args):
     """Like `train_step`, for `test_step` (no optimizer variables)."""
+    return _dispatch(model, step_fn, args, with_optimizer=False)
+
+
+def _dispatch(model, step_fn, args, with_optimizer):
     if BACKEND != "jax":
         return step_fn(*args)
     state, data = args
-    groups = [
-        model.trainable_variables,
-        model.non_trainable_variables,
-        model.metrics_variables,
-    ]
+    groups = [model.trainable_variables, model.non_trainable_variables]
+    if with_optimizer:
+        groups.append(model.optimizer.variables)
+    groups.append(model.metrics_variables)
     return stateless_step(step_fn, data, groups, state)
 
 

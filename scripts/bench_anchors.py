@@ -41,7 +41,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from bench_speed import machine, versions  # noqa: E402
+from bench_speed import EpochTimer, machine, versions  # noqa: E402
 
 
 def peak_rss_mib():
@@ -93,19 +93,6 @@ def resample_anchors_callback(x, y, max_anchors, seed=None):
 
 
 # -------------------------------------------------------------- children
-def _timer():
-    import keras
-
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds = time.perf_counter() - self.start
-
-    return Timer()
-
-
 def scaling_child(args):
     """Time and memory of DO with a largest class of `args.size` rows."""
     import keras
@@ -136,7 +123,7 @@ def scaling_child(args):
     first = time.perf_counter() - start
     times = []
     for _ in range(args.repeats):
-        timer = _timer()
+        timer = EpochTimer()
         model.fit(xs, ys, nan_guard=False, callbacks=[timer], **fit)
         times.append(timer.seconds / args.steps)
     step = float(np.median(times))
