@@ -372,7 +372,13 @@ def markdown_table(table, config, header=""):
 # Our methods: the two presets, then the ablations (reported, not counted as
 # the method's result).
 PRESETS = ("AO", "DO")
-ABLATIONS = ("DO-complement", "AO-T0.1", "DO-T0.1")
+ABLATIONS = (
+    "DO-complement",
+    "AO-T0.1",
+    "DO-T0.1",
+    "DO-T0.1-LA",
+    "DO-T0.1-D25",
+)
 
 
 def comparison_lines(table, ours=PRESETS + ABLATIONS):

@@ -227,6 +227,51 @@ def benchmark(args):
 
 
 # ---------------------------------------------------------------- helpers
+def compare(args):
+    """`aos-keras compare`: every method on a table (or a folder of them)."""
+    from aos_keras import compare as harness
+
+    if (args.data is None) == (args.suite is None):
+        raise CLIError("give one table (DATA) or --suite FOLDER, not both")
+    batch = args.batch_size
+    if batch != "auto":
+        try:
+            batch = int(batch)
+        except ValueError as err:
+            raise CLIError(
+                f"--batch-size must be an int or 'auto'; got {batch!r}"
+            ) from err
+    settings = dict(
+        methods=args.methods,
+        repeats=args.repeats,
+        epochs=args.epochs,
+        batch_size=batch,
+        n_jobs=args.jobs,
+        cache_dir=args.cache_dir or os.path.join(args.out, "runs"),
+        seed=args.seed,
+        max_anchors=args.max_anchors,
+    )
+    if args.suite is not None:
+        if not os.path.isdir(args.suite):
+            raise CLIError(f"--suite: no such folder: {args.suite}")
+        labels = dict(item.split("=", 1) for item in args.labels or [])
+        result = harness.compare_suite(
+            args.suite, label=args.label, labels=labels, **settings
+        )
+        paths = result.save(args.out, plot=not args.no_plot)
+        print(result.rank_table().to_string())
+    else:
+        frame = read_table(args.data)
+        features, labels = split_label(frame, args.label)
+        name = os.path.splitext(os.path.basename(args.data))[0]
+        result = harness.compare(features, labels, name=name, **settings)
+        paths = result.save(args.out, plot=not args.no_plot)
+        print(result.summary().to_string())
+        print(result.recommendation())
+    for path in paths:
+        print(f"wrote {path}")
+
+
 def load_folder(folder):
     """The model and preprocessing of a folder written by `train`."""
     import keras
@@ -359,6 +404,34 @@ def build_parser():
     p.add_argument("model", help="folder written by 'train'")
     p.add_argument("path", help="SavedModel folder to write")
     p.set_defaults(func=export)
+
+    p = sub.add_parser(
+        "compare",
+        help="every method on a table, or a folder of tables: ranks, "
+        "paired tests, a report",
+    )
+    p.add_argument("data", nargs="?", help="CSV, TSV or parquet file")
+    p.add_argument("--suite", help="a folder of CSV files instead of DATA")
+    p.add_argument("--label", default="label", help="label column name")
+    p.add_argument(
+        "--labels",
+        nargs="+",
+        metavar="FILE=COLUMN",
+        help="per-file label columns of a suite (file stem=column)",
+    )
+    p.add_argument("--methods", nargs="+", help="default: every method")
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument(
+        "--batch-size", default="32", help="an int, or 'auto' (<= 50 steps)"
+    )
+    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-anchors", type=int, default=None)
+    p.add_argument("--cache-dir", help="run cache (default OUT/runs)")
+    p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--out", default="compare_report", help="output folder")
+    p.set_defaults(func=compare)
 
     p = sub.add_parser(
         "benchmark",

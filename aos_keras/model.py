@@ -1,5 +1,7 @@
 """`AdversarialOversampler`: the three-player game as one Keras model."""
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
@@ -86,6 +88,19 @@ class AdversarialOversampler(keras.Model):
             `"complement"` (the literal reading of the paper's DO).
         fake_rows_per_class: int or None. Generated rows per class and step.
             Defaults to `ceil(batch_size / classes)`.
+        oversampling_start: float in `[0, 1)`. Deferred oversampling
+            (DRW-style, Cao et al. 2019): for this fraction of the epochs of
+            each `fit`, Q learns from real rows only (its generated-row term
+            is multiplied by exactly 0) while G and D train as usual; then
+            the full game. Defaults to `0.0` (the paper's schedule).
+        q_logit_adjustment: float >= 0. Logit adjustment of Q's loss inside
+            the game (Menon et al. 2021): Q's loss on real and generated
+            rows uses `logits + tau * log(pi_eff)`, with `pi_eff(c)`
+            proportional to `n_c / N + alpha * p(c)`, the class prior Q
+            sees after oversampling (so the correction is not applied
+            twice; at full balance `pi_eff` is uniform and the adjustment
+            does nothing). Predictions use the plain logits. Defaults to
+            `0.0`.
         seed: int or None. Seed of the model's random draws.
         **kwargs: forwarded to `keras.Model`.
 
@@ -123,6 +138,8 @@ class AdversarialOversampler(keras.Model):
         q_class_distribution=None,
         q_fake_loss=None,
         fake_rows_per_class=None,
+        oversampling_start=0.0,
+        q_logit_adjustment=0.0,
         seed=None,
         name="adversarial_oversampler",
         **kwargs,
@@ -171,6 +188,18 @@ class AdversarialOversampler(keras.Model):
         self.fake_rows_per_class = (
             None if fake_rows_per_class is None else int(fake_rows_per_class)
         )
+        self.oversampling_start = float(oversampling_start)
+        if not 0.0 <= self.oversampling_start < 1.0:
+            raise ValueError(
+                "`oversampling_start` must be in [0, 1) (a fraction of the "
+                f"epochs); got {oversampling_start!r}."
+            )
+        self.q_logit_adjustment = float(q_logit_adjustment)
+        if not self.q_logit_adjustment >= 0.0:
+            raise ValueError(
+                "`q_logit_adjustment` must be >= 0; got "
+                f"{q_logit_adjustment!r}."
+            )
         self.seed = validation.check_seed(seed)
 
         self.generator = CWIGenerator(
@@ -208,6 +237,24 @@ class AdversarialOversampler(keras.Model):
             len(self.generator.class_ids)
         )
         self.class_position = position
+        self.q_logit_shift = None
+        if self.q_logit_adjustment > 0:
+            real = np.asarray(counts, np.float64) / np.sum(counts)
+            prior = real + self.alpha * np.asarray(q_dist, np.float64)
+            self.q_logit_shift = (
+                self.q_logit_adjustment * np.log(prior / prior.sum())
+            ).astype("float32")
+        # Deferred oversampling: the step from which Q sees generated rows
+        # (set by `fit`); only models that defer carry the variable.
+        self.oversampling_start_step = None
+        if self.oversampling_start > 0:
+            self.oversampling_start_step = self.add_weight(
+                shape=(),
+                initializer="zeros",
+                dtype="float32",
+                trainable=False,
+                name="oversampling_start_step",
+            )
 
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in TRACKERS
@@ -412,7 +459,31 @@ class AdversarialOversampler(keras.Model):
             )
         if nan_guard:
             kwargs["callbacks"] = with_nan_guard(kwargs.get("callbacks"))
+        if self.oversampling_start_step is not None:
+            self._set_oversampling_start(x, kwargs)
         return super().fit(x, y, validation_data=validation_data, **kwargs)
+
+    def _set_oversampling_start(self, x, kwargs):
+        """Step from which Q sees generated rows in this `fit` call."""
+        epochs = int(kwargs.get("epochs", 1)) - int(
+            kwargs.get("initial_epoch", 0)
+        )
+        steps = kwargs.get("steps_per_epoch")
+        if steps is None and _is_array_like(x):
+            batch = kwargs.get("batch_size") or 32
+            steps = math.ceil(len(x) / int(batch))
+        if steps is None:
+            try:
+                steps = len(x)
+            except TypeError:
+                raise ValueError(
+                    "oversampling_start needs the number of steps per "
+                    "epoch: pass steps_per_epoch to fit for a dataset "
+                    "without a length."
+                ) from None
+        start = round(self.oversampling_start * epochs) * int(steps)
+        now = int(keras.ops.convert_to_numpy(self.optimizer.iterations))
+        self.oversampling_start_step.assign(float(now + start))
 
     def evaluate(self, x=None, y=None, **kwargs):
         """`keras.Model.evaluate` with label mapping (see `fit`)."""
@@ -493,6 +564,8 @@ class AdversarialOversampler(keras.Model):
             q_class_distribution=self.q_class_distribution,
             q_fake_loss=self.q_fake_loss,
             fake_rows_per_class=self.fake_rows_per_class,
+            oversampling_start=self.oversampling_start,
+            q_logit_adjustment=self.q_logit_adjustment,
             seed=self.seed,
         )
         return config

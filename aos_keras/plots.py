@@ -122,3 +122,96 @@ def plot_generated(model, x, y, path, per_class=200, seed=0):
     ax.legend(fontsize=7, markerscale=1.5)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def plot_compare_scores(comparison, path, metric="acsa"):
+    """Per-method scores over splits (dots) and their mean (bar), one table.
+
+    Args:
+        comparison: `aos_keras.compare.Comparison`.
+        path: str. Where to write the PNG.
+        metric: str. `"acsa"` or `"gm"`. Defaults to `"acsa"`.
+
+    Returns:
+        `path`.
+    """
+    plt = _pyplot()
+    summary = comparison.summary(metric)
+    scores = 100 * comparison.scores(metric)
+    order = [m for m in summary.index if m in scores.columns]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(order) + 1.5))
+    for i, m in enumerate(order):
+        values = scores[m].dropna().to_numpy()
+        ax.barh(i, values.mean(), color="#c6dbef")
+        ax.plot(values, np.full(len(values), i), "o", color="#08519c", ms=4)
+    ax.set_yticks(range(len(order)), order)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"test {metric.upper()} (%), epoch chosen on validation")
+    low = np.nanmin(scores.to_numpy()) if scores.size else 0.0
+    ax.set_xlim(max(0.0, low - 5), 100)
+    ax.set_title(f"{comparison.name}: best mean rank first")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_critical_difference(rank_table, path):
+    """Critical-difference diagram (Demšar 2006) of mean ranks over tables.
+
+    Methods are placed at their mean rank; a bar joins the methods whose
+    mean ranks differ by less than the Nemenyi critical difference.
+
+    Args:
+        rank_table: DataFrame from `SuiteComparison.rank_table()` (its
+            `attrs` hold `cd`, `tables` and `friedman_p`).
+        path: str. Where to write the PNG.
+
+    Returns:
+        `path`.
+    """
+    plt = _pyplot()
+    ranks = rank_table["mean_rank"].sort_values()
+    cd = rank_table.attrs["cd"]
+    k = len(ranks)
+    fig, ax = plt.subplots(figsize=(8, 0.28 * k + 2.2))
+    ax.set_xlim(0.5, k + 0.5)
+    ax.set_ylim(-(k + 1.5), 2.2)
+    ax.axhline(0, color="black", lw=1)
+    for r in range(1, k + 1):
+        ax.plot([r, r], [0, 0.15], color="black", lw=1)
+        ax.text(r, 0.3, str(r), ha="center", fontsize=8)
+    ax.plot([1, 1 + cd], [1.3, 1.3], color="#b2182b", lw=2)
+    ax.text(1 + cd / 2, 1.55, f"CD = {cd:.2f}", ha="center", fontsize=8)
+    for i, (m, r) in enumerate(ranks.items()):
+        y = -(i + 1)
+        ax.plot([r, r], [0, y], color="#555555", lw=0.8)
+        ax.plot([r, k + 0.5 if i >= k / 2 else 0.5], [y, y], lw=0.8,
+                color="#555555")  # fmt: skip
+        left = i < k / 2
+        ax.text(
+            0.45 if left else k + 0.55,
+            y,
+            f"{m} ({r:.2f})",
+            ha="right" if left else "left",
+            va="center",
+            fontsize=8,
+        )
+    # Cliques: maximal runs of methods within CD of each other.
+    values = ranks.to_numpy()
+    level = 0
+    for i in range(k):
+        j = i
+        while j + 1 < k and values[j + 1] - values[i] < cd:
+            j += 1
+        if j > i and (i == 0 or values[j] - values[i - 1] >= cd):
+            level += 1
+            y = -0.25 * level
+            ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], lw=3,
+                    color="#2166ac")  # fmt: skip
+    ax.axis("off")
+    ax.set_title(
+        f"Mean rank over {rank_table.attrs['tables']} tables (1 = best); "
+        f"Friedman p = {rank_table.attrs['friedman_p']:.2g}",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return _save(fig, path)

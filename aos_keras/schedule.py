@@ -166,6 +166,16 @@ def classifier_update(model, x, y, sample_weight=None):
         # Real and generated rows in one pass of Q.
         rows = ops.concatenate([x, fake], axis=0)
     n_real = _batch_size(x)
+    shift = model.q_logit_shift  # logit adjustment inside the game, or None
+    gate = None  # deferred oversampling: 0 before the start step, then 1
+    if use_fake and model.oversampling_start_step is not None:
+        step = ops.cast(model.optimizer.iterations, "float32")
+        gate = ops.cast(
+            ops.greater_equal(step, model.oversampling_start_step), x.dtype
+        )
+
+    def adjusted(logits):
+        return logits if shift is None else logits + shift
 
     def loss_fn():
         if not use_fake:
@@ -173,13 +183,14 @@ def classifier_update(model, x, y, sample_weight=None):
         else:
             all_logits = q(rows)
             logits = all_logits[:n_real]
-        real = weighted_mean(losses.cross_entropy(y, logits), sample_weight)
+        real = weighted_mean(
+            losses.cross_entropy(y, adjusted(logits)), sample_weight
+        )
         loss = real
         if use_fake:
-            per_row = fake_loss(ids, all_logits[n_real:])
-            loss = loss + model.alpha * _class_mean(
-                model, per_row, ids, weights
-            )
+            per_row = fake_loss(ids, adjusted(all_logits[n_real:]))
+            term = model.alpha * _class_mean(model, per_row, ids, weights)
+            loss = loss + (term if gate is None else gate * term)
         return loss, (real, logits)
 
     loss, (real, logits) = update_player(

@@ -35,6 +35,8 @@ from aos_keras.baselines.oversampler import (
     ComplementDOMethod,
     OversamplerMethod,
     SharpAOMethod,
+    SharpDODeferredMethod,
+    SharpDOLogitAdjustedMethod,
     SharpDOMethod,
 )
 from aos_keras.baselines.resampling import (
@@ -62,6 +64,8 @@ _REGISTRY = {
         ComplementDOMethod,
         SharpAOMethod,
         SharpDOMethod,
+        SharpDOLogitAdjustedMethod,
+        SharpDODeferredMethod,
     )
 }
 METHODS = tuple(_REGISTRY)
@@ -85,7 +89,9 @@ def make_method(
             `"B-SMOTE+Q"`, `"ADASYN+Q"`, `"GAMO"`, `"CW-CE"`, `"Focal"`,
             `"LA-CE"`, `"AO"`, `"DO"`, and the ablations `"DO-complement"`
             (`q_fake_loss="complement"`), `"AO-T0.1"` and `"DO-T0.1"`
-            (generator heads at softmax temperature 0.1).
+            (generator heads at softmax temperature 0.1), and the variants
+            of the development-suite study `"DO-T0.1-LA"` and
+            `"DO-T0.1-D25"` (see `docs/research/`).
         num_classes: int. Number of classes `C`; labels are `0..C-1`.
         num_features: int. Number of features `d`.
         seed: int or None. Seed of `keras.utils.set_random_seed` (called at

@@ -104,3 +104,37 @@ class SharpDOMethod(OversamplerMethod):
 
     name = "DO-T0.1"
     preset = {"generator_temperature": SHARP_TEMPERATURE}
+
+
+# Variants of the game studied on the development suite
+# (docs/research/protocol.md); each is a fixed setting of the model.
+class SharpDOLogitAdjustedMethod(OversamplerMethod):
+    """DO-T0.1-LA: DO-T0.1 filling half the gap, logit adjustment the rest.
+
+    `sampling_strategy=0.5` (each class grows to at least half the largest
+    class with generated rows) and `q_logit_adjustment=1.0`: Q's loss is
+    logit-adjusted with the class prior it sees after that partial
+    oversampling (Menon et al., ICLR 2021).
+    """
+
+    name = "DO-T0.1-LA"
+    preset = {
+        "generator_temperature": SHARP_TEMPERATURE,
+        "sampling_strategy": 0.5,
+        "q_logit_adjustment": 1.0,
+    }
+
+
+class SharpDODeferredMethod(OversamplerMethod):
+    """DO-T0.1-D25: DO-T0.1 with Q seeing generated rows after 25% of epochs.
+
+    Deferred oversampling (`oversampling_start=0.25`), after the deferred
+    re-balancing of Cao et al. (LDAM-DRW, NeurIPS 2019): Q first learns a
+    representation from real rows while G and D train.
+    """
+
+    name = "DO-T0.1-D25"
+    preset = {
+        "generator_temperature": SHARP_TEMPERATURE,
+        "oversampling_start": 0.25,
+    }

@@ -33,8 +33,16 @@ class ResampledMethod(ClassifierMethod):
     so `resampled_counts_` may be short of balance. ADASYN's per-row counts
     are rounded, so its classes may miss the target by a few rows.
 
+    Nominal columns: with the option `nominal_blocks` (the one-hot blocks
+    of `aos_keras.TableEncoder.nominal_blocks_`), SMOTE+Q runs SMOTE-NC on
+    a table with numeric and nominal columns and SMOTE-N on an all-nominal
+    one (imbalanced-learn's recommendation), on the blocks' categories; the
+    other samplers work in model space and every generated row's block is
+    then snapped to the one-hot of its largest value, so each nominal cell
+    holds one category. `sampler_name_` says which sampler ran.
+
     Args:
-        See `Method`. No option of its own.
+        See `Method`. Option `nominal_blocks` (list of `(start, stop)`).
     """
 
     name = "RO+Q"
@@ -50,13 +58,24 @@ class ResampledMethod(ClassifierMethod):
                 f"{self.name}: class {smallest} has {n_min} training row; "
                 "k-NN over-sampling needs at least 2 rows per class."
             )
-        sampler = self._sampler(k, len(y))
+        blocks = [tuple(b) for b in self.options.get("nominal_blocks") or ()]
+        sampler = self._nominal_sampler(k, blocks) if blocks else None
+        ordinal = sampler is not None
+        if sampler is None:
+            sampler = self._sampler(k, len(y))
+        self.sampler_name_ = type(sampler).__name__
+        data = to_ordinal(x, blocks) if ordinal else x
         try:
-            x_res, y_res = sampler.fit_resample(x, y)
+            x_res, y_res = sampler.fit_resample(data, y)
         except (ValueError, RuntimeError) as err:
             raise MethodNotApplicable(
                 f"{self.name}: {type(sampler).__name__} failed: {err}"
             ) from err
+        x_res = np.asarray(x_res, dtype=np.float32)
+        if ordinal:
+            x_res = from_ordinal(x_res, blocks, x.shape[1])
+        elif blocks:
+            x_res = snap_blocks(x_res, blocks)
         y_res = np.asarray(y_res, dtype=np.int64)
         self.resampled_counts_ = np.bincount(y_res, minlength=self.num_classes)
         return np.asarray(x_res, dtype=np.float32), y_res
@@ -65,6 +84,10 @@ class ResampledMethod(ClassifierMethod):
         from imblearn.over_sampling import RandomOverSampler
 
         return RandomOverSampler(random_state=self.seed)
+
+    def _nominal_sampler(self, k, blocks):
+        """A sampler for the ordinal view of nominal blocks, or None."""
+        return None
 
 
 class SMOTEMethod(ResampledMethod):
@@ -77,6 +100,19 @@ class SMOTEMethod(ResampledMethod):
         from imblearn.over_sampling import SMOTE
 
         return SMOTE(k_neighbors=k, random_state=self.seed)
+
+    def _nominal_sampler(self, k, blocks):
+        from imblearn.over_sampling import SMOTEN, SMOTENC
+
+        num_numeric = self.num_features - sum(b - a for a, b in blocks)
+        if num_numeric == 0:
+            return SMOTEN(k_neighbors=k, random_state=self.seed)
+        categorical = list(range(num_numeric, num_numeric + len(blocks)))
+        return SMOTENC(
+            categorical_features=categorical,
+            k_neighbors=k,
+            random_state=self.seed,
+        )
 
 
 class BorderlineSMOTEMethod(ResampledMethod):
@@ -111,3 +147,38 @@ class ADASYNMethod(ResampledMethod):
         from imblearn.over_sampling import ADASYN
 
         return ADASYN(n_neighbors=k, random_state=self.seed)
+
+
+def _numeric_index(width, blocks):
+    inside = np.zeros(width, dtype=bool)
+    for a, b in blocks:
+        inside[a:b] = True
+    return np.flatnonzero(~inside)
+
+
+def to_ordinal(x, blocks):
+    """Model-space rows to `[numeric columns, category index per block]`."""
+    numeric = x[:, _numeric_index(x.shape[1], blocks)]
+    codes = [np.argmax(x[:, a:b], axis=1) for a, b in blocks]
+    return np.column_stack([numeric, *codes]).astype(np.float64)
+
+
+def from_ordinal(rows, blocks, width):
+    """Inverse of `to_ordinal`: category indices back to one-hot blocks."""
+    numeric = _numeric_index(width, blocks)
+    out = np.zeros((len(rows), width), dtype=np.float32)
+    out[:, numeric] = rows[:, : len(numeric)]
+    for j, (a, b) in enumerate(blocks):
+        codes = np.rint(rows[:, len(numeric) + j]).astype(np.int64)
+        out[np.arange(len(rows)), a + np.clip(codes, 0, b - a - 1)] = 1.0
+    return out
+
+
+def snap_blocks(x, blocks):
+    """Each one-hot block set to the one-hot of its largest value."""
+    x = np.array(x, dtype=np.float32, copy=True)
+    for a, b in blocks:
+        codes = np.argmax(x[:, a:b], axis=1)
+        x[:, a:b] = 0.0
+        x[np.arange(len(x)), a + codes] = 1.0
+    return x

@@ -1,0 +1,305 @@
+"""`TableEncoder`: a user's table (numbers, categories, missing cells) to
+model space and back.
+
+Built from scikit-learn pieces: a `ColumnTransformer` with, for numeric
+columns, a `SimpleImputer` then a `StandardScaler`, and for nominal columns
+(strings, `object`, pandas `category`, booleans), a `SimpleImputer`
+(most frequent category) then a `OneHotEncoder`. One-hot columns stay 0/1
+(not standardised), so a convex combination of rows, as the CWI generator
+makes, gives each nominal column a weighted vote over its categories, and
+`inverse_transform` reads back the category with the largest vote.
+
+The encoder is fitted on training rows only: `fit` sees what it is given,
+nothing else, and every later `transform` only applies what it learnt.
+
+Example:
+>>> enc = TableEncoder().fit(frame_train)
+>>> z = enc.transform(frame_test)            # float32 (n, width)
+>>> enc.inverse_transform(z).dtypes.equals(frame_test.dtypes)
+True
+
+References:
+    scikit-learn's `ColumnTransformer`, `SimpleImputer`, `OneHotEncoder`.
+    Chawla et al., SMOTE-NC (JAIR 2002) for the nominal-column handling of
+    the SMOTE-type baselines, which use `nominal_blocks`.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+NUMERIC_IMPUTATION = ("median", "mean", "constant")
+UNKNOWN_POLICIES = ("ignore", "error")
+
+
+def as_frame(X, name="X"):
+    """`X` as a DataFrame; arrays get columns `f0..f{d-1}`."""
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    else:
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise ValueError(
+                f"{name} must be 2-D (rows, columns); got shape {array.shape}."
+            )
+        frame = pd.DataFrame(
+            array, columns=[f"f{i}" for i in range(array.shape[1])]
+        )
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise ValueError(
+            f"{name} has duplicate column names {duplicated}; rename or drop "
+            "them (a duplicate label column would leak the label)."
+        )
+    return frame
+
+
+def nominal_columns(frame):
+    """Names of the columns that are not numbers (strings, categories, bool)."""
+    return [
+        c
+        for c in frame.columns
+        if not pd.api.types.is_numeric_dtype(frame[c])
+        or pd.api.types.is_bool_dtype(frame[c])
+    ]
+
+
+class TableEncoder(TransformerMixin, BaseEstimator):
+    """Encode a table for the model: impute, standardise, one-hot.
+
+    Args:
+        nominal: list of column names or None. Columns to treat as nominal
+            besides those detected from their dtype (any non-numeric or
+            boolean column). Defaults to `None`.
+        numeric_imputation: str. `SimpleImputer` strategy for numeric
+            columns: `"median"` (default), `"mean"` or `"constant"` (0).
+        unknown: str. A category at `transform` that `fit` never saw:
+            `"ignore"` (default: an all-zero block, no vote) or `"error"`.
+        max_categories: int. A nominal column with more distinct values
+            than this is refused (an ID column, most likely). Defaults to
+            `100`.
+
+    Attributes:
+        columns_: list. The column names, in input order.
+        dtypes_: `pandas.Series`. Each column's dtype at `fit`.
+        numeric_: list. Numeric columns (model space: first, standardised).
+        nominal_: list. Nominal columns (model space: one-hot, after them).
+        nominal_blocks_: list of `(start, stop)`. Each nominal column's
+            one-hot block in model space.
+        n_features_out_: int. Width of model space.
+
+    Example:
+    >>> enc = TableEncoder().fit(train_frame)
+    >>> enc.nominal_blocks_
+    [(7, 11), (11, 14)]
+    """
+
+    def __init__(
+        self,
+        nominal=None,
+        numeric_imputation="median",
+        unknown="ignore",
+        max_categories=100,
+    ):
+        self.nominal = nominal
+        self.numeric_imputation = numeric_imputation
+        self.unknown = unknown
+        self.max_categories = max_categories
+
+    def fit(self, X, y=None):
+        """Learn the columns' types, imputation values, scales, categories.
+
+        Args:
+            X: DataFrame or 2-D array, training rows only.
+            y: ignored.
+
+        Returns:
+            `self`.
+
+        Raises:
+            ValueError: a column entirely missing, a nominal column with
+                more than `max_categories` values, duplicate names, or a bad
+                setting.
+        """
+        if self.numeric_imputation not in NUMERIC_IMPUTATION:
+            raise ValueError(
+                f"`numeric_imputation` must be one of {NUMERIC_IMPUTATION}; "
+                f"got {self.numeric_imputation!r}."
+            )
+        if self.unknown not in UNKNOWN_POLICIES:
+            raise ValueError(
+                f"`unknown` must be one of {UNKNOWN_POLICIES}; got "
+                f"{self.unknown!r}."
+            )
+        frame = as_frame(X)
+        if len(frame) == 0:
+            raise ValueError("X has no rows.")
+        self.columns_ = list(frame.columns)
+        self.dtypes_ = frame.dtypes
+        extra = list(self.nominal or [])
+        unknown_cols = [c for c in extra if c not in self.columns_]
+        if unknown_cols:
+            raise ValueError(
+                f"`nominal` names columns {unknown_cols} that X does not "
+                f"have; its columns: {self.columns_}."
+            )
+        nominal = set(nominal_columns(frame)) | set(extra)
+        self.nominal_ = [c for c in self.columns_ if c in nominal]
+        self.numeric_ = [c for c in self.columns_ if c not in nominal]
+        empty = [c for c in self.columns_ if frame[c].isna().all()]
+        if empty:
+            raise ValueError(
+                f"Column(s) {empty} are entirely missing in the training "
+                "rows: nothing to learn or impute from; drop them."
+            )
+        for c in self.nominal_:
+            n = frame[c].nunique(dropna=True)
+            if n > self.max_categories:
+                raise ValueError(
+                    f"Nominal column {c!r} has {n} distinct values "
+                    f"(more than max_categories={self.max_categories}): an "
+                    "ID or free-text column? Drop it, or raise "
+                    "max_categories."
+                )
+        numeric = Pipeline(
+            [
+                (
+                    "impute",
+                    SimpleImputer(
+                        strategy=self.numeric_imputation, fill_value=0.0
+                    ),
+                ),
+                ("scale", StandardScaler()),
+            ]
+        )
+        nominal_pipe = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                (
+                    "onehot",
+                    OneHotEncoder(
+                        handle_unknown=self.unknown,
+                        sparse_output=False,
+                        dtype=np.float32,
+                    ),
+                ),
+            ]
+        )
+        parts = []
+        if self.numeric_:
+            parts.append(("numeric", numeric, self.numeric_))
+        if self.nominal_:
+            parts.append(("nominal", nominal_pipe, self.nominal_))
+        self.transformer_ = ColumnTransformer(parts, sparse_threshold=0.0)
+        self.transformer_.fit(self._prepared(frame))
+        start = len(self.numeric_)
+        self.nominal_blocks_ = []
+        if self.nominal_:
+            onehot = self.transformer_.named_transformers_["nominal"]
+            for cats in onehot.named_steps["onehot"].categories_:
+                self.nominal_blocks_.append((start, start + len(cats)))
+                start += len(cats)
+        self.n_features_out_ = start
+        return self
+
+    def transform(self, X):
+        """Rows in model space, float32 `(n, n_features_out_)`.
+
+        Raises:
+            ValueError: columns differ from `fit`'s, or (with
+                `unknown="error"`) a category `fit` did not see.
+        """
+        check_is_fitted(self, "transformer_")
+        frame = as_frame(X)
+        if list(frame.columns) != self.columns_:
+            missing = [c for c in self.columns_ if c not in frame.columns]
+            extra = [c for c in frame.columns if c not in self.columns_]
+            raise ValueError(
+                "X has other columns than the table the encoder was fitted "
+                f"on: missing {missing}, unexpected {extra}."
+            )
+        try:
+            out = self.transformer_.transform(self._prepared(frame))
+        except ValueError as err:
+            if "unknown categor" in str(err).lower():
+                raise ValueError(
+                    f"{err} (unknown='error'; use unknown='ignore' to give "
+                    "an unseen category no vote)"
+                ) from err
+            raise
+        return np.asarray(out, dtype=np.float32)
+
+    def inverse_transform(self, Z):
+        """Model-space rows back to rows of the fitted table's schema.
+
+        Numeric columns are unscaled (integer columns rounded, booleans and
+        other dtypes restored); each nominal column takes the category with
+        the largest value in its block (for a generated row: the largest
+        weighted vote of its anchors).
+
+        Args:
+            Z: array `(n, n_features_out_)`.
+
+        Returns:
+            DataFrame with the fitted columns, in order, and their dtypes.
+        """
+        check_is_fitted(self, "transformer_")
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim != 2 or Z.shape[1] != self.n_features_out_:
+            raise ValueError(
+                f"Z must have shape (n, {self.n_features_out_}); got {Z.shape}."
+            )
+        data = {}
+        if self.numeric_:
+            scaler = self.transformer_.named_transformers_["numeric"]
+            values = scaler.named_steps["scale"].inverse_transform(
+                Z[:, : len(self.numeric_)]
+            )
+            for j, c in enumerate(self.numeric_):
+                data[c] = values[:, j]
+        if self.nominal_:
+            onehot = self.transformer_.named_transformers_["nominal"]
+            cats = onehot.named_steps["onehot"].categories_
+            for c, (a, b), levels in zip(
+                self.nominal_, self.nominal_blocks_, cats
+            ):
+                data[c] = levels[np.argmax(Z[:, a:b], axis=1)]
+        frame = pd.DataFrame({c: data[c] for c in self.columns_})
+        for c in self.columns_:
+            frame[c] = _restore_dtype(frame[c], self.dtypes_[c])
+        return frame
+
+    def get_feature_names_out(self, input_features=None):
+        """Model-space column names (`num__x`, `nominal__x_category`)."""
+        check_is_fitted(self, "transformer_")
+        return self.transformer_.get_feature_names_out()
+
+    def _prepared(self, frame):
+        frame = frame.copy()
+        for c in self.nominal_:
+            column = frame[c].astype(object)
+            frame[c] = column.where(column.notna(), np.nan)
+        for c in self.numeric_:
+            frame[c] = pd.to_numeric(frame[c], errors="raise").astype(float)
+        return frame
+
+
+def _restore_dtype(column, dtype):
+    if pd.api.types.is_bool_dtype(dtype):
+        return column.astype(bool).astype(dtype)
+    if pd.api.types.is_integer_dtype(dtype):
+        return np.round(column.astype(float)).astype(dtype)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(column, categories=dtype.categories)
+    try:
+        return column.astype(dtype)
+    except (TypeError, ValueError):
+        return column
+
+
+__all__ = ["TableEncoder", "as_frame", "nominal_columns"]
