@@ -258,7 +258,9 @@ def compare(args):
         result = harness.compare_suite(
             args.suite, label=args.label, labels=labels, **settings
         )
-        paths = result.save(args.out, plot=not args.no_plot)
+        paths = result.save(
+            args.out, stem=args.name or "suite", plot=not args.no_plot
+        )
         print(result.rank_table().to_string())
     else:
         frame = read_table(args.data)
@@ -431,6 +433,9 @@ def build_parser():
     p.add_argument("--cache-dir", help="run cache (default OUT/runs)")
     p.add_argument("--no-plot", action="store_true")
     p.add_argument("--out", default="compare_report", help="output folder")
+    p.add_argument(
+        "--name", help="file stem of a suite's report (default: suite)"
+    )
     p.set_defaults(func=compare)
 
     p = sub.add_parser(
