@@ -175,7 +175,9 @@ def classifier_update(model, x, y, sample_weight=None):
         )
 
     def adjusted(logits):
-        return logits if shift is None else logits + shift
+        if shift is None:
+            return logits
+        return logits + ops.convert_to_tensor(shift, dtype=logits.dtype)
 
     def loss_fn():
         if not use_fake:

@@ -1,0 +1,109 @@
+"""`TableEncoder`: mixed tables to model space and back, exactly."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aos_keras.tables import TableEncoder
+
+
+def mixed_frame(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "dose": rng.normal(3.0, 2.0, n),
+            "age": rng.integers(18, 90, n),
+            "colour": rng.choice(["red", "green", "blue"], n),
+            "smoker": rng.integers(0, 2, n).astype(bool),
+            "grade": pd.Categorical(rng.choice(["a", "b"], n)),
+        }
+    )
+    return frame
+
+
+def test_round_trip_keeps_values_and_dtypes():
+    frame = mixed_frame()
+    enc = TableEncoder().fit(frame)
+    back = enc.inverse_transform(enc.transform(frame))
+    assert list(back.columns) == list(frame.columns)
+    assert back.dtypes.equals(frame.dtypes)
+    np.testing.assert_allclose(back["dose"], frame["dose"], rtol=1e-5)
+    assert (back["age"] == frame["age"]).all()
+    for c in ("colour", "smoker", "grade"):
+        assert (back[c] == frame[c]).all()
+
+
+def test_layout_numeric_first_then_one_hot_blocks():
+    frame = mixed_frame()
+    enc = TableEncoder().fit(frame)
+    assert enc.numeric_ == ["dose", "age"]
+    assert enc.nominal_ == ["colour", "smoker", "grade"]
+    assert enc.nominal_blocks_ == [(2, 5), (5, 7), (7, 9)]
+    z = enc.transform(frame)
+    assert z.shape == (60, 9) and z.dtype == np.float32
+    for a, b in enc.nominal_blocks_:
+        np.testing.assert_array_equal(z[:, a:b].sum(axis=1), 1.0)
+
+
+def test_convex_combination_decodes_to_the_largest_vote():
+    frame = mixed_frame()
+    enc = TableEncoder().fit(frame)
+    z = enc.transform(frame.iloc[:3])
+    mix = 0.5 * z[0] + 0.3 * z[1] + 0.2 * z[2]
+    row = enc.inverse_transform(mix[None])
+    votes = {}
+    for w, colour in zip((0.5, 0.3, 0.2), frame["colour"].iloc[:3]):
+        votes[colour] = votes.get(colour, 0) + w
+    assert row["colour"].iloc[0] == max(votes, key=votes.get)
+    assert row["age"].dtype == frame["age"].dtype
+
+
+def test_missing_cells_are_imputed_from_training_rows_only():
+    frame = mixed_frame()
+    frame.loc[[0, 1], "dose"] = np.nan
+    frame.loc[[2], "colour"] = None
+    train, test = frame.iloc[:40], frame.iloc[40:].copy()
+    test["dose"] = 1e6  # a leak would move the training statistics
+    enc = TableEncoder().fit(train)
+    scaler = enc.transformer_.named_transformers_["numeric"]["scale"]
+    assert scaler.mean_[0] == pytest.approx(
+        np.nanmedian(train["dose"]) * 2 / 40 + train["dose"].sum() / 40
+    )
+    z = enc.transform(frame.iloc[:3])
+    assert np.isfinite(z).all()
+    mode = train["colour"].mode().iloc[0]
+    assert enc.inverse_transform(z)["colour"].iloc[2] == mode
+
+
+def test_unseen_category_policy():
+    frame = mixed_frame()
+    new = frame.iloc[:2].copy()
+    new["colour"] = "purple"
+    z = TableEncoder().fit(frame).transform(new)
+    np.testing.assert_array_equal(z[:, 2:5], 0.0)
+    with pytest.raises(ValueError, match="unknown="):
+        TableEncoder(unknown="error").fit(frame).transform(new)
+
+
+def test_clear_errors():
+    frame = mixed_frame()
+    with pytest.raises(ValueError, match="entirely missing"):
+        TableEncoder().fit(frame.assign(empty=np.nan))
+    ids = frame.assign(id=[f"p{i}" for i in range(len(frame))])
+    with pytest.raises(ValueError, match="'id' has 60 distinct"):
+        TableEncoder(max_categories=50).fit(ids)
+    dup = pd.concat([frame, frame[["age"]]], axis=1)
+    with pytest.raises(ValueError, match="duplicate column"):
+        TableEncoder().fit(dup)
+    enc = TableEncoder().fit(frame)
+    with pytest.raises(ValueError, match="missing \\['age'\\]"):
+        enc.transform(frame.drop(columns=["age"]))
+
+
+def test_arrays_get_generated_names():
+    x = np.arange(12.0).reshape(6, 2)
+    enc = TableEncoder().fit(x)
+    assert enc.columns_ == ["f0", "f1"] and enc.nominal_blocks_ == []
+    np.testing.assert_allclose(
+        enc.inverse_transform(enc.transform(x)).to_numpy(), x, atol=1e-5
+    )
