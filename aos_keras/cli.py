@@ -4,8 +4,11 @@ Thin argparse entry points; the work is in `aos_keras` functions. Every file
 written goes through `aos_keras.io` (atomic). A model folder holds:
 
 - `model.keras`: the trained `AdversarialOversampler`;
-- `preprocessing.json`: feature names, label column, classes and the
-  standardisation (mean, scale) fitted on the training rows;
+- `preprocessing.json`: feature names and dtypes, label column, classes and
+  the encoding fitted on the training rows (`encoder`: per column its
+  imputation value and standardisation, or its categories);
+- `encoder.joblib`: that fitted `aos_keras.TableEncoder` (numbers, nominal
+  columns, missing cells), used by `evaluate`, `generate` and `export`;
 - `metrics.json`, `history.csv` (and PNG plots with `--plot`).
 
 Example:
@@ -26,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 BACKENDS = ("tensorflow", "jax", "torch")
+# The fitted `TableEncoder` of a model folder (joblib; load trusted folders).
+ENCODER = "encoder.joblib"
 
 
 class CLIError(Exception):
@@ -60,6 +65,7 @@ def split_label(frame, label):
 # --------------------------------------------------------------- commands
 def train(args):
     """`aos-keras train`: fit AO/DO on a table and save the model folder."""
+    import joblib
     import keras
     from sklearn.model_selection import train_test_split
 
@@ -69,40 +75,46 @@ def train(args):
         io,
         validation,
     )
+    from aos_keras.tables import TableEncoder
 
     frame = read_table(args.data)
     features, labels = split_label(frame, args.label)
-    x = validation.check_features(features, name=args.data)
-    y = validation.check_labels(labels, num_rows=len(x))
+    y = validation.check_labels(labels, num_rows=len(features))
     validation.check_classes(y)
-    x_val = y_val = None
+    rows = np.arange(len(features))
+    val_rows = None
     if args.val_size > 0:
         _, counts = np.unique(y, return_counts=True)
         stratify = y if counts.min() >= 2 else None
-        x, x_val, y, y_val = train_test_split(
-            x,
-            y,
+        rows, val_rows = train_test_split(
+            rows,
             test_size=args.val_size,
             stratify=stratify,
             random_state=args.seed,
         )
-    mean = x.mean(axis=0) if args.standardize else np.zeros(x.shape[1])
-    scale = x.std(axis=0) if args.standardize else np.ones(x.shape[1])
-    scale = np.where(scale > 0, scale, 1.0)
-    prep = {
-        "features": [str(c) for c in features.columns],
-        "dtypes": {str(c): str(t) for c, t in features.dtypes.items()},
-        "label": args.label,
-        "mean": mean.tolist(),
-        "scale": scale.tolist(),
-    }
+    # One encoder, fitted on the training rows only, saved with the model.
+    try:
+        encoder = TableEncoder(standardize=args.standardize).fit(
+            features.iloc[rows]
+        )
+    except ValueError as err:
+        raise CLIError(f"{args.data}: {err}") from err
+    prep = _preprocessing(features, args.label, encoder)
 
-    def standardise(rows):
-        return ((rows - mean) / scale).astype("float32")
+    def standardise(index):
+        return encoder.transform(features.iloc[index])
+
+    x, y_all = standardise(rows), y
+    y = y_all[rows]
+    if val_rows is not None:
+        x_val, y_val = standardise(val_rows), y_all[val_rows]
+    else:
+        x_val = None
+    validation.check_features(x, name=args.data)
 
     keras.utils.set_random_seed(args.seed)
     model = AdversarialOversampler.from_data(
-        standardise(x),
+        x,
         y,
         mode=args.mode,
         seed=args.seed,
@@ -120,12 +132,12 @@ def train(args):
     if x_val is not None:
         callbacks.append(
             EvaluationCallback(
-                {"val": (standardise(x_val), y_val)},
+                {"val": (x_val, y_val)},
                 restore_best_weights=True,
             )
         )
     history = model.fit(
-        standardise(x),
+        x,
         y,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -136,6 +148,7 @@ def train(args):
     with io.atomic_path(os.path.join(args.out, "model.keras")) as tmp:
         model.save(tmp)
     io.write_json(os.path.join(args.out, "preprocessing.json"), prep)
+    joblib.dump(encoder, os.path.join(args.out, ENCODER))
     table = pd.DataFrame(history.history)
     table.index.name = "epoch"
     io.write_text(os.path.join(args.out, "history.csv"), table.to_csv())
@@ -143,7 +156,7 @@ def train(args):
         "mode": args.mode,
         "epochs": args.epochs,
         "backend": keras.backend.backend(),
-        "train": _scores(model, standardise(x), y),
+        "train": _scores(model, x, y),
     }
     if callbacks:
         best = callbacks[0].best_scores()
@@ -157,7 +170,7 @@ def train(args):
             history.history, os.path.join(args.out, "curves.png")
         )
         plots.plot_generated(
-            model, standardise(x), y, os.path.join(args.out, "generated.png")
+            model, x, y, os.path.join(args.out, "generated.png")
         )
     print(json.dumps(metrics, indent=1))
     print(f"saved to {args.out}")
@@ -188,13 +201,9 @@ def generate(args):
     if args.n < 1:
         raise CLIError("--n must be at least 1")
     x, y = model.sample({by_name[c]: args.n for c in classes}, seed=args.seed)
-    rows = x * np.asarray(prep["scale"]) + np.asarray(prep["mean"])
-    frame = pd.DataFrame(rows, columns=prep["features"])
-    for column, dtype in prep.get("dtypes", {}).items():
-        if dtype.startswith(("int", "uint", "Int", "UInt")):
-            frame[column] = frame[column].round().astype(dtype)
-        elif dtype in ("bool", "boolean"):
-            frame[column] = frame[column] >= 0.5
+    # Rows of the user's schema: numbers unscaled (integers rounded,
+    # booleans by vote), each nominal cell the anchors' largest vote.
+    frame = prep["_encoder"].inverse_transform(x)
     frame[prep["label"]] = y
     io.write_text(args.out, frame.to_csv(index=False))
     print(f"wrote {len(frame)} rows to {args.out}")
@@ -205,6 +214,16 @@ def export(args):
     from aos_keras.export import export_saved_model
 
     model, prep = load_folder(args.model)
+    encoder = prep["_encoder"]
+    if not encoder.numeric_only:
+        export_saved_model(model, args.path, encoder=encoder)
+        names = [c["name"] for c in encoder.serving_spec()["columns"]]
+        print(
+            f"exported to {args.path}: signature serving_default, one input "
+            f"per column {names[:8]}... (numbers as float32, nominal "
+            "columns as strings), outputs 'probabilities' and 'class_ids'"
+        )
+        return
     export_saved_model(
         model,
         args.path,
@@ -291,19 +310,61 @@ def load_folder(folder):
     model = keras.saving.load_model(paths[0], compile=False)
     with open(paths[1], encoding="utf-8") as f:
         prep = json.load(f)
+    prep["_encoder"] = _load_encoder(folder, prep)
     return model, prep
 
 
+def _load_encoder(folder, prep):
+    """The folder's `TableEncoder` (older folders: rebuilt from mean/scale)."""
+    import joblib
+
+    path = None if folder is None else os.path.join(folder, ENCODER)
+    if path is not None and os.path.exists(path):
+        return joblib.load(path)
+    from aos_keras.tables import TableEncoder
+
+    # A folder of an earlier version: numeric columns, mean and scale.
+    mean = np.asarray(prep["mean"], dtype=np.float64)
+    scale = np.asarray(prep["scale"], dtype=np.float64)
+    frame = pd.DataFrame(
+        np.stack([mean - scale, mean + scale]), columns=prep["features"]
+    )
+    encoder = TableEncoder().fit(frame)
+    dtypes = prep.get("dtypes", {})
+    encoder.dtypes_ = pd.Series(
+        {c: np.dtype(dtypes.get(c, "float64")) for c in prep["features"]}
+    )
+    return encoder
+
+
+def _preprocessing(features, label, encoder):
+    """`preprocessing.json`: columns, dtypes, label, the encoder's spec."""
+    prep = {
+        "features": [str(c) for c in features.columns],
+        "dtypes": {str(c): str(t) for c, t in features.dtypes.items()},
+        "label": label,
+        "encoder": encoder.serving_spec(),
+    }
+    if encoder.numeric_only:  # the numeric layout of earlier versions
+        spec = prep["encoder"]["columns"]
+        prep["mean"] = [c["mean"] for c in spec]
+        prep["scale"] = [c["scale"] for c in spec]
+    return prep
+
+
 def _transform(features, prep):
+    """Model-space rows of a table, through the folder's encoder."""
     from aos_keras import validation
 
     missing = [c for c in prep["features"] if c not in features.columns]
     if missing:
         raise CLIError(f"the table lacks the model's feature columns {missing}")
-    x = validation.check_features(features[prep["features"]])
-    return ((x - np.asarray(prep["mean"])) / np.asarray(prep["scale"])).astype(
-        "float32"
-    )
+    encoder = prep.get("_encoder") or _load_encoder(None, prep)
+    try:
+        x = encoder.transform(features[prep["features"]])
+    except ValueError as err:
+        raise CLIError(str(err)) from err
+    return validation.check_features(x)
 
 
 def _scores(model, x, labels):

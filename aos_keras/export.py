@@ -38,6 +38,7 @@ def export_saved_model(
     feature_mean=None,
     feature_scale=None,
     scaler=None,
+    encoder=None,
     classes=None,
     method="auto",
     overwrite=False,
@@ -76,6 +77,14 @@ def export_saved_model(
         scaler: a fitted `sklearn.preprocessing.StandardScaler` (or any
             object with `mean_` and `scale_`), instead of `feature_mean`
             and `feature_scale`. Defaults to `None`.
+        encoder: a fitted `aos_keras.TableEncoder`, instead of the above.
+            A table with nominal columns gets one named input per original
+            column (`[None]` float32 for numbers, string for nominal
+            columns; a NaN number or an empty string is imputed as in
+            training, an unseen category gives no vote) and the encoding
+            runs in the graph; a numeric-only table keeps the single
+            `features` input, standardised in the graph. Defaults to
+            `None`.
         classes: sequence or None. Class labels in column order. Defaults
             to `model.classes_`, else `0..C-1`.
         method: str. `"auto"` (default): `"native"` on the TensorFlow
@@ -116,6 +125,22 @@ def export_saved_model(
         model = model.model_
     classifier = _classifier(model)
     d = _num_features(model, classifier)
+    columns = None
+    if encoder is not None:
+        if scaler is not None or feature_mean is not None:
+            raise ValueError("Pass either `encoder` or a standardisation.")
+        table = encoder.serving_spec()
+        if encoder.n_features_out_ != d:
+            raise ValueError(
+                f"The encoder makes {encoder.n_features_out_} features but "
+                f"the classifier takes {d}."
+            )
+        if encoder.numeric_only:
+            cols = {c["name"]: c for c in table["columns"]}
+            feature_mean = [cols[n]["mean"] for n in table["order"]]
+            feature_scale = [cols[n]["scale"] for n in table["order"]]
+        else:
+            columns = table
     mean, scale = _standardisation(d, feature_mean, feature_scale, scaler)
     labels = _classes(model, classifier, classes, d)
     spec = {
@@ -124,6 +149,7 @@ def export_saved_model(
         "feature_scale": scale.tolist(),
         "classes": [str(c) for c in labels],
         "verbose": bool(verbose),
+        "columns": columns,
     }
     with io.atomic_dir(path, overwrite) as tmp:
         if method == "native":
@@ -137,6 +163,7 @@ def export_saved_model(
                 "num_features": d,
                 "feature_mean": spec["feature_mean"],
                 "feature_scale": spec["feature_scale"],
+                "columns": columns,
             },
         )
     return os.path.abspath(path)
@@ -243,15 +270,23 @@ def _write_archive(classifier, folder, spec):
             input_signature=[keras.InputSpec(shape=(None, d), dtype="float32")],
         )
 
-    @tf.function(
-        input_signature=[tf.TensorSpec([None, d], tf.float32, name="features")],
-        autograph=False,
-    )
-    def serve(features):
-        logits = logits_fn((features - mean) / scale)
+    def outputs(logits):
         proba = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
         ids = tf.argmax(proba, axis=-1, output_type=tf.int64)
         return {"probabilities": proba, "class_ids": ids}
+
+    if spec.get("columns"):
+        serve = _column_signature(spec["columns"], logits_fn, outputs)
+    else:
+
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([None, d], tf.float32, name="features")
+            ],
+            autograph=False,
+        )
+        def serve(features):
+            return outputs(logits_fn((features - mean) / scale))
 
     @tf.function(input_signature=[], autograph=False)
     def classes():
@@ -261,6 +296,54 @@ def _write_archive(classifier, folder, spec):
         fn.get_concrete_function()  # traced: ExportArchive's fast path
         archive.add_endpoint(name, fn)
     archive.write_out(folder, verbose=spec["verbose"])
+
+
+def _column_signature(table, logits_fn, outputs):
+    """`serving_default` taking one named input per column of a table.
+
+    Numbers: float32 `[None]`, NaN replaced by the training fill, then
+    standardised. Nominal columns: string `[None]`, an empty string
+    replaced by the training fill, then one-hot against the training
+    categories (an unseen category: all zeros, as `TableEncoder`).
+    """
+    import tensorflow as tf
+
+    specs, names = [], []
+    for column in table["columns"]:
+        dtype = tf.float32 if column["kind"] == "numeric" else tf.string
+        names.append(column["name"])
+        specs.append(
+            tf.TensorSpec([None], dtype, name=_input_name(column["name"]))
+        )
+    if len({s.name for s in specs}) != len(specs):
+        raise ValueError(
+            "Two columns map to the same signature input name "
+            f"{[s.name for s in specs]}; rename them."
+        )
+    by_name = {c["name"]: c for c in table["columns"]}
+
+    def encode(name, values):
+        column = by_name[name]
+        if column["kind"] == "numeric":
+            v = tf.where(tf.math.is_nan(values), column["fill"], values)
+            return ((v - column["mean"]) / column["scale"])[:, None]
+        v = tf.where(tf.equal(values, ""), column["fill"], values)
+        cats = tf.constant(column["categories"], dtype=tf.string)
+        return tf.cast(tf.equal(v[:, None], cats[None, :]), tf.float32)
+
+    @tf.function(input_signature=specs, autograph=False)
+    def serve(*values):
+        parts = dict(zip(names, values))
+        rows = tf.concat([encode(n, parts[n]) for n in table["order"]], 1)
+        return outputs(logits_fn(rows))
+
+    return serve
+
+
+def _input_name(column):
+    """A signature input name for a column (letters, digits, `_`, `.`)."""
+    name = "".join(ch if ch.isalnum() or ch in "_." else "_" for ch in column)
+    return name if name[:1].isalpha() else f"c_{name}"
 
 
 def _rebuild_and_write(classifier, folder, spec):

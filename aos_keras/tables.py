@@ -3,11 +3,12 @@ model space and back.
 
 Built from scikit-learn pieces: a `ColumnTransformer` with, for numeric
 columns, a `SimpleImputer` then a `StandardScaler`, and for nominal columns
-(strings, `object`, pandas `category`, booleans), a `SimpleImputer`
-(most frequent category) then a `OneHotEncoder`. One-hot columns stay 0/1
-(not standardised), so a convex combination of rows, as the CWI generator
-makes, gives each nominal column a weighted vote over its categories, and
-`inverse_transform` reads back the category with the largest vote.
+(strings, `object`, pandas `category`), a `SimpleImputer` (most frequent
+category) then a `OneHotEncoder`. Booleans are numeric 0/1 columns.
+One-hot columns stay 0/1 (not standardised), so a convex combination of
+rows, as the CWI generator makes, gives each nominal column a weighted
+vote over its categories, and `inverse_transform` reads back the category
+with the largest vote.
 
 The encoder is fitted on training rows only: `fit` sees what it is given,
 nothing else, and every later `transform` only applies what it learnt.
@@ -60,12 +61,18 @@ def as_frame(X, name="X"):
 
 
 def nominal_columns(frame):
-    """Names of the columns that are not numbers (strings, categories, bool)."""
+    """Names of the columns that are not numbers (strings, categories).
+
+    Booleans count as numbers (0/1): a convex combination of them is a
+    vote, read back as `True` at 0.5 or above.
+    """
     return [
         c
         for c in frame.columns
-        if not pd.api.types.is_numeric_dtype(frame[c])
-        or pd.api.types.is_bool_dtype(frame[c])
+        if not (
+            pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])
+        )
     ]
 
 
@@ -74,8 +81,8 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
     Args:
         nominal: list of column names or None. Columns to treat as nominal
-            besides those detected from their dtype (any non-numeric or
-            boolean column). Defaults to `None`.
+            besides those detected from their dtype (any non-numeric,
+            non-boolean column). Defaults to `None`.
         numeric_imputation: str. `SimpleImputer` strategy for numeric
             columns: `"median"` (default), `"mean"` or `"constant"` (0).
         unknown: str. A category at `transform` that `fit` never saw:
@@ -83,6 +90,8 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         max_categories: int. A nominal column with more distinct values
             than this is refused (an ID column, most likely). Defaults to
             `100`.
+        standardize: bool. Standardise numeric columns (`StandardScaler`);
+            `False` keeps their values. Defaults to `True`.
 
     Attributes:
         columns_: list. The column names, in input order.
@@ -105,11 +114,13 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         numeric_imputation="median",
         unknown="ignore",
         max_categories=100,
+        standardize=True,
     ):
         self.nominal = nominal
         self.numeric_imputation = numeric_imputation
         self.unknown = unknown
         self.max_categories = max_categories
+        self.standardize = standardize
 
     def fit(self, X, y=None):
         """Learn the columns' types, imputation values, scales, categories.
@@ -174,7 +185,13 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                         strategy=self.numeric_imputation, fill_value=0.0
                     ),
                 ),
-                ("scale", StandardScaler()),
+                (
+                    "scale",
+                    StandardScaler(
+                        with_mean=bool(self.standardize),
+                        with_std=bool(self.standardize),
+                    ),
+                ),
             ]
         )
         nominal_pipe = Pipeline(
@@ -274,6 +291,57 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             frame[c] = _restore_dtype(frame[c], self.dtypes_[c])
         return frame
 
+    @property
+    def numeric_only(self):
+        """True when every column is numeric (no one-hot block)."""
+        check_is_fitted(self, "transformer_")
+        return not self.nominal_
+
+    def serving_spec(self):
+        """What the served graph needs to encode raw columns (JSON-able).
+
+        Returns:
+            dict: `columns`, one entry per input column in input order:
+            numeric `{"name", "kind": "numeric", "fill", "mean", "scale"}`
+            (model value `(x - mean) / scale`, a missing `x` replaced by
+            `fill`), nominal `{"name", "kind": "nominal", "categories",
+            "fill"}` (strings; one-hot in that order, an unseen or empty
+            string gives `fill`'s block for empty, no vote for unseen);
+            and `order`, the model-space order of the column names
+            (numeric, then nominal).
+        """
+        check_is_fitted(self, "transformer_")
+        columns = {}
+        if self.numeric_:
+            pipe = self.transformer_.named_transformers_["numeric"]
+            fill = pipe.named_steps["impute"].statistics_
+            scaler = pipe.named_steps["scale"]
+            mean = getattr(scaler, "mean_", None)
+            scale = getattr(scaler, "scale_", None)
+            for j, c in enumerate(self.numeric_):
+                columns[c] = {
+                    "name": str(c),
+                    "kind": "numeric",
+                    "fill": float(fill[j]),
+                    "mean": 0.0 if mean is None else float(mean[j]),
+                    "scale": 1.0 if scale is None else float(scale[j]),
+                }
+        if self.nominal_:
+            pipe = self.transformer_.named_transformers_["nominal"]
+            fill = pipe.named_steps["impute"].statistics_
+            cats = pipe.named_steps["onehot"].categories_
+            for j, c in enumerate(self.nominal_):
+                columns[c] = {
+                    "name": str(c),
+                    "kind": "nominal",
+                    "categories": [str(v) for v in cats[j]],
+                    "fill": str(fill[j]),
+                }
+        return {
+            "columns": [columns[c] for c in self.columns_],
+            "order": [str(c) for c in self.numeric_ + self.nominal_],
+        }
+
     def get_feature_names_out(self, input_features=None):
         """Model-space column names (`num__x`, `nominal__x_category`)."""
         check_is_fitted(self, "transformer_")
@@ -285,13 +353,28 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             column = frame[c].astype(object)
             frame[c] = column.where(column.notna(), np.nan)
         for c in self.numeric_:
-            frame[c] = pd.to_numeric(frame[c], errors="raise").astype(float)
+            try:
+                values = pd.to_numeric(frame[c], errors="raise")
+            except (TypeError, ValueError) as err:
+                raise ValueError(
+                    f"Column {c!r} was numeric when the encoder was fitted "
+                    f"but now holds non-numbers: {err}"
+                ) from None
+            values = values.astype(float)
+            if np.isinf(values).any():
+                rows = np.flatnonzero(np.isinf(values.to_numpy()))[:5]
+                raise ValueError(
+                    f"Column {c!r} has infinite values (rows "
+                    f"{rows.tolist()}...); replace them with a number or "
+                    "leave the cell empty (imputed)."
+                )
+            frame[c] = values
         return frame
 
 
 def _restore_dtype(column, dtype):
     if pd.api.types.is_bool_dtype(dtype):
-        return column.astype(bool).astype(dtype)
+        return (column.astype(float) >= 0.5).astype(dtype)
     if pd.api.types.is_integer_dtype(dtype):
         return np.round(column.astype(float)).astype(dtype)
     if isinstance(dtype, pd.CategoricalDtype):

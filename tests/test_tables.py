@@ -36,11 +36,11 @@ def test_round_trip_keeps_values_and_dtypes():
 def test_layout_numeric_first_then_one_hot_blocks():
     frame = mixed_frame()
     enc = TableEncoder().fit(frame)
-    assert enc.numeric_ == ["dose", "age"]
-    assert enc.nominal_ == ["colour", "smoker", "grade"]
-    assert enc.nominal_blocks_ == [(2, 5), (5, 7), (7, 9)]
+    assert enc.numeric_ == ["dose", "age", "smoker"]  # booleans are 0/1
+    assert enc.nominal_ == ["colour", "grade"]
+    assert enc.nominal_blocks_ == [(3, 6), (6, 8)]
     z = enc.transform(frame)
-    assert z.shape == (60, 9) and z.dtype == np.float32
+    assert z.shape == (60, 8) and z.dtype == np.float32
     for a, b in enc.nominal_blocks_:
         np.testing.assert_array_equal(z[:, a:b].sum(axis=1), 1.0)
 
@@ -80,7 +80,7 @@ def test_unseen_category_policy():
     new = frame.iloc[:2].copy()
     new["colour"] = "purple"
     z = TableEncoder().fit(frame).transform(new)
-    np.testing.assert_array_equal(z[:, 2:5], 0.0)
+    np.testing.assert_array_equal(z[:, 3:6], 0.0)
     with pytest.raises(ValueError, match="unknown="):
         TableEncoder(unknown="error").fit(frame).transform(new)
 
@@ -107,3 +107,32 @@ def test_arrays_get_generated_names():
     np.testing.assert_allclose(
         enc.inverse_transform(enc.transform(x)).to_numpy(), x, atol=1e-5
     )
+
+
+def test_serving_spec_reproduces_transform():
+    frame = mixed_frame()
+    frame.loc[0, "dose"] = np.nan
+    enc = TableEncoder().fit(frame)
+    spec = enc.serving_spec()
+    assert [c["name"] for c in spec["columns"]] == list(frame.columns)
+    assert spec["order"] == ["dose", "age", "smoker", "colour", "grade"]
+    parts = {}
+    for col in spec["columns"]:
+        values = frame[col["name"]]
+        if col["kind"] == "numeric":
+            v = values.astype(float).fillna(col["fill"]).to_numpy()
+            parts[col["name"]] = ((v - col["mean"]) / col["scale"])[:, None]
+        else:
+            v = values.astype(str).to_numpy()[:, None]
+            parts[col["name"]] = (v == np.array(col["categories"])) * 1.0
+    manual = np.concatenate([parts[c] for c in spec["order"]], axis=1)
+    np.testing.assert_allclose(manual, enc.transform(frame), atol=1e-5)
+
+
+def test_infinite_and_non_numeric_cells_are_named():
+    frame = mixed_frame()
+    enc = TableEncoder().fit(frame)
+    with pytest.raises(ValueError, match="'dose' has infinite"):
+        enc.transform(frame.assign(dose=np.inf))
+    with pytest.raises(ValueError, match="'age' was numeric"):
+        enc.transform(frame.assign(age="old"))

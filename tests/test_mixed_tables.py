@@ -1,0 +1,99 @@
+"""Mixed tables (numbers, categories, missing cells) through the CLI."""
+
+import json
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from aos_keras import cli
+from tests.test_cli import TINY_ARGS
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    rng = np.random.default_rng(1)
+    n = 60
+    label = np.array(["good"] * 46 + ["bad"] * 14)
+    frame = pd.DataFrame(
+        {
+            "amount": np.round(rng.gamma(2.0, 900.0, n), 2),
+            "months": rng.integers(6, 60, n),
+            "purpose": np.where(
+                label == "bad",
+                rng.choice(["car", "tv"], n),
+                rng.choice(["car", "tv", "repairs", "business"], n),
+            ),
+            "housing": rng.choice(["own", "rent"], n),
+            "label": label,
+        }
+    )
+    frame.loc[[2, 7], "amount"] = np.nan
+    frame.loc[[4], "housing"] = np.nan
+    folder = tmp_path_factory.mktemp("mixed")
+    path = folder / "credit.csv"
+    frame.to_csv(path, index=False)
+    out = folder / "run"
+    argv = ["train", str(path), "--label", "label", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS) == 0
+    return folder, path, pd.read_csv(path), out
+
+
+def test_train_saves_the_encoder_fitted_on_training_rows(mixed):
+    _, _, frame, out = mixed
+    prep = json.loads((out / "preprocessing.json").read_text())
+    kinds = {c["name"]: c["kind"] for c in prep["encoder"]["columns"]}
+    assert kinds == {
+        "amount": "numeric", "months": "numeric", "purpose": "nominal",
+        "housing": "nominal",
+    }  # fmt: skip
+    assert (out / cli.ENCODER).exists()
+    encoder = cli.load_folder(str(out))[1]["_encoder"]
+    numeric = encoder.transformer_.named_transformers_["numeric"]
+    # 80% of the rows fitted it (the validation rows did not).
+    assert numeric.named_steps["scale"].n_samples_seen_ == 48
+
+
+def test_evaluate_and_generate_valid_rows(mixed, tmp_path, capsys):
+    _, path, frame, out = mixed
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(out), str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == 60
+    synthetic = tmp_path / "synthetic.csv"
+    argv = ["generate", str(out), "--n", "20", "--out", str(synthetic)]
+    assert cli.main(argv) == 0
+    rows = pd.read_csv(synthetic)
+    assert list(rows.columns) == list(frame.columns)
+    assert rows.dtypes.equals(frame.dtypes)
+    assert rows["amount"].notna().all() and rows["housing"].notna().all()
+    for label, group in rows.groupby("label"):
+        real = frame[frame["label"] == label]
+        # A convex combination votes among its class's anchors only.
+        assert set(group["purpose"]) <= set(real["purpose"])
+        assert set(group["housing"]) <= set(real["housing"].dropna())
+    assert set(rows.loc[rows["label"] == "bad", "purpose"]) <= {"car", "tv"}
+
+
+@pytest.mark.backend("tensorflow")
+def test_served_graph_takes_raw_columns(mixed, tmp_path):
+    import tensorflow as tf
+
+    _, _, frame, out = mixed
+    path = tmp_path / "serving" / "1"
+    assert cli.main(["export", str(out), str(path)]) == 0
+    model, prep = cli.load_folder(str(out))
+    features = frame.drop(columns=["label"])
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    inputs = {
+        "amount": tf.constant(features["amount"], tf.float32),
+        "months": tf.constant(features["months"], tf.float32),
+        "purpose": tf.constant(features["purpose"].astype(str)),
+        "housing": tf.constant(features["housing"].fillna("").astype(str)),
+    }
+    proba = serve(**inputs)["probabilities"].numpy()
+    expected = keras.ops.convert_to_numpy(
+        model(cli._transform(features, prep))
+    )
+    np.testing.assert_allclose(proba, expected, atol=1e-5)
+    assert set(serve.structured_input_signature[1]) == set(inputs)
