@@ -7,6 +7,7 @@ from scipy import sparse
 from sklearn.preprocessing import StandardScaler
 
 from aos_keras.sklearn import TRAINING_CONSTRAINTS, fit_game
+from aos_keras.tables import TableEncoder, as_frame, nominal_columns
 
 
 class AdversarialOverSampler(BaseOverSampler):
@@ -33,6 +34,14 @@ class AdversarialOverSampler(BaseOverSampler):
     backend seeds) and repeated calls give identical rows on a given
     backend. When no class needs rows, nothing is trained (`model_` is
     None) and the input is returned.
+
+    Mixed tables: a DataFrame with nominal columns (strings, `object`,
+    `category`) or missing cells goes through an `aos_keras.TableEncoder`
+    fitted on `X` (`encoder_`): the game runs in its model space and the
+    generated rows come back in `X`'s schema, each nominal cell the
+    category with the largest vote of the row's anchors (a category of that
+    class's rows), integer columns integers, same dtypes. Missing cells of
+    the input rows are returned as they were.
 
     Sparse `X` (CSR/CSC, or a DataFrame of sparse columns) is densified for
     training, as the players are dense networks; the output is sparse in
@@ -74,6 +83,7 @@ class AdversarialOverSampler(BaseOverSampler):
         n_features_in_: int, number of features.
         feature_names_in_: array of str, column names of a DataFrame `X`.
         scaler_: the fitted `StandardScaler`, or None.
+        encoder_: the fitted `TableEncoder` of a mixed DataFrame, or None.
         model_: the trained `AdversarialOversampler`, or None.
 
     Example:
@@ -135,7 +145,26 @@ class AdversarialOverSampler(BaseOverSampler):
         self._integer_columns = _integer_columns(X)
         return super().fit_resample(X, y, **params)
 
+    def _check_X_y(self, X, y, accept_sparse=None):
+        if not _is_mixed(X):
+            return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        from imblearn.utils import check_target_type
+
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        frame = as_frame(X)
+        y = np.asarray(y)
+        if len(y) != len(frame):
+            raise ValueError(
+                f"X has {len(frame)} rows but y has {len(y)} labels."
+            )
+        self.n_features_in_ = frame.shape[1]
+        self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        return frame, y, binarize_y
+
     def _fit_resample(self, X, y):
+        self.encoder_ = None
+        if isinstance(X, pd.DataFrame):
+            return self._fit_resample_table(X, y)
         classes, counts = np.unique(y, return_counts=True)
         need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
         dense = X.toarray() if sparse.issparse(X) else X
@@ -160,6 +189,24 @@ class AdversarialOverSampler(BaseOverSampler):
             )
         else:
             X_res = np.concatenate([X, new_x])
+        return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
+
+    def _fit_resample_table(self, X, y):
+        """`_fit_resample` of a mixed DataFrame, through a `TableEncoder`."""
+        classes, counts = np.unique(y, return_counts=True)
+        need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
+        self.scaler_, self.model_ = None, None
+        self.encoder_ = TableEncoder(standardize=self.standardize).fit(X)
+        if not need:
+            return X.copy(), y.copy()
+        x = self.encoder_.transform(X)
+        index = {c: i for i, c in enumerate(classes.tolist())}
+        targets = {index[c]: int(counts[index[c]]) + n for c, n in need.items()}
+        self.model_ = fit_game(self, x, y, sampling_strategy=targets)
+        new_x, new_y = self.model_.sample(need, seed=self.model_.seed)
+        new = self.encoder_.inverse_transform(new_x)
+        new.index = pd.RangeIndex(len(X), len(X) + len(new))
+        X_res = pd.concat([X.reset_index(drop=True), new])
         return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
 
     def __sklearn_tags__(self):
@@ -188,3 +235,12 @@ def _cast_like(rows, dtype, integer_columns):
     if integer_columns is not None and integer_columns.any():
         rows[:, integer_columns] = np.rint(rows[:, integer_columns])
     return rows.astype(dtype)
+
+
+def _is_mixed(X):
+    """A DataFrame with nominal columns or missing cells."""
+    if not isinstance(X, pd.DataFrame):
+        return False
+    if any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
+        return False
+    return bool(nominal_columns(X)) or bool(X.isna().to_numpy().any())

@@ -155,18 +155,36 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
         """Train the game on `(X, y)`; keep the model as `model_`.
 
         Args:
-            X: array-like or DataFrame `(n, d)`, numeric features.
+            X: array-like or DataFrame `(n, d)`. A DataFrame with nominal
+                columns or missing cells goes through an
+                `aos_keras.TableEncoder` fitted here (`encoder_`).
             y: array-like `(n,)`, class labels (at least two classes).
 
         Returns:
             self.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        check_classification_targets(y)
-        y = validation.check_labels(y, num_rows=len(X))
+        from aos_keras.sampler import _is_mixed
+        from aos_keras.tables import TableEncoder, as_frame
+
+        self.encoder_ = None
+        if _is_mixed(X):  # nominal columns or missing cells
+            frame = as_frame(X)
+            y = np.asarray(y)
+            check_classification_targets(y)
+            y = validation.check_labels(y, num_rows=len(frame))
+            self.n_features_in_ = frame.shape[1]
+            self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+            self.encoder_ = TableEncoder(standardize=self.standardize)
+            X = self.encoder_.fit_transform(frame)
+        else:
+            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+            check_classification_targets(y)
+            y = validation.check_labels(y, num_rows=len(X))
         self.classes_, counts, _ = _check_two_classes(y)
-        self.scaler_ = StandardScaler().fit(X) if self.standardize else None
+        self.scaler_ = None
+        if self.standardize and self.encoder_ is None:
+            self.scaler_ = StandardScaler().fit(X)
         x = self._scaled(X)
         strategy = self.sampling_strategy
         if isinstance(strategy, dict):
@@ -189,8 +207,17 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
             float64 array `(n, C)`; rows sum to 1.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        x = validation.check_features(self._scaled(X), self.n_features_in_)
+        if getattr(self, "encoder_", None) is not None:
+            from aos_keras.tables import as_frame
+
+            x = validation.check_features(self.encoder_.transform(as_frame(X)))
+        else:
+            X = validate_data(
+                self, X, reset=False, dtype=[np.float64, np.float32]
+            )
+            x = validation.check_features(
+                self._scaled(X), self.n_features_in_
+            )
         proba = np.concatenate(
             [
                 self._probabilities(x[i : i + PREDICT_BATCH])

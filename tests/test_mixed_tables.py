@@ -97,3 +97,31 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
     )
     np.testing.assert_allclose(proba, expected, atol=1e-5)
     assert set(serve.structured_input_signature[1]) == set(inputs)
+
+
+def test_wrappers_take_a_mixed_dataframe(mixed):
+    from aos_keras import AOSClassifier
+    from aos_keras.sampler import AdversarialOverSampler
+    from tests.conftest import TINY
+
+    _, _, frame, _ = mixed
+    X, y = frame.drop(columns=["label"]), frame["label"]
+    model_kwargs = {k: v for k, v in TINY.items()}
+    clf = AOSClassifier(
+        epochs=1, batch_size=16, model_kwargs=model_kwargs, random_state=0
+    ).fit(X, y)
+    assert clf.encoder_.nominal_ == ["purpose", "housing"]
+    assert clf.predict_proba(X).shape == (60, 2)
+    assert set(clf.predict(X)) <= {"good", "bad"}
+    sampler = AdversarialOverSampler(
+        epochs=1, batch_size=16, model_kwargs=model_kwargs, random_state=0
+    )
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert isinstance(X_res, pd.DataFrame) and X_res.dtypes.equals(X.dtypes)
+    assert y_res.value_counts().to_dict() == {"good": 46, "bad": 46}
+    new = X_res.iloc[len(X) :]
+    pd.testing.assert_frame_equal(
+        X_res.iloc[: len(X)].reset_index(drop=True), X.reset_index(drop=True)
+    )
+    assert new.notna().all().all()
+    assert set(new["purpose"]) <= {"car", "tv"}  # the bad rows' categories
