@@ -4,6 +4,42 @@ import keras
 import numpy as np
 from keras import ops
 
+NOMINAL_OUTPUTS = ("soft", "hard")
+
+
+def check_blocks(blocks, num_features):
+    """`blocks` as a list of `(start, stop)` int pairs, checked."""
+    out = [(int(a), int(b)) for a, b in (blocks or ())]
+    end = 0
+    for a, b in out:
+        if not end <= a < b <= num_features:
+            raise ValueError(
+                "`nominal_blocks` must be sorted, disjoint `(start, stop)` "
+                f"ranges inside [0, {num_features}); got {out}."
+            )
+        end = b
+    return out
+
+
+def harden_blocks(rows, blocks):
+    """Each one-hot block of `rows` (`(..., d)`) as the one-hot of its argmax.
+
+    The forward value is the hard one-hot; the gradient is the soft
+    block's (straight-through estimator, Bengio et al. 2013).
+    """
+    pieces, start = [], 0
+    d = rows.shape[-1]
+    for a, b in blocks:
+        if a > start:
+            pieces.append(rows[..., start:a])
+        soft = rows[..., a:b]
+        hard = ops.one_hot(ops.argmax(soft, axis=-1), b - a, dtype=soft.dtype)
+        pieces.append(soft + ops.stop_gradient(hard - soft))
+        start = b
+    if start < d:
+        pieces.append(rows[..., start:])
+    return ops.concatenate(pieces, axis=-1)
+
 
 @keras.saving.register_keras_serializable(package="aos_keras")
 class CWIGenerator(keras.Model):
@@ -37,6 +73,14 @@ class CWIGenerator(keras.Model):
             class mean (`docs/results/generator_init.md`); training spreads
             them out (`docs/results/generator_spread.md`). Defaults to
             `1.0`.
+        nominal_blocks: list of `(start, stop)` or None. The one-hot
+            blocks of nominal columns in the feature space
+            (`aos_keras.TableEncoder.nominal_blocks_`). Defaults to `None`.
+        nominal_output: str. What a generated row holds in a nominal
+            block: `"soft"` (default), the anchors' weighted vote (a
+            distribution over the categories); `"hard"`, the one-hot of its
+            largest vote, with a straight-through gradient (the vote's), so
+            the critic and Q see rows like real ones.
         **kwargs: forwarded to `keras.Model`.
 
     Example:
@@ -60,6 +104,8 @@ class CWIGenerator(keras.Model):
         activation="relu",
         batch_norm=True,
         temperature=1.0,
+        nominal_blocks=None,
+        nominal_output="soft",
         name="generator",
         **kwargs,
     ):
@@ -76,6 +122,13 @@ class CWIGenerator(keras.Model):
                 "`temperature` must be a finite float > 0; got "
                 f"{temperature!r}."
             )
+        self.nominal_blocks = check_blocks(nominal_blocks, self.num_features)
+        if nominal_output not in NOMINAL_OUTPUTS:
+            raise ValueError(
+                f"`nominal_output` must be one of {NOMINAL_OUTPUTS}; got "
+                f"{nominal_output!r}."
+            )
+        self.nominal_output = nominal_output
         self.num_classes = len(self.anchor_counts)
         self.class_ids = tuple(
             c for c, m in enumerate(self.anchor_counts) if m > 0
@@ -176,6 +229,8 @@ class CWIGenerator(keras.Model):
             weights.append(w)
             rows.append(ops.matmul(w, ops.cast(self.anchors[c], w.dtype)))
         rows = ops.stack(rows, axis=0)
+        if self.nominal_output == "hard" and self.nominal_blocks:
+            rows = harden_blocks(rows, self.nominal_blocks)
         return (rows, weights) if return_weights else rows
 
     def sample(self, counts, seed=None):
@@ -215,5 +270,7 @@ class CWIGenerator(keras.Model):
             activation=self.activation,
             batch_norm=self.batch_norm,
             temperature=self.temperature,
+            nominal_blocks=[list(b) for b in self.nominal_blocks],
+            nominal_output=self.nominal_output,
         )
         return config

@@ -101,6 +101,13 @@ class AdversarialOversampler(keras.Model):
             twice; at full balance `pi_eff` is uniform and the adjustment
             does nothing). Predictions use the plain logits. Defaults to
             `0.0`.
+        nominal_blocks: list of `(start, stop)` or None. One-hot blocks of
+            nominal columns (`TableEncoder.nominal_blocks_`), for
+            `nominal_output`. Defaults to `None`.
+        nominal_output: str. `"soft"` (default: generated rows hold the
+            anchors' weighted vote in a nominal block) or `"hard"` (the
+            one-hot of the largest vote, straight-through gradient); see
+            `CWIGenerator`.
         seed: int or None. Seed of the model's random draws.
         **kwargs: forwarded to `keras.Model`.
 
@@ -140,6 +147,8 @@ class AdversarialOversampler(keras.Model):
         fake_rows_per_class=None,
         oversampling_start=0.0,
         q_logit_adjustment=0.0,
+        nominal_blocks=None,
+        nominal_output="soft",
         seed=None,
         name="adversarial_oversampler",
         **kwargs,
@@ -208,6 +217,8 @@ class AdversarialOversampler(keras.Model):
             latent_dim=self.latent_dim,
             trunk_units=self.generator_units,
             temperature=self.generator_temperature,
+            nominal_blocks=nominal_blocks,
+            nominal_output=nominal_output,
         )
         self.critic = Critic(
             self.num_classes, self.num_features, hidden_units=critic_units
@@ -566,6 +577,8 @@ class AdversarialOversampler(keras.Model):
             fake_rows_per_class=self.fake_rows_per_class,
             oversampling_start=self.oversampling_start,
             q_logit_adjustment=self.q_logit_adjustment,
+            nominal_blocks=[list(b) for b in self.generator.nominal_blocks],
+            nominal_output=self.generator.nominal_output,
             seed=self.seed,
         )
         return config

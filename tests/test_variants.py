@@ -119,3 +119,40 @@ def test_smote_type_rows_hold_one_category_per_block(name, numeric, sampler):
         block = x_res[:, a:b]
         assert set(np.unique(block)) <= {0.0, 1.0}
         np.testing.assert_array_equal(block.sum(axis=1), 1.0)
+
+
+def test_hard_nominal_blocks_are_one_hot_with_the_soft_vote(tiny_data):
+    import keras
+
+    from aos_keras import CWIGenerator
+
+    rng = np.random.default_rng(0)
+    anchors = [
+        np.concatenate(
+            [rng.normal(size=(5, 2)), np.eye(3)[[0, 1, 2, 0, 1]]], 1
+        ),
+        np.concatenate([rng.normal(size=(4, 2)), np.eye(3)[[2, 2, 1, 0]]], 1),
+    ]
+    z = keras.random.normal((2, 6, 4), seed=1)
+    rows = {}
+    for output in ("soft", "hard"):
+        g = CWIGenerator(
+            [5, 4], 5, latent_dim=4, trunk_units=(8,), batch_norm=False,
+            nominal_blocks=[(2, 5)], nominal_output=output,
+        )  # fmt: skip
+        g.set_anchors(anchors)
+        if output == "hard":
+            g.set_weights(soft_weights)
+        else:
+            soft_weights = g.get_weights()
+        rows[output] = keras.ops.convert_to_numpy(g(z))
+    soft, hard = rows["soft"], rows["hard"]
+    np.testing.assert_array_equal(hard[..., :2], soft[..., :2])
+    np.testing.assert_array_equal(hard[..., 2:].sum(-1), 1.0)
+    np.testing.assert_array_equal(
+        hard[..., 2:].argmax(-1), soft[..., 2:].argmax(-1)
+    )
+    assert set(np.unique(hard[..., 2:])) == {0.0, 1.0}
+    assert g.get_config()["nominal_blocks"] == [[2, 5]]
+    with pytest.raises(ValueError, match="nominal_blocks"):
+        CWIGenerator([5, 4], 5, nominal_blocks=[(3, 6)])

@@ -36,6 +36,7 @@ from aos_keras.baselines.oversampler import (
     OversamplerMethod,
     SharpAOMethod,
     SharpDODeferredMethod,
+    SharpDOHardMethod,
     SharpDOLogitAdjustedMethod,
     SharpDOMethod,
 )
@@ -66,6 +67,7 @@ _REGISTRY = {
         SharpDOMethod,
         SharpDOLogitAdjustedMethod,
         SharpDODeferredMethod,
+        SharpDOHardMethod,
     )
 }
 METHODS = tuple(_REGISTRY)
@@ -91,7 +93,8 @@ def make_method(
             (`q_fake_loss="complement"`), `"AO-T0.1"` and `"DO-T0.1"`
             (generator heads at softmax temperature 0.1), and the variants
             of the development-suite study `"DO-T0.1-LA"` and
-            `"DO-T0.1-D25"` (see `docs/research/`).
+            `"DO-T0.1-D25"` (see `docs/research/`), and `"DO-T0.1-hard"`
+            (hard nominal blocks in generated rows).
         num_classes: int. Number of classes `C`; labels are `0..C-1`.
         num_features: int. Number of features `d`.
         seed: int or None. Seed of `keras.utils.set_random_seed` (called at

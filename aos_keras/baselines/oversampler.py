@@ -138,3 +138,19 @@ class SharpDODeferredMethod(OversamplerMethod):
         "generator_temperature": SHARP_TEMPERATURE,
         "oversampling_start": 0.25,
     }
+
+
+class SharpDOHardMethod(OversamplerMethod):
+    """DO-T0.1-hard: DO-T0.1 with hard nominal blocks in generated rows.
+
+    `nominal_output="hard"`: each nominal block of a generated row is the
+    one-hot of the anchors' largest vote (straight-through gradient), so D
+    and Q see rows with one category per nominal column, as real rows have.
+    On numeric tables it is DO-T0.1.
+    """
+
+    name = "DO-T0.1-hard"
+    preset = {
+        "generator_temperature": SHARP_TEMPERATURE,
+        "nominal_output": "hard",
+    }
