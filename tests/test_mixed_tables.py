@@ -92,9 +92,7 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
         "housing": tf.constant(features["housing"].fillna("").astype(str)),
     }
     proba = serve(**inputs)["probabilities"].numpy()
-    expected = keras.ops.convert_to_numpy(
-        model(cli._transform(features, prep))
-    )
+    expected = keras.ops.convert_to_numpy(model(cli._transform(features, prep)))
     np.testing.assert_allclose(proba, expected, atol=1e-5)
     assert set(serve.structured_input_signature[1]) == set(inputs)
 

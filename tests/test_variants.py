@@ -134,18 +134,16 @@ def test_hard_nominal_blocks_are_one_hot_with_the_soft_vote(tiny_data):
         np.concatenate([rng.normal(size=(4, 2)), np.eye(3)[[2, 2, 1, 0]]], 1),
     ]
     z = keras.random.normal((2, 6, 4), seed=1)
-    rows = {}
+    generators = {}
     for output in ("soft", "hard"):
         g = CWIGenerator(
             [5, 4], 5, latent_dim=4, trunk_units=(8,), batch_norm=False,
             nominal_blocks=[(2, 5)], nominal_output=output,
         )  # fmt: skip
         g.set_anchors(anchors)
-        if output == "hard":
-            g.set_weights(soft_weights)
-        else:
-            soft_weights = g.get_weights()
-        rows[output] = keras.ops.convert_to_numpy(g(z))
+        generators[output] = g
+    generators["hard"].set_weights(generators["soft"].get_weights())
+    rows = {k: keras.ops.convert_to_numpy(g(z)) for k, g in generators.items()}
     soft, hard = rows["soft"], rows["hard"]
     np.testing.assert_array_equal(hard[..., :2], soft[..., :2])
     np.testing.assert_array_equal(hard[..., 2:].sum(-1), 1.0)
