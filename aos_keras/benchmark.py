@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from aos_keras import io
-from aos_keras.baselines import METHODS, MethodNotApplicable, make_method
-from aos_keras.callbacks import EvaluationCallback
+from aos_keras.baselines import METHODS
+from aos_keras.compare import fit_and_score
 from aos_keras.datasets import DATASETS, split_dataset
 
 # Settings that keep a dataset tractable, the same for every method.
@@ -131,49 +131,39 @@ def run_one(
         "options": dict(options or {}),
         "status": "ok",
     }
-    callback = EvaluationCallback(
-        {
-            "val": (split.X_val, split.y_val),
-            "test": (split.X_test, split.y_test),
-        },
-        monitor="val",
-    )
-    estimator = make_method(
+    result = fit_and_score(
         method,
-        num_classes=split.num_classes,
-        num_features=split.num_features,
+        (split.X_train, split.y_train),
+        (split.X_val, split.y_val),
+        (split.X_test, split.y_test),
+        classes=list(range(split.num_classes)),
         seed=seed,
-        max_anchors=config.max_anchors,
-        **(options or {}),
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        taus=(0.0,),
+        options=dict(options or {}, max_anchors=config.max_anchors),
     )
-    start = time.perf_counter()
-    try:
-        estimator.fit(
-            split.X_train,
-            split.y_train,
-            epochs=config.epochs,
-            batch_size=config.batch_size,
-            callbacks=[callback],
-        )
-    except MethodNotApplicable as err:
-        record.update(status="na", reason=str(err))
+    if result["status"] != "ok":
+        record.update(status="na", reason=result["reason"])
         return record
-    record["seconds"] = time.perf_counter() - start
-    record["honest"] = callback.best_scores("test", by="val")
-    record["last"] = callback.last_scores("test")
-    record["paper"] = callback.best_scores("test", by="test")
-    record["history"] = [
-        {
-            "epoch": r["epoch"],
-            **{
-                f"{s}_{m}": r[s][m]
-                for s in ("val", "test")
-                for m in ("acsa", "gm")
-            },
-        }
-        for r in callback.history
-    ]
+    record["seconds"] = result["seconds"]
+    for protocol in ("honest", "last", "paper"):
+        record[protocol] = _table2_scores(result[protocol])
+    record["history"] = result["history"]
     return record
+
+
+def _table2_scores(selection):
+    """A `compare` selection in the Table 2 record format (0-based epoch)."""
+    return {
+        "epoch": selection["epoch"] - 1,
+        "acsa": selection["acsa"],
+        "gm": selection["gm"],
+        "recall": [
+            float("nan") if r is None else r
+            for r in selection["recall"].values()
+        ],
+    }
 
 
 def run_grid(

@@ -153,7 +153,11 @@ class LogitScorer:
     """Scores every epoch's logits on validation and test, for each tau.
 
     `add(val_logits, test_logits)` is called once per epoch; `select()`
-    returns the honest and post-hoc selections.
+    returns the selections: `honest` (epoch by validation ACSA), `posthoc`
+    (epoch and tau by validation ACSA), `last` (the last epoch), `paper`
+    (epoch by test ACSA: the paper's optimistic protocol), and the
+    per-epoch `history` at tau 0. Ties go to the earliest epoch (and the
+    first tau of the grid).
     """
 
     def __init__(self, y_val, y_test, prior, taus, num_classes):
@@ -209,7 +213,46 @@ class LogitScorer:
                 },
             }
 
-        return {"honest": pick((0.0,)), "posthoc": pick(self.taus)}
+        last = len(self.history) - 1
+        (v_acsa, v_gm, _), (acsa, gm, recall) = self.history[last][0.0]
+        best_test = max(
+            range(len(self.history)),
+            key=lambda e: (self.history[e][0.0][1][0], -e),
+        )
+        (pv_acsa, pv_gm, _), (p_acsa, p_gm, p_recall) = self.history[
+            best_test
+        ][0.0]
+
+        def entry(epoch, v_acsa, v_gm, acsa, gm, recall):
+            return {
+                "epoch": epoch + 1,
+                "tau": 0.0,
+                "val_acsa": v_acsa,
+                "val_gm": v_gm,
+                "acsa": acsa,
+                "gm": gm,
+                "recall": {
+                    str(c): (None if np.isnan(r) else float(r))
+                    for c, r in zip(classes, recall)
+                },
+            }
+
+        return {
+            "honest": pick((0.0,)),
+            "posthoc": pick(self.taus),
+            "last": entry(last, v_acsa, v_gm, acsa, gm, recall),
+            "paper": entry(best_test, pv_acsa, pv_gm, p_acsa, p_gm, p_recall),
+            "history": [
+                {
+                    "epoch": e,
+                    "val_acsa": r[0.0][0][0],
+                    "val_gm": r[0.0][0][1],
+                    "test_acsa": r[0.0][1][0],
+                    "test_gm": r[0.0][1][1],
+                }
+                for e, r in enumerate(self.history)
+            ],
+        }
 
 
 def _epoch_callback(scorer, x_val, x_test, classifier_of):
@@ -251,11 +294,7 @@ def run_one(X, y, classes, method, split, protocol, options=None):
         dict: status `"ok"` with `honest` and `posthoc` selections and
         `seconds`, or status `"na"` with the reason.
     """
-    from aos_keras.baselines import MethodNotApplicable, make_method
-    from aos_keras.references import REFERENCES, SklearnReference
-
     options = dict(options or {})
-    num_classes = len(classes)
     fit, val, test = split["fit"], split["val"], split["test"]
     record = {
         "method": method,
@@ -269,13 +308,69 @@ def run_one(X, y, classes, method, split, protocol, options=None):
     x_fit = encoder.transform(X.iloc[fit])
     x_val = encoder.transform(X.iloc[val])
     x_test = encoder.transform(X.iloc[test])
-    y_fit, y_val, y_test = y[fit], y[val], y[test]
-    prior = np.bincount(y_fit, minlength=num_classes) / len(y_fit)
-    scorer = LogitScorer(
-        y_val, y_test, prior, protocol.posthoc_taus, num_classes
+    record["batch_size"] = protocol.batch_for(len(fit))
+    record.update(
+        fit_and_score(
+            method,
+            (x_fit, y[fit]),
+            (x_val, y[val]),
+            (x_test, y[test]),
+            classes=classes,
+            seed=int(split["seed"]),
+            epochs=protocol.epochs,
+            batch_size=record["batch_size"],
+            taus=protocol.posthoc_taus,
+            options=dict(
+                options,
+                max_anchors=protocol.max_anchors,
+                nominal_blocks=encoder.nominal_blocks_,
+            ),
+        )
     )
-    batch = protocol.batch_for(len(fit))
-    record["batch_size"] = batch
+    return record
+
+
+def fit_and_score(
+    method,
+    fit,
+    val,
+    test,
+    *,
+    classes,
+    seed,
+    epochs,
+    batch_size,
+    taus=POSTHOC_TAUS,
+    options=None,
+):
+    """Train one method on encoded rows; score every epoch; select.
+
+    The one place where a benchmark run trains and is scored: `compare`
+    and the Table 2 grid (`aos_keras.benchmark`) both call it.
+
+    Args:
+        method: str. A name of `default_methods()`.
+        fit, val, test: `(x, y)` pairs of model-space rows and class
+            indices `0..C-1`.
+        classes: sequence. The labels of the class indices.
+        seed: int. Seed of the method.
+        epochs, batch_size: int. Training length and real rows per step.
+        taus: tuple of float. The post-hoc logit-adjustment grid.
+        options: dict or None. Options of `make_method`.
+
+    Returns:
+        dict: `status` `"ok"` with `seconds` and the selections of
+        `LogitScorer.select` (and `sampler` for resampling methods), or
+        `status` `"na"` with the `reason`.
+    """
+    from aos_keras.baselines import MethodNotApplicable, make_method
+    from aos_keras.references import REFERENCES, SklearnReference
+
+    num_classes = len(classes)
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = fit, val, test
+    prior = np.bincount(y_fit, minlength=num_classes) / len(y_fit)
+    scorer = LogitScorer(y_val, y_test, prior, taus, num_classes)
+    out = {"status": "ok"}
     start = time.perf_counter()
     try:
         if method in REFERENCES:
@@ -287,10 +382,8 @@ def run_one(X, y, classes, method, split, protocol, options=None):
                 method,
                 num_classes=num_classes,
                 num_features=x_fit.shape[1],
-                seed=int(split["seed"]),
-                max_anchors=protocol.max_anchors,
-                nominal_blocks=encoder.nominal_blocks_,
-                **options,
+                seed=seed,
+                **(options or {}),
             )
             callback = _epoch_callback(
                 scorer, x_val, x_test, lambda: estimator.classifier
@@ -298,19 +391,18 @@ def run_one(X, y, classes, method, split, protocol, options=None):
             estimator.fit(
                 x_fit,
                 y_fit,
-                epochs=protocol.epochs,
-                batch_size=batch,
+                epochs=epochs,
+                batch_size=batch_size,
                 callbacks=[callback],
             )
             sampler = getattr(estimator, "sampler_name_", None)
             if sampler:
-                record["sampler"] = sampler
+                out["sampler"] = sampler
     except MethodNotApplicable as err:
-        record.update(status="na", reason=str(err))
-        return record
-    record["seconds"] = time.perf_counter() - start
-    record.update(scorer.select(classes))
-    return record
+        return {"status": "na", "reason": str(err)}
+    out["seconds"] = time.perf_counter() - start
+    out.update(scorer.select(classes))
+    return out
 
 
 def _jsonable(value):
