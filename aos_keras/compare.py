@@ -374,9 +374,19 @@ def fit_and_score(
     start = time.perf_counter()
     try:
         if method in REFERENCES:
-            ref = SklearnReference(method, num_classes=num_classes, seed=0)
-            ref.fit(x_fit, y_fit, validation_data=(x_val, y_val))
+            ref = SklearnReference(
+                method, num_classes=num_classes, seed=seed, **(options or {})
+            )
+            ref.fit(
+                x_fit,
+                y_fit,
+                validation_data=(x_val, y_val),
+                epochs=epochs,
+                batch_size=batch_size,
+            )
             scorer.add(ref.log_proba(x_val), ref.log_proba(x_test))
+            if getattr(ref, "sampler_name_", None):
+                out["sampler"] = ref.sampler_name_
         else:
             estimator = make_method(
                 method,
