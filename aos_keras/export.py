@@ -120,8 +120,10 @@ def export_saved_model(
             f"{backend!r}; use method='rebuild' (the default)."
         )
     if hasattr(model, "model_"):  # a fitted AOSClassifier
-        if scaler is None and feature_mean is None and feature_scale is None:
+        given = (scaler, feature_mean, feature_scale, encoder)
+        if all(v is None for v in given):
             scaler = getattr(model, "scaler_", None)
+            encoder = getattr(model, "encoder_", None)
         model = model.model_
     classifier = _classifier(model)
     d = _num_features(model, classifier)

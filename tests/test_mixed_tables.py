@@ -123,3 +123,27 @@ def test_wrappers_take_a_mixed_dataframe(mixed):
     )
     assert new.notna().all().all()
     assert set(new["purpose"]) <= {"car", "tv"}  # the bad rows' categories
+
+
+@pytest.mark.backend("tensorflow")
+def test_aosclassifier_on_a_mixed_table_exports_named_columns(mixed, tmp_path):
+    import tensorflow as tf
+
+    from aos_keras import AOSClassifier, export_saved_model
+    from tests.conftest import TINY
+
+    _, _, frame, _ = mixed
+    X, y = frame.drop(columns=["label"]), frame["label"]
+    clf = AOSClassifier(epochs=1, model_kwargs=dict(TINY), random_state=0)
+    clf.fit(X, y)
+    export_saved_model(clf, tmp_path / "1")
+    serve = tf.saved_model.load(str(tmp_path / "1")).signatures[
+        "serving_default"
+    ]
+    proba = serve(
+        amount=tf.constant(X["amount"], tf.float32),
+        months=tf.constant(X["months"], tf.float32),
+        purpose=tf.constant(X["purpose"].astype(str)),
+        housing=tf.constant(X["housing"].fillna("").astype(str)),
+    )["probabilities"].numpy()
+    np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
