@@ -31,6 +31,7 @@ import pandas as pd
 
 from aos_keras import io
 from aos_keras.baselines import METHODS
+from aos_keras.references import REFERENCES
 from aos_keras.compare import fit_and_score
 from aos_keras.datasets import DATASETS, split_dataset
 
@@ -109,7 +110,8 @@ def run_one(
 
     Args:
         dataset: str. A name of `DATASETS`.
-        method: str. A name of `METHODS`.
+        method: str. A name of `METHODS` or of the scikit-learn
+            references `aos_keras.references.REFERENCES`.
         seed: int. Seed of the split and of the method.
         config: `RunConfig`.
         data_home: str or None. Folder of the datasets.
@@ -368,6 +370,8 @@ ABLATIONS = (
     "DO-T0.1",
     "DO-T0.1-LA",
     "DO-T0.1-D25",
+    "DO-T0.1-hard",
+    "DO-T0.1+HGB",
 )
 
 
@@ -522,8 +526,8 @@ def parse_args(argv=None, root="."):
         if name not in DATASETS:
             parser.error(f"unknown dataset {name!r}: {DATASETS}")
     for name in args.methods:
-        if name not in METHODS:
-            parser.error(f"unknown method {name!r}: {METHODS}")
+        if name not in METHODS + REFERENCES:
+            parser.error(f"unknown method {name!r}: {METHODS + REFERENCES}")
     if args.epochs is None:
         args.epochs = 3 if args.quick else 100
     if args.seeds is None:

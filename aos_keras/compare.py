@@ -219,9 +219,9 @@ class LogitScorer:
             range(len(self.history)),
             key=lambda e: (self.history[e][0.0][1][0], -e),
         )
-        (pv_acsa, pv_gm, _), (p_acsa, p_gm, p_recall) = self.history[
-            best_test
-        ][0.0]
+        (pv_acsa, pv_gm, _), (p_acsa, p_gm, p_recall) = self.history[best_test][
+            0.0
+        ]
 
         def entry(epoch, v_acsa, v_gm, acsa, gm, recall):
             return {

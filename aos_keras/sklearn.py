@@ -215,9 +215,7 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
             X = validate_data(
                 self, X, reset=False, dtype=[np.float64, np.float32]
             )
-            x = validation.check_features(
-                self._scaled(X), self.n_features_in_
-            )
+            x = validation.check_features(self._scaled(X), self.n_features_in_)
         proba = np.concatenate(
             [
                 self._probabilities(x[i : i + PREDICT_BATCH])
