@@ -31,9 +31,9 @@ import pandas as pd
 
 from aos_keras import io
 from aos_keras.baselines import METHODS
-from aos_keras.references import REFERENCES
 from aos_keras.compare import fit_and_score
 from aos_keras.datasets import DATASETS, split_dataset
+from aos_keras.references import REFERENCES
 
 # Settings that keep a dataset tractable, the same for every method.
 DATASET_SETTINGS = {"credit": {"batch_size": 512, "max_anchors": 4096}}
