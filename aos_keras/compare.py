@@ -970,7 +970,35 @@ class SuiteComparison:
         out.attrs.update(stat)
         return out
 
-    def markdown(self, ours=("DO", "AO")):
+    def head_to_head(self, a, b, metric="acsa", protocol="honest"):
+        """Method `a` against `b`: paired tests over splits and over tables.
+
+        Returns:
+            dict: `splits` (every table x split pair both ran: mean
+            difference in points, wins, losses, test, p) and `tables` (the
+            per-table means: the same).
+        """
+        pairs = []
+        for c in self.comparisons.values():
+            scores = 100 * c.scores(metric, protocol)
+            if a in scores and b in scores:
+                pairs.append(scores[[a, b]].dropna())
+        both = pd.concat(pairs) if pairs else pd.DataFrame(columns=[a, b])
+        means = self.means(metric, protocol)[[a, b]].dropna()
+        out = {}
+        for key, frame in (("splits", both), ("tables", means)):
+            test, p, wins, losses = paired_test(frame[a], frame[b])
+            out[key] = {
+                "n": len(frame),
+                "difference": float((frame[a] - frame[b]).mean()),
+                "wins": wins,
+                "losses": losses,
+                "test": test,
+                "p": p,
+            }
+        return out
+
+    def markdown(self):
         """Markdown: mean ranks (all and separating tables), per-table means."""
         lines = ["# Compare: suite of tables", ""]
         for protocol, title in (
@@ -979,7 +1007,9 @@ class SuiteComparison:
         ):
             sep = self.separating_tables(protocol=protocol)
             for subset, label in ((None, "all tables"), (sep, "separating")):
-                if subset is not None and len(subset) < 2:
+                if subset is not None and (
+                    len(subset) < 2 or len(subset) == len(self.comparisons)
+                ):
                     continue
                 table = self.rank_table(protocol=protocol, tables=subset)
                 a = table.attrs
@@ -1002,6 +1032,27 @@ class SuiteComparison:
                 + (", ".join(sep) or "none"),
                 "",
             ]
+            ranked = self.rank_table(protocol=protocol)["mean_rank"]
+            ours = [m for m in ranked.index if m.startswith(("AO", "DO"))]
+            best = ranked.index[0]
+            if ours and ours[0] != best:
+                h = self.head_to_head(ours[0], best, protocol=protocol)
+                lines += [
+                    f"Best of ours ({ours[0]}) against the best method "
+                    f"({best}), {title}:",
+                    "",
+                    "| over | pairs | difference (points) | wins | losses "
+                    "| test | p |",
+                    "|---|---|---|---|---|---|---|",
+                ]
+                for key in ("splits", "tables"):
+                    t = h[key]
+                    lines.append(
+                        f"| {key} | {t['n']} | {t['difference']:+.2f} | "
+                        f"{t['wins']} | {t['losses']} | {t['test']} | "
+                        f"{t['p']:.3g} |"
+                    )
+                lines.append("")
         means = self.means()
         lines += [
             "## Mean honest ACSA per table (%)",
