@@ -13,6 +13,7 @@ from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
 from aos_keras.metrics import ACSA, GeometricMean
 from aos_keras.sampling import class_distribution, synthetic_weight
+from aos_keras.tables import SpecEncoder
 
 # What `mode` sets; each entry can be overridden by its own argument.
 PRESETS = {
@@ -108,6 +109,13 @@ class AdversarialOversampler(keras.Model):
             anchors' weighted vote in a nominal block) or `"hard"` (the
             one-hot of the largest vote, straight-through gradient); see
             `CWIGenerator`.
+        encoder: dict or None. The `serving_spec()` of the
+            `aos_keras.TableEncoder` that made the model's rows from a
+            table (set by `from_data` with a DataFrame that has nominal
+            columns or missing cells). With it, `fit`, `evaluate`,
+            `predict` and `predict_labels` take DataFrames of the table's
+            columns, `sample` returns rows of its schema, and the encoder
+            is saved with the model. Defaults to `None`.
         seed: int or None. Seed of the model's random draws.
         **kwargs: forwarded to `keras.Model`.
 
@@ -149,6 +157,7 @@ class AdversarialOversampler(keras.Model):
         q_logit_adjustment=0.0,
         nominal_blocks=None,
         nominal_output="soft",
+        encoder=None,
         seed=None,
         name="adversarial_oversampler",
         **kwargs,
@@ -210,6 +219,15 @@ class AdversarialOversampler(keras.Model):
                 f"{q_logit_adjustment!r}."
             )
         self.seed = validation.check_seed(seed)
+        self.encoder = None if encoder is None else SpecEncoder(encoder)
+        if self.encoder is not None:
+            if self.encoder.n_features_out_ != int(num_features):
+                raise ValueError(
+                    f"The encoder makes {self.encoder.n_features_out_} "
+                    f"features; num_features is {num_features}."
+                )
+            if nominal_blocks is None:
+                nominal_blocks = self.encoder.nominal_blocks_
 
         self.generator = CWIGenerator(
             self.anchor_counts,
@@ -282,7 +300,11 @@ class AdversarialOversampler(keras.Model):
         """Build the model from training rows; their rows become anchors.
 
         Args:
-            x: array-like `(N, d)`, training features (standardised).
+            x: array-like `(N, d)`, training features (standardised), or a
+                DataFrame with nominal columns or missing cells: then a
+                `TableEncoder` is fitted on it (these rows only), its rows
+                in model space become the anchors, and the model keeps the
+                encoder (`encoder`) to take DataFrames later.
             y: array-like `(N,)`, training labels (any hashable values).
             max_anchors: int or None. Cap on anchors per class; a larger
                 class keeps a random subset drawn with `seed`. Defaults to
@@ -293,6 +315,13 @@ class AdversarialOversampler(keras.Model):
         Returns:
             An `AdversarialOversampler`.
         """
+        from aos_keras.tables import TableEncoder
+        from aos_keras.tables import is_mixed_table as _is_mixed
+
+        if _is_mixed(x) and kwargs.get("encoder") is None:
+            table = TableEncoder().fit(x)
+            kwargs["encoder"] = table.serving_spec()
+            x = table.transform(x)
         x = validation.check_features(x)
         y = validation.check_labels(y, num_rows=len(x))
         classes, counts, codes = validation.check_classes(y)
@@ -504,9 +533,18 @@ class AdversarialOversampler(keras.Model):
 
     def predict(self, x, **kwargs):
         """Class probabilities `(n, C)`, columns in the order of `classes_`."""
+        x = self._encoded(x)
         if _is_array_like(x):
             x = validation.check_features(x, self.num_features)
         return super().predict(x, **kwargs)
+
+    def _encoded(self, x):
+        """A DataFrame of the table's columns through `encoder`, if any."""
+        import pandas as pd
+
+        if self.encoder is not None and isinstance(x, pd.DataFrame):
+            return self.encoder.transform(x)
+        return x
 
     def predict_labels(self, x, **kwargs):
         """Predicted labels (values of `classes_`) of rows `x`."""
@@ -518,6 +556,7 @@ class AdversarialOversampler(keras.Model):
         return validation.encode_labels(y, self.classes_, name=name)
 
     def _prepare(self, x, y, name="x"):
+        x = self._encoded(x)
         if _is_array_like(x):
             x = validation.check_features(x, self.num_features, name=name)
         if y is not None and _is_array_like(y):
@@ -528,15 +567,19 @@ class AdversarialOversampler(keras.Model):
                 )
         return x, y
 
-    def sample(self, counts, seed=None):
+    def sample(self, counts, seed=None, as_frame=None):
         """Generated rows and their labels (values of `classes_`).
 
         Args:
             counts: dict mapping a label (a value of `classes_`) to a count.
             seed: int, `keras.random.SeedGenerator` or None.
+            as_frame: bool or None. Return the rows as a DataFrame of the
+                table's schema (through `encoder`: valid categories,
+                integers, original dtypes). Defaults to `None`: a DataFrame
+                when the model has an encoder, else model-space arrays.
 
         Returns:
-            `(x, y)` numpy arrays.
+            `(x, y)`: rows (numpy `(n, d)` or a DataFrame) and labels.
 
         Raises:
             TypeError: `counts` is not a dict of int counts, or a bad seed.
@@ -550,6 +593,12 @@ class AdversarialOversampler(keras.Model):
             for label, n in counts.items()
         }
         x, codes = self.generator.sample(index, seed=seed)
+        if as_frame is None:
+            as_frame = self.encoder is not None
+        if as_frame:
+            if self.encoder is None:
+                raise ValueError("as_frame=True needs a model with an encoder.")
+            x = self.encoder.inverse_transform(x)
         return x, self.classes_[codes]
 
     # ---------------------------------------------------------- config
@@ -579,6 +628,7 @@ class AdversarialOversampler(keras.Model):
             q_logit_adjustment=self.q_logit_adjustment,
             nominal_blocks=[list(b) for b in self.generator.nominal_blocks],
             nominal_output=self.generator.nominal_output,
+            encoder=None if self.encoder is None else self.encoder.spec,
             seed=self.seed,
         )
         return config

@@ -7,7 +7,8 @@ from scipy import sparse
 from sklearn.preprocessing import StandardScaler
 
 from aos_keras.sklearn import TRAINING_CONSTRAINTS, fit_game
-from aos_keras.tables import TableEncoder, as_frame, nominal_columns
+from aos_keras.tables import TableEncoder, as_frame
+from aos_keras.tables import is_mixed_table as _is_mixed
 
 
 class AdversarialOverSampler(BaseOverSampler):
@@ -235,12 +236,3 @@ def _cast_like(rows, dtype, integer_columns):
     if integer_columns is not None and integer_columns.any():
         rows[:, integer_columns] = np.rint(rows[:, integer_columns])
     return rows.astype(dtype)
-
-
-def _is_mixed(X):
-    """A DataFrame with nominal columns or missing cells."""
-    if not isinstance(X, pd.DataFrame):
-        return False
-    if any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
-        return False
-    return bool(nominal_columns(X)) or bool(X.isna().to_numpy().any())

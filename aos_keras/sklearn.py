@@ -164,8 +164,8 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
             self.
         """
         self._validate_params()
-        from aos_keras.sampler import _is_mixed
         from aos_keras.tables import TableEncoder, as_frame
+        from aos_keras.tables import is_mixed_table as _is_mixed
 
         self.encoder_ = None
         if _is_mixed(X):  # nominal columns or missing cells

@@ -76,6 +76,19 @@ def nominal_columns(frame):
     ]
 
 
+def is_mixed_table(X):
+    """True for a DataFrame with nominal columns or missing cells.
+
+    Such a table needs a `TableEncoder`; a numeric array or DataFrame
+    without gaps goes to the model as it is.
+    """
+    if not isinstance(X, pd.DataFrame):
+        return False
+    if any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
+        return False
+    return bool(nominal_columns(X)) or bool(X.isna().to_numpy().any())
+
+
 class TableEncoder(TransformerMixin, BaseEstimator):
     """Encode a table for the model: impute, standardise, one-hot.
 
@@ -166,7 +179,8 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         if empty:
             raise ValueError(
                 f"Column(s) {empty} are entirely missing in the training "
-                "rows: nothing to learn or impute from; drop them."
+                "rows: nothing to learn from or impute with. Impute them "
+                "yourself or drop them."
             )
         for c in self.nominal_:
             n = frame[c].nunique(dropna=True)
@@ -322,6 +336,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 columns[c] = {
                     "name": str(c),
                     "kind": "numeric",
+                    "dtype": str(self.dtypes_[c]),
                     "fill": float(fill[j]),
                     "mean": 0.0 if mean is None else float(mean[j]),
                     "scale": 1.0 if scale is None else float(scale[j]),
@@ -334,6 +349,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 columns[c] = {
                     "name": str(c),
                     "kind": "nominal",
+                    "dtype": str(self.dtypes_[c]),
                     "categories": [str(v) for v in cats[j]],
                     "fill": str(fill[j]),
                 }
@@ -372,6 +388,108 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         return frame
 
 
+class SpecEncoder:
+    """A fitted `TableEncoder` rebuilt from its `serving_spec()` (JSON).
+
+    What a saved model carries: the same `transform` and
+    `inverse_transform` as the encoder it came from (numbers imputed and
+    standardised, nominal columns one-hot against the training categories),
+    computed with numpy from the spec, the numbers the served graph uses.
+    Nominal values are compared as strings, as the served graph does.
+
+    Args:
+        spec: dict from `TableEncoder.serving_spec()`.
+
+    Example:
+    >>> enc = SpecEncoder(TableEncoder().fit(frame).serving_spec())
+    >>> enc.transform(frame).shape
+    """
+
+    def __init__(self, spec):
+        self.spec = {"columns": list(spec["columns"]), "order": spec["order"]}
+        self.columns_ = [c["name"] for c in self.spec["columns"]]
+        by_name = {c["name"]: c for c in self.spec["columns"]}
+        self._order = [by_name[n] for n in self.spec["order"]]
+        self.numeric_ = [
+            c["name"] for c in self._order if c["kind"] == "numeric"
+        ]
+        self.nominal_ = [
+            c["name"] for c in self._order if c["kind"] == "nominal"
+        ]
+        start, self.nominal_blocks_ = len(self.numeric_), []
+        for c in self._order:
+            if c["kind"] == "nominal":
+                width = len(c["categories"])
+                self.nominal_blocks_.append((start, start + width))
+                start += width
+        self.n_features_out_ = start
+
+    @property
+    def numeric_only(self):
+        """True when every column is numeric."""
+        return not self.nominal_
+
+    def serving_spec(self):
+        """The spec this encoder was built from."""
+        return self.spec
+
+    def transform(self, X):
+        """Rows in model space, float32 (see `TableEncoder.transform`)."""
+        frame = as_frame(X)
+        missing = [c for c in self.columns_ if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"X lacks the columns {missing} the model was trained on."
+            )
+        parts = []
+        for c in self._order:
+            values = frame[c["name"]]
+            if c["kind"] == "numeric":
+                v = pd.to_numeric(values, errors="raise").astype(float)
+                v = v.fillna(c["fill"]).to_numpy()
+                if np.isinf(v).any():
+                    raise ValueError(
+                        f"Column {c['name']!r} has infinite values."
+                    )
+                parts.append(((v - c["mean"]) / c["scale"])[:, None])
+            else:
+                v = values.astype(object).where(values.notna(), c["fill"])
+                v = v.astype(str).to_numpy()[:, None]
+                parts.append(v == np.asarray(c["categories"], dtype=object))
+        return np.concatenate(parts, axis=1).astype(np.float32)
+
+    def inverse_transform(self, Z):
+        """Model-space rows back to the table's schema (dtypes restored)."""
+        Z = np.asarray(Z, dtype=np.float64)
+        if Z.ndim != 2 or Z.shape[1] != self.n_features_out_:
+            raise ValueError(
+                f"Z must have shape (n, {self.n_features_out_}); got {Z.shape}."
+            )
+        data, j, blocks = {}, 0, iter(self.nominal_blocks_)
+        for c in self._order:
+            if c["kind"] == "numeric":
+                data[c["name"]] = Z[:, j] * c["scale"] + c["mean"]
+                j += 1
+            else:
+                a, b = next(blocks)
+                cats = np.asarray(c["categories"], dtype=object)
+                data[c["name"]] = cats[np.argmax(Z[:, a:b], axis=1)]
+        frame = pd.DataFrame({n: data[n] for n in self.columns_})
+        for c in self.spec["columns"]:
+            dtype = _dtype(c.get("dtype", "float64"))
+            frame[c["name"]] = _restore_dtype(frame[c["name"]], dtype)
+        return frame
+
+
+def _dtype(name):
+    if name == "category":
+        return "object"  # the categories are strings in the spec
+    try:
+        return pd.api.types.pandas_dtype(name)
+    except TypeError:
+        return np.dtype(object)
+
+
 def _restore_dtype(column, dtype):
     if pd.api.types.is_bool_dtype(dtype):
         return (column.astype(float) >= 0.5).astype(dtype)
@@ -385,4 +503,10 @@ def _restore_dtype(column, dtype):
         return column
 
 
-__all__ = ["TableEncoder", "as_frame", "nominal_columns"]
+__all__ = [
+    "SpecEncoder",
+    "TableEncoder",
+    "as_frame",
+    "is_mixed_table",
+    "nominal_columns",
+]

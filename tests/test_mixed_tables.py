@@ -147,3 +147,41 @@ def test_aosclassifier_on_a_mixed_table_exports_named_columns(mixed, tmp_path):
         housing=tf.constant(X["housing"].fillna("").astype(str)),
     )["probabilities"].numpy()
     np.testing.assert_allclose(proba, clf.predict_proba(X), atol=1e-5)
+
+
+def test_model_from_a_mixed_dataframe_takes_and_gives_tables(mixed, tmp_path):
+    from aos_keras import AdversarialOversampler
+    from tests.conftest import TINY
+
+    _, _, frame, _ = mixed
+    X, y = frame.drop(columns=["label"]), frame["label"].to_numpy()
+    model = AdversarialOversampler.from_data(X, y, seed=0, **TINY)
+    assert model.encoder.nominal_ == ["purpose", "housing"]
+    assert model.generator.nominal_blocks == model.encoder.nominal_blocks_
+    model.compile()
+    model.fit(X, y, epochs=1, batch_size=16, validation_data=(X, y), verbose=0)
+    proba = model.predict(X, verbose=0)
+    assert proba.shape == (60, 2)
+    rows, labels = model.sample({"bad": 6}, seed=0)
+    assert list(rows.columns) == list(X.columns)
+    assert rows.dtypes.equals(X.dtypes) and (labels == "bad").all()
+    assert set(rows["purpose"]) <= {"car", "tv"}
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), proba, atol=1e-6)
+    assert loaded.encoder.spec == model.encoder.spec
+
+
+def test_spec_encoder_equals_the_fitted_encoder(mixed):
+    from aos_keras.tables import SpecEncoder, TableEncoder
+
+    _, _, frame, _ = mixed
+    X = frame.drop(columns=["label"])
+    fitted = TableEncoder().fit(X)
+    rebuilt = SpecEncoder(fitted.serving_spec())
+    z = fitted.transform(X)
+    np.testing.assert_allclose(rebuilt.transform(X), z, atol=1e-5)
+    assert rebuilt.nominal_blocks_ == fitted.nominal_blocks_
+    back = rebuilt.inverse_transform(z)
+    pd.testing.assert_frame_equal(back, fitted.inverse_transform(z))

@@ -179,8 +179,10 @@ def test_from_data_errors(data):
         AdversarialOversampler.from_data(x[:0], y[:0])
     with pytest.raises(ValueError, match="one-hot"):
         AdversarialOversampler.from_data(x, np.eye(2)[y])
-    with pytest.raises(TypeError, match="non-numeric"):
-        AdversarialOversampler.from_data(pd.DataFrame({"s": ["a"] * len(x)}), y)
+    # A DataFrame with a string column is a table to encode (issue 11,
+    # tests/test_mixed_tables.py); a non-numeric array is still refused.
+    with pytest.raises(TypeError, match="must hold bool, int or float"):
+        AdversarialOversampler.from_data(np.array([["a"]] * len(x)), y)
     with pytest.raises(ValueError, match="Standardise"):
         AdversarialOversampler.from_data(x * 1e30, y)
     for bad_cap, error in [
