@@ -1,4 +1,5 @@
-"""The `aos-keras` command line: train, evaluate, generate, export, benchmark.
+"""The `aos-keras` command line: train, evaluate, predict, generate, export,
+compare, benchmark.
 
 Thin argparse entry points; the work is in `aos_keras` functions. Every file
 written goes through `aos_keras.io` (atomic). A model folder holds:
@@ -13,7 +14,8 @@ written goes through `aos_keras.io` (atomic). A model folder holds:
 
 Example:
     aos-keras train data.csv --label target --mode do --epochs 100 --out run1
-    aos-keras evaluate run1 test.csv --label target
+    aos-keras evaluate run1 test.csv
+    aos-keras predict run1 new_rows.csv --out predictions.csv
     aos-keras generate run1 --n 100 --out synthetic.csv
     aos-keras export run1 serving/aos/1
 """
@@ -186,6 +188,32 @@ def evaluate(args):
 
         io.write_json(args.output, scores)
     print(json.dumps(scores, indent=1))
+
+
+def predict(args):
+    """`aos-keras predict`: labels and class probabilities of unlabelled rows."""
+    from aos_keras import io
+
+    model, prep = load_folder(args.model)
+    frame = read_table(args.data)
+    features = frame.drop(columns=[prep["label"]], errors="ignore")
+    keep = args.keep or []
+    absent = [c for c in keep if c not in frame.columns]
+    if absent:
+        raise CLIError(f"--keep names columns the table lacks: {absent}")
+    x = _transform(features, prep)
+    import keras
+
+    proba = keras.ops.convert_to_numpy(
+        keras.ops.softmax(model.classifier(x), axis=-1)
+    )
+    classes = list(prep["classes"])
+    out = frame[keep].reset_index(drop=True).copy()
+    out["prediction"] = np.asarray(classes, dtype=object)[proba.argmax(1)]
+    for j, c in enumerate(classes):
+        out[f"p[{c}]"] = proba[:, j]
+    io.write_text(args.out, out.to_csv(index=False))
+    print(f"wrote {len(out)} predictions to {args.out}")
 
 
 def generate(args):
@@ -454,6 +482,17 @@ def build_parser():
     p.add_argument("data")
     p.add_argument("--output", help="also write the scores to this JSON")
     p.set_defaults(func=evaluate)
+
+    p = sub.add_parser(
+        "predict", help="labels and class probabilities of rows, to CSV"
+    )
+    p.add_argument("model", help="folder written by 'train'")
+    p.add_argument("data", help="rows to predict (a label column is ignored)")
+    p.add_argument("--out", required=True, help="CSV file to write")
+    p.add_argument(
+        "--keep", nargs="+", help="input columns to copy into the output"
+    )
+    p.set_defaults(func=predict)
 
     p = sub.add_parser("generate", help="synthetic rows per class to CSV")
     p.add_argument("model", help="folder written by 'train'")

@@ -185,3 +185,19 @@ def test_spec_encoder_equals_the_fitted_encoder(mixed):
     assert rebuilt.nominal_blocks_ == fitted.nominal_blocks_
     back = rebuilt.inverse_transform(z)
     pd.testing.assert_frame_equal(back, fitted.inverse_transform(z))
+
+
+def test_cli_predict_writes_labels_and_probabilities(mixed, tmp_path):
+    _, path, frame, out = mixed
+    new = frame.drop(columns=["label"]).assign(row_id=range(60))
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    preds = tmp_path / "preds.csv"
+    argv = ["predict", str(out), str(new_path), "--out", str(preds)]
+    assert cli.main(argv + ["--keep", "row_id"]) == 0
+    table = pd.read_csv(preds)
+    assert list(table.columns) == ["row_id", "prediction", "p[bad]", "p[good]"]
+    assert table["row_id"].tolist() == list(range(60))  # input order
+    np.testing.assert_allclose(table[["p[bad]", "p[good]"]].sum(1), 1, 1e-5)
+    best = np.where(table["p[bad]"] > table["p[good]"], "bad", "good")
+    assert (table["prediction"] == best).all()
