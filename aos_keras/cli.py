@@ -191,7 +191,7 @@ def evaluate(args):
 
 
 def predict(args):
-    """`aos-keras predict`: labels and class probabilities of unlabelled rows."""
+    """`aos-keras predict`: labels and class probabilities of new rows."""
     from aos_keras import io
 
     model, prep = load_folder(args.model)
