@@ -102,6 +102,7 @@ def test_friedman_and_nemenyi_equal_scipy_and_demsar():
     assert out["cd"] == pytest.approx(2.728 * np.sqrt(5 * 6 / 24), abs=1e-3)
 
 
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
 def test_compare_runs_every_method_on_the_same_splits(tmp_path):
     frame, y = small_table()
     lines = []
@@ -138,6 +139,7 @@ def test_compare_runs_every_method_on_the_same_splits(tmp_path):
     assert lines[0] == "6 of 8 runs cached; 2 to run."
 
 
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
 def test_encoder_sees_fitting_rows_only(monkeypatch):
     frame, y = small_table()
     seen = []
@@ -167,6 +169,7 @@ def test_unknown_method_and_bad_settings_are_refused():
         compare.compare(frame, ["a"] * len(frame), methods=["LR"])
 
 
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
 def test_suite_ranks_and_reports(tmp_path):
     tables = {f"t{i}": small_table(seed=i) for i in range(3)}
     suite = compare.compare_suite(

@@ -3,9 +3,12 @@
 import importlib.util
 import os
 
+import pytest
+
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "scripts", "demo.py")
 
 
+@pytest.mark.backend("tensorflow")  # make demo's backend
 def test_demo_prints_every_method_and_a_recommendation(capsys):
     spec = importlib.util.spec_from_file_location("demo", SCRIPT)
     demo = importlib.util.module_from_spec(spec)

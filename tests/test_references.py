@@ -6,6 +6,10 @@ import pytest
 from aos_keras.references import SklearnReference
 from tests.conftest import TINY, make_imbalanced
 
+# scikit-learn models; the game inside DO-T0.1+HGB is tested per backend
+# elsewhere.
+pytestmark = pytest.mark.backend("tensorflow")
+
 
 @pytest.mark.parametrize("name", ["LR", "HGB", "SMOTE+HGB", "DO-T0.1+HGB"])
 def test_log_proba_covers_every_class(name):
