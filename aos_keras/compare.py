@@ -1034,12 +1034,14 @@ class SuiteComparison:
             ]
             ranked = self.rank_table(protocol=protocol)["mean_rank"]
             ours = [m for m in ranked.index if m.startswith(("AO", "DO"))]
-            best = ranked.index[0]
-            if ours and ours[0] != best:
+            others = [m for m in ranked.index if m not in ours]
+            if ours and others:
+                best = others[0]
                 h = self.head_to_head(ours[0], best, protocol=protocol)
                 lines += [
-                    f"Best of ours ({ours[0]}) against the best method "
-                    f"({best}), {title}:",
+                    f"Best of ours ({ours[0]}, mean rank "
+                    f"{ranked[ours[0]]:.2f}) against the best other method "
+                    f"({best}, {ranked[best]:.2f}), {title}:",
                     "",
                     "| over | pairs | difference (points) | wins | losses "
                     "| test | p |",
