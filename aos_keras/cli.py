@@ -303,7 +303,11 @@ def compare(args):
             raise CLIError(f"--suite: no such folder: {args.suite}")
         labels = dict(item.split("=", 1) for item in args.labels or [])
         result = harness.compare_suite(
-            args.suite, label=args.label, labels=labels, **settings
+            args.suite,
+            label=args.label,
+            labels=labels,
+            only=args.tables,
+            **settings,
         )
         paths = result.save(
             args.out, stem=args.name or "suite", plot=not args.no_plot
@@ -514,6 +518,9 @@ def build_parser():
     )
     p.add_argument("data", nargs="?", help="CSV, TSV or parquet file")
     p.add_argument("--suite", help="a folder of CSV files instead of DATA")
+    p.add_argument(
+        "--tables", nargs="+", help="only these files of the suite (stems)"
+    )
     p.add_argument("--label", default="label", help="label column name")
     p.add_argument(
         "--labels",

@@ -1144,13 +1144,16 @@ def read_suite(folder, label="label", labels=None):
     return tables
 
 
-def compare_suite(folder_or_dict, *, label="label", labels=None, **kwargs):
+def compare_suite(
+    folder_or_dict, *, label="label", labels=None, only=None, **kwargs
+):
     """`compare` on every table of a folder of CSVs (or a dict of tables).
 
     Args:
         folder_or_dict: str (a folder of CSV files) or dict `{name: (X, y)}`.
         label: str. Label column of every CSV.
         labels: dict or None. Per-file label columns.
+        only: list of str or None. Run only these tables (file stems).
         **kwargs: see `compare`.
 
     Returns:
@@ -1159,6 +1162,13 @@ def compare_suite(folder_or_dict, *, label="label", labels=None, **kwargs):
     tables = folder_or_dict
     if not isinstance(tables, dict):
         tables = read_suite(folder_or_dict, label=label, labels=labels)
+    if only is not None:
+        unknown = sorted(set(only) - set(tables))
+        if unknown:
+            raise ValueError(
+                f"No tables named {unknown}; the suite has {sorted(tables)}."
+            )
+        tables = {k: v for k, v in tables.items() if k in set(only)}
     return compare_tables(tables, **kwargs)
 
 
