@@ -13,6 +13,7 @@ from aos_keras.callbacks import (
     ResumableBackup,
 )
 from aos_keras.classifier import Classifier
+from aos_keras.comparison import compare, compare_suite
 from aos_keras.critic import Critic
 from aos_keras.datasets import DATASETS, load_dataset, split_dataset
 from aos_keras.errors import NonFiniteLossError
@@ -36,6 +37,7 @@ from aos_keras.metrics import (
 from aos_keras.model import AdversarialOversampler
 from aos_keras.sampling import class_distribution, class_targets
 from aos_keras.sklearn import AOSClassifier
+from aos_keras.tables import TableEncoder
 
 __all__ = [
     "ACSA",
@@ -52,9 +54,12 @@ __all__ = [
     "NonFiniteGuard",
     "NonFiniteLossError",
     "ResumableBackup",
+    "TableEncoder",
     "acsa",
     "class_distribution",
     "class_targets",
+    "compare",
+    "compare_suite",
     "complement_cross_entropy",
     "complement_entropy",
     "cross_entropy",

@@ -31,7 +31,7 @@ import pandas as pd
 
 from aos_keras import io
 from aos_keras.baselines import METHODS
-from aos_keras.compare import fit_and_score
+from aos_keras.comparison import fit_and_score
 from aos_keras.datasets import DATASETS, split_dataset
 from aos_keras.references import REFERENCES
 

@@ -276,7 +276,7 @@ def benchmark(args):
 # ---------------------------------------------------------------- helpers
 def compare(args):
     """`aos-keras compare`: every method on a table (or a folder of them)."""
-    from aos_keras import compare as harness
+    from aos_keras import comparison as harness
 
     if (args.data is None) == (args.suite is None):
         raise CLIError("give one table (DATA) or --suite FOLDER, not both")

@@ -128,7 +128,7 @@ def plot_compare_scores(comparison, path, metric="acsa"):
     """Per-method scores over splits (dots) and their mean (bar), one table.
 
     Args:
-        comparison: `aos_keras.compare.Comparison`.
+        comparison: `aos_keras.comparison.Comparison`.
         path: str. Where to write the PNG.
         metric: str. `"acsa"` or `"gm"`. Defaults to `"acsa"`.
 

@@ -15,7 +15,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from aos_keras.compare import compare_suite  # noqa: E402
+from aos_keras.comparison import compare_suite  # noqa: E402
 from aos_keras.datasets import load_dataset  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")

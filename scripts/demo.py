@@ -18,7 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 
 import aos_keras  # noqa: E402
-from aos_keras.compare import compare  # noqa: E402
+from aos_keras.comparison import compare  # noqa: E402
 
 METHODS = ("Q", "LA-CE", "HGB", "DO")
 

@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from aos_keras import io  # noqa: E402
-from aos_keras.compare import compare_suite  # noqa: E402
+from aos_keras.comparison import compare_suite  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 METHODS = (
@@ -124,7 +124,7 @@ MIXED = (
 
 def nominal_output():
     """DO-T0.1 with soft against hard nominal blocks: the default's basis."""
-    from aos_keras.compare import read_suite
+    from aos_keras.comparison import read_suite
 
     dev = os.path.join(ROOT, "..", "shared", "datasets", "dev")
     tables = {k: v for k, v in read_suite(dev).items() if k in MIXED}

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from aos_keras import cli, compare
-from aos_keras.compare import LogitScorer, make_splits, paired_test
+from aos_keras import cli
+from aos_keras import comparison as compare
+from aos_keras.comparison import LogitScorer, make_splits, paired_test
 
 Q_TINY = {"classifier_units": (8,)}
 

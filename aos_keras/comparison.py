@@ -21,7 +21,8 @@ Runs are cached as one JSON file each (atomic), so an interrupted compare
 resumes; they run in `n_jobs` joblib worker processes.
 
 Example:
->>> result = compare(X, y, methods=["Q", "LA-CE", "DO"], repeats=5)
+>>> import aos_keras
+>>> result = aos_keras.compare(X, y, methods=["Q", "LA-CE", "DO"], repeats=5)
 >>> result.summary()
 >>> print(result.recommendation())
 
@@ -484,25 +485,7 @@ def prepare_table(X, y):
     return frame, codes.astype(np.int64), classes
 
 
-def compare(
-    X,
-    y,
-    *,
-    methods=None,
-    repeats=5,
-    epochs=100,
-    batch_size=32,
-    n_jobs=1,
-    cache_dir=None,
-    seed=0,
-    test_size=0.3,
-    val_size=0.2,
-    posthoc_taus=POSTHOC_TAUS,
-    max_anchors=None,
-    options=None,
-    name="table",
-    log=print,
-):
+def compare(X, y, *, name="table", **settings):
     """Every method on one table under the honest protocol (module doc).
 
     Args:
@@ -525,6 +508,8 @@ def compare(
         name: str. The table's name in the results.
         log: callable or None. Progress lines (one per finished run, with
             an ETA). Defaults to `print`.
+        **settings: the keyword arguments above, passed to
+            `compare_tables`, whose signature holds their defaults.
 
     Returns:
         A `Comparison`.
@@ -532,22 +517,7 @@ def compare(
     Raises:
         ValueError: an unknown method, a bad setting, or a bad table.
     """
-    return compare_tables(
-        {name: (X, y)},
-        methods=methods,
-        repeats=repeats,
-        epochs=epochs,
-        batch_size=batch_size,
-        n_jobs=n_jobs,
-        cache_dir=cache_dir,
-        seed=seed,
-        test_size=test_size,
-        val_size=val_size,
-        posthoc_taus=posthoc_taus,
-        max_anchors=max_anchors,
-        options=options,
-        log=log,
-    ).comparisons[name]
+    return compare_tables({name: (X, y)}, **settings).comparisons[name]
 
 
 def compare_tables(
