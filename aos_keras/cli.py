@@ -96,9 +96,11 @@ def train(args):
         )
     # One encoder, fitted on the training rows only, saved with the model.
     try:
-        encoder = TableEncoder(standardize=args.standardize).fit(
-            features.iloc[rows]
-        )
+        encoder = TableEncoder(
+            standardize=args.standardize,
+            numeric_imputation=args.impute,
+            unknown=args.unknown_categories,
+        ).fit(features.iloc[rows])
     except ValueError as err:
         raise CLIError(f"{args.data}: {err}") from err
     prep = _preprocessing(features, args.label, encoder)
@@ -463,6 +465,20 @@ def build_parser():
         help="'auto' or the fractional rate f_s in (0, 1]",
     )
     p.add_argument("--no-standardize", dest="standardize", action="store_false")
+    p.add_argument(
+        "--impute",
+        choices=("median", "mean", "constant"),
+        default="median",
+        help="missing numeric cells: the training median (default), mean, "
+        "or 0; a missing nominal cell takes the most frequent category",
+    )
+    p.add_argument(
+        "--unknown-categories",
+        choices=("ignore", "error"),
+        default="ignore",
+        help="a category unseen in training, at evaluate/predict time: no "
+        "vote (default) or an error",
+    )
     p.add_argument("--latent-dim", type=int, default=100)
     p.add_argument("--generator-units", type=int, nargs="+", default=[256, 64])
     p.add_argument(

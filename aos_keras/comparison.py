@@ -853,6 +853,10 @@ class Comparison:
         na = self.summary()["na_reason"]
         for m, reason in na[na != ""].items():
             lines.append(f"NA {m}: {reason}")
+        used = self.runs[self.runs["sampler"].fillna("") != ""]
+        for m, group in used.groupby("method", sort=False):
+            names = ", ".join(sorted(set(group["sampler"])))
+            lines.append(f"Sampler of {m}: {names} (imbalanced-learn).")
         return "\n".join(lines) + "\n"
 
     def save(self, out_dir, plot=True):

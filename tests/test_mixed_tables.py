@@ -201,3 +201,21 @@ def test_cli_predict_writes_labels_and_probabilities(mixed, tmp_path):
     np.testing.assert_allclose(table[["p[bad]", "p[good]"]].sum(1), 1, 1e-5)
     best = np.where(table["p[bad]"] > table["p[good]"], "bad", "good")
     assert (table["prediction"] == best).all()
+
+
+def test_cli_impute_and_strict_categories(mixed, tmp_path, capsys):
+    _, path, frame, _ = mixed
+    out = tmp_path / "strict"
+    argv = ["train", str(path), "--label", "label", "--out", str(out)]
+    argv += ["--impute", "mean", "--unknown-categories", "error"]
+    assert cli.main(argv + TINY_ARGS) == 0
+    encoder = cli.load_folder(str(out))[1]["_encoder"]
+    numeric = encoder.transformer_.named_transformers_["numeric"]
+    assert numeric.named_steps["impute"].strategy == "mean"
+    new = frame.assign(purpose="boat")  # a category training never saw
+    new_path = tmp_path / "boat.csv"
+    new.to_csv(new_path, index=False)
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(out), str(new_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown" in err.lower() and "Traceback" not in err
