@@ -116,8 +116,9 @@ def make_splits(y, *, repeats=5, seed=0, test_size=0.3, val_size=0.2):
         y: int array `(N,)`, class indices.
         repeats: int. Number of splits.
         seed: int. Split `r` uses seed `seed + r`.
-        test_size, val_size: float. Shares of the rows and of the training
-            rows.
+        test_size: float. Share of the rows in the test split.
+        val_size: float. Share of the training rows in the validation
+            split.
 
     Returns:
         list of dicts with int arrays `fit`, `val`, `test` (disjoint, their
@@ -351,11 +352,14 @@ def fit_and_score(
 
     Args:
         method: str. A name of `default_methods()`.
-        fit, val, test: `(x, y)` pairs of model-space rows and class
-            indices `0..C-1`.
+        fit: `(x, y)`, model-space rows and class indices `0..C-1` that
+            the method trains on.
+        val: `(x, y)`, the validation rows (they choose the epoch).
+        test: `(x, y)`, the test rows (scored, never used to choose).
         classes: sequence. The labels of the class indices.
         seed: int. Seed of the method.
-        epochs, batch_size: int. Training length and real rows per step.
+        epochs: int. Training epochs.
+        batch_size: int. Real rows per step.
         taus: tuple of float. The post-hoc logit-adjustment grid.
         options: dict or None. Options of `make_method`.
 
@@ -491,25 +495,12 @@ def compare(X, y, *, name="table", **settings):
     Args:
         X: DataFrame or 2-D array: numbers, categories, missing cells.
         y: array-like `(N,)`, labels (any hashable values).
-        methods: list of str or None. Names of `default_methods()`;
-            None runs them all.
-        repeats: int. Number of stratified splits. Defaults to `5`.
-        epochs: int. Epochs of the neural methods. Defaults to `100`.
-        batch_size: int or `"auto"` (see `Protocol`). Defaults to `32`.
-        n_jobs: int. joblib worker processes (-1: one per core).
-        cache_dir: str or None. Folder of the per-run JSON cache; a rerun
-            skips the runs found there. None: no cache.
-        seed: int. Seed of the first split.
-        test_size, val_size: float. Split shares.
-        posthoc_taus: tuple of float. Post-hoc logit-adjustment grid.
-        max_anchors: int or None. Anchor cap of the adversarial methods.
-        options: dict or None. Per-method options, `{method: {option:
-            value}}` (see `make_method`).
-        name: str. The table's name in the results.
-        log: callable or None. Progress lines (one per finished run, with
-            an ETA). Defaults to `print`.
-        **settings: the keyword arguments above, passed to
-            `compare_tables`, whose signature holds their defaults.
+        name: str. The table's name in the results. Defaults to
+            `"table"`.
+        **settings: the keywords of `compare_tables` (`methods`, `repeats`
+            (5), `epochs` (100), `batch_size` (32), `n_jobs` (1),
+            `cache_dir`, `seed` (0), `test_size` (0.3), `val_size` (0.2),
+            `posthoc_taus`, `max_anchors`, `options`, `log`).
 
     Returns:
         A `Comparison`.
@@ -540,8 +531,25 @@ def compare_tables(
     """`compare` over several tables at once (one pool of runs).
 
     Args:
-        tables: dict mapping a table name to `(X, y)`.
-        Others: see `compare`.
+        tables: dict mapping a table name to `(X, y)`: DataFrames or 2-D
+            arrays (numbers, categories, missing cells) and labels.
+        methods: list of str or None. Names of `default_methods()`;
+            None runs them all.
+        repeats: int. Number of stratified splits. Defaults to `5`.
+        epochs: int. Epochs of the neural methods. Defaults to `100`.
+        batch_size: int or `"auto"` (see `Protocol`). Defaults to `32`.
+        n_jobs: int. joblib worker processes (-1: one per core).
+        cache_dir: str or None. Folder of the per-run JSON cache; a rerun
+            skips the runs found there. None: no cache.
+        seed: int. Seed of the first split.
+        test_size: float. Test share of each split.
+        val_size: float. Validation share of each training split.
+        posthoc_taus: tuple of float. Post-hoc logit-adjustment grid.
+        max_anchors: int or None. Anchor cap of the adversarial methods.
+        options: dict or None. Per-method options, `{method: {option:
+            value}}` (see `make_method`).
+        log: callable or None. Progress lines (one per finished run, with
+            an ETA). Defaults to `print`.
 
     Returns:
         A `SuiteComparison`.
