@@ -193,14 +193,7 @@ class LogitScorer:
         if not self.history:
             raise ValueError("No epoch was scored.")
 
-        def pick(taus):
-            best, best_key = None, None
-            for epoch, record in enumerate(self.history):
-                for tau in taus:
-                    key = record[tau][0][0]
-                    if best_key is None or key > best_key:
-                        best, best_key = (epoch, tau), key
-            epoch, tau = best
+        def entry(epoch, tau):
             (v_acsa, v_gm, _), (acsa, gm, recall) = self.history[epoch][tau]
             return {
                 "epoch": epoch + 1,
@@ -215,35 +208,25 @@ class LogitScorer:
                 },
             }
 
+        def pick(taus):
+            best, best_key = None, None
+            for epoch, record in enumerate(self.history):
+                for tau in taus:
+                    key = record[tau][0][0]
+                    if best_key is None or key > best_key:
+                        best, best_key = (epoch, tau), key
+            return entry(*best)
+
         last = len(self.history) - 1
-        (v_acsa, v_gm, _), (acsa, gm, recall) = self.history[last][0.0]
         best_test = max(
             range(len(self.history)),
             key=lambda e: (self.history[e][0.0][1][0], -e),
         )
-        (pv_acsa, pv_gm, _), (p_acsa, p_gm, p_recall) = self.history[best_test][
-            0.0
-        ]
-
-        def entry(epoch, v_acsa, v_gm, acsa, gm, recall):
-            return {
-                "epoch": epoch + 1,
-                "tau": 0.0,
-                "val_acsa": v_acsa,
-                "val_gm": v_gm,
-                "acsa": acsa,
-                "gm": gm,
-                "recall": {
-                    str(c): (None if np.isnan(r) else float(r))
-                    for c, r in zip(classes, recall)
-                },
-            }
-
         return {
             "honest": pick((0.0,)),
             "posthoc": pick(self.taus),
-            "last": entry(last, v_acsa, v_gm, acsa, gm, recall),
-            "paper": entry(best_test, pv_acsa, pv_gm, p_acsa, p_gm, p_recall),
+            "last": entry(last, 0.0),
+            "paper": entry(best_test, 0.0),
             "history": [
                 {
                     "epoch": e,
