@@ -105,15 +105,13 @@ def train(args):
         raise CLIError(f"{args.data}: {err}") from err
     prep = _preprocessing(features, args.label, encoder)
 
-    def standardise(index):
+    def encode(index):
         return encoder.transform(features.iloc[index])
 
-    x, y_all = standardise(rows), y
-    y = y_all[rows]
+    x_val = y_val = None
     if val_rows is not None:
-        x_val, y_val = standardise(val_rows), y_all[val_rows]
-    else:
-        x_val = None
+        x_val, y_val = encode(val_rows), y[val_rows]
+    x, y = encode(rows), y[rows]
     validation.check_features(x, name=args.data)
 
     keras.utils.set_random_seed(args.seed)

@@ -163,52 +163,52 @@ class AdversarialOverSampler(BaseOverSampler):
         return frame, y, binarize_y
 
     def _fit_resample(self, X, y):
-        self.encoder_ = None
-        if isinstance(X, pd.DataFrame):
-            return self._fit_resample_table(X, y)
         classes, counts = np.unique(y, return_counts=True)
         need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
-        dense = X.toarray() if sparse.issparse(X) else X
-        self.scaler_ = StandardScaler().fit(dense) if self.standardize else None
         self.model_ = None
+        encode, decode, stack = self._preprocessing(X)
         if not need:
             return X.copy(), y.copy()
-        x = dense if self.scaler_ is None else self.scaler_.transform(dense)
         index = {c: i for i, c in enumerate(classes.tolist())}
         targets = {index[c]: int(counts[index[c]]) + n for c, n in need.items()}
-        self.model_ = fit_game(self, x, y, sampling_strategy=targets)
-        seed = self.model_.seed
-        new_x, new_y = self.model_.sample(need, seed=seed)
-        if self.scaler_ is not None:
-            new_x = self.scaler_.inverse_transform(new_x)
-        new_x = _cast_like(
-            new_x, X.dtype, getattr(self, "_integer_columns", None)
-        )
-        if sparse.issparse(X):
-            X_res = sparse.vstack(
-                [X, sparse.csr_matrix(new_x)], format=X.format
-            )
-        else:
-            X_res = np.concatenate([X, new_x])
+        self.model_ = fit_game(self, encode(), y, sampling_strategy=targets)
+        new_x, new_y = self.model_.sample(need, seed=self.model_.seed)
+        X_res = stack(X, decode(new_x))
         return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
 
-    def _fit_resample_table(self, X, y):
-        """`_fit_resample` of a mixed DataFrame, through a `TableEncoder`."""
-        classes, counts = np.unique(y, return_counts=True)
-        need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
-        self.scaler_, self.model_ = None, None
-        self.encoder_ = TableEncoder(standardize=self.standardize).fit(X)
-        if not need:
-            return X.copy(), y.copy()
-        x = self.encoder_.transform(X)
-        index = {c: i for i, c in enumerate(classes.tolist())}
-        targets = {index[c]: int(counts[index[c]]) + n for c, n in need.items()}
-        self.model_ = fit_game(self, x, y, sampling_strategy=targets)
-        new_x, new_y = self.model_.sample(need, seed=self.model_.seed)
-        new = self.encoder_.inverse_transform(new_x)
-        new.index = pd.RangeIndex(len(X), len(X) + len(new))
-        X_res = pd.concat([X.reset_index(drop=True), new])
-        return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
+    def _preprocessing(self, X):
+        """`(encode, decode, stack)` for `X`; fits `encoder_` or `scaler_`.
+
+        A DataFrame here is a mixed table (see `_check_X_y`): a
+        `TableEncoder` maps it to model space and generated rows back to
+        its schema. Arrays (sparse ones densified) are standardised with a
+        `StandardScaler` when `standardize`, and generated rows are cast
+        back to `X`'s dtype.
+        """
+        self.encoder_ = self.scaler_ = None
+        if isinstance(X, pd.DataFrame):
+            encoder = TableEncoder(standardize=self.standardize).fit(X)
+            self.encoder_ = encoder
+            return (
+                lambda: encoder.transform(X),
+                encoder.inverse_transform,
+                _stack_frames,
+            )
+        dense = X.toarray() if sparse.issparse(X) else X
+        if self.standardize:
+            self.scaler_ = StandardScaler().fit(dense)
+        scaler = self.scaler_
+
+        def encode():
+            return dense if scaler is None else scaler.transform(dense)
+
+        def decode(rows):
+            if scaler is not None:
+                rows = scaler.inverse_transform(rows)
+            columns = getattr(self, "_integer_columns", None)
+            return _cast_like(rows, X.dtype, columns)
+
+        return encode, decode, _stack_arrays
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -236,3 +236,16 @@ def _cast_like(rows, dtype, integer_columns):
     if integer_columns is not None and integer_columns.any():
         rows[:, integer_columns] = np.rint(rows[:, integer_columns])
     return rows.astype(dtype)
+
+
+def _stack_arrays(X, new):
+    """Input rows then generated rows, in `X`'s (sparse) format."""
+    if sparse.issparse(X):
+        return sparse.vstack([X, sparse.csr_matrix(new)], format=X.format)
+    return np.concatenate([X, new])
+
+
+def _stack_frames(X, new):
+    """Input rows then generated rows, one DataFrame with a fresh index."""
+    new.index = pd.RangeIndex(len(X), len(X) + len(new))
+    return pd.concat([X.reset_index(drop=True), new])

@@ -167,6 +167,8 @@ def classifier_update(model, x, y, sample_weight=None):
         rows = ops.concatenate([x, fake], axis=0)
     n_real = _batch_size(x)
     shift = model.q_logit_shift  # logit adjustment inside the game, or None
+    if shift is not None:
+        shift = ops.convert_to_tensor(shift, dtype=x.dtype)
     gate = None  # deferred oversampling: 0 before the start step, then 1
     if use_fake and model.oversampling_start_step is not None:
         step = ops.cast(model.optimizer.iterations, "float32")
@@ -175,9 +177,7 @@ def classifier_update(model, x, y, sample_weight=None):
         )
 
     def adjusted(logits):
-        if shift is None:
-            return logits
-        return logits + ops.convert_to_tensor(shift, dtype=logits.dtype)
+        return logits if shift is None else logits + shift
 
     def loss_fn():
         if not use_fake:
