@@ -7,6 +7,7 @@ import numpy as np
 from keras import ops
 
 from aos_keras import backend, schedule, validation
+from aos_keras.anchors import select_anchors
 from aos_keras.callbacks import with_nan_guard
 from aos_keras.classifier import Classifier
 from aos_keras.critic import Critic
@@ -328,16 +329,9 @@ class AdversarialOversampler(keras.Model):
         max_anchors = validation.check_positive_int(
             max_anchors, "max_anchors", allow_none=True
         )
-        rng = np.random.default_rng(seed)
-        anchors = []
-        for c in range(len(classes)):
-            index = np.flatnonzero(codes == c)  # copy only the kept rows
-            if max_anchors is not None and len(index) > max_anchors:
-                keep = np.sort(
-                    rng.choice(len(index), max_anchors, replace=False)
-                )
-                index = index[keep]
-            anchors.append(x[index])
+        anchors = select_anchors(
+            x, codes, len(classes), max_anchors=max_anchors, seed=seed
+        )
         model = cls(
             classes=classes.tolist(),
             class_counts=counts.tolist(),

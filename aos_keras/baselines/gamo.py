@@ -42,6 +42,7 @@ import numpy as np
 from keras import ops
 
 from aos_keras import losses, schedule
+from aos_keras.anchors import select_anchors
 from aos_keras.backend import value_and_grad
 from aos_keras.baselines.base import Method, MethodNotApplicable
 from aos_keras.baselines.players import MultiPlayerModel
@@ -190,14 +191,14 @@ class GAMO(MultiPlayerModel):
         y = np.asarray(y, dtype=np.int64).reshape(-1)
         counts = np.bincount(y, minlength=num_classes or 0)
         deficits = class_deficits(counts)
-        rng = np.random.default_rng(seed)
-        anchors = []
-        for c, deficit in enumerate(deficits):
-            rows = x[y == c] if deficit > 0 else x[:0]
-            if max_anchors is not None and len(rows) > max_anchors:
-                keep = rng.choice(len(rows), int(max_anchors), replace=False)
-                rows = rows[np.sort(keep)]
-            anchors.append(rows)
+        anchors = select_anchors(
+            x,
+            y,
+            len(counts),
+            max_anchors=max_anchors,
+            seed=seed,
+            classes=np.flatnonzero(deficits > 0),
+        )
         model = cls(
             class_counts=counts.tolist(),
             num_features=x.shape[1],
