@@ -87,24 +87,9 @@ def complement_entropy(labels, logits):
     return -ops.sum(p * log_p, axis=-1)
 
 
-def critic_wasserstein(real_scores, fake_scores):
-    """The critic's WGAN terms per row: `D(fake) - D(real)`.
-
-    Args:
-        real_scores: float tensor `(n,)` or `(n, 1)`, `D(x, c)`.
-        fake_scores: float tensor of the same shape, `D(G(z, c), c)`.
-
-    Returns:
-        Float tensor `(n,)`; its mean is the critic's loss without penalty.
-    """
-    real = ops.reshape(real_scores, (-1,))
-    fake = ops.reshape(fake_scores, (-1,))
-    return fake - real
-
-
 def generator_wasserstein(fake_scores):
     """The generator's WGAN term per row: `-D(G(z, c), c)`."""
-    return -ops.reshape(fake_scores, (-1,))
+    return -_flat(fake_scores)
 
 
 def critic_vanilla(real_scores, fake_scores):
@@ -113,14 +98,34 @@ def critic_vanilla(real_scores, fake_scores):
     `-log sigmoid(D(x)) - log(1 - sigmoid(D(G(z))))`, computed with
     `softplus` so it stays finite for any score.
     """
-    real = ops.reshape(real_scores, (-1,))
-    fake = ops.reshape(fake_scores, (-1,))
-    return ops.softplus(-real) + ops.softplus(fake)
+    real_term, fake_term = CRITIC_TERMS["vanilla"]
+    return real_term(real_scores) + fake_term(fake_scores)
 
 
 def generator_vanilla(fake_scores):
     """The non-saturating generator loss per row: `-log sigmoid(D(G(z)))`."""
-    return ops.softplus(-ops.reshape(fake_scores, (-1,)))
+    return ops.softplus(-_flat(fake_scores))
+
+
+def _flat(scores):
+    return ops.reshape(scores, (-1,))
+
+
+# The critic's loss as `(term on real rows, term on generated rows)`, per
+# row, by `gan_loss`: the schedule averages the first over the batch and
+# weighs the second by class; `critic_vanilla` adds them row by row.
+CRITIC_TERMS = {
+    "wgan-gp": (lambda real: -_flat(real), _flat),
+    "vanilla": (
+        lambda real: ops.softplus(-_flat(real)),
+        lambda fake: ops.softplus(_flat(fake)),
+    ),
+}
+# The generator's adversarial term per row, by `gan_loss`.
+GENERATOR_TERMS = {
+    "wgan-gp": generator_wasserstein,
+    "vanilla": generator_vanilla,
+}
 
 
 def gradient_penalty(gradients):

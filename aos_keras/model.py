@@ -1,48 +1,34 @@
 """`AdversarialOversampler`: the three-player game as one Keras model."""
 
+import dataclasses
 import math
 
 import keras
 import numpy as np
-from keras import ops
 
 from aos_keras import backend, schedule, validation
 from aos_keras.anchors import select_anchors
 from aos_keras.callbacks import with_nan_guard
-from aos_keras.classifier import Classifier
+from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
-from aos_keras.metrics import ACSA, GeometricMean
-from aos_keras.sampling import class_distribution, synthetic_weight
+from aos_keras.players import MultiPlayerModel, default_optimizer
 from aos_keras.tables import SpecEncoder
 
-# What `mode` sets; each entry can be overridden by its own argument.
-PRESETS = {
-    "ao": {
-        "g_q_loss": "complement",
-        "q_class_distribution": "inverse",
-        "q_fake_loss": "ce",
-    },
-    "do": {
-        "g_q_loss": "ce",
-        "q_class_distribution": "fraction",
-        "q_fake_loss": "ce",
-    },
-}
-GAN_LOSSES = ("wgan-gp", "vanilla")
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
 # What `get_compile_config` saves besides the three optimizers.
 OPTIMIZERS = ("g_optimizer", "d_optimizer", "q_optimizer")
 COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile")
-
-
-def default_optimizer():
-    """Adam(learning_rate=2e-4, beta_1=0.5), GAMO's choice for each player."""
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+__all__ = [
+    "GAN_LOSSES",
+    "PRESETS",
+    "AdversarialOversampler",
+    "default_optimizer",
+]
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
-class AdversarialOversampler(keras.Model):
+class AdversarialOversampler(MultiPlayerModel):
     """Adversarial (AO) or data-space (DO) oversampling as a Keras model.
 
     Owns the three players: a mixture of class-conditional convex generators
@@ -62,47 +48,19 @@ class AdversarialOversampler(keras.Model):
         num_features: int. Number of features `d`.
         anchor_counts: list of int. Anchors of each class, `m_c` (at most
             `n_c`). Defaults to `class_counts`.
-        mode: str. `"do"` (data-space oversampling, default) or `"ao"`
-            (adversarial oversampling); sets `g_q_loss`,
-            `q_class_distribution` and `q_fake_loss` unless given.
-        latent_dim: int. Size of the noise vector. Defaults to `100`.
-        generator_units: tuple of int. Generator trunk widths. Defaults to
-            `(256, 64)`.
-        generator_temperature: float > 0. Softmax temperature of the
-            generator's heads (`CWIGenerator(temperature=...)`); below 1 each
-            row mixes fewer anchors. Defaults to `1.0` (the paper's softmax).
-        critic_units: tuple of int. Critic hidden widths. Defaults to
-            `(256, 128)`.
-        classifier_units: tuple of int. Classifier hidden widths. Defaults to
-            `(256, 128, 64)`.
-        critic_steps: int. Critic updates per step. Defaults to `1`.
-        gp_weight: float. Gradient-penalty weight. Defaults to `10`.
-        gan_loss: str. `"wgan-gp"` (default) or `"vanilla"`.
-        beta: float. Weight of Q's term in the generator loss. Defaults to
-            `1`.
-        sampling_strategy: `"auto"`, float f_s in `(0, 1]` or dict (class
-            index to target count), imbalanced-learn's meaning. Sets
-            `p_frac` and `alpha = sum_c deficit_c / N`. Defaults to `"auto"`.
-        g_q_loss: str. `"complement"` (AO: fool Q) or `"ce"` (DO: favour Q).
-        q_class_distribution: str. Distribution of Q's generated rows:
-            `"inverse"` (AO), `"fraction"` (DO), `"balanced"` or `"real"`.
-        q_fake_loss: str. Q's loss on generated rows: `"ce"` (default) or
-            `"complement"` (the literal reading of the paper's DO).
-        fake_rows_per_class: int or None. Generated rows per class and step.
-            Defaults to `ceil(batch_size / classes)`.
-        oversampling_start: float in `[0, 1)`. Deferred oversampling
-            (DRW-style, Cao et al. 2019): for this fraction of the epochs of
-            each `fit`, Q learns from real rows only (its generated-row term
-            is multiplied by exactly 0) while G and D train as usual; then
-            the full game. Defaults to `0.0` (the paper's schedule).
-        q_logit_adjustment: float >= 0. Logit adjustment of Q's loss inside
-            the game (Menon et al. 2021): Q's loss on real and generated
-            rows uses `logits + tau * log(pi_eff)`, with `pi_eff(c)`
-            proportional to `n_c / N + alpha * p(c)`, the class prior Q
-            sees after oversampling (so the correction is not applied
-            twice; at full balance `pi_eff` is uniform and the adjustment
-            does nothing). Predictions use the plain logits. Defaults to
-            `0.0`.
+        config: `aos_keras.GameConfig` or None. The game's settings.
+            Defaults to `None`: `GameConfig()` updated by the settings
+            given as keyword arguments.
+        **settings: any field of `config_class` (`GameConfig`: `mode`,
+            `latent_dim`, `generator_units`, `generator_temperature`,
+            `critic_units`, `classifier_units`, `critic_steps`,
+            `gp_weight`, `gan_loss`, `beta`, `sampling_strategy`,
+            `g_q_loss`, `q_class_distribution`, `q_fake_loss`,
+            `fake_rows_per_class`, `oversampling_start`,
+            `q_logit_adjustment`, `nominal_output`), documented once on
+            `GameConfig`; each overrides `config`. The resolved settings are
+            attributes of the model (`model.g_q_loss`, ...) and entries of
+            `get_config`.
         nominal_blocks: list of `(start, stop)` or None. One-hot blocks of
             nominal columns (`TableEncoder.nominal_blocks_`), for
             `nominal_output`. Defaults to `None`.
@@ -118,7 +76,7 @@ class AdversarialOversampler(keras.Model):
             columns, `sample` returns rows of its schema, and the encoder
             is saved with the model. Defaults to `None`.
         seed: int or None. Seed of the model's random draws.
-        **kwargs: forwarded to `keras.Model`.
+        **kwargs: other arguments of `keras.Model` (`name`, `dtype`).
 
     Example:
     >>> model = AdversarialOversampler.from_data(x_train, y_train, mode="do")
@@ -133,96 +91,56 @@ class AdversarialOversampler(keras.Model):
         ICCV 2019.
     """
 
+    # The settings' dataclass; a subclass may extend it with more fields.
+    config_class = GameConfig
+    TRACKERS = TRACKERS
+
     def __init__(
         self,
         classes,
         class_counts,
         num_features,
         anchor_counts=None,
-        mode="do",
-        latent_dim=100,
-        generator_units=(256, 64),
-        generator_temperature=1.0,
-        critic_units=(256, 128),
-        classifier_units=(256, 128, 64),
-        critic_steps=1,
-        gp_weight=10.0,
-        gan_loss="wgan-gp",
-        beta=1.0,
-        sampling_strategy="auto",
-        g_q_loss=None,
-        q_class_distribution=None,
-        q_fake_loss=None,
-        fake_rows_per_class=None,
-        oversampling_start=0.0,
-        q_logit_adjustment=0.0,
+        *,
+        config=None,
         nominal_blocks=None,
-        nominal_output="soft",
         encoder=None,
         seed=None,
         name="adversarial_oversampler",
         **kwargs,
     ):
-        super().__init__(name=name, **kwargs)
-        if mode not in PRESETS:
-            raise ValueError(f"`mode` must be 'ao' or 'do'; got {mode!r}.")
-        if gan_loss not in GAN_LOSSES:
-            raise ValueError(
-                f"`gan_loss` must be one of {GAN_LOSSES}; got {gan_loss!r}."
+        settings, kwargs = self.config_class.split(kwargs)
+        config = config or self.config_class()
+        if not isinstance(config, self.config_class):
+            raise TypeError(
+                f"`config` must be a {self.config_class.__name__}; got "
+                f"{type(config).__name__}."
             )
-        preset = PRESETS[mode]
-        self.mode = mode
-        self.g_q_loss = g_q_loss or preset["g_q_loss"]
-        self.q_class_distribution = (
-            q_class_distribution or preset["q_class_distribution"]
+        self.config = dataclasses.replace(config, **settings)
+        rules = self.config.resolved()
+        class_counts = [int(n) for n in class_counts]
+        super().__init__(
+            len(class_counts),
+            num_features,
+            classifier_units=rules.classifier_units,
+            seed=validation.check_seed(seed),
+            build_classifier=False,
+            name=name,
+            **kwargs,
         )
-        self.q_fake_loss = q_fake_loss or preset["q_fake_loss"]
-        for arg in ("g_q_loss", "q_fake_loss"):
-            if getattr(self, arg) not in schedule.CLASS_LOSSES:
-                raise ValueError(
-                    f"`{arg}` must be one of {list(schedule.CLASS_LOSSES)}; "
-                    f"got {getattr(self, arg)!r}."
-                )
+        # The resolved settings as attributes (`model.mode`, ...).
+        for field in dataclasses.fields(rules):
+            setattr(self, field.name, getattr(rules, field.name))
         self.classes_ = np.asarray(classes)
-        self.class_counts = [int(n) for n in class_counts]
-        self.num_classes = len(self.class_counts)
+        self.class_counts = class_counts
         if len(self.classes_) != self.num_classes:
             raise ValueError("`classes` and `class_counts` differ in length.")
-        self.num_features = int(num_features)
         self.anchor_counts = [
             int(m) for m in (anchor_counts or self.class_counts)
         ]
-        self.latent_dim = int(latent_dim)
-        self.generator_units = tuple(generator_units)
-        self.generator_temperature = float(generator_temperature)
-        self.critic_units = tuple(critic_units)
-        self.classifier_units = tuple(classifier_units)
-        self.critic_steps = int(critic_steps)
-        if self.critic_steps < 1:
-            raise ValueError("`critic_steps` must be at least 1.")
-        self.gp_weight = float(gp_weight)
-        self.gan_loss = gan_loss
-        self.beta = float(beta)
-        self.sampling_strategy = sampling_strategy
-        self.fake_rows_per_class = (
-            None if fake_rows_per_class is None else int(fake_rows_per_class)
-        )
-        self.oversampling_start = float(oversampling_start)
-        if not 0.0 <= self.oversampling_start < 1.0:
-            raise ValueError(
-                "`oversampling_start` must be in [0, 1) (a fraction of the "
-                f"epochs); got {oversampling_start!r}."
-            )
-        self.q_logit_adjustment = float(q_logit_adjustment)
-        if not self.q_logit_adjustment >= 0.0:
-            raise ValueError(
-                "`q_logit_adjustment` must be >= 0; got "
-                f"{q_logit_adjustment!r}."
-            )
-        self.seed = validation.check_seed(seed)
         self.encoder = None if encoder is None else SpecEncoder(encoder)
         if self.encoder is not None:
-            if self.encoder.n_features_out_ != int(num_features):
+            if self.encoder.n_features_out_ != self.num_features:
                 raise ValueError(
                     f"The encoder makes {self.encoder.n_features_out_} "
                     f"features; num_features is {num_features}."
@@ -230,54 +148,33 @@ class AdversarialOversampler(keras.Model):
             if nominal_blocks is None:
                 nominal_blocks = self.encoder.nominal_blocks_
 
+        # G and D first, then Q: the order their weights are drawn in.
         self.generator = CWIGenerator(
             self.anchor_counts,
             self.num_features,
-            latent_dim=self.latent_dim,
-            trunk_units=self.generator_units,
-            temperature=self.generator_temperature,
+            latent_dim=rules.latent_dim,
+            trunk_units=rules.generator_units,
+            temperature=rules.generator_temperature,
             nominal_blocks=nominal_blocks,
-            nominal_output=nominal_output,
+            nominal_output=rules.nominal_output,
         )
         self.critic = Critic(
-            self.num_classes, self.num_features, hidden_units=critic_units
+            self.num_classes, self.num_features, hidden_units=rules.critic_units
         )
-        self.classifier = Classifier(
-            self.num_classes, self.num_features, hidden_units=classifier_units
-        )
-        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self._build_classifier()
 
-        # The schedule's class weights, supports and alpha (constants).
-        counts = self.class_counts
-        q_dist = class_distribution(
-            counts, self.q_class_distribution, sampling_strategy
+        # The constants of the step: class weights, supports, alpha, ...
+        self.rules = schedule.GameRules.of(
+            rules, self.class_counts, self.generator.class_ids
         )
-        self.class_weights = {
-            "real": class_distribution(counts, "real"),
-            "generator": class_distribution(counts, "balanced"),
-            "classifier": q_dist,
-        }
-        self.support = {
-            "generator": self.generator.class_ids,
-            "classifier": tuple(int(c) for c in np.flatnonzero(q_dist > 0)),
-        }
-        self.alpha = synthetic_weight(counts, sampling_strategy)
-        position = np.zeros(self.num_classes, dtype=np.int32)
-        position[list(self.generator.class_ids)] = np.arange(
-            len(self.generator.class_ids)
-        )
-        self.class_position = position
-        self.q_logit_shift = None
-        if self.q_logit_adjustment > 0:
-            real = np.asarray(counts, np.float64) / np.sum(counts)
-            prior = real + self.alpha * np.asarray(q_dist, np.float64)
-            self.q_logit_shift = (
-                self.q_logit_adjustment * np.log(prior / prior.sum())
-            ).astype("float32")
+        self.alpha = self.rules.alpha
+        self.class_weights = self.rules.class_weights
+        self.support = self.rules.support
+        self.q_logit_shift = self.rules.q_logit_shift
         # Deferred oversampling: the step from which Q sees generated rows
         # (set by `fit`); only models that defer carry the variable.
         self.oversampling_start_step = None
-        if self.oversampling_start > 0:
+        if rules.oversampling_start > 0:
             self.oversampling_start_step = self.add_weight(
                 shape=(),
                 initializer="zeros",
@@ -285,14 +182,6 @@ class AdversarialOversampler(keras.Model):
                 trainable=False,
                 name="oversampling_start_step",
             )
-
-        self.trackers = {
-            name: keras.metrics.Mean(name=name) for name in TRACKERS
-        }
-        self.class_metrics = [
-            ACSA(self.num_classes, name="acsa"),
-            GeometricMean(self.num_classes, name="gm"),
-        ]
         self.built = True
 
     # ----------------------------------------------------------- building
@@ -385,18 +274,14 @@ class AdversarialOversampler(keras.Model):
         self.q_optimizer = keras.optimizers.get(
             q_optimizer or default_optimizer()
         )
-        players = {
-            self.generator: self.g_optimizer,
-            self.critic: self.d_optimizer,
-            self.classifier: self.q_optimizer,
-        }
-        optimizer_map = keras.optimizers.OptimizerMap(self.q_optimizer)
-        for player, optimizer in players.items():
-            for v in player.trainable_variables:
-                optimizer_map[v.path] = optimizer
-        container = keras.optimizers.MultiOptimizer(optimizer_map)
-        super().compile(optimizer=container, **kwargs)
-        container.build(self.trainable_variables)
+        self.compile_players(
+            [
+                (self.g_optimizer, self.generator.trainable_variables),
+                (self.d_optimizer, self.critic.trainable_variables),
+                (self.q_optimizer, self.classifier.trainable_variables),
+            ],
+            **kwargs,
+        )
 
     def get_compile_config(self):
         """The three optimizers and `compile`'s other arguments, serialised.
@@ -435,22 +320,25 @@ class AdversarialOversampler(keras.Model):
 
     # ------------------------------------------------------------ training
     @property
-    def metrics(self):
-        return list(self.trackers.values()) + self.class_metrics
-
-    def train_step(self, *args):
-        return backend.train_step(
-            self, lambda data: schedule.train_step(self, data), args
+    def game(self):
+        """The `aos_keras.schedule.Game` a step plays: rules, players, ..."""
+        return schedule.Game(
+            rules=self.rules,
+            generator=self.generator,
+            critic=self.critic,
+            classifier=self.classifier,
+            g_optimizer=getattr(self, "g_optimizer", None),
+            d_optimizer=getattr(self, "d_optimizer", None),
+            q_optimizer=getattr(self, "q_optimizer", None),
+            seed_generator=self.seed_generator,
+            dtype=self.compute_dtype,
+            step=self.optimizer.iterations if self.compiled else None,
+            q_start_step=self.oversampling_start_step,
         )
 
-    def test_step(self, *args):
-        return backend.test_step(
-            self, lambda data: schedule.test_step(self, data), args
-        )
-
-    def call(self, x, training=False):
-        """Class probabilities `(n, C)` of Q for rows `x` `(n, d)`."""
-        return ops.softmax(self.classifier(x), axis=-1)
+    def step(self, data):
+        """One step of the game (`aos_keras.schedule.train_step`)."""
+        return self.record(*schedule.train_step(self.game, data))
 
     # ------------------------------------------- labels at the Keras entry
     def fit(
@@ -597,31 +485,18 @@ class AdversarialOversampler(keras.Model):
 
     # ---------------------------------------------------------- config
     def get_config(self):
-        config = super().get_config()
+        config = keras.Model.get_config(self)
+        settings = self.config.resolved().to_dict()
+        settings["sampling_strategy"] = _json_strategy(
+            settings["sampling_strategy"]
+        )
         config.update(
             classes=self.classes_.tolist(),
             class_counts=self.class_counts,
             num_features=self.num_features,
             anchor_counts=self.anchor_counts,
-            mode=self.mode,
-            latent_dim=self.latent_dim,
-            generator_units=list(self.generator_units),
-            generator_temperature=self.generator_temperature,
-            critic_units=list(self.critic_units),
-            classifier_units=list(self.classifier_units),
-            critic_steps=self.critic_steps,
-            gp_weight=self.gp_weight,
-            gan_loss=self.gan_loss,
-            beta=self.beta,
-            sampling_strategy=_json_strategy(self.sampling_strategy),
-            g_q_loss=self.g_q_loss,
-            q_class_distribution=self.q_class_distribution,
-            q_fake_loss=self.q_fake_loss,
-            fake_rows_per_class=self.fake_rows_per_class,
-            oversampling_start=self.oversampling_start,
-            q_logit_adjustment=self.q_logit_adjustment,
+            **settings,
             nominal_blocks=[list(b) for b in self.generator.nominal_blocks],
-            nominal_output=self.generator.nominal_output,
             encoder=None if self.encoder is None else self.encoder.spec,
             seed=self.seed,
         )

@@ -16,22 +16,26 @@ every class of a distribution's support and weighs each class's mean loss by
 `p(c)`. Shapes stay static (one trace under `jit`) and a generated row costs
 `O(anchors of its class)`. Real and generated rows that go through the same
 network (the critic's two terms, the classifier's two terms) share one
-forward pass. Every player is updated through `update_player`, the one place
-that scales a loss for a replicated `tf.distribute` step.
+forward pass. Every player is updated through
+`aos_keras.players.update_player`.
+
+The step takes what it needs explicitly: a `Game` holds the constants of
+the game (`GameRules`, built once from the settings and the class counts),
+the three players, their optimizers and the seed generator.
 """
 
+import dataclasses
 import math
+import typing
 
 import keras
+import numpy as np
 from keras import ops
 
 from aos_keras import losses
-from aos_keras.backend import (
-    input_gradient,
-    replica_context,
-    replica_scale,
-    value_and_grad,
-)
+from aos_keras.backend import input_gradient, replica_context
+from aos_keras.players import unpack, update_player, weighted_mean
+from aos_keras.sampling import class_distribution, synthetic_weight
 
 # Q's loss on a generated row of class c, by name.
 CLASS_LOSSES = {
@@ -40,63 +44,181 @@ CLASS_LOSSES = {
 }
 
 
-def train_step(model, data):
-    """Run one step of the game on `data`; return the logs (stateful)."""
-    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-    x = ops.cast(x, model.compute_dtype)
-    y = ops.cast(ops.reshape(y, (-1,)), "int32")
-    for _ in range(model.critic_steps):
-        d_loss, gp = critic_update(model, x, y)
-    g_loss = generator_update(model, _batch_size(x))
-    q_loss, real_loss, logits = classifier_update(model, x, y, sample_weight)
+@dataclasses.dataclass(frozen=True)
+class GameRules:
+    """The constants of a game: what the step needs besides its players.
 
-    model.optimizer.iterations.assign_add(1)
-    trackers = model.trackers
-    trackers["loss"].update_state(real_loss)
-    trackers["q_loss"].update_state(q_loss)
-    trackers["g_loss"].update_state(g_loss)
-    trackers["d_loss"].update_state(d_loss)
-    trackers["gp"].update_state(gp)
-    for metric in model.class_metrics:
-        metric.update_state(y, logits, sample_weight)
-    return {m.name: m.result() for m in model.metrics}
+    Built once by `GameRules.of(config, class_counts, generator_classes)`.
+
+    Args:
+        num_classes: int. `C`.
+        latent_dim: int. Size of the noise vector.
+        critic_steps: int. Critic updates per step.
+        gp_weight: float. Gradient-penalty weight.
+        gan_loss: str. `"wgan-gp"` or `"vanilla"`.
+        beta: float. Weight of Q's term in the generator's loss.
+        g_q_loss: str. The generator's term on Q (`CLASS_LOSSES` key).
+        q_fake_loss: str. Q's loss on generated rows (`CLASS_LOSSES` key).
+        fake_rows_per_class: int or None. Generated rows per class and step.
+        class_weights: dict of float32 arrays `(C,)`: `"real"` (critic),
+            `"generator"` and `"classifier"` class distributions.
+        support: dict of tuples: the classes the generator and the
+            classifier generate rows of.
+        alpha: float. Weight of Q's generated-row term.
+        class_position: int32 array `(C,)`, position of each class among
+            the generator's heads.
+        q_logit_shift: float32 array `(C,)` or None. `tau * log(pi_eff)`,
+            the logit adjustment of Q's loss inside the game.
+    """
+
+    num_classes: int
+    latent_dim: int
+    critic_steps: int
+    gp_weight: float
+    gan_loss: str
+    beta: float
+    g_q_loss: str
+    q_fake_loss: str
+    fake_rows_per_class: typing.Optional[int]
+    class_weights: dict
+    support: dict
+    alpha: float
+    class_position: np.ndarray
+    q_logit_shift: typing.Optional[np.ndarray]
+
+    @classmethod
+    def of(cls, config, class_counts, generator_classes):
+        """The rules of a resolved `GameConfig` on classes of these sizes.
+
+        Args:
+            config: `aos_keras.GameConfig` (presets resolved).
+            class_counts: list of int, `n_c`.
+            generator_classes: tuple of int, the classes with a head.
+
+        Returns:
+            A `GameRules`.
+        """
+        counts = list(class_counts)
+        num_classes = len(counts)
+        strategy = config.sampling_strategy
+        q_dist = class_distribution(
+            counts, config.q_class_distribution, strategy
+        )
+        alpha = synthetic_weight(counts, strategy)
+        position = np.zeros(num_classes, dtype=np.int32)
+        position[list(generator_classes)] = np.arange(len(generator_classes))
+        shift = None
+        if config.q_logit_adjustment > 0:
+            real = np.asarray(counts, np.float64) / np.sum(counts)
+            prior = real + alpha * np.asarray(q_dist, np.float64)
+            shift = (
+                config.q_logit_adjustment * np.log(prior / prior.sum())
+            ).astype("float32")
+        return cls(
+            num_classes=num_classes,
+            latent_dim=config.latent_dim,
+            critic_steps=config.critic_steps,
+            gp_weight=config.gp_weight,
+            gan_loss=config.gan_loss,
+            beta=config.beta,
+            g_q_loss=config.g_q_loss,
+            q_fake_loss=config.q_fake_loss,
+            fake_rows_per_class=config.fake_rows_per_class,
+            class_weights={
+                "real": class_distribution(counts, "real"),
+                "generator": class_distribution(counts, "balanced"),
+                "classifier": q_dist,
+            },
+            support={
+                "generator": tuple(generator_classes),
+                "classifier": tuple(int(c) for c in np.flatnonzero(q_dist > 0)),
+            },
+            alpha=alpha,
+            class_position=position,
+            q_logit_shift=shift,
+        )
 
 
-def test_step(model, data):
-    """Score the classifier on `data`: CE loss, ACSA and GM (stateful)."""
-    x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-    x = ops.cast(x, model.compute_dtype)
-    y = ops.cast(ops.reshape(y, (-1,)), "int32")
-    logits = model.classifier(x)
-    model.trackers["loss"].update_state(
-        weighted_mean(losses.cross_entropy(y, logits), sample_weight)
-    )
-    for metric in model.class_metrics:
-        metric.update_state(y, logits, sample_weight)
-    names = ["loss"] + [m.name for m in model.class_metrics]
-    return {m.name: m.result() for m in model.metrics if m.name in names}
+class Game(typing.NamedTuple):
+    """Everything one step reads: rules, players, optimizers, random state.
+
+    Args:
+        rules: `GameRules`.
+        generator: `aos_keras.CWIGenerator`.
+        critic: `aos_keras.Critic`.
+        classifier: `aos_keras.Classifier`.
+        g_optimizer: the generator's optimizer.
+        d_optimizer: the critic's optimizer.
+        q_optimizer: the classifier's optimizer.
+        seed_generator: `keras.random.SeedGenerator` of the step's draws.
+        dtype: str. Compute dtype of the rows.
+        step: the step counter (`optimizer.iterations`), or None.
+        q_start_step: variable or None. Deferred oversampling: the step
+            from which Q sees generated rows.
+    """
+
+    rules: GameRules
+    generator: typing.Any
+    critic: typing.Any
+    classifier: typing.Any
+    g_optimizer: typing.Any = None
+    d_optimizer: typing.Any = None
+    q_optimizer: typing.Any = None
+    seed_generator: typing.Any = None
+    dtype: str = "float32"
+    step: typing.Any = None
+    q_start_step: typing.Any = None
 
 
-def critic_update(model, x, y):
+def train_step(game, data):
+    """Run one step of the game on `data`.
+
+    Args:
+        game: `Game`.
+        data: a batch `(x, y)` or `(x, y, sample_weight)`.
+
+    Returns:
+        `(values, y, logits, sample_weight)`: the step's losses by tracker
+        name, the batch's class indices, Q's logits on the real rows and
+        the sample weights (for `MultiPlayerModel.record`).
+    """
+    x, y, sample_weight = unpack(data, game.dtype)
+    for _ in range(game.rules.critic_steps):
+        d_loss, gp = critic_update(game, x, y)
+    g_loss = generator_update(game, _batch_size(x))
+    q_loss, real_loss, logits = classifier_update(game, x, y, sample_weight)
+    values = {
+        "loss": real_loss,
+        "q_loss": q_loss,
+        "g_loss": g_loss,
+        "d_loss": d_loss,
+        "gp": gp,
+    }
+    return values, y, logits, sample_weight
+
+
+def critic_update(game, x, y):
     """One critic update; returns `(loss, gradient_penalty)`."""
-    g, d = model.generator, model.critic
+    rules, g, d = game.rules, game.generator, game.critic
     classes = g.class_ids
-    r = rows_per_class(model, _batch_size(x), len(classes))
-    z = noise(model, len(classes), r)
+    r = rows_per_class(rules.fake_rows_per_class, _batch_size(x), len(classes))
+    z = _noise(game, len(classes), r)
     fake, fake_ids = flatten_classes(
         ops.stop_gradient(g(z, training=True)), classes
     )
-    weights = model.class_weights["real"]
-    wgan = model.gan_loss == "wgan-gp"
+    weights = rules.class_weights["real"]
+    real_term, fake_term = losses.CRITIC_TERMS[rules.gan_loss]
+    wgan = rules.gan_loss == "wgan-gp"
     if wgan:
         # Pair every real row with a generated row of its own class.
         slot = ops.cast(
-            _uniform(model, ops.shape(y), "float32") * ops.cast(r, "float32"),
+            _uniform(game, ops.shape(y), "float32") * ops.cast(r, "float32"),
             "int32",
         )
-        pick = _class_position(model, y) * r + ops.minimum(slot, r - 1)
+        position = ops.take(rules.class_position, y)
+        pick = position * r + ops.minimum(slot, r - 1)
         matched = ops.take(fake, pick, axis=0)
-        eps = _uniform(model, (_batch_size(x), 1), x.dtype)
+        eps = _uniform(game, (_batch_size(x), 1), x.dtype)
         mixed = eps * x + (1.0 - eps) * matched
     # Real and generated rows in one pass of D (D has no batch statistics).
     rows = ops.concatenate([x, fake], axis=0)
@@ -106,75 +228,67 @@ def critic_update(model, x, y):
     def loss_fn():
         scores = d(rows, row_ids)
         real_scores, fake_scores = scores[:n_real], scores[n_real:]
+        loss = ops.mean(real_term(real_scores)) + _class_mean(
+            rules, fake_term(fake_scores), fake_ids, weights
+        )
         if not wgan:
-            loss = ops.mean(ops.softplus(-real_scores)) + _class_mean(
-                model, ops.softplus(fake_scores), fake_ids, weights
-            )
             return loss, ops.zeros(())
         gp = ops.mean(
             losses.gradient_penalty(input_gradient(lambda t: d(t, y), mixed))
         )
-        loss = (
-            _class_mean(model, fake_scores, fake_ids, weights)
-            - ops.mean(real_scores)
-            + model.gp_weight * gp
-        )
-        return loss, gp
+        return loss + rules.gp_weight * gp, gp
 
-    return update_player(model.d_optimizer, d.trainable_variables, loss_fn)
+    return update_player(game.d_optimizer, d.trainable_variables, loss_fn)
 
 
-def generator_update(model, batch_size):
+def generator_update(game, batch_size):
     """One generator update; returns its loss."""
-    g, d, q = model.generator, model.critic, model.classifier
-    classes = model.support["generator"]
-    r = rows_per_class(model, batch_size, len(classes))
-    z = noise(model, len(classes), r)
-    weights = model.class_weights["generator"]
-    q_term = CLASS_LOSSES[model.g_q_loss]
-    adversarial = (
-        losses.generator_wasserstein
-        if model.gan_loss == "wgan-gp"
-        else losses.generator_vanilla
-    )
+    rules = game.rules
+    g, d, q = game.generator, game.critic, game.classifier
+    classes = rules.support["generator"]
+    r = rows_per_class(rules.fake_rows_per_class, batch_size, len(classes))
+    z = _noise(game, len(classes), r)
+    weights = rules.class_weights["generator"]
+    q_term = CLASS_LOSSES[rules.g_q_loss]
+    adversarial = losses.GENERATOR_TERMS[rules.gan_loss]
 
     def loss_fn():
         fake, ids = flatten_classes(
             g(z, class_ids=classes, training=True), classes
         )
-        adv = _class_mean(model, adversarial(d(fake, ids)), ids, weights)
-        fool = _class_mean(model, q_term(ids, q(fake)), ids, weights)
-        return adv + model.beta * fool, ()
+        adv = _class_mean(rules, adversarial(d(fake, ids)), ids, weights)
+        fool = _class_mean(rules, q_term(ids, q(fake)), ids, weights)
+        return adv + rules.beta * fool, ()
 
-    loss, _ = update_player(model.g_optimizer, g.trainable_variables, loss_fn)
+    loss, _ = update_player(game.g_optimizer, g.trainable_variables, loss_fn)
     return loss
 
 
-def classifier_update(model, x, y, sample_weight=None):
+def classifier_update(game, x, y, sample_weight=None):
     """One classifier update; returns `(loss, real-row CE, real logits)`."""
-    g, q = model.generator, model.classifier
-    classes = model.support["classifier"]
-    use_fake = model.alpha > 0 and len(classes) > 0
+    rules, g, q = game.rules, game.generator, game.classifier
+    classes = rules.support["classifier"]
+    use_fake = rules.alpha > 0 and len(classes) > 0
     if use_fake:
-        r = rows_per_class(model, _batch_size(x), len(classes))
-        z = noise(model, len(classes), r)
+        r = rows_per_class(
+            rules.fake_rows_per_class, _batch_size(x), len(classes)
+        )
+        z = _noise(game, len(classes), r)
         fake, ids = flatten_classes(
             ops.stop_gradient(g(z, class_ids=classes, training=True)), classes
         )
-        weights = model.class_weights["classifier"]
-        fake_loss = CLASS_LOSSES[model.q_fake_loss]
+        weights = rules.class_weights["classifier"]
+        fake_loss = CLASS_LOSSES[rules.q_fake_loss]
         # Real and generated rows in one pass of Q.
         rows = ops.concatenate([x, fake], axis=0)
     n_real = _batch_size(x)
-    shift = model.q_logit_shift  # logit adjustment inside the game, or None
+    shift = rules.q_logit_shift  # logit adjustment inside the game, or None
     if shift is not None:
         shift = ops.convert_to_tensor(shift, dtype=x.dtype)
     gate = None  # deferred oversampling: 0 before the start step, then 1
-    if use_fake and model.oversampling_start_step is not None:
-        step = ops.cast(model.optimizer.iterations, "float32")
-        gate = ops.cast(
-            ops.greater_equal(step, model.oversampling_start_step), x.dtype
-        )
+    if use_fake and game.q_start_step is not None:
+        step = ops.cast(game.step, "float32")
+        gate = ops.cast(ops.greater_equal(step, game.q_start_step), x.dtype)
 
     def adjusted(logits):
         return logits if shift is None else logits + shift
@@ -191,74 +305,73 @@ def classifier_update(model, x, y, sample_weight=None):
         loss = real
         if use_fake:
             per_row = fake_loss(ids, adjusted(all_logits[n_real:]))
-            term = model.alpha * _class_mean(model, per_row, ids, weights)
+            term = rules.alpha * _class_mean(rules, per_row, ids, weights)
             loss = loss + (term if gate is None else gate * term)
         return loss, (real, logits)
 
     loss, (real, logits) = update_player(
-        model.q_optimizer, q.trainable_variables, loss_fn
+        game.q_optimizer, q.trainable_variables, loss_fn
     )
     return loss, real, logits
 
 
-def update_player(optimizer, variables, loss_fn):
-    """One optimizer step of a player on `loss_fn`; returns `(loss, aux)`.
-
-    The one place where a player's loss is differentiated and applied.
-    Under a replicated TensorFlow strategy the loss is scaled by
-    `aos_keras.backend.replica_scale()` (`1 / num_replicas_in_sync`) before
-    differentiation, because the optimizers sum the replicas' gradients;
-    the returned loss is unscaled (the trackers log the replica's mean).
-
-    Args:
-        optimizer: the player's `keras.optimizers.Optimizer`.
-        variables: the player's trainable variables.
-        loss_fn: callable with no arguments returning `(loss, aux)`.
-
-    Returns:
-        `(loss, aux)`.
-    """
-    scale = replica_scale()
-    if scale == 1.0:
-        loss, aux, grads = value_and_grad(loss_fn, variables)
-    else:
-
-        def scaled_loss_fn():
-            loss, aux = loss_fn()
-            return loss * scale, (loss, aux)
-
-        _, (loss, aux), grads = value_and_grad(scaled_loss_fn, variables)
-    optimizer.apply(grads, variables)
-    return loss, aux
-
-
-# ------------------------------------------ helpers (shared with baselines)
+# --------------------------------- generated rows (shared with baselines)
 def _batch_size(x):
     return ops.shape(x)[0]
 
 
-def rows_per_class(model, batch_size, num_classes):
-    """Generated rows per class: `model.fake_rows_per_class` or ceil(B / K)."""
-    if model.fake_rows_per_class:
-        return model.fake_rows_per_class
+def rows_per_class(fixed, batch_size, num_classes):
+    """Generated rows per class: `fixed`, or `ceil(batch_size / classes)`.
+
+    Args:
+        fixed: int or None. A fixed number of rows per class.
+        batch_size: int or scalar tensor. Real rows of the step.
+        num_classes: int. Classes that get generated rows.
+
+    Returns:
+        An int (or a scalar tensor for a dynamic batch size).
+    """
+    if fixed:
+        return fixed
     if isinstance(batch_size, int):
         return max(1, math.ceil(batch_size / num_classes))
     return ops.maximum((batch_size + num_classes - 1) // num_classes, 1)
 
 
-def noise(model, num_classes, rows):
-    """Latent noise `(K, r, latent_dim)` from the model's seed generator."""
+def noise(seed_generator, num_classes, rows, latent_dim, dtype="float32"):
+    """Latent noise `(K, r, latent_dim)` from a seed generator.
+
+    Args:
+        seed_generator: `keras.random.SeedGenerator` of the step's draws.
+        num_classes: int. `K`.
+        rows: int. `r`.
+        latent_dim: int. Size of the noise vector.
+        dtype: str. Defaults to `"float32"`.
+
+    Returns:
+        A float tensor `(K, r, latent_dim)` (each replica of a
+        `tf.distribute` step draws its own).
+    """
     return _per_replica(
         keras.random.normal,
-        (num_classes, rows, model.latent_dim),
-        model.seed_generator,
-        model.compute_dtype,
+        (num_classes, rows, latent_dim),
+        seed_generator,
+        dtype,
     )
 
 
-def _uniform(model, shape, dtype):
-    seed = model.seed_generator
-    return _per_replica(keras.random.uniform, shape, seed, dtype)
+def _noise(game, num_classes, rows):
+    return noise(
+        game.seed_generator,
+        num_classes,
+        rows,
+        game.rules.latent_dim,
+        game.dtype,
+    )
+
+
+def _uniform(game, shape, dtype):
+    return _per_replica(keras.random.uniform, shape, game.seed_generator, dtype)
 
 
 def _per_replica(draw, shape, seed, dtype):
@@ -282,18 +395,5 @@ def flatten_classes(rows, classes):
     return ops.reshape(rows, (k * r, d)), ids
 
 
-def _class_position(model, y):
-    """Position of each class id among the generator's classes."""
-    return ops.take(model.class_position, y)
-
-
-def _class_mean(model, values, ids, weights):
-    return losses.weighted_class_mean(values, ids, weights, model.num_classes)
-
-
-def weighted_mean(values, sample_weight=None):
-    """Mean of `values`, weighted by `sample_weight` when given."""
-    if sample_weight is None:
-        return ops.mean(values)
-    w = ops.cast(ops.reshape(sample_weight, (-1,)), values.dtype)
-    return ops.sum(w * values) / ops.maximum(ops.sum(w), 1e-12)
+def _class_mean(rules, values, ids, weights):
+    return losses.weighted_class_mean(values, ids, weights, rules.num_classes)

@@ -205,7 +205,11 @@ def _tf_child():
     mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     two, model = run(mirrored)
 
-    draws = mirrored.run(tf.function(lambda: schedule.noise(model, 2, 3)))
+    draws = mirrored.run(
+        tf.function(
+            lambda: schedule.noise(model.seed_generator, 2, 3, model.latent_dim)
+        )
+    )
     a, b = (t.numpy() for t in mirrored.experimental_local_results(draws))
     scales = mirrored.experimental_local_results(
         mirrored.run(lambda: tf.constant(backend.replica_scale()))

@@ -21,7 +21,7 @@ def test_critic_update_touches_only_the_critic(tiny_data, tiny_model):
     g, q = _weights(model.generator), _weights(model.classifier)
     d = _weights(model.critic)
     schedule.critic_update(
-        model, ops.convert_to_tensor(x[:16]), ops.convert_to_tensor(y[:16])
+        model.game, ops.convert_to_tensor(x[:16]), ops.convert_to_tensor(y[:16])
     )
     # Batch-norm statistics of G may move (G runs in training mode); no
     # trainable weight of G or Q does.

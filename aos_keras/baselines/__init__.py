@@ -71,6 +71,8 @@ _REGISTRY = {
     )
 }
 METHODS = tuple(_REGISTRY)
+# Every option some method reads; `make_method` refuses any other name.
+OPTIONS = frozenset().union(*(m.accepted_options() for m in _REGISTRY.values()))
 
 
 def make_method(
@@ -104,15 +106,26 @@ def make_method(
         learning_rate: float. Adam's learning rate, every player. Defaults
             to `2e-4`.
         beta_1: float. Adam's `beta_1`, every player. Defaults to `0.5`.
-        **options: method-specific options (`max_anchors`, `latent_dim`,
-            `generator_units`, `critic_units`, `tau`, `jit_compile`, ...);
-            a method ignores those it does not use.
+        **options: method options (`OPTIONS`: `max_anchors`, the
+            `GameConfig` settings, `tau`, `focal_gamma`, `jit_compile`,
+            ...); a method ignores the options of other methods, so one
+            set can be passed to all.
 
     Returns:
         A `Method`.
+
+    Raises:
+        ValueError: an unknown method, or an option no method reads (the
+            message lists the valid ones).
     """
     if name not in _REGISTRY:
         raise ValueError(f"Unknown method {name!r}; use one of {METHODS}.")
+    unknown = sorted(set(options) - OPTIONS)
+    if unknown:
+        raise ValueError(
+            f"Unknown option(s) {unknown}: no method reads them. Valid "
+            f"options: {sorted(OPTIONS)}."
+        )
     return _REGISTRY[name](
         num_classes=num_classes,
         num_features=num_features,
@@ -127,6 +140,7 @@ def make_method(
 __all__ = [
     "GAMO",
     "METHODS",
+    "OPTIONS",
     "ComplementObjectiveTraining",
     "LogitAdjustedCrossEntropy",
     "Method",

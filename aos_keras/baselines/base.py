@@ -40,8 +40,10 @@ class Method:
         learning_rate: float. Adam's learning rate for every player.
             Defaults to `2e-4`.
         beta_1: float. Adam's `beta_1` for every player. Defaults to `0.5`.
-        **options: method-specific options; those a method does not use are
-            ignored. `jit_compile` is passed to `compile` by every method.
+        **options: method options (`accepted_options()`); an option of
+            another method is ignored, so one set of options can be passed
+            to every method (`make_method` refuses names no method reads).
+            `jit_compile` is passed to `compile` by every method.
 
     Example:
     >>> method = make_method("Q", num_classes=2, num_features=4, seed=0)
@@ -53,6 +55,16 @@ class Method:
     name = "Q"
     # False where the method also runs when a class has no training row.
     needs_every_class = False
+    # The options this class reads (subclasses add theirs; see `accepted`).
+    OPTIONS = ("jit_compile",)
+
+    @classmethod
+    def accepted_options(cls):
+        """Every option a method of this class reads (over its bases)."""
+        names = set()
+        for klass in cls.__mro__:
+            names.update(klass.__dict__.get("OPTIONS", ()))
+        return names
 
     def __init__(
         self,

@@ -6,11 +6,15 @@ References:
 
 import keras
 
-from aos_keras import losses, schedule
-from aos_keras.backend import value_and_grad
+from aos_keras import losses
 from aos_keras.baselines.base import Method
-from aos_keras.baselines.players import MultiPlayerModel
-from aos_keras.model import default_optimizer
+from aos_keras.players import (
+    MultiPlayerModel,
+    default_optimizer,
+    unpack,
+    update_player,
+    weighted_mean,
+)
 
 
 def complement_objective(labels, logits, num_classes, sample_weight=None):
@@ -32,7 +36,7 @@ def complement_objective(labels, logits, num_classes, sample_weight=None):
         A scalar tensor, between `-log(C - 1) / C` and 0.
     """
     entropy = losses.complement_entropy(labels, logits)
-    return -schedule.weighted_mean(entropy, sample_weight) / num_classes
+    return -weighted_mean(entropy, sample_weight) / num_classes
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
@@ -110,19 +114,16 @@ class ComplementObjectiveTraining(MultiPlayerModel):
         )
 
     def step(self, data):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        x = keras.ops.cast(x, self.compute_dtype)
-        y = keras.ops.cast(keras.ops.reshape(y, (-1,)), "int32")
+        x, y, sample_weight = unpack(data, self.compute_dtype)
         q = self.classifier
         variables = q.trainable_variables
 
         def ce_fn():
             logits = q(x)
             ce = losses.cross_entropy(y, logits)
-            return schedule.weighted_mean(ce, sample_weight), logits
+            return weighted_mean(ce, sample_weight), logits
 
-        loss, logits, grads = value_and_grad(ce_fn, variables)
-        self.q_optimizer.apply(grads, variables)
+        loss, logits = update_player(self.q_optimizer, variables, ce_fn)
 
         def complement_fn():
             objective = complement_objective(
@@ -130,15 +131,11 @@ class ComplementObjectiveTraining(MultiPlayerModel):
             )
             return objective, ()
 
-        complement, _, grads = value_and_grad(complement_fn, variables)
-        self.complement_optimizer.apply(grads, variables)
-
-        self.optimizer.iterations.assign_add(1)
-        self.trackers["loss"].update_state(loss)
-        self.trackers["complement_loss"].update_state(complement)
-        for metric in self.class_metrics:
-            metric.update_state(y, logits, sample_weight)
-        return {m.name: m.result() for m in self.metrics}
+        complement, _ = update_player(
+            self.complement_optimizer, variables, complement_fn
+        )
+        values = {"loss": loss, "complement_loss": complement}
+        return self.record(values, y, logits, sample_weight)
 
 
 class COTMethod(Method):

@@ -35,24 +35,36 @@ References:
     Mao et al., "Least Squares Generative Adversarial Networks", ICCV 2017.
 """
 
-import inspect
-
 import keras
 import numpy as np
 from keras import ops
 
 from aos_keras import losses, schedule
 from aos_keras.anchors import select_anchors
-from aos_keras.backend import value_and_grad
 from aos_keras.baselines.base import Method, MethodNotApplicable
-from aos_keras.baselines.players import MultiPlayerModel
+from aos_keras.config import GameConfig
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
-from aos_keras.model import default_optimizer
+from aos_keras.players import (
+    MultiPlayerModel,
+    default_optimizer,
+    unpack,
+    update_player,
+    weighted_mean,
+)
 from aos_keras.sampling import (
     class_deficits,
     class_distribution,
     synthetic_weight,
+)
+
+# The `GameConfig` fields GAMO shares with AO/DO (defaults and docs there).
+SETTINGS = (
+    "latent_dim",
+    "generator_units",
+    "critic_units",
+    "classifier_units",
+    "fake_rows_per_class",
 )
 
 
@@ -75,15 +87,11 @@ class GAMO(MultiPlayerModel):
         num_features: int. Number of features `d`.
         anchor_counts: list of int. Anchors of each minority class (at most
             `n_c`), 0 for the others. Defaults to `n_c` for minority classes.
-        latent_dim: int. Size of the noise vector. Defaults to `100`.
-        generator_units: tuple of int. Generator trunk widths. Defaults to
-            `(256, 64)`.
-        critic_units: tuple of int. Discriminator hidden widths. Defaults to
-            `(256, 128)`.
-        classifier_units: tuple of int. Hidden widths of Q. Defaults to
-            `(256, 128, 64)`.
-        fake_rows_per_class: int or None. Generated rows per minority class
-            and step. Defaults to `ceil(batch_size / minority classes)`.
+        **settings: the `aos_keras.GameConfig` fields GAMO shares
+            (`SETTINGS`: `latent_dim`, `generator_units`, `critic_units`
+            for the discriminator, `classifier_units`,
+            `fake_rows_per_class`), with their defaults and documentation
+            there.
         seed: int or None. Seed of the model's random draws.
         **kwargs: forwarded to `keras.Model`.
 
@@ -104,15 +112,20 @@ class GAMO(MultiPlayerModel):
         class_counts,
         num_features,
         anchor_counts=None,
-        latent_dim=100,
-        generator_units=(256, 64),
-        critic_units=(256, 128),
-        classifier_units=(256, 128, 64),
-        fake_rows_per_class=None,
+        *,
         seed=None,
         name="gamo",
         **kwargs,
     ):
+        settings, kwargs = GameConfig.split(kwargs)
+        unshared = sorted(set(settings) - set(SETTINGS))
+        if unshared:
+            raise TypeError(
+                f"GAMO has no setting {unshared}; its settings are "
+                f"{list(SETTINGS)}."
+            )
+        config = GameConfig(**settings)
+        classifier_units = config.classifier_units
         counts = [int(n) for n in class_counts]
         super().__init__(
             len(counts),
@@ -144,12 +157,10 @@ class GAMO(MultiPlayerModel):
                 f"classes {list(self.minority_classes)}; got "
                 f"{self.anchor_counts}."
             )
-        self.latent_dim = int(latent_dim)
-        self.generator_units = tuple(int(u) for u in generator_units)
-        self.critic_units = tuple(int(u) for u in critic_units)
-        self.fake_rows_per_class = (
-            None if fake_rows_per_class is None else int(fake_rows_per_class)
-        )
+        self.latent_dim = config.latent_dim
+        self.generator_units = config.generator_units
+        self.critic_units = config.critic_units
+        self.fake_rows_per_class = config.fake_rows_per_class
         self.generator = CWIGenerator(
             self.anchor_counts,
             self.num_features,
@@ -234,25 +245,18 @@ class GAMO(MultiPlayerModel):
 
     # ------------------------------------------------------------ the game
     def step(self, data):
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        x = ops.cast(x, self.compute_dtype)
-        y = ops.cast(ops.reshape(y, (-1,)), "int32")
+        x, y, sample_weight = unpack(data, self.compute_dtype)
         batch_size = ops.shape(x)[0]
         q_loss, real_ce, logits = self.classifier_update(x, y, sample_weight)
         d_loss = self.discriminator_update(x, y)
         g_loss = self.generator_update(batch_size)
-
-        self.optimizer.iterations.assign_add(1)
-        for name, value in (
-            ("loss", real_ce),
-            ("q_loss", q_loss),
-            ("d_loss", d_loss),
-            ("g_loss", g_loss),
-        ):
-            self.trackers[name].update_state(value)
-        for metric in self.class_metrics:
-            metric.update_state(y, logits, sample_weight)
-        return {m.name: m.result() for m in self.metrics}
+        values = {
+            "loss": real_ce,
+            "q_loss": q_loss,
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+        }
+        return self.record(values, y, logits, sample_weight)
 
     def classifier_update(self, x, y, sample_weight=None):
         """One update of Q; returns `(LS loss, real-row CE, real logits)`."""
@@ -261,22 +265,19 @@ class GAMO(MultiPlayerModel):
 
         def loss_fn():
             logits = q(x)
-            real = schedule.weighted_mean(
+            real = weighted_mean(
                 losses.least_squares(self._one_hot(y), _proba(logits)),
                 sample_weight,
             )
             synthetic = self._class_mean(
                 losses.least_squares(self._one_hot(ids), _proba(q(fake))), ids
             )
-            ce = schedule.weighted_mean(
-                losses.cross_entropy(y, logits), sample_weight
-            )
+            ce = weighted_mean(losses.cross_entropy(y, logits), sample_weight)
             return real + self.alpha * synthetic, (ce, logits)
 
-        loss, (ce, logits), grads = value_and_grad(
-            loss_fn, q.trainable_variables
+        loss, (ce, logits) = update_player(
+            self.q_optimizer, q.trainable_variables, loss_fn
         )
-        self.q_optimizer.apply(grads, q.trainable_variables)
         return loss, ce, logits
 
     def discriminator_update(self, x, y):
@@ -295,8 +296,9 @@ class GAMO(MultiPlayerModel):
             )
             return loss, ()
 
-        loss, _, grads = value_and_grad(loss_fn, d.trainable_variables)
-        self.d_optimizer.apply(grads, d.trainable_variables)
+        loss, _ = update_player(
+            self.d_optimizer, d.trainable_variables, loss_fn
+        )
         return loss
 
     def generator_update(self, batch_size):
@@ -316,15 +318,18 @@ class GAMO(MultiPlayerModel):
             )
             return self._class_mean(adversarial + misled, ids), ()
 
-        loss, _, grads = value_and_grad(loss_fn, g.trainable_variables)
-        self.g_optimizer.apply(grads, g.trainable_variables)
+        loss, _ = update_player(
+            self.g_optimizer, g.trainable_variables, loss_fn
+        )
         return loss
 
     # ------------------------------------------------------------- helpers
     def noise(self, batch_size):
         k = len(self.minority_classes)
-        r = schedule.rows_per_class(self, batch_size, k)
-        return schedule.noise(self, k, r)
+        r = schedule.rows_per_class(self.fake_rows_per_class, batch_size, k)
+        return schedule.noise(
+            self.seed_generator, k, r, self.latent_dim, self.compute_dtype
+        )
 
     def _generate(self, batch_size, stop_gradient=False):
         rows = self.generator(
@@ -363,16 +368,6 @@ def _proba(logits):
 
 
 # GAMO arguments a benchmark may pass as options.
-_OPTIONS = set(inspect.signature(GAMO.__init__).parameters) - {
-    "self",
-    "class_counts",
-    "num_features",
-    "anchor_counts",
-    "classifier_units",
-    "seed",
-    "name",
-    "kwargs",
-}
 
 
 class GAMOMethod(Method):
@@ -394,13 +389,14 @@ class GAMOMethod(Method):
 
     name = "GAMO"
     needs_every_class = True
+    OPTIONS = ("max_anchors", *(f for f in SETTINGS if f != "classifier_units"))
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         if not class_deficits(counts).any():
             raise MethodNotApplicable(
                 "GAMO: the classes are balanced; no minority class."
             )
-        options = {k: v for k, v in self.options.items() if k in _OPTIONS}
+        options = {k: v for k, v in self.options.items() if k in SETTINGS}
         model = GAMO.from_data(
             x,
             y,

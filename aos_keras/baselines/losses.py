@@ -120,6 +120,7 @@ class FocalMethod(ClassifierMethod):
     """
 
     name = "Focal"
+    OPTIONS = ("focal_alpha", "focal_gamma")
 
     def _loss(self, counts):
         return keras.losses.CategoricalFocalCrossentropy(
@@ -147,6 +148,7 @@ class LogitAdjustedMethod(ClassifierMethod):
 
     name = "LA-CE"
     needs_every_class = True
+    OPTIONS = ("tau",)
 
     def _loss(self, counts):
         prior = np.asarray(counts, dtype=np.float64) / np.sum(counts)

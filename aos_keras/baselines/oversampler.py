@@ -1,24 +1,12 @@
 """AO, DO and their ablations: presets of `aos_keras.AdversarialOversampler`."""
 
-import inspect
-
 from aos_keras.baselines.base import Method
 from aos_keras.model import AdversarialOversampler
 
-# AdversarialOversampler arguments a benchmark may pass as options.
-_OPTIONS = set(inspect.signature(AdversarialOversampler.__init__).parameters)
-_OPTIONS -= {
-    "self",
-    "classes",
-    "class_counts",
-    "num_features",
-    "anchor_counts",
-    "mode",
-    "classifier_units",
-    "seed",
-    "name",
-    "kwargs",
-}
+# Arguments of `AdversarialOversampler.from_data` a benchmark may pass as
+# options, besides the settings (`GameConfig` fields) the preset leaves.
+_MODEL_OPTIONS = ("max_anchors", "nominal_blocks", "encoder")
+_FIXED = ("mode", "classifier_units")
 
 
 class OversamplerMethod(Method):
@@ -26,14 +14,14 @@ class OversamplerMethod(Method):
 
     Built with `AdversarialOversampler.from_data(x, y, mode=..., seed=seed,
     max_anchors=...)` and compiled with one Adam(learning_rate, beta_1) per
-    player (the model's default compile). Options naming an argument of
-    `AdversarialOversampler` (`latent_dim`, `generator_units`,
-    `critic_units`, `critic_steps`, `gp_weight`, `gan_loss`, `beta`,
-    `sampling_strategy`, `fake_rows_per_class`, ...) are passed through,
-    except those the preset fixes.
+    player (the model's default compile). Every setting of
+    `aos_keras.GameConfig` but `mode` and `classifier_units` (arguments of
+    the method itself) is an option, passed through unless the preset
+    fixes it.
 
     Args:
-        See `Method`. Options: `max_anchors` and the arguments above.
+        See `Method`. Options: `max_anchors`, `nominal_blocks`, `encoder`
+        and the `GameConfig` settings above.
 
     References:
         Adversarial oversampling for multi-class imbalanced data
@@ -44,16 +32,25 @@ class OversamplerMethod(Method):
     needs_every_class = True
     mode = "do"
     preset = {}
+    model_class = AdversarialOversampler
+    OPTIONS = (
+        *_MODEL_OPTIONS,
+        *(
+            f
+            for f in AdversarialOversampler.config_class.field_names()
+            if f not in _FIXED
+        ),
+    )
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
-        options = {k: v for k, v in self.options.items() if k in _OPTIONS}
+        accepted = self.accepted_options() - {"jit_compile"}
+        options = {k: v for k, v in self.options.items() if k in accepted}
         options.update(self.preset)
-        model = AdversarialOversampler.from_data(
+        model = self.model_class.from_data(
             x,
             y,
             mode=self.mode,
             seed=self.seed,
-            max_anchors=self.options.get("max_anchors"),
             classifier_units=self.classifier_units,
             **options,
         )

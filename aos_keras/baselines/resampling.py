@@ -48,6 +48,7 @@ class ResampledMethod(ClassifierMethod):
     name = "RO+Q"
     needs_every_class = True
     uses_neighbours = False
+    OPTIONS = ("nominal_blocks",)
 
     def _resample(self, x, y):
         n_min = int(np.bincount(y).min())

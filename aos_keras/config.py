@@ -1,0 +1,486 @@
+"""`GameConfig`: the settings of the game, written once.
+
+Every setting of the three-player game (its name, type, default, allowed
+values and documentation) is one field of `GameConfig`. Everything else is
+generated from the fields:
+
+- `AdversarialOversampler` takes each field as a keyword argument and
+  writes them all in `get_config`;
+- the `aos-keras train` command line has one option per field
+  (`add_arguments`, `from_args`);
+- `AOSClassifier` and `AOSSampler` have one parameter per field
+  (`wrapper_parameters`) and scikit-learn constraints derived from them
+  (`parameter_constraints`);
+- `make_method` accepts the fields as options of the adversarial methods.
+
+A subclass that adds a field (a `dataclasses.dataclass` deriving from
+`GameConfig`, set as `config_class` of a model subclass) gets the field in
+all of these places without touching them.
+
+Example:
+>>> config = GameConfig(mode="ao", generator_temperature=0.1)
+>>> config.to_dict()["generator_temperature"]
+0.1
+>>> GameConfig.from_dict(config.to_dict()) == config
+True
+"""
+
+import argparse
+import dataclasses
+import typing
+from numbers import Integral, Real
+
+# What `mode` sets; each entry can be overridden by its own field.
+PRESETS = {
+    "ao": {
+        "g_q_loss": "complement",
+        "q_class_distribution": "inverse",
+        "q_fake_loss": "ce",
+    },
+    "do": {
+        "g_q_loss": "ce",
+        "q_class_distribution": "fraction",
+        "q_fake_loss": "ce",
+    },
+}
+GAN_LOSSES = ("wgan-gp", "vanilla")
+CLASS_LOSS_NAMES = ("ce", "complement")
+CLASS_DISTRIBUTIONS = ("inverse", "fraction", "balanced", "real")
+NOMINAL_OUTPUTS = ("soft", "hard")
+
+
+def setting(
+    default,
+    doc,
+    *,
+    choices=None,
+    minimum=None,
+    maximum=None,
+    exclusive=(),
+    optional=False,
+    cli_help=None,
+):
+    """A field of `GameConfig` with its documentation and allowed values.
+
+    Args:
+        default: the default value.
+        doc: str. One sentence or more: what the setting does.
+        choices: tuple of str or None. Allowed values of a string setting.
+        minimum: number or None. Smallest allowed value.
+        maximum: number or None. Largest allowed value.
+        exclusive: tuple of "minimum"/"maximum": bounds that are excluded.
+        optional: bool. `None` is allowed (and means "from the preset" or
+            "automatic", as `doc` says).
+        cli_help: str or None. Shorter help for the command line. Defaults
+            to the first sentence of `doc`.
+
+    Returns:
+        A `dataclasses.field` carrying this information in its `metadata`.
+    """
+    return dataclasses.field(
+        default=default,
+        metadata={
+            "doc": doc,
+            "choices": choices,
+            "minimum": minimum,
+            "maximum": maximum,
+            "exclusive": tuple(exclusive),
+            "optional": optional,
+            "cli_help": cli_help,
+        },
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class GameConfig:
+    """The settings of the AO/DO game (one field per setting).
+
+    Fields are validated and normalised on construction (ints, floats,
+    tuples of ints); a bad value raises `ValueError` naming the field.
+    `resolved()` fills the fields that `mode` presets. See the module
+    docstring for where the fields are used.
+
+    Args:
+        mode: see the field's documentation (`GameConfig.describe()`).
+        ...: every field of the class, keyword-only in practice.
+
+    Example:
+    >>> GameConfig(mode="ao").resolved().g_q_loss
+    'complement'
+
+    References:
+        Adversarial oversampling for multi-class imbalanced data
+        classification (the paper in `shared/paper`).
+    """
+
+    mode: str = setting(
+        "do",
+        "`'do'` (data-space oversampling) or `'ao'` (adversarial "
+        "oversampling); presets `g_q_loss`, `q_class_distribution` and "
+        "`q_fake_loss` unless they are given.",
+        choices=tuple(PRESETS),
+    )
+    latent_dim: int = setting(
+        100, "Size of the generator's noise vector.", minimum=1
+    )
+    generator_units: typing.Tuple[int, ...] = setting(
+        (256, 64), "Widths of the generator's shared trunk.", minimum=1
+    )
+    generator_temperature: float = setting(
+        1.0,
+        "Softmax temperature of the generator's class heads; below 1 each "
+        "generated row mixes fewer real rows (1 is the paper's softmax).",
+        minimum=0.0,
+        exclusive=("minimum",),
+    )
+    critic_units: typing.Tuple[int, ...] = setting(
+        (256, 128), "Hidden widths of the critic D.", minimum=1
+    )
+    classifier_units: typing.Tuple[int, ...] = setting(
+        (256, 128, 64), "Hidden widths of the classifier Q.", minimum=1
+    )
+    critic_steps: int = setting(
+        1, "Critic updates per training step.", minimum=1
+    )
+    gp_weight: float = setting(
+        10.0, "Weight of the WGAN gradient penalty.", minimum=0.0
+    )
+    gan_loss: str = setting(
+        "wgan-gp",
+        "The critic's game: `'wgan-gp'` (the paper) or `'vanilla'` (the "
+        "non-saturating GAN loss).",
+        choices=GAN_LOSSES,
+    )
+    beta: float = setting(
+        1.0, "Weight of Q's term in the generator's loss.", minimum=0.0
+    )
+    sampling_strategy: typing.Any = setting(
+        "auto",
+        "How many rows are generated per class: `'auto'` (every class up "
+        "to the largest), a float f_s in (0, 1] (each class up to f_s "
+        "times the largest) or a dict (class to target count).",
+        cli_help="'auto' or a float f_s in (0, 1]: each class grows to at "
+        "least f_s times the largest",
+    )
+    g_q_loss: typing.Optional[str] = setting(
+        None,
+        "The generator's term on Q: `'complement'` (AO: fool Q) or `'ce'` "
+        "(DO: favour Q). `None`: from `mode`.",
+        choices=CLASS_LOSS_NAMES,
+        optional=True,
+    )
+    q_class_distribution: typing.Optional[str] = setting(
+        None,
+        "Class distribution of the generated rows Q learns from: "
+        "`'inverse'` (AO), `'fraction'` (DO), `'balanced'` or `'real'`. "
+        "`None`: from `mode`.",
+        choices=CLASS_DISTRIBUTIONS,
+        optional=True,
+    )
+    q_fake_loss: typing.Optional[str] = setting(
+        None,
+        "Q's loss on generated rows: `'ce'` or `'complement'` (the literal "
+        "reading of the paper's DO). `None`: from `mode`.",
+        choices=CLASS_LOSS_NAMES,
+        optional=True,
+    )
+    fake_rows_per_class: typing.Optional[int] = setting(
+        None,
+        "Generated rows per class and step. `None`: ceil(batch size / "
+        "classes).",
+        minimum=1,
+        optional=True,
+    )
+    oversampling_start: float = setting(
+        0.0,
+        "Deferred oversampling (DRW-style, Cao et al. 2019): for this "
+        "fraction of the epochs of each `fit`, Q learns from real rows "
+        "only while G and D train as usual; then the full game.",
+        minimum=0.0,
+        maximum=1.0,
+        exclusive=("maximum",),
+    )
+    q_logit_adjustment: float = setting(
+        0.0,
+        "Logit adjustment tau of Q's loss inside the game (Menon et al. "
+        "2021), with the class prior Q sees after oversampling; "
+        "predictions use the plain logits.",
+        minimum=0.0,
+    )
+    nominal_output: str = setting(
+        "soft",
+        "Nominal blocks of generated rows: `'soft'` (the anchors' weighted "
+        "vote) or `'hard'` (the one-hot of the largest vote, "
+        "straight-through gradient).",
+        choices=NOMINAL_OUTPUTS,
+    )
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = _normalise(field, getattr(self, field.name))
+            object.__setattr__(self, field.name, value)
+
+    # ------------------------------------------------------------- views
+    def resolved(self):
+        """A copy with the `mode` presets filled in (no `None` presets)."""
+        preset = PRESETS[self.mode]
+        return dataclasses.replace(
+            self,
+            **{k: getattr(self, k) or v for k, v in preset.items()},
+        )
+
+    def to_dict(self):
+        """The fields as a JSON-friendly dict (tuples as lists)."""
+        out = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            out[field.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, values):
+        """The config of a dict; unknown keys raise `TypeError`."""
+        unknown = sorted(set(values) - set(cls.field_names()))
+        if unknown:
+            raise TypeError(
+                f"Unknown settings {unknown}; valid: {cls.field_names()}."
+            )
+        return cls(**values)
+
+    @classmethod
+    def field_names(cls):
+        """The names of the settings, in declaration order."""
+        return [f.name for f in dataclasses.fields(cls)]
+
+    @classmethod
+    def split(cls, kwargs):
+        """`(settings, rest)`: the entries of `kwargs` that are fields."""
+        names = set(cls.field_names())
+        settings = {k: v for k, v in kwargs.items() if k in names}
+        rest = {k: v for k, v in kwargs.items() if k not in names}
+        return settings, rest
+
+    @classmethod
+    def describe(cls):
+        """Markdown lines, one per setting: name, default, documentation."""
+        return [
+            f"- `{f.name}` (default `{f.default!r}`): {f.metadata['doc']}"
+            for f in dataclasses.fields(cls)
+        ]
+
+    # ----------------------------------------------------- command line
+    @classmethod
+    def add_arguments(cls, parser, *, exclude=()):
+        """Add one `--option` per field to an `argparse` parser.
+
+        Args:
+            parser: `argparse.ArgumentParser` or argument group.
+            exclude: field names left out.
+        """
+        for field in dataclasses.fields(cls):
+            if field.name in exclude:
+                continue
+            meta = field.metadata
+            kind, many = _kind(field)
+            help_text = meta["cli_help"] or _first_sentence(meta["doc"])
+            option = {
+                "dest": field.name,
+                "default": field.default,
+                "help": f"{help_text} (default: {_shown(field.default)})",
+            }
+            if meta["choices"]:
+                option["choices"] = meta["choices"]
+            if many:
+                option.update(nargs="+", type=int, metavar="N")
+            elif field.name == "sampling_strategy":
+                option["type"] = _strategy
+            elif kind in (int, float):
+                option["type"] = kind
+            parser.add_argument("--" + field.name.replace("_", "-"), **option)
+
+    @classmethod
+    def from_args(cls, args, *, exclude=()):
+        """The config of parsed arguments (`add_arguments`' options)."""
+        return cls(
+            **{
+                name: getattr(args, name)
+                for name in cls.field_names()
+                if name not in exclude and hasattr(args, name)
+            }
+        )
+
+    # --------------------------------------------- scikit-learn wrappers
+    @classmethod
+    def wrapper_parameters(cls, *, exclude=()):
+        """`(name, default)` of the fields a wrapper takes as parameters."""
+        return [
+            (f.name, f.default)
+            for f in dataclasses.fields(cls)
+            if f.name not in exclude
+        ]
+
+    @classmethod
+    def parameter_constraints(cls, *, exclude=()):
+        """scikit-learn `_parameter_constraints` entries of the fields.
+
+        Only the type and range are checked here; `GameConfig` itself
+        checks the rest when the model is built.
+        """
+        from sklearn.utils._param_validation import Interval, StrOptions
+
+        constraints = {}
+        for field in dataclasses.fields(cls):
+            if field.name in exclude:
+                continue
+            meta = field.metadata
+            kind, many = _kind(field)
+            if meta["choices"]:
+                allowed = [StrOptions(set(meta["choices"]))]
+            elif many:
+                allowed = ["array-like"]
+            elif kind in (int, float):
+                number = Integral if kind is int else Real
+                closed = _closed(meta)
+                allowed = [
+                    Interval(
+                        number, meta["minimum"], meta["maximum"], closed=closed
+                    )
+                ]
+            else:
+                continue
+            if meta["optional"]:
+                allowed.append(None)
+            constraints[field.name] = allowed
+        return constraints
+
+
+# ------------------------------------------------------------- helpers
+def _kind(field):
+    """`(scalar type, is a tuple of ints)` of a field's annotation."""
+    hint = field.type
+    if isinstance(hint, str):  # postponed annotations
+        hint = eval(hint, vars(typing))  # noqa: S307 (own annotations)
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    if origin in (tuple, typing.Tuple):
+        return int, True
+    if origin is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        hint = inner[0] if len(inner) == 1 else typing.Any
+    return hint, False
+
+
+def _normalise(field, value):
+    """A field's value checked and cast, or `ValueError` naming it."""
+    meta = field.metadata
+    name = field.name
+    if value is None:
+        if meta["optional"]:
+            return None
+        raise ValueError(f"`{name}` must not be None.")
+    kind, many = _kind(field)
+    if name == "sampling_strategy":
+        return _check_strategy(value)
+    if meta["choices"]:
+        if value not in meta["choices"]:
+            raise ValueError(
+                f"`{name}` must be one of {list(meta['choices'])}; got "
+                f"{value!r}."
+            )
+        return value
+    if many:
+        try:
+            values = tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"`{name}` must be a sequence of ints; got {value!r}."
+            ) from None
+        for v in values:
+            _check_range(name, v, meta)
+        return values
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise ValueError(f"`{name}` must be a number; got {value!r}.")
+        if kind is int:
+            if int(value) != value:
+                raise ValueError(f"`{name}` must be an int; got {value!r}.")
+            value = int(value)
+        else:
+            value = float(value)
+        _check_range(name, value, meta)
+    return value
+
+
+def _check_range(name, value, meta):
+    low, high = meta["minimum"], meta["maximum"]
+    excl = meta["exclusive"]
+    bad_low = low is not None and (
+        value <= low if "minimum" in excl else value < low
+    )
+    bad_high = high is not None and (
+        value >= high if "maximum" in excl else value > high
+    )
+    if bad_low or bad_high or value != value:  # NaN fails too
+        lo = "(" if "minimum" in excl else "["
+        hi = ")" if "maximum" in excl else "]"
+        low_s = "-inf" if low is None else low
+        high_s = "inf" if high is None else high
+        raise ValueError(
+            f"`{name}` must be in {lo}{low_s}, {high_s}{hi}; got {value!r}."
+        )
+
+
+def _closed(meta):
+    low = "neither" if "minimum" in meta["exclusive"] else "left"
+    if meta["maximum"] is None:
+        return low if meta["minimum"] is not None else "neither"
+    if "maximum" in meta["exclusive"]:
+        return "neither" if low == "neither" else "left"
+    return "right" if low == "neither" else "both"
+
+
+def _check_strategy(value):
+    """`sampling_strategy`: 'auto', a float in (0, 1] or a dict."""
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError(
+                "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
+                f"dict; got {value!r}."
+            )
+        return value
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(
+            "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
+            f"dict; got {value!r}."
+        )
+    return float(value)
+
+
+def _strategy(text):
+    """The command line's `--sampling-strategy`: 'auto' or a float."""
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be 'auto' or a float in (0, 1]; got {text!r}"
+        ) from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"must be 'auto' or a float in (0, 1]; got {text!r}"
+        )
+    return value
+
+
+def _first_sentence(doc):
+    doc = doc.replace("`", "")
+    return doc.split(". ")[0].rstrip(".")
+
+
+def _shown(default):
+    if isinstance(default, tuple):
+        return " ".join(str(v) for v in default)
+    return default
