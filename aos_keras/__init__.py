@@ -14,6 +14,7 @@ from aos_keras.callbacks import (
 )
 from aos_keras.classifier import Classifier
 from aos_keras.comparison import compare, compare_suite
+from aos_keras.config import GameConfig
 from aos_keras.critic import Critic
 from aos_keras.datasets import DATASETS, load_dataset, split_dataset
 from aos_keras.errors import NonFiniteLossError
@@ -43,12 +44,14 @@ __all__ = [
     "ACSA",
     "DATASETS",
     "AOSClassifier",
+    "AOSSampler",
     "AdversarialOverSampler",
     "AdversarialOversampler",
     "CWIGenerator",
     "Classifier",
     "ComplementCrossEntropy",
     "Critic",
+    "GameConfig",
     "EvaluationCallback",
     "GeometricMean",
     "NonFiniteGuard",
@@ -74,9 +77,9 @@ __all__ = [
 
 
 def __getattr__(name):
-    # `AdversarialOverSampler` needs imbalanced-learn, an optional extra.
-    if name == "AdversarialOverSampler":
-        from aos_keras.sampler import AdversarialOverSampler
+    # The sampler needs imbalanced-learn, an optional extra.
+    if name in ("AOSSampler", "AdversarialOverSampler"):
+        from aos_keras import sampler
 
-        return AdversarialOverSampler
+        return getattr(sampler, name)
     raise AttributeError(f"module 'aos_keras' has no attribute {name!r}")

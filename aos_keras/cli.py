@@ -79,6 +79,11 @@ def train(args):
     )
     from aos_keras.tables import TableEncoder
 
+    model_class = args.model_class or AdversarialOversampler
+    try:  # every setting of the game has its option; checked first
+        config = model_class.config_class.from_args(args)
+    except ValueError as err:
+        raise CLIError(_as_flags(str(err))) from err
     frame = read_table(args.data)
     features, labels = split_label(frame, args.label)
     y = validation.check_labels(labels, num_rows=len(features))
@@ -115,18 +120,8 @@ def train(args):
     validation.check_features(x, name=args.data)
 
     keras.utils.set_random_seed(args.seed)
-    model = AdversarialOversampler.from_data(
-        x,
-        y,
-        mode=args.mode,
-        seed=args.seed,
-        max_anchors=args.max_anchors,
-        sampling_strategy=_strategy(args.sampling_strategy),
-        latent_dim=args.latent_dim,
-        generator_units=args.generator_units,
-        generator_temperature=args.generator_temperature,
-        critic_units=args.critic_units,
-        classifier_units=args.classifier_units,
+    model = model_class.from_data(
+        x, y, config=config, seed=args.seed, max_anchors=args.max_anchors
     )
     model.compile()
     prep["classes"] = model.classes_.tolist()
@@ -399,6 +394,17 @@ def _transform(features, prep):
     return validation.check_features(x)
 
 
+def _as_flags(message):
+    """A settings message with `name` written as the option `--name`."""
+    import re
+
+    return re.sub(
+        r"`([a-z_]+)`",
+        lambda m: "--" + m.group(1).replace("_", "-"),
+        message,
+    )
+
+
 def _scores(model, x, labels):
     from aos_keras import acsa, geometric_mean, per_class_recall
 
@@ -417,20 +423,23 @@ def _scores(model, x, labels):
     }
 
 
-def _strategy(value):
-    if value in (None, "auto"):
-        return "auto"
-    try:
-        return float(value)
-    except ValueError as err:
-        raise CLIError(
-            f"--sampling-strategy must be 'auto' or a float in (0, 1]; got "
-            f"{value!r}"
-        ) from err
-
-
 # ----------------------------------------------------------------- parser
-def build_parser():
+def build_parser(model_class=None):
+    """The `aos-keras` argument parser.
+
+    Args:
+        model_class: a subclass of `AdversarialOversampler` (with its
+            `config_class`) that `train` builds, or None for
+            `AdversarialOversampler` itself. `train` has one option per
+            field of its config.
+
+    Returns:
+        An `argparse.ArgumentParser`.
+    """
+    if model_class is None:
+        from aos_keras.config import GameConfig as config_class
+    else:
+        config_class = model_class.config_class
     parser = argparse.ArgumentParser(
         prog="aos-keras",
         description="Adversarial (AO) and data-space (DO) oversampling for "
@@ -446,7 +455,6 @@ def build_parser():
     p = sub.add_parser("train", help="train AO/DO on a CSV/parquet table")
     p.add_argument("data", help="CSV, TSV or parquet file")
     p.add_argument("--label", required=True, help="name of the label column")
-    p.add_argument("--mode", choices=("do", "ao"), default="do")
     p.add_argument("--epochs", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument(
@@ -457,11 +465,6 @@ def build_parser():
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-anchors", type=int, default=None)
-    p.add_argument(
-        "--sampling-strategy",
-        default="auto",
-        help="'auto' or the fractional rate f_s in (0, 1]",
-    )
     p.add_argument("--no-standardize", dest="standardize", action="store_false")
     p.add_argument(
         "--impute",
@@ -477,23 +480,11 @@ def build_parser():
         help="a category unseen in training, at evaluate/predict time: no "
         "vote (default) or an error",
     )
-    p.add_argument("--latent-dim", type=int, default=100)
-    p.add_argument("--generator-units", type=int, nargs="+", default=[256, 64])
-    p.add_argument(
-        "--generator-temperature",
-        type=float,
-        default=1.0,
-        help="softmax temperature of the generator heads (below 1: each "
-        "generated row mixes fewer real rows)",
-    )
-    p.add_argument("--critic-units", type=int, nargs="+", default=[256, 128])
-    p.add_argument(
-        "--classifier-units", type=int, nargs="+", default=[256, 128, 64]
-    )
+    config_class.add_arguments(p.add_argument_group("the game's settings"))
     p.add_argument("--plot", action="store_true", help="write PNG plots")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
     p.add_argument("--out", default="aos_model", help="output folder")
-    p.set_defaults(func=train)
+    p.set_defaults(func=train, model_class=model_class)
 
     p = sub.add_parser("evaluate", help="score a trained model on a table")
     p.add_argument("model", help="folder written by 'train'")
@@ -569,9 +560,15 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv=None, model_class=None):
+    """Run the command line on `argv`; returns the exit status.
+
+    Args:
+        argv: list of str or None (`sys.argv[1:]`).
+        model_class: see `build_parser`.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    args = build_parser(model_class).parse_args(argv)
     if args.backend and os.environ.get("KERAS_BACKEND") != args.backend:
         # Keras fixes its backend at import: restart under the one asked for.
         env = dict(os.environ, KERAS_BACKEND=args.backend)

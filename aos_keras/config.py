@@ -72,7 +72,7 @@ def setting(
         optional: bool. `None` is allowed (and means "from the preset" or
             "automatic", as `doc` says).
         cli_help: str or None. Shorter help for the command line. Defaults
-            to the first sentence of `doc`.
+            to `doc`.
 
     Returns:
         A `dataclasses.field` carrying this information in its `metadata`.
@@ -282,11 +282,13 @@ class GameConfig:
                 continue
             meta = field.metadata
             kind, many = _kind(field)
-            help_text = meta["cli_help"] or _first_sentence(meta["doc"])
+            help_text = meta["cli_help"] or meta["doc"].replace("`", "")
+            if field.default is not None:
+                help_text += f" (default: {_shown(field.default)})"
             option = {
                 "dest": field.name,
                 "default": field.default,
-                "help": f"{help_text} (default: {_shown(field.default)})",
+                "help": help_text.replace("%", "%%"),
             }
             if meta["choices"]:
                 option["choices"] = meta["choices"]
@@ -473,11 +475,6 @@ def _strategy(text):
             f"must be 'auto' or a float in (0, 1]; got {text!r}"
         )
     return value
-
-
-def _first_sentence(doc):
-    doc = doc.replace("`", "")
-    return doc.split(". ")[0].rstrip(".")
 
 
 def _shown(default):

@@ -1,17 +1,24 @@
-"""`AdversarialOverSampler`: AO/DO oversampling, an imbalanced-learn sampler."""
+"""`AOSSampler`: AO/DO oversampling, an imbalanced-learn sampler.
+
+`AdversarialOverSampler`, its earlier name (one letter from the model's
+`AdversarialOversampler`), is a deprecated alias.
+"""
+
+import inspect
 
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import StrOptions
 
-from aos_keras.sklearn import TRAINING_CONSTRAINTS, fit_game
+from aos_keras.sklearn import GameParameters
 from aos_keras.tables import TableEncoder, as_frame
 from aos_keras.tables import is_mixed_table as _is_mixed
 
 
-class AdversarialOverSampler(BaseOverSampler):
+class AOSSampler(GameParameters, BaseOverSampler):
     """Oversample with the generator of a trained AO/DO game.
 
     `fit_resample(X, y)` builds an `AdversarialOversampler` from the rows
@@ -71,12 +78,15 @@ class AdversarialOverSampler(BaseOverSampler):
         standardize: bool. Train on standardised features (generated rows
             are mapped back). Defaults to `True`.
         model_kwargs: dict or None. More `AdversarialOversampler`
-            arguments (network sizes, `latent_dim`, ...). Defaults to
-            `None`.
+            arguments; a setting given here must be left at its default as
+            a parameter. Defaults to `None`.
         compile_kwargs: dict or None. Arguments of
             `AdversarialOversampler.compile` (optimizers, `run_eagerly`,
             ...). Defaults to `None`.
         verbose: int. Keras `fit` verbosity. Defaults to `0`.
+        **settings: every other field of `aos_keras.GameConfig`
+            (`latent_dim`, `generator_temperature`, ...), with its default
+            and documentation there (see `aos_keras.sklearn.GameParameters`).
 
     Attributes:
         sampling_strategy_: dict, class label to the number of rows
@@ -91,7 +101,7 @@ class AdversarialOverSampler(BaseOverSampler):
     >>> from imblearn.pipeline import make_pipeline
     >>> from sklearn.linear_model import LogisticRegression
     >>> pipe = make_pipeline(
-    ...     AdversarialOverSampler(epochs=50, random_state=0),
+    ...     AOSSampler(epochs=50, random_state=0),
     ...     LogisticRegression(),
     ... )
     >>> pipe.fit(x_train, y_train).predict(x_test)
@@ -102,35 +112,22 @@ class AdversarialOverSampler(BaseOverSampler):
         Lemaitre et al., "Imbalanced-learn", JMLR 18(17), 2017.
     """
 
-    _parameter_constraints = {
+    OWN_PARAMETERS = (
+        ("sampling_strategy", "auto"),
+        ("random_state", None),
+        ("mode", "do"),
+        ("epochs", 100),
+        ("batch_size", 32),
+        ("max_anchors", None),
+        ("standardize", True),
+        ("model_kwargs", None),
+        ("compile_kwargs", None),
+        ("verbose", 0),
+    )
+    OWN_CONSTRAINTS = {
         **BaseOverSampler._parameter_constraints,
-        **TRAINING_CONSTRAINTS,
+        "mode": [StrOptions({"ao", "do"})],
     }
-
-    def __init__(
-        self,
-        *,
-        sampling_strategy="auto",
-        random_state=None,
-        mode="do",
-        epochs=100,
-        batch_size=32,
-        max_anchors=None,
-        standardize=True,
-        model_kwargs=None,
-        compile_kwargs=None,
-        verbose=0,
-    ):
-        super().__init__(sampling_strategy=sampling_strategy)
-        self.random_state = random_state
-        self.mode = mode
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.max_anchors = max_anchors
-        self.standardize = standardize
-        self.model_kwargs = model_kwargs
-        self.compile_kwargs = compile_kwargs
-        self.verbose = verbose
 
     def fit_resample(self, X, y, **params):
         """Train the game and return the rows plus generated rows.
@@ -171,7 +168,7 @@ class AdversarialOverSampler(BaseOverSampler):
             return X.copy(), y.copy()
         index = {c: i for i, c in enumerate(classes.tolist())}
         targets = {index[c]: int(counts[index[c]]) + n for c, n in need.items()}
-        self.model_ = fit_game(self, encode(), y, sampling_strategy=targets)
+        self.model_ = self._train_game(encode(), y, sampling_strategy=targets)
         new_x, new_y = self.model_.sample(need, seed=self.model_.seed)
         X_res = stack(X, decode(new_x))
         return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
@@ -249,3 +246,31 @@ def _stack_frames(X, new):
     """Input rows then generated rows, one DataFrame with a fresh index."""
     new.index = pd.RangeIndex(len(X), len(X) + len(new))
     return pd.concat([X.reset_index(drop=True), new])
+
+
+class AdversarialOverSampler(AOSSampler):
+    """Deprecated alias of `AOSSampler` (too close to the model's name).
+
+    Creating one warns with a `FutureWarning`; it is otherwise `AOSSampler`.
+    """
+
+
+def _warn_alias(init):
+    import functools
+    import warnings
+
+    @functools.wraps(init)
+    def __init__(self, **kwargs):
+        warnings.warn(
+            "AdversarialOverSampler is renamed AOSSampler; the old name "
+            "will be removed in a later release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        init(self, **kwargs)
+
+    __init__.__signature__ = inspect.signature(init)
+    return __init__
+
+
+AdversarialOverSampler.__init__ = _warn_alias(AdversarialOverSampler.__init__)

@@ -1,5 +1,6 @@
 """`AOSClassifier`: the AO/DO-trained classifier as a scikit-learn estimator."""
 
+import inspect
 from numbers import Integral, Real
 
 import keras
@@ -39,9 +40,9 @@ EXPECTED_FAILED_CHECKS = {
 RESERVED = ("mode", "seed", "max_anchors", "sampling_strategy")
 PREDICT_BATCH = 4096
 
-# Constraints shared by `AOSClassifier` and `AdversarialOverSampler`.
+# Constraints shared by `AOSClassifier` and `AOSSampler` (the game's
+# settings add theirs from `GameConfig.parameter_constraints`).
 TRAINING_CONSTRAINTS = {
-    "mode": [StrOptions({"ao", "do"})],
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "max_anchors": [Interval(Integral, 1, None, closed="left"), None],
@@ -53,7 +54,110 @@ TRAINING_CONSTRAINTS = {
 }
 
 
-class AOSClassifier(ClassifierMixin, BaseEstimator):
+class GameParameters:
+    """Mixin: one estimator parameter per setting of the game.
+
+    A wrapper lists its own parameters in `OWN_PARAMETERS` (name, default)
+    and names its model class in `model_class`; the mixin writes its
+    `__init__` (keyword-only, every argument stored unchanged, as
+    scikit-learn wants) with those parameters followed by every field of
+    `model_class.config_class` (`aos_keras.GameConfig`) the wrapper does not
+    define itself, and derives `_parameter_constraints` from the fields. A
+    field added to the config (or a subclass with a larger config) becomes
+    a parameter of every wrapper without touching it.
+    """
+
+    model_class = AdversarialOversampler
+    OWN_PARAMETERS = ()
+    OWN_CONSTRAINTS = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = list(cls.OWN_PARAMETERS)
+        config_class = cls.model_class.config_class
+        fields = config_class.wrapper_parameters(exclude=dict(own))
+        parameters = own + fields
+        names = [name for name, _ in parameters]
+        defaults = dict(parameters)
+
+        def __init__(self, **kwargs):
+            unknown = sorted(set(kwargs) - set(names))
+            if unknown:
+                raise TypeError(
+                    f"{type(self).__name__}() got unexpected keyword "
+                    f"argument(s) {unknown}."
+                )
+            for name in names:
+                setattr(self, name, kwargs.get(name, defaults[name]))
+
+        __init__.__signature__ = inspect.Signature(
+            [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
+            + [
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY, default=default
+                )
+                for name, default in parameters
+            ]
+        )
+        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+        cls.__init__ = __init__
+        cls._game_fields = tuple(name for name, _ in fields)
+        cls._parameter_constraints = {
+            **config_class.parameter_constraints(exclude=dict(own)),
+            **TRAINING_CONSTRAINTS,
+            **cls.OWN_CONSTRAINTS,
+        }
+
+    def _game_settings(self):
+        """The model's settings: the field parameters, then `model_kwargs`.
+
+        `model_kwargs` may set a setting whose parameter is left at its
+        default; it must not set `RESERVED` arguments.
+        """
+        model_kwargs = dict(self.model_kwargs or {})
+        clash = sorted(set(model_kwargs) & set(RESERVED))
+        if clash:
+            raise ValueError(
+                f"model_kwargs must not set {clash}: they are arguments of "
+                f"{type(self).__name__} itself."
+            )
+        fields = {f.name: f for f in _fields(self.model_class.config_class)}
+        settings = {"mode": self.mode}
+        for name in self._game_fields:
+            value = getattr(self, name)
+            if name in model_kwargs and value != fields[name].default:
+                raise ValueError(
+                    f"{name!r} is set both as a parameter and in "
+                    "model_kwargs; set it once."
+                )
+            settings[name] = value
+        settings.update(model_kwargs)
+        return settings
+
+    def _train_game(self, x, y, *, sampling_strategy):
+        """Build, compile and train the model on `(x, y)` (model space)."""
+        return fit_game(
+            x,
+            y,
+            settings=self._game_settings(),
+            sampling_strategy=sampling_strategy,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            max_anchors=self.max_anchors,
+            seed=seed_of(self.random_state),
+            compile_kwargs=self.compile_kwargs,
+            verbose=self.verbose,
+            model_class=self.model_class,
+        )
+
+
+def _fields(config_class):
+    import dataclasses
+
+    return dataclasses.fields(config_class)
+
+
+class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     """The classifier Q of an AO/DO game, as a scikit-learn classifier.
 
     `fit` builds an `AdversarialOversampler` from the training rows (they
@@ -117,39 +221,26 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
         classification (the paper in `shared/paper`).
     """
 
-    _parameter_constraints = {
-        **TRAINING_CONSTRAINTS,
+    OWN_PARAMETERS = (
+        ("mode", "do"),
+        ("epochs", 100),
+        ("batch_size", 32),
+        ("sampling_strategy", "auto"),
+        ("max_anchors", None),
+        ("standardize", True),
+        ("model_kwargs", None),
+        ("compile_kwargs", None),
+        ("random_state", None),
+        ("verbose", 0),
+    )
+    OWN_CONSTRAINTS = {
+        "mode": [StrOptions({"ao", "do"})],
         "sampling_strategy": [
             Interval(Real, 0, 1, closed="right"),
             StrOptions({"auto"}),
             dict,
         ],
     }
-
-    def __init__(
-        self,
-        *,
-        mode="do",
-        epochs=100,
-        batch_size=32,
-        sampling_strategy="auto",
-        max_anchors=None,
-        standardize=True,
-        model_kwargs=None,
-        compile_kwargs=None,
-        random_state=None,
-        verbose=0,
-    ):
-        self.mode = mode
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.sampling_strategy = sampling_strategy
-        self.max_anchors = max_anchors
-        self.standardize = standardize
-        self.model_kwargs = model_kwargs
-        self.compile_kwargs = compile_kwargs
-        self.random_state = random_state
-        self.verbose = verbose
 
     def fit(self, X, y):
         """Train the game on `(X, y)`; keep the model as `model_`.
@@ -194,7 +285,7 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
             strategy = {
                 int(c): int(n) for c, n in zip(codes, strategy.values())
             }
-        self.model_ = fit_game(self, x, y, sampling_strategy=strategy)
+        self.model_ = self._train_game(x, y, sampling_strategy=strategy)
         return self
 
     def predict_proba(self, X):
@@ -243,47 +334,51 @@ class AOSClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
-def fit_game(estimator, x, y, *, sampling_strategy):
-    """Build, compile and train an `AdversarialOversampler` for an estimator.
+def fit_game(
+    x,
+    y,
+    *,
+    settings,
+    sampling_strategy="auto",
+    epochs=100,
+    batch_size=32,
+    max_anchors=None,
+    seed=None,
+    compile_kwargs=None,
+    verbose=0,
+    model_class=AdversarialOversampler,
+):
+    """Build, compile and train an `AdversarialOversampler`.
 
     Args:
-        estimator: `AOSClassifier` or `AdversarialOverSampler`; its `mode`,
-            `epochs`, `batch_size`, `max_anchors`, `model_kwargs`,
-            `compile_kwargs`, `random_state` and `verbose` are used.
         x: float array `(n, d)`, the (standardised) training rows.
         y: array `(n,)`, labels.
+        settings: dict of `GameConfig` fields.
         sampling_strategy: the model's `sampling_strategy` (class indices).
+        epochs: int. Training epochs. Defaults to `100`.
+        batch_size: int. Rows per step. Defaults to `32`.
+        max_anchors: int or None. Cap on anchors per class.
+        seed: int or None. `keras.utils.set_random_seed` and the model's
+            seed.
+        compile_kwargs: dict or None. Arguments of `compile`; optimizer
+            instances are rebuilt from their config.
+        verbose: int. Keras `fit` verbosity. Defaults to `0`.
+        model_class: the model class. Defaults to `AdversarialOversampler`.
 
     Returns:
-        The trained `AdversarialOversampler`.
+        The trained model.
     """
-    model_kwargs = dict(estimator.model_kwargs or {})
-    clash = sorted(set(model_kwargs) & set(RESERVED))
-    if clash:
-        raise ValueError(
-            f"model_kwargs must not set {clash}: they are arguments of "
-            f"{type(estimator).__name__} itself."
-        )
-    seed = seed_of(estimator.random_state)
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    model = AdversarialOversampler.from_data(
+    model = model_class.from_data(
         x,
         y,
-        mode=estimator.mode,
-        max_anchors=estimator.max_anchors,
+        max_anchors=max_anchors,
         seed=seed,
-        sampling_strategy=sampling_strategy,
-        **model_kwargs,
+        **{**settings, "sampling_strategy": sampling_strategy},
     )
-    model.compile(**fresh_optimizers(estimator.compile_kwargs))
-    model.fit(
-        x,
-        y,
-        epochs=estimator.epochs,
-        batch_size=estimator.batch_size,
-        verbose=estimator.verbose,
-    )
+    model.compile(**fresh_optimizers(compile_kwargs))
+    model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose)
     return model
 
 

@@ -99,7 +99,7 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
 
 def test_wrappers_take_a_mixed_dataframe(mixed):
     from aos_keras import AOSClassifier
-    from aos_keras.sampler import AdversarialOverSampler
+    from aos_keras.sampler import AOSSampler
     from tests.conftest import TINY
 
     _, _, frame, _ = mixed
@@ -111,7 +111,7 @@ def test_wrappers_take_a_mixed_dataframe(mixed):
     assert clf.encoder_.nominal_ == ["purpose", "housing"]
     assert clf.predict_proba(X).shape == (60, 2)
     assert set(clf.predict(X)) <= {"good", "bad"}
-    sampler = AdversarialOverSampler(
+    sampler = AOSSampler(
         epochs=1, batch_size=16, model_kwargs=model_kwargs, random_state=0
     )
     X_res, y_res = sampler.fit_resample(X, y)

@@ -1,4 +1,4 @@
-"""`AdversarialOverSampler`: the AO/DO generator as an imbalanced-learn
+"""`AOSSampler`: the AO/DO generator as an imbalanced-learn
 sampler."""
 
 import numpy as np
@@ -17,7 +17,7 @@ from sklearn.utils.estimator_checks import (  # noqa: E402
     estimator_checks_generator as sklearn_checks,
 )
 
-from aos_keras import AdversarialOverSampler, AdversarialOversampler  # noqa: E402
+from aos_keras import AdversarialOversampler, AOSSampler  # noqa: E402
 
 # Eager TF runs a few steps faster than tracing a new train function.
 FAST = {"run_eagerly": True} if BACKEND == "tensorflow" else None
@@ -32,7 +32,7 @@ def tiny_sampler(**kwargs):
         compile_kwargs=FAST,
         random_state=0,
     )
-    return AdversarialOverSampler(**{**params, **kwargs})
+    return AOSSampler(**{**params, **kwargs})
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_invalid_inputs(data):
 # Estimator checks: one training step each on the full (<= 1000 row) batch.
 # Run on torch only: a fit there costs ~0.3 s; eager TF ~2 s and tracing
 # more (see docs/sklearn.md).
-CHECKED = AdversarialOverSampler(
+CHECKED = AOSSampler(
     epochs=1,
     batch_size=2048,
     max_anchors=8,

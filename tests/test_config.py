@@ -1,0 +1,148 @@
+"""`GameConfig`: one source for the settings, everywhere they appear."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from conftest import TINY
+
+from aos_keras import AdversarialOversampler, AOSClassifier, GameConfig, cli
+from aos_keras.baselines import OPTIONS, make_method
+from aos_keras.config import setting
+
+
+@dataclasses.dataclass(frozen=True)
+class KnobConfig(GameConfig):
+    knob: int = setting(3, "A setting added by a subclass.", minimum=1)
+
+
+class KnobModel(AdversarialOversampler):
+    config_class = KnobConfig
+
+
+class KnobClassifier(AOSClassifier):
+    model_class = KnobModel
+
+
+def _data(n=40):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 3)).astype("float32")
+    y = np.array([0] * (n - 10) + [1] * 10)
+    return x, y
+
+
+def test_round_trip_and_normalisation():
+    config = GameConfig(generator_units=[8, 4], latent_dim=4.0, beta=1)
+    assert config.generator_units == (8, 4)
+    assert config.latent_dim == 4 and isinstance(config.latent_dim, int)
+    assert config.beta == 1.0 and isinstance(config.beta, float)
+    assert GameConfig.from_dict(config.to_dict()) == config
+    assert config.to_dict()["generator_units"] == [8, 4]
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("latent_dim", 0, "`latent_dim` must be in [1, inf]"),
+        ("generator_temperature", 0.0, "(0.0, inf]"),
+        ("oversampling_start", 1.0, "[0.0, 1.0)"),
+        ("gan_loss", "hinge", "`gan_loss` must be one of"),
+        ("critic_units", [8, 0], "`critic_units` must be in [1, inf]"),
+        ("generator_units", "wide", "sequence of ints"),
+        ("fake_rows_per_class", 2.5, "must be an int"),
+        ("sampling_strategy", "most", "`sampling_strategy` must be"),
+    ],
+)
+def test_bad_values_name_the_field(field, value, words):
+    with pytest.raises(ValueError) as info:
+        GameConfig(**{field: value})
+    assert words in str(info.value)
+
+
+def test_unknown_keys_are_refused():
+    with pytest.raises(TypeError, match="latnt_dim"):
+        GameConfig.from_dict({"latnt_dim": 4})
+
+
+def test_presets_fill_only_what_is_not_given():
+    ao = GameConfig(mode="ao").resolved()
+    assert (ao.g_q_loss, ao.q_class_distribution) == ("complement", "inverse")
+    mixed = GameConfig(mode="ao", g_q_loss="ce").resolved()
+    assert mixed.g_q_loss == "ce" and mixed.q_fake_loss == "ce"
+
+
+def test_every_field_is_a_model_attribute_and_in_get_config():
+    x, y = _data()
+    model = AdversarialOversampler.from_data(
+        x, y, seed=0, generator_temperature=0.5, **TINY
+    )
+    config = model.get_config()
+    for name in GameConfig.field_names():
+        assert name in config, name
+        value = getattr(model, name)
+        expected = list(value) if isinstance(value, tuple) else value
+        assert config[name] == expected, name
+    assert model.generator.temperature == 0.5
+
+
+def test_every_field_is_a_cli_option():
+    parser = cli.build_parser()
+    args = parser.parse_args(["train", "d.csv", "--label", "y"])
+    assert GameConfig.from_args(args) == GameConfig()
+    args = parser.parse_args(
+        ["train", "d.csv", "--label", "y", "--q-logit-adjustment", "0.5",
+         "--critic-units", "8", "--sampling-strategy", "0.5"]
+    )  # fmt: skip
+    config = GameConfig.from_args(args)
+    assert config.q_logit_adjustment == 0.5
+    assert config.critic_units == (8,) and config.sampling_strategy == 0.5
+
+
+def test_every_field_is_a_wrapper_parameter():
+    from aos_keras import AOSSampler
+
+    for wrapper in (AOSClassifier, AOSSampler):
+        params = wrapper().get_params()
+        for name in GameConfig.field_names():
+            assert name in params, (wrapper.__name__, name)
+    with pytest.raises(TypeError, match="latnt_dim"):
+        AOSClassifier(latnt_dim=4)
+
+
+def test_a_field_added_in_a_subclass_reaches_every_entry_point():
+    x, y = _data()
+    # The model and its config.
+    model = KnobModel.from_data(x, y, seed=0, knob=5, **TINY)
+    assert model.knob == 5 and model.get_config()["knob"] == 5
+    assert KnobModel.from_config(model.get_config()).knob == 5
+    with pytest.raises(ValueError, match="`knob` must be in"):
+        KnobModel.from_data(x, y, knob=0, **TINY)
+    # The command line.
+    parser = cli.build_parser(KnobModel)
+    args = parser.parse_args(["train", "d.csv", "--label", "y", "--knob", "7"])
+    assert KnobConfig.from_args(args).knob == 7
+    # The scikit-learn wrapper (and, by the same mixin, the sampler).
+    assert KnobClassifier().get_params()["knob"] == 3
+    clf = KnobClassifier(knob=9, epochs=1, batch_size=40, random_state=0)
+    clf.set_params(model_kwargs=dict(TINY))
+    assert clf.fit(x, y).model_.knob == 9
+
+
+def test_settings_through_model_kwargs_and_parameters_do_not_clash():
+    x, y = _data()
+    clf = AOSClassifier(
+        latent_dim=8, model_kwargs={"latent_dim": 4}, epochs=1, batch_size=40
+    )
+    with pytest.raises(ValueError, match="set it once"):
+        clf.fit(x, y)
+
+
+def test_make_method_refuses_an_option_no_method_reads():
+    with pytest.raises(ValueError) as info:
+        make_method("DO", num_classes=2, num_features=3, latnt_dim=4)
+    assert "latnt_dim" in str(info.value) and "latent_dim" in str(info.value)
+    assert set(GameConfig.field_names()) - {"mode", "classifier_units"} <= (
+        OPTIONS
+    )
+    # An option of another method is accepted (one set for a whole suite).
+    make_method("Q", num_classes=2, num_features=3, tau=1.0, latent_dim=4)
