@@ -1,16 +1,11 @@
 """The `aos-keras` command line: train, evaluate, predict, generate, export,
 compare, benchmark.
 
-Thin argparse entry points; the work is in `aos_keras` functions. Every file
-written goes through `aos_keras.io` (atomic). A model folder holds:
-
-- `model.keras`: the trained `AdversarialOversampler`;
-- `preprocessing.json`: feature names and dtypes, label column, classes and
-  the encoding fitted on the training rows (`encoder`: per column its
-  imputation value and standardisation, or its categories);
-- `encoder.joblib`: that fitted `aos_keras.TableEncoder` (numbers, nominal
-  columns, missing cells), used by `evaluate`, `generate` and `export`;
-- `metrics.json`, `history.csv` (and PNG plots with `--plot`).
+Thin argparse entry points; the work is in `aos_keras` functions:
+`aos_keras.training.train_table` trains, `aos_keras.model_folder` writes and
+reads the model folder (`model.keras`, `preprocessing.json`,
+`encoder.joblib`, `metrics.json`, `history.csv`), `aos_keras.comparison`
+compares. Every file written goes through `aos_keras.io` (atomic).
 
 Example:
     aos-keras train data.csv --label target --mode do --epochs 100 --out run1
@@ -30,9 +25,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 import pandas as pd
 
+from aos_keras.model_folder import ENCODER, load_folder  # noqa: F401
+from aos_keras.model_folder import scores as _scores
+from aos_keras.model_folder import transform as _transform
+
 BACKENDS = ("tensorflow", "jax", "torch")
-# The fitted `TableEncoder` of a model folder (joblib; load trusted folders).
-ENCODER = "encoder.joblib"
 
 
 class CLIError(Exception):
@@ -67,16 +64,7 @@ def split_label(frame, label):
 # --------------------------------------------------------------- commands
 def train(args):
     """`aos-keras train`: fit AO/DO on a table and save the model folder."""
-    import joblib
-    import keras
-    from sklearn.model_selection import train_test_split
-
-    from aos_keras import (
-        AdversarialOversampler,
-        EvaluationCallback,
-        io,
-        validation,
-    )
+    from aos_keras import AdversarialOversampler, model_folder, training
     from aos_keras.tables import TableEncoder
 
     model_class = args.model_class or AdversarialOversampler
@@ -84,91 +72,36 @@ def train(args):
         config = model_class.config_class.from_args(args)
     except ValueError as err:
         raise CLIError(_as_flags(str(err))) from err
-    frame = read_table(args.data)
-    features, labels = split_label(frame, args.label)
-    y = validation.check_labels(labels, num_rows=len(features))
-    validation.check_classes(y)
-    rows = np.arange(len(features))
-    val_rows = None
-    if args.val_size > 0:
-        _, counts = np.unique(y, return_counts=True)
-        stratify = y if counts.min() >= 2 else None
-        rows, val_rows = train_test_split(
-            rows,
-            test_size=args.val_size,
-            stratify=stratify,
-            random_state=args.seed,
-        )
-    # One encoder, fitted on the training rows only, saved with the model.
+    features, labels = split_label(read_table(args.data), args.label)
+    encoder = TableEncoder(
+        standardize=args.standardize,
+        numeric_imputation=args.impute,
+        unknown=args.unknown_categories,
+    )
     try:
-        encoder = TableEncoder(
-            standardize=args.standardize,
-            numeric_imputation=args.impute,
-            unknown=args.unknown_categories,
-        ).fit(features.iloc[rows])
+        result = training.train_table(
+            features,
+            labels,
+            config=config,
+            encoder=encoder,
+            val_size=args.val_size,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            max_anchors=args.max_anchors,
+            verbose=args.verbose,
+            model_class=model_class,
+            name=args.data,
+        )
     except ValueError as err:
         raise CLIError(f"{args.data}: {err}") from err
-    prep = _preprocessing(features, args.label, encoder)
-
-    def encode(index):
-        return encoder.transform(features.iloc[index])
-
-    x_val = y_val = None
-    if val_rows is not None:
-        x_val, y_val = encode(val_rows), y[val_rows]
-    x, y = encode(rows), y[rows]
-    validation.check_features(x, name=args.data)
-
-    keras.utils.set_random_seed(args.seed)
-    model = model_class.from_data(
-        x, y, config=config, seed=args.seed, max_anchors=args.max_anchors
+    metrics = model_folder.save_folder(
+        result,
+        args.out,
+        label=args.label,
+        plot=args.plot,
+        extra={"mode": args.mode, "epochs": args.epochs},
     )
-    model.compile()
-    prep["classes"] = model.classes_.tolist()
-    callbacks = []
-    if x_val is not None:
-        callbacks.append(
-            EvaluationCallback(
-                {"val": (x_val, y_val)},
-                restore_best_weights=True,
-            )
-        )
-    history = model.fit(
-        x,
-        y,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        verbose=args.verbose,
-        callbacks=callbacks,
-    )
-    os.makedirs(args.out, exist_ok=True)
-    with io.atomic_path(os.path.join(args.out, "model.keras")) as tmp:
-        model.save(tmp)
-    io.write_json(os.path.join(args.out, "preprocessing.json"), prep)
-    joblib.dump(encoder, os.path.join(args.out, ENCODER))
-    table = pd.DataFrame(history.history)
-    table.index.name = "epoch"
-    io.write_text(os.path.join(args.out, "history.csv"), table.to_csv())
-    metrics = {
-        "mode": args.mode,
-        "epochs": args.epochs,
-        "backend": keras.backend.backend(),
-        "train": _scores(model, x, y),
-    }
-    if callbacks:
-        best = callbacks[0].best_scores()
-        metrics["best_epoch"] = best["epoch"] + 1
-        metrics["val"] = {k: best[k] for k in ("acsa", "gm", "recall")}
-    io.write_json(os.path.join(args.out, "metrics.json"), metrics)
-    if args.plot:
-        from aos_keras import plots
-
-        plots.plot_history(
-            history.history, os.path.join(args.out, "curves.png")
-        )
-        plots.plot_generated(
-            model, x, y, os.path.join(args.out, "generated.png")
-        )
     print(json.dumps(metrics, indent=1))
     print(f"saved to {args.out}")
 
@@ -320,80 +253,6 @@ def compare(args):
         print(f"wrote {path}")
 
 
-def load_folder(folder):
-    """The model and preprocessing of a folder written by `train`."""
-    import keras
-
-    import aos_keras  # noqa: F401  (registers the custom objects)
-
-    paths = [
-        os.path.join(folder, n) for n in ("model.keras", "preprocessing.json")
-    ]
-    for path in paths:
-        if not os.path.exists(path):
-            raise CLIError(
-                f"{path} not found: pass a folder written by 'aos-keras train'"
-            )
-    model = keras.saving.load_model(paths[0], compile=False)
-    with open(paths[1], encoding="utf-8") as f:
-        prep = json.load(f)
-    prep["_encoder"] = _load_encoder(folder, prep)
-    return model, prep
-
-
-def _load_encoder(folder, prep):
-    """The folder's `TableEncoder` (older folders: rebuilt from mean/scale)."""
-    import joblib
-
-    path = None if folder is None else os.path.join(folder, ENCODER)
-    if path is not None and os.path.exists(path):
-        return joblib.load(path)
-    from aos_keras.tables import TableEncoder
-
-    # A folder of an earlier version: numeric columns, mean and scale.
-    mean = np.asarray(prep["mean"], dtype=np.float64)
-    scale = np.asarray(prep["scale"], dtype=np.float64)
-    frame = pd.DataFrame(
-        np.stack([mean - scale, mean + scale]), columns=prep["features"]
-    )
-    encoder = TableEncoder().fit(frame)
-    dtypes = prep.get("dtypes", {})
-    encoder.dtypes_ = pd.Series(
-        {c: np.dtype(dtypes.get(c, "float64")) for c in prep["features"]}
-    )
-    return encoder
-
-
-def _preprocessing(features, label, encoder):
-    """`preprocessing.json`: columns, dtypes, label, the encoder's spec."""
-    prep = {
-        "features": [str(c) for c in features.columns],
-        "dtypes": {str(c): str(t) for c, t in features.dtypes.items()},
-        "label": label,
-        "encoder": encoder.serving_spec(),
-    }
-    if encoder.numeric_only:  # the numeric layout of earlier versions
-        spec = prep["encoder"]["columns"]
-        prep["mean"] = [c["mean"] for c in spec]
-        prep["scale"] = [c["scale"] for c in spec]
-    return prep
-
-
-def _transform(features, prep):
-    """Model-space rows of a table, through the folder's encoder."""
-    from aos_keras import validation
-
-    missing = [c for c in prep["features"] if c not in features.columns]
-    if missing:
-        raise CLIError(f"the table lacks the model's feature columns {missing}")
-    encoder = prep.get("_encoder") or _load_encoder(None, prep)
-    try:
-        x = encoder.transform(features[prep["features"]])
-    except ValueError as err:
-        raise CLIError(str(err)) from err
-    return validation.check_features(x)
-
-
 def _as_flags(message):
     """A settings message with `name` written as the option `--name`."""
     import re
@@ -403,24 +262,6 @@ def _as_flags(message):
         lambda m: "--" + m.group(1).replace("_", "-"),
         message,
     )
-
-
-def _scores(model, x, labels):
-    from aos_keras import acsa, geometric_mean, per_class_recall
-
-    y = model.encode_labels(labels)
-    pred = np.argmax(model.predict(x, verbose=0), axis=1)
-    c = model.num_classes
-    recall = per_class_recall(y, pred, c)
-    return {
-        "rows": int(len(y)),
-        "acsa": acsa(y, pred, c),
-        "gm": geometric_mean(y, pred, c),
-        "recall": {
-            str(k): (None if np.isnan(r) else float(r))
-            for k, r in zip(model.classes_, recall)
-        },
-    }
 
 
 # ----------------------------------------------------------------- parser

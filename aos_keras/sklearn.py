@@ -3,7 +3,6 @@
 import inspect
 from numbers import Integral, Real
 
-import keras
 import numpy as np
 from keras import ops
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -15,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from aos_keras import validation
 from aos_keras.model import AdversarialOversampler
+from aos_keras.training import fit_game
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
@@ -334,73 +334,12 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         return tags
 
 
-def fit_game(
-    x,
-    y,
-    *,
-    settings,
-    sampling_strategy="auto",
-    epochs=100,
-    batch_size=32,
-    max_anchors=None,
-    seed=None,
-    compile_kwargs=None,
-    verbose=0,
-    model_class=AdversarialOversampler,
-):
-    """Build, compile and train an `AdversarialOversampler`.
-
-    Args:
-        x: float array `(n, d)`, the (standardised) training rows.
-        y: array `(n,)`, labels.
-        settings: dict of `GameConfig` fields.
-        sampling_strategy: the model's `sampling_strategy` (class indices).
-        epochs: int. Training epochs. Defaults to `100`.
-        batch_size: int. Rows per step. Defaults to `32`.
-        max_anchors: int or None. Cap on anchors per class.
-        seed: int or None. `keras.utils.set_random_seed` and the model's
-            seed.
-        compile_kwargs: dict or None. Arguments of `compile`; optimizer
-            instances are rebuilt from their config.
-        verbose: int. Keras `fit` verbosity. Defaults to `0`.
-        model_class: the model class. Defaults to `AdversarialOversampler`.
-
-    Returns:
-        The trained model.
-    """
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    model = model_class.from_data(
-        x,
-        y,
-        max_anchors=max_anchors,
-        seed=seed,
-        **{**settings, "sampling_strategy": sampling_strategy},
-    )
-    model.compile(**fresh_optimizers(compile_kwargs))
-    model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=verbose)
-    return model
-
-
 def seed_of(random_state):
     """An int seed (or None) from a scikit-learn `random_state`."""
     if random_state is None or isinstance(random_state, Integral):
         return None if random_state is None else int(random_state)
     rng = check_random_state(random_state)
     return int(rng.randint(np.iinfo(np.int32).max))
-
-
-def fresh_optimizers(compile_kwargs):
-    """`compile_kwargs` with each optimizer instance rebuilt from config.
-
-    A Keras optimizer is built for one set of variables; each `fit` makes
-    new players, so it gets new optimizers with the same settings.
-    """
-    kwargs = dict(compile_kwargs or {})
-    for key, value in kwargs.items():
-        if isinstance(value, keras.optimizers.Optimizer):
-            kwargs[key] = type(value).from_config(value.get_config())
-    return kwargs
 
 
 def _check_two_classes(y):

@@ -1,0 +1,179 @@
+"""The model folder `aos-keras train` writes and the other commands read.
+
+A folder holds:
+
+- `model.keras`: the trained `AdversarialOversampler`;
+- `preprocessing.json`: feature names and dtypes, label column, classes and
+  the encoding fitted on the training rows (`encoder`: per column its
+  imputation value and standardisation, or its categories);
+- `encoder.joblib`: that fitted `aos_keras.TableEncoder`, used by
+  `evaluate`, `predict`, `generate` and `export`;
+- `metrics.json`, `history.csv` (and PNG plots when asked).
+
+Every file is written atomically (`aos_keras.io`).
+"""
+
+import json
+import os
+
+import numpy as np
+import pandas as pd
+
+# The fitted `TableEncoder` of a model folder (joblib; load trusted folders).
+ENCODER = "encoder.joblib"
+
+
+def save_folder(result, out, *, label, plot=False, extra=None):
+    """Write a `aos_keras.training.TrainedTable` as a model folder.
+
+    Args:
+        result: the `TrainedTable` of `train_table`.
+        out: str. The folder (created if needed).
+        label: str. The table's label column.
+        plot: bool. Also write `curves.png` and `generated.png`.
+        extra: dict or None. More entries of `metrics.json`.
+
+    Returns:
+        The `metrics.json` dict.
+    """
+    import joblib
+
+    from aos_keras import backend, io
+
+    model = result.model
+    os.makedirs(out, exist_ok=True)
+    with io.atomic_path(os.path.join(out, "model.keras")) as tmp:
+        model.save(tmp)
+    prep = preprocessing(result.features, label, result.encoder)
+    prep["classes"] = model.classes_.tolist()
+    io.write_json(os.path.join(out, "preprocessing.json"), prep)
+    joblib.dump(result.encoder, os.path.join(out, ENCODER))
+    table = pd.DataFrame(result.history)
+    table.index.name = "epoch"
+    io.write_text(os.path.join(out, "history.csv"), table.to_csv())
+    metrics = {
+        **(extra or {}),
+        "backend": backend.BACKEND,
+        "train": scores(model, result.x, result.y),
+    }
+    if result.best is not None:
+        metrics["best_epoch"] = result.best["epoch"] + 1
+        metrics["val"] = {k: result.best[k] for k in ("acsa", "gm", "recall")}
+    io.write_json(os.path.join(out, "metrics.json"), metrics)
+    if plot:
+        from aos_keras import plots
+
+        plots.plot_history(result.history, os.path.join(out, "curves.png"))
+        plots.plot_generated(
+            model, result.x, result.y, os.path.join(out, "generated.png")
+        )
+    return metrics
+
+
+def load_folder(folder):
+    """The model and preprocessing of a folder written by `train`.
+
+    Args:
+        folder: str.
+
+    Returns:
+        `(model, prep)`: the `AdversarialOversampler` and the
+        `preprocessing.json` dict, with the fitted encoder as
+        `prep["_encoder"]`.
+
+    Raises:
+        FileNotFoundError: the folder lacks `model.keras` or
+            `preprocessing.json`.
+    """
+    import keras
+
+    import aos_keras  # noqa: F401  (registers the custom objects)
+
+    paths = [
+        os.path.join(folder, n) for n in ("model.keras", "preprocessing.json")
+    ]
+    for path in paths:
+        if not os.path.exists(path):
+            raise FileNotFoundError(
+                f"{path} not found: pass a folder written by 'aos-keras train'"
+            )
+    model = keras.saving.load_model(paths[0], compile=False)
+    with open(paths[1], encoding="utf-8") as f:
+        prep = json.load(f)
+    prep["_encoder"] = load_encoder(folder, prep)
+    return model, prep
+
+
+def load_encoder(folder, prep):
+    """The folder's `TableEncoder` (older folders: rebuilt from mean/scale)."""
+    import joblib
+
+    path = None if folder is None else os.path.join(folder, ENCODER)
+    if path is not None and os.path.exists(path):
+        return joblib.load(path)
+    from aos_keras.tables import TableEncoder
+
+    # A folder of an earlier version: numeric columns, mean and scale.
+    mean = np.asarray(prep["mean"], dtype=np.float64)
+    scale = np.asarray(prep["scale"], dtype=np.float64)
+    frame = pd.DataFrame(
+        np.stack([mean - scale, mean + scale]), columns=prep["features"]
+    )
+    encoder = TableEncoder().fit(frame)
+    dtypes = prep.get("dtypes", {})
+    encoder.dtypes_ = pd.Series(
+        {c: np.dtype(dtypes.get(c, "float64")) for c in prep["features"]}
+    )
+    return encoder
+
+
+def preprocessing(features, label, encoder):
+    """`preprocessing.json`: columns, dtypes, label, the encoder's spec."""
+    prep = {
+        "features": [str(c) for c in features.columns],
+        "dtypes": {str(c): str(t) for c, t in features.dtypes.items()},
+        "label": label,
+        "encoder": encoder.serving_spec(),
+    }
+    if encoder.numeric_only:  # the numeric layout of earlier versions
+        spec = prep["encoder"]["columns"]
+        prep["mean"] = [c["mean"] for c in spec]
+        prep["scale"] = [c["scale"] for c in spec]
+    return prep
+
+
+def transform(features, prep):
+    """Model-space rows of a table, through the folder's encoder.
+
+    Raises:
+        ValueError: the table lacks a feature column, or a bad cell.
+    """
+    from aos_keras import validation
+
+    missing = [c for c in prep["features"] if c not in features.columns]
+    if missing:
+        raise ValueError(
+            f"the table lacks the model's feature columns {missing}"
+        )
+    encoder = prep.get("_encoder") or load_encoder(None, prep)
+    x = encoder.transform(features[prep["features"]])
+    return validation.check_features(x)
+
+
+def scores(model, x, labels):
+    """ACSA, GM and per-class recall (keyed by class) of `model` on rows."""
+    from aos_keras import acsa, geometric_mean, per_class_recall
+
+    y = model.encode_labels(labels)
+    pred = np.argmax(model.predict(x, verbose=0), axis=1)
+    c = model.num_classes
+    recall = per_class_recall(y, pred, c)
+    return {
+        "rows": int(len(y)),
+        "acsa": acsa(y, pred, c),
+        "gm": geometric_mean(y, pred, c),
+        "recall": {
+            str(k): (None if np.isnan(r) else float(r))
+            for k, r in zip(model.classes_, recall)
+        },
+    }

@@ -1,0 +1,225 @@
+"""From a table to a trained game: the one path the entry points share.
+
+`train_table` is what `aos-keras train` does: check the labels once, carve
+a stratified validation split, fit one `aos_keras.TableEncoder` on the
+training rows (numbers, nominal columns, missing cells), and train the game
+with the validation split selecting the epoch. `fit_game` is its last step
+and what `AOSClassifier` and `AOSSampler` call on rows they have encoded.
+
+Example:
+>>> result = train_table(frame.drop(columns="y"), frame["y"], val_size=0.2,
+...                      epochs=100, config=GameConfig(mode="do"))
+>>> result.model.predict_labels(result.encoder.transform(new_rows))
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+
+from aos_keras import validation
+from aos_keras.model import AdversarialOversampler
+
+
+@dataclasses.dataclass
+class TrainedTable:
+    """What `train_table` returns.
+
+    Args:
+        model: the trained `AdversarialOversampler` (best validation epoch
+            restored when there is a validation split).
+        encoder: the fitted `aos_keras.TableEncoder`.
+        history: dict of per-epoch logs (`keras.callbacks.History.history`).
+        features: DataFrame, the table's feature columns (all rows).
+        x: float array, the training rows in model space.
+        y: array, their labels.
+        best: dict or None. The validation scores at the selected epoch
+            (`EvaluationCallback.best_scores()`: 0-based `epoch`, `acsa`,
+            `gm`, `recall`), or None without a validation split.
+    """
+
+    model: object
+    encoder: object
+    history: dict
+    features: object
+    x: np.ndarray
+    y: np.ndarray
+    best: dict = None
+
+
+def validation_split(y, val_size, seed):
+    """Training and validation row indices, stratified when possible.
+
+    Args:
+        y: array `(n,)`, labels.
+        val_size: float in `[0, 1)`. Fraction of rows held out (0: none).
+        seed: int. Seed of the split.
+
+    Returns:
+        `(rows, val_rows)`: int arrays; `val_rows` is None when `val_size`
+        is 0. The split is stratified unless a class has a single row.
+    """
+    rows = np.arange(len(y))
+    if not val_size:
+        return rows, None
+    from sklearn.model_selection import train_test_split
+
+    _, counts = np.unique(y, return_counts=True)
+    stratify = y if counts.min() >= 2 else None
+    return tuple(
+        train_test_split(
+            rows, test_size=val_size, stratify=stratify, random_state=seed
+        )
+    )
+
+
+def train_table(
+    features,
+    labels,
+    *,
+    config=None,
+    encoder=None,
+    val_size=0.0,
+    epochs=100,
+    batch_size=32,
+    seed=0,
+    max_anchors=None,
+    compile_kwargs=None,
+    verbose=0,
+    model_class=AdversarialOversampler,
+    name="x",
+):
+    """Train the game on a table; the encoder is fitted on training rows.
+
+    Args:
+        features: DataFrame of the feature columns.
+        labels: array-like `(n,)`, labels (any hashable values).
+        config: `aos_keras.GameConfig` or None (the defaults).
+        encoder: an unfitted `aos_keras.TableEncoder` or None (defaults).
+        val_size: float in `[0, 1)`. Validation fraction that selects the
+            epoch (its weights are restored). Defaults to `0.0` (none).
+        epochs: int. Training epochs. Defaults to `100`.
+        batch_size: int. Rows per step. Defaults to `32`.
+        seed: int. Seed of the split, the anchors and training.
+        max_anchors: int or None. Cap on anchors per class.
+        compile_kwargs: dict or None. Arguments of `compile`.
+        verbose: int. Keras `fit` verbosity. Defaults to `0`.
+        model_class: the model class. Defaults to `AdversarialOversampler`.
+        name: str. The table's name in error messages.
+
+    Returns:
+        A `TrainedTable`.
+
+    Raises:
+        ValueError: bad labels or cells (the message names the column).
+    """
+    from aos_keras.callbacks import EvaluationCallback
+    from aos_keras.tables import TableEncoder
+
+    y = validation.check_labels(labels, num_rows=len(features))
+    validation.check_classes(y)
+    rows, val_rows = validation_split(y, val_size, seed)
+    encoder = (encoder or TableEncoder()).fit(features.iloc[rows])
+    x = validation.check_features(
+        encoder.transform(features.iloc[rows]), name=name
+    )
+    callbacks = []
+    if val_rows is not None:
+        x_val = encoder.transform(features.iloc[val_rows])
+        callbacks.append(
+            EvaluationCallback(
+                {"val": (x_val, y[val_rows])}, restore_best_weights=True
+            )
+        )
+    model, history = fit_game(
+        x,
+        y[rows],
+        config=config,
+        epochs=epochs,
+        batch_size=batch_size,
+        max_anchors=max_anchors,
+        seed=seed,
+        compile_kwargs=compile_kwargs,
+        verbose=verbose,
+        model_class=model_class,
+        callbacks=callbacks,
+        return_history=True,
+    )
+    best = callbacks[0].best_scores() if callbacks else None
+    return TrainedTable(
+        model, encoder, history.history, features, x, y[rows], best
+    )
+
+
+def fit_game(
+    x,
+    y,
+    *,
+    config=None,
+    settings=None,
+    sampling_strategy=None,
+    epochs=100,
+    batch_size=32,
+    max_anchors=None,
+    seed=None,
+    compile_kwargs=None,
+    verbose=0,
+    model_class=AdversarialOversampler,
+    callbacks=(),
+    return_history=False,
+):
+    """Build, compile and train the game on rows in model space.
+
+    Args:
+        x: float array `(n, d)`, the (standardised) training rows.
+        y: array `(n,)`, labels.
+        config: `aos_keras.GameConfig` or None.
+        settings: dict of `GameConfig` fields (override `config`) or None.
+        sampling_strategy: the model's `sampling_strategy` (class indices)
+            or None (the config's).
+        epochs: int. Training epochs. Defaults to `100`.
+        batch_size: int. Rows per step. Defaults to `32`.
+        max_anchors: int or None. Cap on anchors per class.
+        seed: int or None. `keras.utils.set_random_seed` and the model's
+            seed.
+        compile_kwargs: dict or None. Arguments of `compile`; optimizer
+            instances are rebuilt from their config.
+        verbose: int. Keras `fit` verbosity. Defaults to `0`.
+        model_class: the model class. Defaults to `AdversarialOversampler`.
+        callbacks: Keras callbacks of `fit`.
+        return_history: bool. Also return `fit`'s `History`.
+
+    Returns:
+        The trained model, or `(model, history)`.
+    """
+    settings = dict(settings or {})
+    if sampling_strategy is not None:
+        settings["sampling_strategy"] = sampling_strategy
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    model = model_class.from_data(
+        x, y, config=config, max_anchors=max_anchors, seed=seed, **settings
+    )
+    model.compile(**fresh_optimizers(compile_kwargs))
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=verbose,
+        callbacks=list(callbacks),
+    )
+    return (model, history) if return_history else model
+
+
+def fresh_optimizers(compile_kwargs):
+    """`compile_kwargs` with each optimizer instance rebuilt from config.
+
+    A Keras optimizer is built for one set of variables; each `fit` makes
+    new players, so it gets new optimizers with the same settings.
+    """
+    kwargs = dict(compile_kwargs or {})
+    for key, value in kwargs.items():
+        if isinstance(value, keras.optimizers.Optimizer):
+            kwargs[key] = type(value).from_config(value.get_config())
+    return kwargs
