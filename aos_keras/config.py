@@ -156,11 +156,14 @@ class GameConfig:
     )
     sampling_strategy: typing.Any = setting(
         "auto",
-        "How many rows are generated per class: `'auto'` (every class up "
-        "to the largest), a float f_s in (0, 1] (each class up to f_s "
-        "times the largest) or a dict (class to target count).",
-        cli_help="'auto' or a float f_s in (0, 1]: each class grows to at "
-        "least f_s times the largest",
+        "How many rows are generated per class, imbalanced-learn's meaning: "
+        "`'auto'` (= `'not majority'`: every class up to the largest), "
+        "`'minority'`, `'not minority'`, `'all'`, a float f_s in (0, 1] "
+        "(each class up to f_s times the largest; for two classes the "
+        "minority/majority ratio) or a dict (class label to target count).",
+        cli_help="'auto', 'minority', 'not minority', 'not majority', "
+        "'all', or a float f_s in (0, 1]: each class grows to at least f_s "
+        "times the largest",
     )
     g_q_loss: typing.Optional[str] = setting(
         None,
@@ -442,12 +445,14 @@ def _closed(meta):
 
 
 def _check_strategy(value):
-    """`sampling_strategy`: 'auto', a float in (0, 1] or a dict."""
+    """`sampling_strategy`: a name, a float in (0, 1] or a dict."""
+    from aos_keras.sampling import STRATEGY_NAMES
+
     if isinstance(value, str):
-        if value != "auto":
+        if value not in STRATEGY_NAMES:
             raise ValueError(
-                "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
-                f"dict; got {value!r}."
+                f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
+                f"a float in (0, 1] or a dict; got {value!r}."
             )
         return value
     if isinstance(value, dict):
@@ -461,18 +466,22 @@ def _check_strategy(value):
 
 
 def _strategy(text):
-    """The command line's `--sampling-strategy`: 'auto' or a float."""
-    if text == "auto":
+    """The command line's `--sampling-strategy`: a name or a float."""
+    from aos_keras.sampling import STRATEGY_NAMES
+
+    if text in STRATEGY_NAMES:
         return text
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"must be 'auto' or a float in (0, 1]; got {text!r}"
+            f"must be one of {list(STRATEGY_NAMES)} or a float in (0, 1]; "
+            f"got {text!r}"
         ) from None
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(
-            f"must be 'auto' or a float in (0, 1]; got {text!r}"
+            f"must be one of {list(STRATEGY_NAMES)} or a float in (0, 1]; "
+            f"got {text!r}"
         )
     return value
 

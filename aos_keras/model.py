@@ -164,8 +164,17 @@ class AdversarialOversampler(MultiPlayerModel):
         self._build_classifier()
 
         # The constants of the step: class weights, supports, alpha, ...
+        # Dict keys are labels (values of `classes_`); the step's form
+        # keys them by class index.
+        self.sampling_strategy = _index_strategy(
+            rules.sampling_strategy, self.classes_
+        )
         self.rules = schedule.GameRules.of(
-            rules, self.class_counts, self.generator.class_ids
+            dataclasses.replace(
+                rules, sampling_strategy=self.sampling_strategy
+            ),
+            self.class_counts,
+            self.generator.class_ids,
         )
         self.alpha = self.rules.alpha
         self.class_weights = self.rules.class_weights
@@ -487,9 +496,11 @@ class AdversarialOversampler(MultiPlayerModel):
     def get_config(self):
         config = keras.Model.get_config(self)
         settings = self.config.resolved().to_dict()
-        settings["sampling_strategy"] = _json_strategy(
-            settings["sampling_strategy"]
-        )
+        strategy = self.sampling_strategy
+        if isinstance(strategy, dict):  # [label, target] pairs (JSON keys
+            labels = self.classes_.tolist()  # would turn labels into str)
+            strategy = [[labels[c], int(n)] for c, n in strategy.items()]
+        settings["sampling_strategy"] = strategy
         config.update(
             classes=self.classes_.tolist(),
             class_counts=self.class_counts,
@@ -506,17 +517,24 @@ class AdversarialOversampler(MultiPlayerModel):
     def from_config(cls, config):
         config = dict(config)
         strategy = config.get("sampling_strategy")
-        if isinstance(strategy, dict):
+        if isinstance(strategy, list):  # [label, target] pairs
+            config["sampling_strategy"] = {k: n for k, n in strategy}
+        elif isinstance(strategy, dict):  # earlier versions: class indices
+            labels = config["classes"]
             config["sampling_strategy"] = {
-                int(k): v for k, v in strategy.items()
+                labels[int(k)]: n for k, n in strategy.items()
             }
         return cls(**config)
 
 
-def _json_strategy(strategy):
-    if isinstance(strategy, dict):
-        return {str(int(k)): int(v) for k, v in strategy.items()}
-    return strategy
+def _index_strategy(strategy, classes):
+    """A `sampling_strategy` dict keyed by label, keyed by class index."""
+    if not isinstance(strategy, dict):
+        return strategy
+    codes = validation.encode_labels(
+        list(strategy), classes, name="sampling_strategy"
+    )
+    return {int(c): int(n) for c, n in zip(codes, strategy.values())}
 
 
 def _is_array_like(x):

@@ -166,8 +166,8 @@ class AOSSampler(GameParameters, BaseOverSampler):
         encode, decode, stack = self._preprocessing(X)
         if not need:
             return X.copy(), y.copy()
-        index = {c: i for i, c in enumerate(classes.tolist())}
-        targets = {index[c]: int(counts[index[c]]) + n for c, n in need.items()}
+        size = dict(zip(classes.tolist(), counts.tolist()))
+        targets = {c: size[c] + n for c, n in need.items()}  # label keys
         self.model_ = self._train_game(encode(), y, sampling_strategy=targets)
         new_x, new_y = self.model_.sample(need, seed=self.model_.seed)
         X_res = stack(X, decode(new_x))

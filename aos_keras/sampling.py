@@ -11,6 +11,8 @@ from numbers import Real
 import numpy as np
 
 DISTRIBUTIONS = ("real", "balanced", "inverse", "fraction")
+# imbalanced-learn's named over-sampling strategies.
+STRATEGY_NAMES = ("auto", "not majority", "all", "minority", "not minority")
 
 
 def class_targets(counts, sampling_strategy="auto"):
@@ -18,9 +20,13 @@ def class_targets(counts, sampling_strategy="auto"):
 
     Args:
         counts: sequence of int, `n_c` for classes `0..C-1`.
-        sampling_strategy: `"auto"` (full balance, f_s = 1), a float f_s in
-            `(0, 1]` (`target_c = max(n_c, ceil(f_s * n_max))`), or a dict
-            mapping class index to its target size (not below `n_c`).
+        sampling_strategy: imbalanced-learn's meaning: `"auto"` (=
+            `"not majority"`, = `"all"`: every class up to `n_max`),
+            `"minority"` (the smallest class only), `"not minority"` (every
+            class but the smallest), a float f_s in `(0, 1]` (`target_c =
+            max(n_c, ceil(f_s * n_max))`; for two classes imbalanced-learn's
+            minority/majority ratio), or a dict mapping class index to its
+            target size (not below `n_c`).
 
     Returns:
         int array `(C,)`.
@@ -32,12 +38,19 @@ def class_targets(counts, sampling_strategy="auto"):
     counts = np.asarray(counts, dtype=np.int64)
     n_max = int(counts.max())
     if isinstance(sampling_strategy, str):
-        if sampling_strategy != "auto":
+        if sampling_strategy not in STRATEGY_NAMES:
             raise ValueError(
-                "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
-                f"dict; got {sampling_strategy!r}."
+                f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
+                f"a float in (0, 1] or a dict; got {sampling_strategy!r}."
             )
-        return np.full_like(counts, n_max)
+        targets = np.full_like(counts, n_max)
+        smallest = int(np.argmin(counts))
+        if sampling_strategy == "minority":
+            targets = counts.copy()
+            targets[smallest] = n_max
+        elif sampling_strategy == "not minority":
+            targets[smallest] = counts[smallest]
+        return targets
     if isinstance(sampling_strategy, dict):
         targets = counts.copy()
         for c, target in sampling_strategy.items():

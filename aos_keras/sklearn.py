@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from aos_keras import validation
 from aos_keras.model import AdversarialOversampler
+from aos_keras.sampling import STRATEGY_NAMES
 from aos_keras.training import fit_game
 
 try:  # scikit-learn >= 1.6
@@ -185,9 +186,11 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             (adversarial oversampling).
         epochs: int. Training epochs. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
-        sampling_strategy: `"auto"`, float in `(0, 1]` or dict (class label
-            to target count), imbalanced-learn's meaning; sets the rate of
-            generated rows Q sees. Defaults to `"auto"`.
+        sampling_strategy: imbalanced-learn's meaning, the same on the
+            model and the sampler: `"auto"`, `"minority"`, `"not
+            minority"`, `"not majority"`, `"all"`, a float in `(0, 1]` or a
+            dict (class label to target count); sets the rate of generated
+            rows Q sees. Defaults to `"auto"`.
         max_anchors: int or None. Cap on anchors per class. Defaults to
             `None` (every training row).
         standardize: bool. Standardise features with a `StandardScaler`
@@ -237,7 +240,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         "mode": [StrOptions({"ao", "do"})],
         "sampling_strategy": [
             Interval(Real, 0, 1, closed="right"),
-            StrOptions({"auto"}),
+            StrOptions(set(STRATEGY_NAMES)),
             dict,
         ],
     }
@@ -277,15 +280,9 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         if self.standardize and self.encoder_ is None:
             self.scaler_ = StandardScaler().fit(X)
         x = self._scaled(X)
-        strategy = self.sampling_strategy
-        if isinstance(strategy, dict):
-            codes = validation.encode_labels(
-                list(strategy), self.classes_, name="sampling_strategy"
-            )
-            strategy = {
-                int(c): int(n) for c, n in zip(codes, strategy.values())
-            }
-        self.model_ = self._train_game(x, y, sampling_strategy=strategy)
+        self.model_ = self._train_game(
+            x, y, sampling_strategy=self.sampling_strategy
+        )
         return self
 
     def predict_proba(self, X):

@@ -146,3 +146,29 @@ def test_make_method_refuses_an_option_no_method_reads():
     )
     # An option of another method is accepted (one set for a whole suite).
     make_method("Q", num_classes=2, num_features=3, tau=1.0, latent_dim=4)
+
+
+def test_sampling_strategy_has_one_meaning_across_model_and_wrappers():
+    from aos_keras.sampling import class_targets
+
+    x, y = _data()
+    labels = np.where(y == 1, "yes", "no")
+    # Labels as keys on the model, as on AOSClassifier and the sampler.
+    model = AdversarialOversampler.from_data(
+        x, labels, sampling_strategy={"yes": 20}, **TINY
+    )
+    assert model.sampling_strategy == {1: 20}
+    again = AdversarialOversampler.from_config(model.get_config())
+    assert again.sampling_strategy == {1: 20}
+    with pytest.raises(ValueError, match="sampling_strategy"):
+        AdversarialOversampler.from_data(
+            x, labels, sampling_strategy={"maybe": 20}, **TINY
+        )
+    # imbalanced-learn's names, on class counts (30, 10, 5).
+    counts = [30, 10, 5]
+    assert class_targets(counts, "auto").tolist() == [30, 30, 30]
+    assert class_targets(counts, "not majority").tolist() == [30, 30, 30]
+    assert class_targets(counts, "minority").tolist() == [30, 10, 30]
+    assert class_targets(counts, "not minority").tolist() == [30, 30, 5]
+    # A float: for two classes imbalanced-learn's minority/majority ratio.
+    assert class_targets([30, 10], 0.5).tolist() == [30, 15]
