@@ -926,13 +926,29 @@ class SuiteComparison:
         means = means.dropna(axis=1, how="any")
         return means.rank(axis=1, ascending=False)
 
+    def left_out(self, metric="acsa", protocol="honest", tables=None):
+        """Methods missing from the ranks: `{method: [tables where NA]}`."""
+        means = self.means(metric, protocol)
+        if tables is not None:
+            means = means.loc[list(tables)]
+        return {
+            m: [str(t) for t in means.index[means[m].isna()]]
+            for m in means.columns
+            if means[m].isna().any()
+        }
+
     def rank_table(self, metric="acsa", protocol="honest", tables=None):
-        """Mean rank over tables, with Friedman's p and the Nemenyi CD."""
+        """Mean rank over tables, with Friedman's p and the Nemenyi CD.
+
+        Only methods with a score on every table are ranked; `attrs`
+        holds the others under `left_out` (see `left_out`).
+        """
         ranks = self.ranks(metric, protocol, tables)
         mean = ranks.mean().sort_values()
         stat = friedman_nemenyi(ranks)
         out = pd.DataFrame({"mean_rank": mean})
         out.attrs.update(stat)
+        out.attrs["left_out"] = self.left_out(metric, protocol, tables)
         return out
 
     def head_to_head(self, a, b, metric="acsa", protocol="honest"):
@@ -992,6 +1008,16 @@ class SuiteComparison:
                     f"| {m} | {r:.2f} |" for m, r in table["mean_rank"].items()
                 ]
                 lines.append("")
+                if a["left_out"]:
+                    lines += [
+                        "Not ranked (NA on some table, see the per-table "
+                        "means): "
+                        + "; ".join(
+                            f"{m} ({', '.join(t)})"
+                            for m, t in a["left_out"].items()
+                        ),
+                        "",
+                    ]
             lines += [
                 f"Tables that separate the methods ({title}): "
                 + (", ".join(sep) or "none"),

@@ -187,6 +187,29 @@ def test_suite_ranks_and_reports(tmp_path):
     assert "Mean rank by ACSA" in open(paths[1]).read()
 
 
+def test_a_method_with_na_is_left_out_of_the_ranks_and_named():
+    class Fake:
+        def __init__(self, means):
+            self.means = pd.Series(means)
+
+        def summary(self, metric="acsa", protocol="honest"):
+            return pd.DataFrame({"mean": self.means, "std": 0 * self.means})
+
+    suite = compare.SuiteComparison(
+        {
+            "t0": Fake({"A": 0.9, "B": 0.8, "C": np.nan}),
+            "t1": Fake({"A": 0.7, "B": 0.8, "C": 0.6}),
+            "t2": Fake({"A": 0.9, "B": 0.5, "C": 0.6}),
+        },
+        ["A", "B", "C"],
+    )
+    table = suite.rank_table()
+    assert list(table.index) == ["A", "B"]
+    assert table.attrs["left_out"] == {"C": ["t0"]}
+    assert "Not ranked (NA on some table" in suite.markdown()
+    assert "C (t0)" in suite.markdown()
+
+
 def test_cli_compare_writes_three_files(tmp_path):
     frame, y = small_table()
     path = tmp_path / "t.csv"
