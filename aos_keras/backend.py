@@ -18,6 +18,7 @@ References:
 """
 
 import keras
+import numpy as np
 
 BACKEND = keras.backend.backend()
 
@@ -91,6 +92,46 @@ def replica_scale():
         Python float.
     """
     return 1.0 / replica_context()[0]
+
+
+def rng_state():
+    """The global random state that `fit` shuffles with, JSON-ready.
+
+    Keras's `fit` shuffles each epoch with numpy's global generator on JAX
+    and with torch's on torch; TensorFlow's `fit` shuffles the same way
+    every epoch once `keras.utils.set_random_seed` was called, so it needs
+    none. numpy's state is included on every backend, torch's on torch.
+
+    Returns:
+        dict with `"numpy"` (numpy's legacy state as lists) and, on torch,
+        `"torch"` (`torch.get_rng_state()` as a list of bytes).
+    """
+    name, keys, pos, has_gauss, gauss = np.random.get_state(legacy=True)
+    state = {"numpy": [name, keys.tolist(), pos, has_gauss, gauss]}
+    if BACKEND == "torch":
+        import torch
+
+        state["torch"] = torch.get_rng_state().tolist()
+    return state
+
+
+def set_rng_state(state):
+    """Set the global random state to one returned by `rng_state()`.
+
+    The torch entry is applied only on torch (a state saved on another
+    backend has none).
+
+    Args:
+        state: dict from `rng_state()`, possibly read back from JSON.
+    """
+    name, keys, pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state(
+        (name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss)
+    )
+    if "torch" in state and BACKEND == "torch":
+        import torch
+
+        torch.set_rng_state(torch.tensor(state["torch"], dtype=torch.uint8))
 
 
 # --------------------------------------------------------------- TensorFlow
