@@ -74,6 +74,7 @@ def train(args):
     from aos_keras import (
         AdversarialOversampler,
         EvaluationCallback,
+        backend,
         io,
         validation,
     )
@@ -157,7 +158,7 @@ def train(args):
     metrics = {
         "mode": args.mode,
         "epochs": args.epochs,
-        "backend": keras.backend.backend(),
+        "backend": backend.BACKEND,
         "train": _scores(model, x, y),
     }
     if callbacks:
