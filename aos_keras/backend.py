@@ -1,17 +1,28 @@
 """The only backend-specific code of aos_keras.
 
-The AO/DO schedule is written once, in stateful style with `keras.ops`. It
-needs three things the backends do differently:
+The AO/DO schedule is written once, in stateful style with `keras.ops`; the
+rest of the package asks this module wherever the backends differ:
 
+- `BACKEND`: the name of the Keras backend (`keras.backend.backend()`, read
+  once at import); the rest of the package reads the backend from here.
 - `value_and_grad(loss_fn, variables)`: the loss and its gradients with
   respect to some Keras variables (one player's weights).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to an
   input tensor, differentiable again (for the gradient penalty).
-- `stateless_step(model, step_fn, state, data, groups)`: run a stateful step
-  inside the JAX trainer's pure `train_step(state, data)` protocol.
+- `train_step(model, step_fn, args)` and `test_step(model, step_fn, args)`:
+  run a stateful step under Keras's `train_step`/`test_step` protocol. On
+  TensorFlow and torch they call `step_fn(data)`; on JAX, whose trainer
+  calls `train_step(state, data)`, they run it through
+  `stateless_step(step_fn, data, groups, state)`, which binds the model's
+  variable groups to `state` and returns `(logs, new_state)`.
 - `replica_context()` and `replica_scale()`: where a TensorFlow
   `tf.distribute` strategy runs the step once per replica (see
   `docs/distributed.md`).
+- `rng_state()` and `set_rng_state(state)`: the global random state that
+  `fit` shuffles with (numpy's, and torch's on torch), JSON-ready, for
+  `aos_keras.callbacks.ResumableBackup`.
+- `enable_compile_cache(folder)`: JAX's persistent compilation cache (a
+  no-op on the other backends).
 
 References:
     Keras 3 trainers, `keras/src/backend/{tensorflow,jax,torch}/trainer.py`.
