@@ -1,23 +1,38 @@
 """The only backend-specific code of aos_keras.
 
-The AO/DO schedule is written once, in stateful style with `keras.ops`. It
-needs three things the backends do differently:
+The AO/DO schedule is written once, in stateful style with `keras.ops`; the
+rest of the package asks this module wherever the backends differ:
 
+- `BACKEND`: the name of the Keras backend (`keras.backend.backend()`, read
+  once at import); the rest of the package reads the backend from here.
 - `value_and_grad(loss_fn, variables)`: the loss and its gradients with
   respect to some Keras variables (one player's weights).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to an
   input tensor, differentiable again (for the gradient penalty).
-- `stateless_step(model, step_fn, state, data, groups)`: run a stateful step
-  inside the JAX trainer's pure `train_step(state, data)` protocol.
+- `train_step(model, step_fn, args)` and `test_step(model, step_fn, args)`:
+  run a stateful step under Keras's `train_step`/`test_step` protocol. On
+  TensorFlow and torch they call `step_fn(data)`; on JAX, whose trainer
+  calls `train_step(state, data)`, they run it through
+  `stateless_step(step_fn, data, groups, state)`, which binds the model's
+  variable groups to `state` and returns `(logs, new_state)`.
 - `replica_context()` and `replica_scale()`: where a TensorFlow
   `tf.distribute` strategy runs the step once per replica (see
   `docs/distributed.md`).
+- `rng_state()` and `set_rng_state(state)`: the global random state that
+  `fit` shuffles with (numpy's, and torch's on torch), JSON-ready, for
+  `aos_keras.callbacks.ResumableBackup`.
+- `enable_compile_cache(folder)`: JAX's persistent compilation cache (a
+  no-op on the other backends).
+- `check_jit_compile(value, loading=False)`: the `jit_compile` a game can
+  compile with (torch cannot compile the gradient penalty's double
+  backward).
 
 References:
     Keras 3 trainers, `keras/src/backend/{tensorflow,jax,torch}/trainer.py`.
 """
 
 import keras
+import numpy as np
 
 BACKEND = keras.backend.backend()
 
@@ -93,7 +108,97 @@ def replica_scale():
     return 1.0 / replica_context()[0]
 
 
+def enable_compile_cache(folder):
+    """Keep compiled programs in `folder` to reuse them across runs (JAX).
+
+    Sets JAX's persistent compilation cache to `folder`, for every program
+    that took at least a second to compile. On the other backends it does
+    nothing.
+
+    Args:
+        folder: str. The cache folder.
+
+    Returns:
+        bool: whether a cache was set (True on JAX).
+    """
+    if BACKEND != "jax":
+        return False
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", folder)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1)
+    return True
+
+
+def rng_state():
+    """The global random state that `fit` shuffles with, JSON-ready.
+
+    Keras's `fit` shuffles each epoch with numpy's global generator on JAX
+    and with torch's on torch; TensorFlow's `fit` shuffles the same way
+    every epoch once `keras.utils.set_random_seed` was called, so it needs
+    none. numpy's state is included on every backend, torch's on torch.
+
+    Returns:
+        dict with `"numpy"` (numpy's legacy state as lists) and, on torch,
+        `"torch"` (`torch.get_rng_state()` as a list of bytes).
+    """
+    name, keys, pos, has_gauss, gauss = np.random.get_state(legacy=True)
+    state = {"numpy": [name, keys.tolist(), pos, has_gauss, gauss]}
+    if BACKEND == "torch":
+        import torch
+
+        state["torch"] = torch.get_rng_state().tolist()
+    return state
+
+
+def set_rng_state(state):
+    """Set the global random state to one returned by `rng_state()`.
+
+    The torch entry is applied only on torch (a state saved on another
+    backend has none).
+
+    Args:
+        state: dict from `rng_state()`, possibly read back from JSON.
+    """
+    name, keys, pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state(
+        (name, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss)
+    )
+    if "torch" in state and BACKEND == "torch":
+        import torch
+
+        torch.set_rng_state(torch.tensor(state["torch"], dtype=torch.uint8))
+
+
 # --------------------------------------------------------------- TensorFlow
+def check_jit_compile(value, loading=False):
+    """The `jit_compile` argument a game model can compile with.
+
+    torch's compiler lacks the double backward the gradient penalty needs.
+
+    Args:
+        value: the `jit_compile` argument (`True`, `False`, `"auto"` or
+            None).
+        loading: bool. The value comes from a model saved on another
+            backend: on torch, `True` becomes `"auto"` instead of an error.
+
+    Returns:
+        The value to pass to `keras.Model.compile`.
+
+    Raises:
+        ValueError: `jit_compile=True` on torch when not `loading`.
+    """
+    if BACKEND != "torch" or value is not True:
+        return value
+    if loading:
+        return "auto"  # saved on another backend
+    raise ValueError(
+        "jit_compile=True is not supported on the torch backend: the "
+        "gradient penalty needs double backward, which torch.compile "
+        "lacks. Leave jit_compile unset."
+    )
+
+
 def _tf_value_and_grad(loss_fn, variables):
     import tensorflow as tf
 

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from aos_keras import io
+from aos_keras import backend, io
 from aos_keras.baselines import METHODS
 from aos_keras.comparison import fit_and_score
 from aos_keras.datasets import DATASETS, split_dataset
@@ -129,7 +129,7 @@ def run_one(
         "method": method,
         "seed": seed,
         "config": dataclasses.asdict(config),
-        "backend": keras.backend.backend(),
+        "backend": backend.BACKEND,
         "options": dict(options or {}),
         "status": "ok",
     }
@@ -449,7 +449,7 @@ def environment():
     return (
         f"{platform.machine()} {platform.processor() or ''}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"keras {keras.__version__} ({keras.backend.backend()} backend), "
+        f"keras {keras.__version__} ({backend.BACKEND} backend), "
         f"numpy {np.__version__}, scikit-learn {sklearn.__version__}"
     )
 
@@ -536,14 +536,12 @@ def parse_args(argv=None, root="."):
 
 
 def enable_jax_cache(root="."):
-    """Reuse compiled XLA programs across runs (JAX only)."""
-    if keras.backend.backend() == "jax":
-        import jax
+    """Reuse compiled XLA programs across runs (JAX only).
 
-        jax.config.update(
-            "jax_compilation_cache_dir", os.path.join(root, ".cache", "jax")
-        )
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1)
+    Args:
+        root: str. The cache is `<root>/.cache/jax`.
+    """
+    backend.enable_compile_cache(os.path.join(root, ".cache", "jax"))
 
 
 def main(argv=None, root="."):

@@ -443,15 +443,11 @@ def _run_cached(path, *args):
 
 def _quiet_worker():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
+    from aos_keras import backend
 
-    if keras.backend.backend() == "jax":
-        import jax
-
-        cache = os.environ.get("AOS_KERAS_JAX_CACHE")
-        if cache:
-            jax.config.update("jax_compilation_cache_dir", cache)
-            jax.config.update("jax_persistent_cache_min_compile_time_secs", 1)
+    cache = os.environ.get("AOS_KERAS_JAX_CACHE")
+    if cache:
+        backend.enable_compile_cache(cache)
 
 
 # ---------------------------------------------------------------- compare

@@ -19,11 +19,16 @@ laid out as
 <data_home>/credit/cs-training.csv.gz     (or cs-training.csv)
 ```
 
-Nothing is downloaded.
+Nothing is downloaded. Where each dataset comes from, what to cite and its
+licence (`Dataset.source`, `citation`, `license`), its files and default
+test share are in the package data file `aos_keras/data/datasets.json`.
 """
 
 import dataclasses
+import functools
+import json
 import os
+import typing
 from importlib import resources
 from pathlib import Path
 
@@ -294,6 +299,65 @@ def split_dataset(
     >>> split.classes.tolist()
     [1, 2]
     """
+    dataset = _as_dataset(dataset, data_home)
+    seed = check_seed(seed)
+    _check_options(protocol, test_size, val_size, knn_neighbors, max_knn_rows)
+    X, codes, classes, names = _check_data(dataset)
+    rows = _split_rows(
+        dataset,
+        codes,
+        protocol=protocol,
+        test_size=test_size,
+        val_size=val_size,
+        seed=seed,
+    )
+    preprocessor, x_train, info = _fit_preprocessor(
+        X[rows.train],
+        has_missing=bool(np.isnan(X).any()),
+        knn_neighbors=int(knn_neighbors),
+        max_knn_rows=max_knn_rows,
+        seed=seed,
+    )
+    kept = preprocessor.named_steps["drop_constant"].get_support()
+
+    def transform(idx):
+        if idx is None:
+            return None
+        return preprocessor.transform(X[idx]).astype(np.float32)
+
+    return Split(
+        name=dataset.name,
+        X_train=x_train.astype(np.float32),
+        y_train=codes[rows.train],
+        X_val=transform(rows.val),
+        y_val=None if rows.val is None else codes[rows.val],
+        X_test=transform(rows.test),
+        y_test=codes[rows.test],
+        classes=classes,
+        feature_names=[n for n, keep in zip(names, kept) if keep],
+        preprocessor=preprocessor,
+        preprocessing=_describe(
+            rows,
+            codes,
+            classes,
+            dropped=[n for n, keep in zip(names, kept) if not keep],
+            info=info,
+            protocol=protocol,
+            seed=seed,
+            val_size=val_size,
+        ),
+        train_index=rows.train.astype(np.int64),
+        val_index=None if rows.val is None else rows.val.astype(np.int64),
+        test_index=rows.test.astype(np.int64),
+    )
+
+
+# --------------------------------------------------------------------------
+# Checking the arguments of `split_dataset`.
+
+
+def _as_dataset(dataset, data_home):
+    """`dataset` itself, or the dataset of that name loaded."""
     if isinstance(dataset, str):
         dataset = load_dataset(dataset, data_home=data_home)
     if not isinstance(dataset, Dataset):
@@ -301,7 +365,11 @@ def split_dataset(
             "`dataset` must be a Dataset (from load_dataset) or a dataset "
             f"name; got {type(dataset).__name__}."
         )
-    seed = check_seed(seed)
+    return dataset
+
+
+def _check_options(protocol, test_size, val_size, knn_neighbors, max_knn_rows):
+    """Raise for an invalid option of `split_dataset`."""
     if protocol not in _PROTOCOLS:
         raise ValueError(
             f"`protocol` must be one of {_PROTOCOLS}; got {protocol!r}."
@@ -322,6 +390,22 @@ def split_dataset(
             f"{max_knn_rows!r}."
         )
 
+
+def _check_fraction(value, name):
+    if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
+        raise TypeError(f"`{name}` must be a float in (0, 1); got {value!r}.")
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"`{name}` must be in (0, 1); got {value!r}.")
+
+
+def _check_data(dataset):
+    """Check a dataset's arrays.
+
+    Returns:
+        `(X, codes, classes, names)`: float64 features, int64 class indices
+        into `classes` (the sorted unique labels) and the feature names as
+        str.
+    """
     X = np.asarray(dataset.X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(
@@ -349,110 +433,61 @@ def split_dataset(
             f"Dataset.feature_names has {len(names)} names for "
             f"{X.shape[1]} columns."
         )
-
-    # 1. Train/test.
-    rows = np.arange(X.shape[0])
-    rare = []
-    if dataset.predefined_split is not None:
-        if test_size is not None:
-            raise ValueError(
-                f"{dataset.name!r} has a predefined train/test split, so "
-                "`test_size` must be None. To split it at random instead, "
-                "pass dataclasses.replace(dataset, predefined_split=None)."
-            )
-        is_test = np.asarray(dataset.predefined_split, dtype=bool)
-        if is_test.shape != (X.shape[0],):
-            raise ValueError(
-                f"Dataset.predefined_split has shape {is_test.shape}; "
-                f"expected ({X.shape[0]},)."
-            )
-        train_idx, test_idx = rows[~is_test], rows[is_test]
-        split_rule = "predefined train/test split of the source"
-    else:
-        if test_size is None:
-            spec = _SPECS.get(str(dataset.name).lower())
-            test_size = 0.3 if spec is None else spec.test_size
-        train_idx, test_idx, rare = _stratified_split(
-            rows, codes, test_size, seed
-        )
-        split_rule = f"stratified, test_size={test_size}"
-
-    # 2. Validation carve-out.
-    val_idx = None
-    if protocol == "honest":
-        train_idx, val_idx, rare_val = _stratified_split(
-            train_idx, codes, val_size, seed
-        )
-        rare = sorted(set(rare) | set(rare_val))
-
-    # 3. Preprocessing, fitted on the fitting rows only.
-    has_missing = bool(np.isnan(X).any())
-    preprocessor, x_train, info = _fit_preprocessor(
-        X[train_idx],
-        has_missing=has_missing,
-        knn_neighbors=int(knn_neighbors),
-        max_knn_rows=max_knn_rows,
-        seed=seed,
-    )
-    kept = preprocessor.named_steps["drop_constant"].get_support()
-
-    def transform(idx):
-        if idx is None:
-            return None
-        return preprocessor.transform(X[idx]).astype(np.float32)
-
-    def counts(idx):
-        if idx is None:
-            return None
-        n = np.bincount(codes[idx], minlength=len(classes))
-        return {_plain(c): int(k) for c, k in zip(classes, n)}
-
-    preprocessing = {
-        "protocol": protocol,
-        "seed": seed,
-        "split": split_rule,
-        "val_size": val_size if protocol == "honest" else None,
-        "rare_classes_kept_in_train": [_plain(classes[k]) for k in rare],
-        "fitted_on": f"X_train only ({len(train_idx)} rows)",
-        **info,
-        "dropped_constant_columns": [
-            n for n, keep in zip(names, kept) if not keep
-        ],
-        "scaler": "StandardScaler()",
-        "dtype": "float32",
-        "class_counts": {
-            "train": counts(train_idx),
-            "val": counts(val_idx),
-            "test": counts(test_idx),
-        },
-    }
-    return Split(
-        name=dataset.name,
-        X_train=x_train.astype(np.float32),
-        y_train=codes[train_idx],
-        X_val=transform(val_idx),
-        y_val=None if val_idx is None else codes[val_idx],
-        X_test=transform(test_idx),
-        y_test=codes[test_idx],
-        classes=classes,
-        feature_names=[n for n, keep in zip(names, kept) if keep],
-        preprocessor=preprocessor,
-        preprocessing=preprocessing,
-        train_index=train_idx.astype(np.int64),
-        val_index=None if val_idx is None else val_idx.astype(np.int64),
-        test_index=test_idx.astype(np.int64),
-    )
+    return X, codes, classes, names
 
 
 # --------------------------------------------------------------------------
 # Splitting and preprocessing.
 
 
-def _check_fraction(value, name):
-    if isinstance(value, bool) or not isinstance(value, (float, np.floating)):
-        raise TypeError(f"`{name}` must be a float in (0, 1); got {value!r}.")
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"`{name}` must be in (0, 1); got {value!r}.")
+class _Rows(typing.NamedTuple):
+    """Row indices of the splits, into `Dataset.X`."""
+
+    train: np.ndarray
+    val: np.ndarray | None  # None for the paper protocol
+    test: np.ndarray
+    rare: list  # class indices kept in train only (too few to stratify)
+    rule: str  # how train/test were split, for reports
+
+
+def _split_rows(dataset, codes, *, protocol, test_size, val_size, seed):
+    """Steps 1 and 2 of `split_dataset`: train/test, then validation.
+
+    Returns:
+        A `_Rows`.
+    """
+    rows = np.arange(len(codes))
+    if dataset.predefined_split is not None:
+        train, test = _predefined_split(dataset, rows, test_size)
+        rare, rule = [], "predefined train/test split of the source"
+    else:
+        if test_size is None:
+            spec = _specs().get(str(dataset.name).lower())
+            test_size = 0.3 if spec is None else spec.test_size
+        train, test, rare = _stratified_split(rows, codes, test_size, seed)
+        rule = f"stratified, test_size={test_size}"
+    val = None
+    if protocol == "honest":
+        train, val, rare_val = _stratified_split(train, codes, val_size, seed)
+        rare = sorted(set(rare) | set(rare_val))
+    return _Rows(train, val, test, rare, rule)
+
+
+def _predefined_split(dataset, rows, test_size):
+    """`(train, test)` rows of the dataset's own split."""
+    if test_size is not None:
+        raise ValueError(
+            f"{dataset.name!r} has a predefined train/test split, so "
+            "`test_size` must be None. To split it at random instead, "
+            "pass dataclasses.replace(dataset, predefined_split=None)."
+        )
+    is_test = np.asarray(dataset.predefined_split, dtype=bool)
+    if is_test.shape != (len(rows),):
+        raise ValueError(
+            f"Dataset.predefined_split has shape {is_test.shape}; "
+            f"expected ({len(rows)},)."
+        )
+    return rows[~is_test], rows[is_test]
 
 
 def _stratified_split(rows, codes, size, seed):
@@ -469,6 +504,34 @@ def _stratified_split(rows, codes, size, seed):
     )
     rare = sorted(int(k) for k in np.unique(codes[rows[is_rare]]))
     return np.concatenate([kept, rows[is_rare]]), held, rare
+
+
+def _describe(rows, codes, classes, *, dropped, info, protocol, seed, val_size):
+    """The `preprocessing` dict of a `Split`: what was done, for reports."""
+
+    def counts(idx):
+        if idx is None:
+            return None
+        n = np.bincount(codes[idx], minlength=len(classes))
+        return {_plain(c): int(k) for c, k in zip(classes, n)}
+
+    return {
+        "protocol": protocol,
+        "seed": seed,
+        "split": rows.rule,
+        "val_size": val_size if protocol == "honest" else None,
+        "rare_classes_kept_in_train": [_plain(classes[k]) for k in rows.rare],
+        "fitted_on": f"X_train only ({len(rows.train)} rows)",
+        **info,
+        "dropped_constant_columns": dropped,
+        "scaler": "StandardScaler()",
+        "dtype": "float32",
+        "class_counts": {
+            "train": counts(rows.train),
+            "val": counts(rows.val),
+            "test": counts(rows.test),
+        },
+    }
 
 
 def _fit_preprocessor(x_fit, *, has_missing, knn_neighbors, max_knn_rows, seed):
@@ -538,11 +601,12 @@ def _spec(name):
     if not isinstance(name, str):
         raise TypeError(f"Dataset name must be a str; got {name!r}.")
     key = name.strip().lower()
-    if key not in _SPECS:
+    specs = _specs()
+    if key not in specs:
         raise ValueError(
             f"Unknown dataset {name!r}. Valid names: {', '.join(DATASETS)}."
         )
-    return _SPECS[key]
+    return specs[key]
 
 
 def _data_home(data_home):
@@ -654,145 +718,51 @@ def _read_yeast(paths):
     return X, y, names, None
 
 
-_UCI_CC = "CC BY 4.0 (UCI Machine Learning Repository)."
-
-_SPECS = {
-    "secom": _Spec(
-        name="secom",
-        files=(("secom/secom.data",), ("secom/secom_labels.data",)),
-        bundled=(),
-        reader=_read_secom,
-        test_size=0.3,
-        source=(
-            'UCI Machine Learning Repository, dataset 179 "SECOM", '
-            "https://archive.ics.uci.edu/dataset/179/secom "
-            "(files secom.data and secom_labels.data)"
-        ),
-        citation=(
-            "McCann, M. & Johnston, A. (2008). SECOM [Dataset]. UCI Machine "
-            "Learning Repository. https://doi.org/10.24432/C54305"
-        ),
-        license=_UCI_CC,
-    ),
-    "pima": _Spec(
-        name="pima",
-        files=(("pima/pima-indians-diabetes.data.csv",),),
-        bundled=("pima-indians-diabetes.data.csv",),
-        reader=_read_last_column_label(
-            "pima",
-            [
-                "pregnancies",
-                "glucose",
-                "blood_pressure",
-                "skin_thickness",
-                "insulin",
-                "bmi",
-                "diabetes_pedigree",
-                "age",
-            ],
-            768,
-        ),
-        test_size=0.3,
-        source=(
-            'the former UCI "Pima Indians Diabetes Database" (National '
-            "Institute of Diabetes and Digestive and Kidney Diseases; donor "
-            "V. Sigillito, 1990), bundled with aos_keras (copy of "
-            "jbrownlee/Datasets)"
-        ),
-        citation=(
-            "Smith, J. W., Everhart, J. E., Dickson, W. C., Knowler, W. C. & "
-            "Johannes, R. S. (1988). Using the ADAP learning algorithm to "
-            "forecast the onset of diabetes mellitus. Proceedings of the "
-            "Symposium on Computer Applications and Medical Care, 261-265."
-        ),
-        license=(
-            "Not stated in the files; the dataset was withdrawn from UCI and "
-            "is widely redistributed."
-        ),
-    ),
-    "haberman": _Spec(
-        name="haberman",
-        files=(("haberman/haberman.data",),),
-        bundled=("haberman.data",),
-        reader=_read_last_column_label(
-            "haberman", ["age", "operation_year", "positive_nodes"], 306
-        ),
-        test_size=0.3,
-        source=(
-            "UCI Machine Learning Repository, dataset 43 \"Haberman's "
-            'Survival", https://archive.ics.uci.edu/dataset/43, bundled '
-            "with aos_keras"
-        ),
-        citation=(
-            "Haberman, S. Haberman's Survival [Dataset]. UCI Machine "
-            "Learning Repository. https://doi.org/10.24432/C5XK51; "
-            "Haberman, S. J. (1976). Generalized Residuals for Log-Linear "
-            "Models. Proceedings of the 9th International Biometrics "
-            "Conference, Boston, 104-122."
-        ),
-        license=_UCI_CC,
-    ),
-    "wafer": _Spec(
-        name="wafer",
-        files=(
-            ("wafer/Wafer_TRAIN.tsv",),
-            ("wafer/Wafer_TEST.tsv", "wafer/Wafer_TEST_6163.tsv.gz"),
-        ),
-        bundled=(),
-        reader=_read_wafer,
-        test_size=0.3,
-        source=(
-            "UCR Time Series Classification Archive (2018), dataset Wafer, "
-            "https://www.cs.ucr.edu/~eamonn/time_series_data_2018/ "
-            "(files Wafer_TRAIN.tsv and Wafer_TEST.tsv)"
-        ),
-        citation=(
-            "Dau, H. A. et al. (2019). The UCR Time Series Archive. IEEE/CAA "
-            "Journal of Automatica Sinica 6(6), 1293-1305. Data formatted "
-            "by R. Olszewski (CMU, 2001)."
-        ),
-        license="No formal licence; the UCR archive asks users to cite it.",
-    ),
-    "credit": _Spec(
-        name="credit",
-        files=(("credit/cs-training.csv.gz", "credit/cs-training.csv"),),
-        bundled=(),
-        reader=_read_credit,
-        test_size=0.3,
-        source=(
-            'Kaggle competition "Give Me Some Credit" (2011), '
-            "https://www.kaggle.com/c/GiveMeSomeCredit (file cs-training.csv)"
-        ),
-        citation=(
-            "Kaggle (2011). Give Me Some Credit [competition data]. "
-            "https://www.kaggle.com/c/GiveMeSomeCredit"
-        ),
-        license=(
-            "Kaggle competition data under the competition's rules; no open "
-            "licence. Research use only; do not redistribute."
-        ),
-    ),
-    "yeast": _Spec(
-        name="yeast",
-        files=(("yeast/yeast.data",),),
-        bundled=("yeast.data",),
-        reader=_read_yeast,
-        test_size=0.5,
-        source=(
-            'UCI Machine Learning Repository, dataset 110 "Yeast", '
-            "https://archive.ics.uci.edu/dataset/110/yeast, bundled with "
-            "aos_keras"
-        ),
-        citation=(
-            "Nakai, K. Yeast [Dataset]. UCI Machine Learning "
-            "Repository. https://doi.org/10.24432/C5KG68; Horton, P. & "
-            "Nakai, K. (1996). A Probabilistic Classification System for "
-            "Predicting the Cellular Localization Sites of Proteins. ISMB-96, "
-            "109-115."
-        ),
-        license=_UCI_CC,
-    ),
+_READERS = {
+    "secom": _read_secom,
+    "wafer": _read_wafer,
+    "credit": _read_credit,
+    "yeast": _read_yeast,
 }
+
+
+@functools.cache
+def _specs():
+    """The `_Spec` of each dataset, read once from `data/datasets.json`.
+
+    The file holds, per dataset, the required files under `data_home`
+    (alternatives per file), the packaged copies, the reader (a key of
+    `_READERS`, or `"last_column_label"` with its `columns` and `rows`),
+    the default test share and the provenance.
+
+    Returns:
+        dict mapping a dataset's name to its `_Spec`, in the order of
+        `DATASETS`.
+    """
+    text = (
+        resources.files("aos_keras.data")
+        .joinpath("datasets.json")
+        .read_text(encoding="utf-8")
+    )
+    specs = {}
+    for name, entry in json.loads(text)["datasets"].items():
+        if entry["reader"] == "last_column_label":
+            reader = _read_last_column_label(
+                name, entry["columns"], entry["rows"]
+            )
+        else:
+            reader = _READERS[entry["reader"]]
+        specs[name] = _Spec(
+            name=name,
+            files=tuple(tuple(alts) for alts in entry["files"]),
+            bundled=tuple(entry["bundled"]),
+            reader=reader,
+            test_size=float(entry["test_size"]),
+            source=entry["source"],
+            citation=entry["citation"],
+            license=entry["license"],
+        )
+    return specs
 
 
 def _plain(label):

@@ -24,6 +24,7 @@ import keras
 import numpy as np
 
 from aos_keras import io
+from aos_keras.backend import BACKEND
 
 METHODS = ("auto", "native", "rebuild")
 METADATA = os.path.join("assets.extra", "aos_keras.json")
@@ -111,13 +112,12 @@ def export_saved_model(
     """
     if method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}; got {method!r}.")
-    backend = keras.backend.backend()
     if method == "auto":
-        method = "native" if backend == "tensorflow" else "rebuild"
-    if method == "native" and backend not in ("tensorflow", "jax"):
+        method = "native" if BACKEND == "tensorflow" else "rebuild"
+    if method == "native" and BACKEND not in ("tensorflow", "jax"):
         raise ValueError(
             f"method='native' needs the tensorflow or jax backend, not "
-            f"{backend!r}; use method='rebuild' (the default)."
+            f"{BACKEND!r}; use method='rebuild' (the default)."
         )
     if hasattr(model, "model_"):  # a fitted AOSClassifier
         given = (scaler, feature_mean, feature_scale, encoder)
@@ -262,7 +262,7 @@ def _write_archive(classifier, folder, spec):
     scale = np.asarray(spec["feature_scale"], dtype=np.float32)
     labels = list(spec["classes"])
     archive = keras.export.ExportArchive()
-    if keras.backend.backend() == "tensorflow":
+    if BACKEND == "tensorflow":
         archive.track(classifier)
         logits_fn = classifier
     else:  # jax: a jax2tf function of standardised rows
@@ -388,7 +388,7 @@ def _main(argv):
     """Subprocess entry of `method="rebuild"`: `_main([job.json])`."""
     import importlib
 
-    if keras.backend.backend() != "tensorflow":
+    if BACKEND != "tensorflow":
         raise SystemExit("run with KERAS_BACKEND=tensorflow")
     with open(argv[0], encoding="utf-8") as f:
         job = json.load(f)

@@ -268,11 +268,9 @@ class AdversarialOversampler(MultiPlayerModel):
                     f"AdversarialOversampler sets its own `{arg}`; pass "
                     "g_optimizer, d_optimizer and q_optimizer instead."
                 )
-        if backend.BACKEND == "torch" and kwargs.get("jit_compile") is True:
-            raise ValueError(
-                "jit_compile=True is not supported on the torch backend: the "
-                "gradient penalty needs double backward, which torch.compile "
-                "lacks. Leave jit_compile unset."
+        if "jit_compile" in kwargs:
+            kwargs["jit_compile"] = backend.check_jit_compile(
+                kwargs["jit_compile"]
             )
         self.g_optimizer = keras.optimizers.get(
             g_optimizer or default_optimizer()
@@ -323,8 +321,10 @@ class AdversarialOversampler(MultiPlayerModel):
                 config[name] = keras.saving.deserialize_keras_object(
                     config[name]
                 )
-        if backend.BACKEND == "torch" and config.get("jit_compile") is True:
-            config["jit_compile"] = "auto"  # saved on another backend
+        if "jit_compile" in config:
+            config["jit_compile"] = backend.check_jit_compile(
+                config["jit_compile"], loading=True
+            )
         self.compile(**config)
 
     # ------------------------------------------------------------ training

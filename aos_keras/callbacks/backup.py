@@ -1,0 +1,251 @@
+"""Atomic backups of the whole training state, for an exact resume.
+
+`ResumableBackup` backs up the weights, the optimizers' variables, the seed
+generators' states and the global random state after every epoch (or every
+`n` batches), and resumes after a crash so that the run ends with the
+weights of an uninterrupted one.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+
+from aos_keras import backend, io, validation
+from aos_keras.callbacks._snapshot import assign, capture, state_variables
+
+
+class ResumableBackup(keras.callbacks.Callback):
+    """Back up the training state atomically; resume exactly after a crash.
+
+    A drop-in for `keras.callbacks.BackupAndRestore(backup_dir, save_freq)`
+    that makes a resumed run end with the weights of an uninterrupted one
+    (same backend, same seed, same arguments). What it adds:
+
+    - Everything that decides the rest of the run is backed up: the model's
+      weights and its optimizers' variables (`save_weights`), the state of
+      every `keras.random.SeedGenerator` of the model (which `save_weights`
+      leaves out: without it the resumed run draws other noise), and the
+      global random state that `fit` shuffles with (numpy's on JAX, torch's
+      on torch; TensorFlow's `fit` shuffles the same way every epoch once
+      `keras.utils.set_random_seed` was called, so it needs none).
+    - Mid-epoch backups (`save_freq=n`) resume mid-epoch: Keras's callback
+      restarts the interrupted epoch at its first batch from the mid-epoch
+      weights, applying the batches before the backup twice. Here the
+      resumed epoch replays its first batches only to advance the data
+      iterator, then the backed-up state is restored, so batch `n + 1` sees
+      the state it saw in the first run. The replayed steps cost at most
+      one epoch.
+    - Atomic, consistent writes: the weights go to a new file written via
+      `aos_keras.io`, then `state.json` (the commit point, also atomic)
+      names it, then older files are removed. A crash at any moment leaves
+      a loadable backup; temporary files of a killed write are removed at
+      the next start.
+
+    Files in `backup_dir` (which it owns: do not share it): `state.json`
+    and `ckpt-e{epoch}-b{batch}.weights.h5`; all removed when training ends
+    unless `delete_checkpoint=False`.
+
+    Args:
+        backup_dir: str or `os.PathLike`. Folder of the backup.
+        save_freq: `"epoch"` (back up at every epoch end) or a positive int
+            `n` (also every `n` batches within an epoch). Defaults to
+            `"epoch"`.
+        delete_checkpoint: bool. Remove the backup when `fit` finishes.
+            Defaults to `True`.
+
+    Raises:
+        FileNotFoundError: at `fit`, when `state.json` names a weights file
+            that is missing.
+        ValueError: at `fit`, when `state.json` is unreadable.
+
+    Example:
+    >>> backup = ResumableBackup("runs/backup", save_freq=50)
+    >>> model.fit(x, y, epochs=100, callbacks=[backup])  # killed
+    >>> # rerun the same script: it resumes from the last backup
+    >>> model.fit(x, y, epochs=100, callbacks=[backup])
+    """
+
+    STATE = "state.json"
+    FORMAT = 1
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("`backup_dir` must name a folder.")
+        if save_freq != "epoch":
+            try:
+                save_freq = validation.check_positive_int(
+                    save_freq, "save_freq"
+                )
+            except TypeError as err:
+                raise TypeError(
+                    "`save_freq` must be 'epoch' or a positive int (batches)"
+                    f"; got {save_freq!r}."
+                ) from err
+        self.backup_dir = os.fspath(backup_dir)
+        self.save_freq = save_freq
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self.resumed_from = None
+        self._skip = 0
+        self._restore_point = None
+        self._epoch = 0
+        self._epoch_rng = None
+        self._last_saved = 0
+
+    # -------------------------------------------------------- callbacks
+    def on_train_begin(self, logs=None):
+        self.resumed_from = None
+        self._skip = 0
+        self._restore_point = None
+        state = self._read_state()
+        if state is None:
+            return
+        model = self.model
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        model.load_weights(os.path.join(self.backup_dir, state["weights"]))
+        extra = _extra_variables(model)
+        if len(extra) != len(state["variables"]):
+            raise ValueError(
+                f"The backup in {self.backup_dir} holds "
+                f"{len(state['variables'])} seed states but the model has "
+                f"{len(extra)}: it was made by another model. Delete "
+                f"{self.backup_dir} to start training afresh."
+            )
+        # By position: paths of seed generators get numbered per process.
+        for v, saved in zip(extra, state["variables"]):
+            v.assign(np.asarray(saved["value"], dtype=v.dtype))
+        backend.set_rng_state(state["rng"])
+        model._initial_epoch = state["epoch"]  # as BackupAndRestore does
+        self._skip = int(state["batch"])
+        if self._skip:
+            self._restore_point = capture(state_variables(model))
+        self.resumed_from = (int(state["epoch"]), self._skip)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model._initial_epoch = None  # read by fit already
+        self._epoch = epoch
+        self._epoch_rng = backend.rng_state()
+        self._last_saved = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = batch + 1
+        if self._skip:
+            if done < self._skip:
+                return
+            if done != self._skip:
+                raise RuntimeError(
+                    f"Cannot resume at batch {self._skip} of epoch "
+                    f"{self._epoch}: the steps now end at batch {done}. "
+                    "Resume with the `steps_per_execution` of the first run."
+                )
+            assign(self._restore_point, self.model)
+            self.model.reset_metrics()
+            self._skip, self._restore_point = 0, None
+            self._last_saved = done
+            return
+        if self.save_freq == "epoch" or done - self._last_saved < (
+            self.save_freq
+        ):
+            return
+        self._last_saved = done
+        steps = (self.params or {}).get("steps")
+        if steps and done >= steps:
+            return  # on_epoch_end backs up the end of the epoch
+        self._save(self._epoch, done, self._epoch_rng)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._save(epoch + 1, 0, backend.rng_state())
+
+    def on_train_end(self, logs=None):
+        self.model._initial_epoch = None
+        if self.delete_checkpoint:
+            self._remove(keep=None)
+            try:
+                os.rmdir(self.backup_dir)
+            except OSError:  # missing, or holds files that are not ours
+                pass
+
+    # ---------------------------------------------------------- storage
+    def _save(self, epoch, batch, rng):
+        model = self.model
+        sync = getattr(model, "jax_state_sync", None)
+        if sync is not None:  # JAX: write the trainer's state to variables
+            sync()
+        os.makedirs(self.backup_dir, exist_ok=True)
+        name = f"ckpt-e{epoch:05d}-b{batch:06d}.weights.h5"
+        with io.atomic_path(os.path.join(self.backup_dir, name)) as tmp:
+            model.save_weights(tmp)
+        variables = [
+            {
+                "path": v.path,
+                "value": np.asarray(
+                    keras.ops.convert_to_numpy(v.value)
+                ).tolist(),
+            }
+            for v in _extra_variables(model)
+        ]
+        io.write_json(
+            os.path.join(self.backup_dir, self.STATE),
+            {
+                "format": self.FORMAT,
+                "backend": backend.BACKEND,
+                "epoch": int(epoch),
+                "batch": int(batch),
+                "weights": name,
+                "variables": variables,
+                "rng": rng,
+            },
+        )
+        self._remove(keep=name)
+
+    def _read_state(self):
+        path = os.path.join(self.backup_dir, self.STATE)
+        if not os.path.exists(path):
+            self._remove(keep=None)  # weights without a commit: stale
+            return None
+        try:
+            with open(path, encoding="utf-8") as f:
+                state = json.load(f)
+            keys = ("epoch", "batch", "weights", "variables", "rng")
+            if state.get("format") != self.FORMAT or any(
+                k not in state for k in keys
+            ):
+                raise ValueError("unknown format")
+        except ValueError as err:
+            raise ValueError(
+                f"The backup state {path} is unreadable ({err}). Delete "
+                f"{self.backup_dir} to start training afresh."
+            ) from err
+        weights = os.path.join(self.backup_dir, state["weights"])
+        if not os.path.exists(weights):
+            raise FileNotFoundError(
+                f"The backup state {path} names {weights}, which is missing. "
+                f"Delete {self.backup_dir} to start training afresh."
+            )
+        self._remove(keep=state["weights"])
+        return state
+
+    def _remove(self, keep):
+        """Remove our files in `backup_dir` but `keep` (and state.json)."""
+        if not os.path.isdir(self.backup_dir):
+            return
+        for name in os.listdir(self.backup_dir):
+            ours = name.startswith("ckpt-") and name.endswith(".weights.h5")
+            temp = name.startswith((".ckpt-", ".state.")) and ".tmp" in name
+            if keep is None and name == self.STATE:
+                ours = True
+            if (ours and name != keep) or temp:
+                try:
+                    os.remove(os.path.join(self.backup_dir, name))
+                except FileNotFoundError:
+                    pass
+
+
+def _extra_variables(model):
+    """Variables `save_weights` leaves out: the seed generators' states."""
+    weights = {id(v) for v in model.weights}
+    return [v for v in model.variables if id(v) not in weights]
