@@ -58,15 +58,15 @@ def parse_args(argv=None):
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="tests: the first pair on new-thyroid1 and the soft/hard pair "
-        "on flare-F, 1 split, 1 epoch; cache and output in a temporary "
-        "folder unless given",
+        help="tests: the first pair and the soft/hard pair on flare-F (its "
+        "DO-T0.1 run shared), 1 split, 1 epoch; cache and output in a "
+        "temporary folder unless given",
     )
     args = parser.parse_args(argv)
     args.tables, args.mixed, args.pairs = None, MIXED, PAIRS
     args.methods, args.repeats, args.epochs = METHODS, 3, 60
     if args.smoke:
-        args.tables, args.mixed = ["new-thyroid1"], ["flare-F"]
+        args.tables, args.mixed = ["flare-F"], ["flare-F"]
         args.pairs = PAIRS[:1]
         args.methods, args.repeats, args.epochs = ["DO", "DO-T0.1"], 1, 1
         tmp = tempfile.mkdtemp()
