@@ -481,8 +481,25 @@ def write_tables(table, config, out_dir, stem, command, seconds):
     )
 
 
-def parse_args(argv=None, root="."):
-    """Arguments of `main` (the `reproduce_table2.py` command line)."""
+def parse_args(argv=None, *, data_home=None, cache_dir=None, out_dir=None):
+    """Arguments of `main` (the `reproduce_table2.py` command line).
+
+    The package assumes no folder layout: the caller gives the default
+    folders (`scripts/reproduce_table2.py` gives the repository's).
+
+    Args:
+        argv: list of str. Command-line arguments (default `sys.argv[1:]`).
+        data_home: str or None. Default of `--data-home` when the
+            environment variable `AOS_KERAS_DATA` is unset (None:
+            `aos_keras.datasets`'s own default).
+        cache_dir: str or None. Default of `--cache-dir` (None: the option
+            is required).
+        out_dir: str or None. Default of `--out-dir` (None: the option is
+            required).
+
+    Returns:
+        argparse.Namespace.
+    """
     parser = argparse.ArgumentParser(
         prog="reproduce_table2",
         description="Reproduce the paper's Table 2: methods x datasets x "
@@ -505,16 +522,20 @@ def parse_args(argv=None, root="."):
     )
     parser.add_argument(
         "--data-home",
-        default=os.environ.get(
-            "AOS_KERAS_DATA", os.path.join(root, "..", "shared", "datasets")
-        ),
-        help="folder of the datasets (AOS_KERAS_DATA, else ../shared/datasets)",
+        default=os.environ.get("AOS_KERAS_DATA", data_home),
+        help="folder of the datasets (AOS_KERAS_DATA, else the default)",
     )
     parser.add_argument(
-        "--cache-dir", default=os.path.join(root, "runs", "table2")
+        "--cache-dir",
+        default=cache_dir,
+        required=cache_dir is None,
+        help="folder of the run files",
     )
     parser.add_argument(
-        "--out-dir", default=os.path.join(root, "docs", "results")
+        "--out-dir",
+        default=out_dir,
+        required=out_dir is None,
+        help="folder of the tables",
     )
     parser.add_argument(
         "--no-run",
@@ -535,24 +556,41 @@ def parse_args(argv=None, root="."):
     return args
 
 
-def enable_jax_cache(root="."):
+def enable_jax_cache(cache_dir):
     """Reuse compiled XLA programs across runs (JAX only).
 
     Args:
-        root: str. The cache is `<root>/.cache/jax`.
+        cache_dir: str. The persistent compilation cache folder.
     """
-    backend.enable_compile_cache(os.path.join(root, ".cache", "jax"))
+    backend.enable_compile_cache(cache_dir)
 
 
-def main(argv=None, root="."):
+def main(
+    argv=None,
+    *,
+    data_home=None,
+    cache_dir=None,
+    out_dir=None,
+    jax_cache_dir=None,
+):
     """Run the grid and write the tables (the `reproduce_table2` command).
 
     Args:
         argv: list of str. Command-line arguments (default `sys.argv[1:]`).
-        root: str. Folder the default paths are relative to.
+        data_home: str or None. Default folder of the datasets (see
+            `parse_args`).
+        cache_dir: str or None. Default folder of the run files (None:
+            `--cache-dir` is required).
+        out_dir: str or None. Default folder of the tables (None:
+            `--out-dir` is required).
+        jax_cache_dir: str or None. Folder of JAX's persistent compilation
+            cache; None leaves JAX's setting alone.
     """
-    args = parse_args(argv, root)
-    enable_jax_cache(root)
+    args = parse_args(
+        argv, data_home=data_home, cache_dir=cache_dir, out_dir=out_dir
+    )
+    if jax_cache_dir is not None:
+        enable_jax_cache(jax_cache_dir)
     config = RunConfig(epochs=args.epochs, batch_size=args.batch_size)
     seeds = list(range(args.seeds))
     if not args.no_run:

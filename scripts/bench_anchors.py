@@ -34,28 +34,11 @@ import argparse
 import json
 import math
 import os
-import resource
-import subprocess
 import sys
+import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from bench_speed import EpochTimer, machine, versions  # noqa: E402
-
-
-def peak_rss_mib():
-    """Peak resident memory of this process, MiB (Linux: ru_maxrss KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_mib():
-    try:
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError):
-        return float("nan")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def resample_anchors_callback(x, y, max_anchors, seed=None):
@@ -63,31 +46,30 @@ def resample_anchors_callback(x, y, max_anchors, seed=None):
 
     At the start of every epoch after the first, each class with more than
     `max_anchors` rows gets a fresh seeded random subset of its rows as the
-    generator's anchors (same size, so nothing is recompiled). Head unit j
-    then points at a different row, so the generator partly relearns its
-    weights each epoch: whether the wider coverage pays is what Part 2
-    measures.
+    generator's anchors (same size, so nothing is recompiled), drawn by
+    `aos_keras.anchors.select_anchors` with the seed `(seed, epoch)`. Head
+    unit j then points at a different row, so the generator partly
+    relearns its weights each epoch: whether the wider coverage pays is
+    what Part 2 measures.
     """
     import keras
-    import numpy as np
+
+    from aos_keras.anchors import select_anchors
 
     class ResampleAnchors(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.rng = np.random.default_rng(seed)
-
         def on_epoch_begin(self, epoch, logs=None):
             if epoch == 0:
                 return
             g = self.model.generator
-            anchors = {}
-            for c in g.class_ids:
-                rows = x[y == c]
-                if len(rows) > max_anchors:
-                    keep = self.rng.choice(len(rows), max_anchors, False)
-                    rows = rows[np.sort(keep)]
-                anchors[c] = rows
-            g.set_anchors(anchors)
+            drawn = select_anchors(
+                x,
+                y,
+                self.model.num_classes,
+                max_anchors=max_anchors,
+                seed=None if seed is None else (seed, epoch),
+                classes=g.class_ids,
+            )
+            g.set_anchors({c: drawn[c] for c in g.class_ids})
 
     return ResampleAnchors()
 
@@ -99,15 +81,13 @@ def scaling_child(args):
     import numpy as np
 
     from aos_keras import AdversarialOversampler
+    from aos_keras.bench.data import synthetic
+    from aos_keras.bench.memory import peak_rss_mib, rss_mib
+    from aos_keras.bench.timing import EpochTimer
 
     n_major = args.size
     n_minor = max(2, n_major // 14)
-    rng = np.random.default_rng(0)
-    y = np.concatenate([np.zeros(n_major, "int64"), np.ones(n_minor, "int64")])
-    x = rng.normal(size=(len(y), 10)).astype("float32")
-    x[y == 1] += 0.5
-    order = rng.permutation(len(y))
-    x, y = x[order], y[order]
+    x, y = synthetic((n_major, n_minor), 10)
     before = rss_mib()
     cap = args.cap or None
     keras.utils.set_random_seed(0)
@@ -157,9 +137,10 @@ def accuracy_child(args):
         EvaluationCallback,
         split_dataset,
     )
+    from aos_keras.bench.memory import peak_rss_mib
 
     split = split_dataset(
-        "credit", seed=args.split_seed, data_home=args.data_home
+        args.dataset, seed=args.split_seed, data_home=args.data_home
     )
     cap = args.cap or None
     keras.utils.set_random_seed(args.seed)
@@ -214,24 +195,28 @@ def accuracy_child(args):
 
 
 # --------------------------------------------------------------- parent
-def run_child(kind, backend, **options):
-    argv = [sys.executable, __file__, "--child", kind]
-    for key, value in options.items():
-        flag = "--" + key.replace("_", "-")
-        if isinstance(value, bool):
-            argv += [flag] if value else []
-        else:
-            argv += [flag, str(value)]
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["?"]
-        return {"error": tail[0][:300], **options}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def run_child(args, kind, **options):
+    """One child of `kind` with `options` on `args.backend` (its JSON)."""
+    from aos_keras.bench.backends import child_argv
+    from aos_keras.bench.backends import run_child as run
+
+    result = run(
+        __file__,
+        [kind, *child_argv(options)],
+        args.backend,
+        main=main,
+        in_process=args.in_process,
+    )
+    return {**result, **options} if "error" in result else result
+
+
+DATASET_NAMES = {"credit": "Give Me Some Credit"}
 
 
 def report(args, scaling, accuracy, command, load, seconds):
     import numpy as np
+
+    from aos_keras.bench.environment import machine, versions
 
     lines = [
         "# Large classes: the cost of anchors and of `max_anchors`",
@@ -286,7 +271,8 @@ def report(args, scaling, accuracy, command, load, seconds):
         "",
         "## Accuracy cost of the cap on Credit",
         "",
-        f"Give Me Some Credit, honest protocol (`split_dataset('credit', "
+        f"{DATASET_NAMES.get(args.dataset, args.dataset)}, honest protocol "
+        f"(`split_dataset('{args.dataset}', "
         f"seed={args.split_seed})`: 70/30 train/test, 20% of train for "
         f"validation; {{n}} training rows), DO, **{args.epochs} epochs at "
         f"batch {args.batch_size} (reduced from the paper's 100 epochs)**, "
@@ -356,10 +342,26 @@ def main(argv=None):
     parser.add_argument("--split-seed", type=int, default=0)
     parser.add_argument(
         "--data-home",
-        default=os.path.join(HERE, "..", "..", "shared", "datasets"),
+        default=os.path.join(ROOT, "..", "shared", "datasets"),
     )
-    parser.add_argument("--out", default="docs/results/anchors.md")
+    parser.add_argument(
+        "--dataset", default="credit", help="data set of the accuracy part"
+    )
+    parser.add_argument(
+        "--out", help="the report (default docs/results/anchors.md)"
+    )
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests: 1,000 rows, 2 steps; Haberman with caps of 16 for 2 "
+        "epochs, 1 seed; the report in a temporary folder unless --out",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the children in this process (KERAS_BACKEND's backend)",
+    )
     parser.add_argument("--child", choices=["scaling", "accuracy"])
     # child options
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -376,6 +378,18 @@ def main(argv=None):
         args.sizes, args.steps, args.repeats = [10**3, 10**5], 3, 1
         args.caps, args.resample_caps, args.epochs = [1024, 0], [], 1
         args.seeds = [0]
+    if args.smoke:
+        args.sizes, args.cap, args.steps, args.repeats = [1000], 16, 2, 1
+        args.dataset, args.caps, args.resample_caps = "haberman", [16], [16]
+        args.epochs, args.batch_size, args.seeds = 2, 32, [0]
+        if args.out is None:
+            args.out = os.path.join(tempfile.mkdtemp(), "anchors.md")
+    if args.out is None:
+        args.out = os.path.join(ROOT, "docs", "results", "anchors.md")
+    if args.in_process:
+        import keras
+
+        args.backend = keras.backend.backend()
 
     command = " ".join(
         ["python scripts/bench_anchors.py", *(argv or sys.argv[1:])]
@@ -387,8 +401,8 @@ def main(argv=None):
             print(f"scaling: {size} rows, cap {cap or 'all'}", flush=True)
             scaling.append(
                 run_child(
+                    args,
                     "scaling",
-                    args.backend,
                     size=size,
                     cap=cap,
                     steps=args.steps,
@@ -407,11 +421,12 @@ def main(argv=None):
             )
             accuracy.append(
                 run_child(
+                    args,
                     "accuracy",
-                    args.backend,
                     cap=cap,
                     resample=resample,
                     seed=seed,
+                    dataset=args.dataset,
                     split_seed=args.split_seed,
                     epochs=args.epochs,
                     batch_size=args.batch_size,
@@ -423,9 +438,9 @@ def main(argv=None):
     text = report(
         args, scaling, accuracy, command, load, time.perf_counter() - started
     )
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(text)
+    from aos_keras import io
+
+    io.write_text(args.out, text)
     print(text)
 
 

@@ -21,8 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,44 +29,17 @@ import keras
 import numpy as np
 
 from aos_keras import AdversarialOversampler, io
+from aos_keras.bench.data import two_gaussians
+from aos_keras.bench.memory import peak_rss_mib
+from aos_keras.bench.timing import StepTimer
 
 DEFAULT_OUT = os.path.join(
-    os.path.dirname(__file__), "..", "docs", "results", "large_data.md"
+    os.path.dirname(os.path.abspath(__file__)),
+    "..",
+    "docs",
+    "results",
+    "large_data.md",
 )
-
-
-def peak_mib():
-    """Peak resident memory of this process so far, in MiB (Linux: KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def make_data(rows, features, ratio, seed):
-    """Two Gaussian classes, minority:majority = 1:ratio, float32."""
-    rng = np.random.default_rng(seed)
-    minority = int(round(rows / (ratio + 1)))
-    x = rng.standard_normal((rows, features), dtype=np.float32)
-    y = np.zeros(rows, dtype=np.int64)
-    y[rng.choice(rows, minority, replace=False)] = 1
-    x[y == 1, : features // 2] += 0.5
-    return x, y
-
-
-class StepTimer(keras.callbacks.Callback):
-    """Wall time from the end of step `skip` to the end of the epoch."""
-
-    def __init__(self, skip=20):
-        super().__init__()
-        self.skip, self.start, self.steps, self.seconds = skip, None, 0, 0.0
-
-    def on_train_batch_end(self, batch, logs=None):
-        if batch + 1 == self.skip:
-            self.start = time.perf_counter()
-        elif batch + 1 > self.skip:
-            self.steps += 1
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.start is not None:
-            self.seconds = time.perf_counter() - self.start
 
 
 def main(argv=None):
@@ -92,16 +63,38 @@ def main(argv=None):
         default=100_000,
         help="rows of the same run in a child process (0: skip it)",
     )
-    parser.add_argument("--out", default=DEFAULT_OUT)
-    parser.add_argument("--stages-json", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help="the report (default docs/results/...)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests: 2,000 x 4 rows (1:10), batch 256, 64 anchors, 2 guard "
+        "steps, a 1,000-row comparison; the report in a temporary folder "
+        "unless --out",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the comparison child in this process",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.rows, args.features, args.ratio = 2000, 4, 10
+        args.batch_size, args.max_anchors = 256, 64
+        args.guard_steps, args.compare_rows = 2, 1000
+        if args.out is None:
+            args.out = os.path.join(tempfile.mkdtemp(), "large_data.md")
+    if args.out is None:
+        args.out = DEFAULT_OUT
     backend = keras.backend.backend()
     load = os.getloadavg()
     stages = []
 
     def stage(name, seconds, note=""):
-        stages.append((name, seconds, peak_mib(), note))
-        print(f"{name}: {seconds:.1f} s, peak RSS {peak_mib():.0f} MiB {note}")
+        stages.append((name, seconds, peak_rss_mib(), note))
+        print(
+            f"{name}: {seconds:.1f} s, peak RSS {peak_rss_mib():.0f} MiB {note}"
+        )
 
     # The comparison child runs first: Linux children inherit the parent's
     # peak RSS (`ru_maxrss` survives fork and exec), which is still just
@@ -111,7 +104,7 @@ def main(argv=None):
         compare = run_smaller(args)
     stage("start (imports)", 0.0)
     t = time.perf_counter()
-    x, y = make_data(args.rows, args.features, args.ratio, args.seed)
+    x, y = two_gaussians(args.rows, args.features, args.ratio, args.seed)
     counts = np.bincount(y).tolist()
     stage(
         "synthetic data",
@@ -182,8 +175,8 @@ def main(argv=None):
             f"{min(guard[True]):.1f} vs {min(guard[False]):.1f} ms/step",
         )
 
-    if args.stages_json:  # a comparison child: report to the parent only
-        io.write_json(args.stages_json, {"stages": stages})
+    if args.child:  # a comparison child: report to the parent only
+        print(json.dumps({"stages": stages}))
         return
 
     command = f"KERAS_BACKEND={backend} python " + " ".join(
@@ -199,28 +192,25 @@ def main(argv=None):
 
 def run_smaller(args):
     """Stages of the same run on `args.compare_rows` rows (child process)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "stages.json")
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.abspath(__file__),
-                f"--rows={args.compare_rows}",
-                f"--features={args.features}",
-                f"--ratio={args.ratio}",
-                f"--batch-size={args.batch_size}",
-                f"--max-anchors={args.max_anchors}",
-                f"--mode={args.mode}",
-                f"--seed={args.seed}",
-                "--guard-steps=0",
-                "--compare-rows=0",
-                f"--out={os.path.join(tmp, 'unused.md')}",
-                f"--stages-json={path}",
-            ],
-            check=True,
-        )
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)["stages"]
+    from aos_keras.bench.backends import child_argv, run_child
+
+    options = dict(
+        rows=args.compare_rows,
+        features=args.features,
+        ratio=args.ratio,
+        batch_size=args.batch_size,
+        max_anchors=args.max_anchors,
+        mode=args.mode,
+        seed=args.seed,
+        guard_steps=0,
+        compare_rows=0,
+    )
+    result = run_child(
+        __file__, child_argv(options), main=main, in_process=args.in_process
+    )
+    if "error" in result:
+        raise RuntimeError(f"the comparison run failed: {result['error']}")
+    return result["stages"]
 
 
 def render(

@@ -8,14 +8,14 @@ in that same process. All three use the paper's networks and batch size 32.
 
     python scripts/bench_step.py [--backends tensorflow jax torch]
         [--rows 20000] [--features 20] [--batch-size 32] [--epochs 2]
+        [--out table.md] [--smoke]
 """
 
 import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
+import tempfile
 import time
 
 METHODS = ("Q", "AO", "DO")
@@ -73,6 +73,7 @@ def measure(args):
 
 
 def main(argv=None):
+    """Time each backend in a child process; print (and `--out`) the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--backends", nargs="+", default=["tensorflow", "jax", "torch"]
@@ -82,40 +83,74 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--max-anchors", type=int, default=None)
+    parser.add_argument("--out", help="also write the table here")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests: 440 x 4 rows, batch 64, 1 timed epoch, the table in a "
+        "temporary folder unless --out",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="measure in this process, on the current backend only",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return measure(args)
+    if args.smoke:
+        args.rows, args.features, args.batch_size, args.epochs = 440, 4, 64, 1
+        if args.out is None:
+            args.out = os.path.join(tempfile.mkdtemp(), "bench_step.md")
+    if args.in_process:
+        import keras
 
-    print(
+        args.backends = [keras.backend.backend()]
+
+    from aos_keras.bench.backends import child_argv, run_child
+
+    lines = [
         f"{args.rows} x {args.features} rows (10:1), batch {args.batch_size}, "
         f"median of {args.epochs} timed epochs after a warm-up epoch; "
         f"{platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "",
+        "| backend | method | s/epoch | ms/step | x Q | 1st epoch s |",
+        "|---|---|---|---|---|---|",
+    ]
+    print("\n".join(lines), flush=True)
+    options = dict(
+        rows=args.rows,
+        features=args.features,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
     )
-    print()
-    print("| backend | method | s/epoch | ms/step | x Q | 1st epoch s |")
-    print("|---|---|---|---|---|---|")
-    child_args = [a for a in (argv or sys.argv[1:])]
+    if args.max_anchors is not None:
+        options["max_anchors"] = args.max_anchors
     for backend in args.backends:
-        env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", *child_args],
-            env=env,
-            capture_output=True,
-            text=True,
+        results = run_child(
+            __file__,
+            child_argv(options),
+            backend,
+            main=main,
+            in_process=args.in_process,
         )
-        if out.returncode != 0:
-            print(f"| {backend} | failed: {out.stderr.strip()[-300:]} |")
-            continue
-        results = json.loads(out.stdout.strip().splitlines()[-1])
-        for method, r in results.items():
-            print(
+        if "error" in results:
+            rows = [f"| {backend} | failed: {results['error']} |"]
+        else:
+            rows = [
                 f"| {backend} | {method} | {r['epoch_s']:.2f} "
                 f"| {1000 * r['epoch_s'] / r['steps']:.2f} "
-                f"| {r['ratio_to_q']:.2f} | {r['first_epoch_s']:.2f} |",
-                flush=True,
-            )
+                f"| {r['ratio_to_q']:.2f} | {r['first_epoch_s']:.2f} |"
+                for method, r in results.items()
+            ]
+        print("\n".join(rows), flush=True)
+        lines += rows
+    if args.out:
+        from aos_keras import io
+
+        io.write_text(args.out, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -6,25 +6,27 @@ post-hoc columns, and writes `docs/results/paper_six_compare.{csv,md}` and
 its critical-difference diagram. Resumable (cache `runs/paper_six`).
 
     KERAS_BACKEND=jax python scripts/confirm_paper_six.py [--repeats 3]
+    python scripts/confirm_paper_six.py --smoke   # tests: Haberman, 2 fast
+                                                  # methods, 1 split, 1 epoch
 """
 
 import argparse
 import os
-import sys
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from aos_keras.comparison import compare_suite  # noqa: E402
 from aos_keras.datasets import load_dataset  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATASETS = ("secom", "pima", "haberman", "wafer", "yeast")
 # The best five of the development suite in either column, chosen there.
 METHODS = ("HGB", "SMOTE+HGB", "DO-T0.1+HGB", "LA-CE", "LR")
 
 
 def main(argv=None):
+    """Run the comparison and write its tables and diagram."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=100)
@@ -34,14 +36,24 @@ def main(argv=None):
     parser.add_argument(
         "--data-home", default=os.path.join(ROOT, "..", "shared", "datasets")
     )
-    parser.add_argument(
-        "--cache-dir", default=os.path.join(ROOT, "runs", "paper_six")
-    )
-    parser.add_argument(
-        "--out-dir", default=os.path.join(ROOT, "docs", "results")
-    )
+    parser.add_argument("--cache-dir", help="default runs/paper_six")
+    parser.add_argument("--out-dir", help="default docs/results")
     parser.add_argument("--stem", default="paper_six_compare")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests: Haberman, LR and HGB, 1 split, 1 epoch; cache and "
+        "output in a temporary folder unless given",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.datasets, args.methods = ["haberman"], ["LR", "HGB"]
+        args.repeats, args.epochs = 1, 1
+        tmp = tempfile.mkdtemp()
+        args.cache_dir = args.cache_dir or os.path.join(tmp, "runs")
+        args.out_dir = args.out_dir or tmp
+    args.cache_dir = args.cache_dir or os.path.join(ROOT, "runs", "paper_six")
+    args.out_dir = args.out_dir or os.path.join(ROOT, "docs", "results")
     tables = {}
     for name in args.datasets:
         data = load_dataset(name, data_home=args.data_home)

@@ -25,27 +25,26 @@ Usage:
         --datasets haberman pima yeast --seeds 3
     KERAS_BACKEND=jax python scripts/generator_spread.py --init-only \
         --datasets haberman pima yeast secom wafer
+    python scripts/generator_spread.py --smoke [--init-only]   # tests
 """
 
 import argparse
 import os
 import sys
+import tempfile
 import time
 
+import keras
 import numpy as np
+from keras import ops
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from aos_keras.baselines import make_method
+from aos_keras.datasets import split_dataset
+from aos_keras.io import write_text
+from aos_keras.model import AdversarialOversampler
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "docs", "results")
-sys.path.insert(0, ROOT)
-
-import keras  # noqa: E402
-from keras import ops  # noqa: E402
-
-from aos_keras.baselines import make_method  # noqa: E402
-from aos_keras.datasets import split_dataset  # noqa: E402
-from aos_keras.io import write_text  # noqa: E402
-from aos_keras.model import AdversarialOversampler  # noqa: E402
 
 
 def measure(generator, rows=1000, seed=0):
@@ -62,6 +61,7 @@ def measure(generator, rows=1000, seed=0):
 
 
 def spread(rows, anchors):
+    """RMS distance of `rows` to the anchors' centroid over the anchors'."""
     centre = anchors.mean(axis=0)
     real = np.sqrt(((anchors - centre) ** 2).sum(axis=1).mean())
     fake = np.sqrt(((rows - centre) ** 2).sum(axis=1).mean())
@@ -69,10 +69,12 @@ def spread(rows, anchors):
 
 
 def effective_share(weights):
+    """Mean `1 / sum w^2` of convex weights, as a share of their count."""
     return float((1.0 / (weights**2).sum(axis=1)).mean() / weights.shape[1])
 
 
 def smote_spread(x, y, seed):
+    """Per class: the spread of SMOTE's (k=5) synthetic rows."""
     from imblearn.over_sampling import SMOTE
 
     counts = np.bincount(y)
@@ -88,6 +90,7 @@ def smote_spread(x, y, seed):
 
 
 def run(dataset, seed, epochs, data_home):
+    """Train AO and DO on one split; measure their generators."""
     split = split_dataset(dataset, seed=seed, data_home=data_home)
     x, y = split.X_train, split.y_train
     counts = np.bincount(y, minlength=split.num_classes)
@@ -116,6 +119,7 @@ def run(dataset, seed, epochs, data_home):
 
 
 def report(results, args, command, seconds):
+    """The Markdown report of the trained generators."""
     lines = [
         "# What the generator generates",
         "",
@@ -206,6 +210,7 @@ def init_report(args, command):
 
 
 def main(argv=None):
+    """Measure and write the report (`--init-only`: fresh generators)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--datasets", nargs="+", default=["haberman", "pima", "yeast"]
@@ -227,7 +232,18 @@ def main(argv=None):
         nargs="+",
         default=[1.0, 0.5, 0.25, 0.1],
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests: Haberman, 1 seed, 1 epoch (temperatures 1 and 0.1), "
+        "the report in a temporary folder unless --out",
+    )
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.datasets, args.seeds, args.epochs = ["haberman"], 1, 1
+        args.temperatures = [1.0, 0.1]
+        name = "generator_init.md" if args.init_only else "generator_spread.md"
+        args.out = args.out or os.path.join(tempfile.mkdtemp(), name)
     command = " ".join(
         [
             "python scripts/generator_spread.py",

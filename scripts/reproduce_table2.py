@@ -9,18 +9,32 @@ the tables are rebuilt from every cached run of this configuration:
     python scripts/reproduce_table2.py --quick --datasets haberman --seeds 1
     python scripts/reproduce_table2.py --datasets secom pima --methods Q DO
 
+Default folders, in this repository: datasets `../shared/datasets` (or
+`AOS_KERAS_DATA`), run files `runs/table2`, tables `docs/results`, JAX's
+compilation cache `.cache/jax`.
+
 Backend: KERAS_BACKEND (jax is the fastest on CPU).
 """
 
 import os
-import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from aos_keras import benchmark  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv=None):
+    """Run `aos_keras.benchmark.main` with this repository's folders."""
+    benchmark.main(
+        argv,
+        data_home=os.path.join(ROOT, "..", "shared", "datasets"),
+        cache_dir=os.path.join(ROOT, "runs", "table2"),
+        out_dir=os.path.join(ROOT, "docs", "results"),
+        jax_cache_dir=os.path.join(ROOT, ".cache", "jax"),
+    )
+
 
 if __name__ == "__main__":
-    benchmark.main(root=ROOT)
+    main()

@@ -6,19 +6,24 @@ command in `docs/research/protocol.md`; nothing is trained here) and writes
 method it modifies, over the 54 table x split pairs and over the 18 tables'
 means, in the honest and the post-hoc columns.
 
+It also writes `docs/research/confirmation.md` (from
+`docs/results/table2.csv`) and `docs/results/nominal_output.md`.
+
     python scripts/research_summary.py
+    python scripts/research_summary.py --smoke   # tests: 1 table each, 1
+                                                 # split, 1 epoch, temp folder
 """
 
+import argparse
 import os
-import sys
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from aos_keras import io  # noqa: E402
 from aos_keras.comparison import compare_suite  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METHODS = (
     "Q CW-CE LA-CE SMOTE+Q B-SMOTE+Q LR HGB DO DO-T0.1 DO-T0.1-LA "
     "DO-T0.1-D25 SMOTE+HGB DO-T0.1+HGB"
@@ -36,14 +41,59 @@ PAIRS = (
 )
 
 
-def main():
+def parse_args(argv=None):
+    """The command line: the folders (this repository's by default)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--dev-dir",
+        default=os.path.join(ROOT, "..", "shared", "datasets", "dev"),
+        help="folder of the development tables",
+    )
+    parser.add_argument("--cache-dir", help="default runs/dev_suite")
+    parser.add_argument("--research-dir", help="default docs/research")
+    parser.add_argument("--results-dir", help="default docs/results")
+    parser.add_argument(
+        "--table2", help="default docs/results/table2.csv (read only)"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests: the first pair and the soft/hard pair on flare-F (its "
+        "DO-T0.1 run shared), 1 split, 1 epoch; cache and output in a "
+        "temporary folder unless given",
+    )
+    args = parser.parse_args(argv)
+    args.tables, args.mixed, args.pairs = None, MIXED, PAIRS
+    args.methods, args.repeats, args.epochs = METHODS, 3, 60
+    if args.smoke:
+        args.tables, args.mixed = ["flare-F"], ["flare-F"]
+        args.pairs = PAIRS[:1]
+        args.methods, args.repeats, args.epochs = ["DO", "DO-T0.1"], 1, 1
+        tmp = tempfile.mkdtemp()
+        args.cache_dir = args.cache_dir or os.path.join(tmp, "runs")
+        args.research_dir = args.research_dir or tmp
+        args.results_dir = args.results_dir or tmp
+    args.cache_dir = args.cache_dir or os.path.join(ROOT, "runs", "dev_suite")
+    args.research_dir = args.research_dir or os.path.join(
+        ROOT, "docs", "research"
+    )
+    results = os.path.join(ROOT, "docs", "results")
+    args.results_dir = args.results_dir or results
+    args.table2 = args.table2 or os.path.join(results, "table2.csv")
+    return args
+
+
+def main(argv=None):
+    """Write the variants, the nominal-output and the confirmation tables."""
+    args = parse_args(argv)
     suite = compare_suite(
-        os.path.join(ROOT, "..", "shared", "datasets", "dev"),
-        methods=METHODS,
-        repeats=3,
-        epochs=60,
+        args.dev_dir,
+        only=args.tables,
+        methods=args.methods,
+        repeats=args.repeats,
+        epochs=args.epochs,
         batch_size="auto",
-        cache_dir=os.path.join(ROOT, "runs", "dev_suite"),
+        cache_dir=args.cache_dir,
         log=None,
     )
     lines = [
@@ -60,7 +110,7 @@ def main():
         "losses | p |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for a, b, what in PAIRS:
+    for a, b, what in args.pairs:
         for protocol in ("honest", "posthoc"):
             h = suite.head_to_head(a, b, protocol=protocol)
             for key in ("splits", "tables"):
@@ -70,22 +120,27 @@ def main():
                     f"{t['difference']:+.2f} | {t['wins']} | {t['losses']} | "
                     f"{t['p']:.3g} |"
                 )
-    path = os.path.join(ROOT, "docs", "research", "variants.md")
+    path = os.path.join(args.research_dir, "variants.md")
     io.write_text(path, "\n".join(lines) + "\n")
     print(f"wrote {path}")
-    nominal_output()
-    confirmation()
+    nominal_output(args)
+    confirmation(args.table2, args.research_dir)
 
 
 # The paper's tables with 5 seeds of every method (Credit has fewer).
 PAPER = ("secom", "pima", "haberman", "wafer", "yeast")
 
 
-def confirmation():
-    """Mean rank of every Table 2 method over the paper's tables (honest)."""
+def confirmation(table2, out_dir):
+    """Mean rank of every Table 2 method over the paper's tables (honest).
+
+    Args:
+        table2: str. The Table 2 CSV (`scripts/reproduce_table2.py`).
+        out_dir: str. Folder of `confirmation.md`.
+    """
     import pandas as pd
 
-    table = pd.read_csv(os.path.join(ROOT, "docs", "results", "table2.csv"))
+    table = pd.read_csv(table2)
     table = table[table["dataset"].isin(PAPER)]
     complete = table.groupby("method")["seeds_done"].min()
     methods = complete[complete == 5].index
@@ -110,7 +165,7 @@ def confirmation():
     for m, r in order.items():
         cells = " | ".join(f"{means.loc[d, m]:.2f}" for d in PAPER)
         lines.append(f"| {m} | {r:.2f} | {cells} |")
-    path = os.path.join(ROOT, "docs", "research", "confirmation.md")
+    path = os.path.join(out_dir, "confirmation.md")
     io.write_text(path, "\n".join(lines) + "\n")
     print(f"wrote {path}")
 
@@ -122,19 +177,25 @@ MIXED = (
 ).split()
 
 
-def nominal_output():
-    """DO-T0.1 with soft against hard nominal blocks: the default's basis."""
+def nominal_output(args):
+    """DO-T0.1 with soft against hard nominal blocks: the default's basis.
+
+    Args:
+        args: the parsed command line (`dev_dir`, `mixed`, `repeats`,
+            `epochs`, `cache_dir`, `results_dir`).
+    """
     from aos_keras.comparison import read_suite
 
-    dev = os.path.join(ROOT, "..", "shared", "datasets", "dev")
-    tables = {k: v for k, v in read_suite(dev).items() if k in MIXED}
+    tables = {
+        k: v for k, v in read_suite(args.dev_dir).items() if k in args.mixed
+    }
     suite = compare_suite(
         tables,
         methods=["DO-T0.1", "DO-T0.1-hard"],
-        repeats=3,
-        epochs=60,
+        repeats=args.repeats,
+        epochs=args.epochs,
         batch_size="auto",
-        cache_dir=os.path.join(ROOT, "runs", "dev_suite"),
+        cache_dir=args.cache_dir,
         log=None,
     )
     means = suite.means()
@@ -167,7 +228,7 @@ def nominal_output():
                 f"| {protocol} | {key} ({t['n']}) | {t['difference']:+.2f} | "
                 f"{t['wins']} | {t['losses']} | {t['p']:.3g} |"
             )
-    path = os.path.join(ROOT, "docs", "results", "nominal_output.md")
+    path = os.path.join(args.results_dir, "nominal_output.md")
     io.write_text(path, "\n".join(lines) + "\n")
     print(f"wrote {path}")
 

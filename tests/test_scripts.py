@@ -1,0 +1,242 @@
+"""Every script in `scripts/` runs in its fast mode, on this backend.
+
+Each test loads a script as a module and calls its `main(argv)` with the
+script's `--smoke` (or `--quick`) flag and every output folder in
+`tmp_path`, then checks what it wrote. Scripts that run themselves once per
+backend in child processes run with `--in-process` (this backend only);
+`aos_keras.bench.backends`'s child processes are tested on their own with a
+tiny script. Scripts that need the paper's datasets skip without them.
+"""
+
+import importlib.util
+import json
+import math
+import os
+
+import keras
+import pandas as pd
+import pytest
+
+from aos_keras.bench import backends
+
+ROOT = os.path.join(os.path.dirname(__file__), "..")
+DATA = os.path.join(ROOT, "..", "shared", "datasets")
+BACKEND = keras.backend.backend()
+
+needs_data = pytest.mark.skipif(
+    not os.path.isdir(os.path.join(DATA, "haberman")),
+    reason=f"the paper's datasets are not in {DATA}",
+)
+needs_dev = pytest.mark.skipif(
+    not os.path.isdir(os.path.join(DATA, "dev")),
+    reason=f"the development tables are not in {os.path.join(DATA, 'dev')}",
+)
+
+
+def load(name):
+    """The script `scripts/{name}.py` as a module."""
+    path = os.path.join(ROOT, "scripts", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"script_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def jax_config():
+    """Restore the JAX compilation-cache settings a script changes."""
+    if BACKEND != "jax":
+        yield
+        return
+    import jax
+
+    names = (
+        "jax_compilation_cache_dir",
+        "jax_persistent_cache_min_compile_time_secs",
+    )
+    saved = {n: getattr(jax.config, n) for n in names}
+    yield
+    for name, value in saved.items():
+        jax.config.update(name, value)
+
+
+def test_child_driver_reads_the_last_json_line_or_the_error(tmp_path):
+    script = tmp_path / "child.py"
+    script.write_text(
+        "import json, os, sys\n"
+        "assert sys.argv[1] == '--child'\n"
+        "if sys.argv[2:] == ['--fail']:\n"
+        "    sys.exit('child failed: ' + os.environ['KERAS_BACKEND'])\n"
+        "print('progress')\n"
+        "print(json.dumps({'backend': os.environ['KERAS_BACKEND'],\n"
+        "                  'argv': sys.argv[2:]}))\n"
+    )
+    argv = backends.child_argv({"rows": 3, "quick": True, "slow": False})
+    assert argv == ["--rows", "3", "--quick"]
+    results = backends.run_per_backend(
+        str(script), argv, ["numpy", "other"], log=lambda line: None
+    )
+    assert results == {
+        "numpy": {"backend": "numpy", "argv": ["--rows", "3", "--quick"]},
+        "other": {"backend": "other", "argv": ["--rows", "3", "--quick"]},
+    }
+    failed = backends.run_child(str(script), ["--fail"], "numpy")
+    assert failed == {"error": "child failed: numpy"}
+
+
+def test_child_driver_in_process_runs_the_current_backend_only():
+    def main(argv):
+        print(json.dumps({"argv": argv}))
+
+    result = backends.run_child(
+        "unused.py", ["--a"], BACKEND, main=main, in_process=True
+    )
+    assert result == {"argv": ["--child", "--a"]}
+    other = "torch" if BACKEND != "torch" else "jax"
+    with pytest.raises(ValueError, match="current backend"):
+        backends.run_child("x", [], other, main=main, in_process=True)
+
+
+@needs_data
+def test_reproduce_table2_quick(tmp_path, jax_config):
+    load("reproduce_table2").main(
+        [
+            "--quick", "--datasets", "haberman", "--methods", "Q", "SMOTE+Q",
+            "--epochs", "1",
+            "--cache-dir", str(tmp_path / "runs"),
+            "--out-dir", str(tmp_path / "out"),
+        ]
+    )  # fmt: skip
+    table = pd.read_csv(tmp_path / "out" / "table2_quick.csv")
+    assert table["method"].tolist() == ["Q", "SMOTE+Q"]
+    assert (table["seeds_done"] == 1).all()
+    assert table["honest_acsa_mean"].between(0, 100).all()
+    assert len(os.listdir(tmp_path / "runs")) == 2
+    text = (tmp_path / "out" / "table2_quick.md").read_text()
+    assert "### haberman (epochs 1, batch size 32" in text
+
+
+def test_bench_speed_smoke(tmp_path):
+    script = load("bench_speed")
+    out, raw = tmp_path / "speed.md", tmp_path / "speed.json"
+    script.main(
+        ["--smoke", "--in-process", "--out", str(out), "--json", str(raw)]
+    )
+    (result,) = json.loads(raw.read_text())["results"]
+    assert result["backend"] == BACKEND
+    (config,) = result["configs"]
+    assert (config["dataset"], config["batch"]) == ("haberman", 256)
+    assert set(config["epoch_s"]) == {"Q", "AO", "DO", "DO+guard", "GAMO-loop"}
+    seconds = [t for times in config["epoch_s"].values() for t in times]
+    assert len(seconds) == 5 and all(0 < t < math.inf for t in seconds)
+    assert config["flops"]["DO"] > config["flops"]["Q"] > 0
+    text = out.read_text()
+    assert f"| haberman | 256 | {BACKEND} |" in text
+    assert "GAMO-loop" in text and "failed" not in text
+
+
+def test_bench_step_smoke(tmp_path):
+    out = tmp_path / "step.md"
+    load("bench_step").main(["--smoke", "--in-process", "--out", str(out)])
+    rows = [
+        line.split("|")[1:-1]
+        for line in out.read_text().splitlines()
+        if line.startswith(f"| {BACKEND} |")
+    ]
+    assert [r[1].strip() for r in rows] == ["Q", "AO", "DO"]
+    assert float(rows[0][4]) == 1.0  # Q against itself
+    assert all(math.isfinite(float(r[2])) for r in rows)
+
+
+@needs_data
+def test_bench_anchors_smoke(tmp_path):
+    out = tmp_path / "anchors.md"
+    load("bench_anchors").main(["--smoke", "--in-process", "--out", str(out)])
+    text = out.read_text()
+    assert "failed" not in text
+    assert "| 1,000 | all | (1000, 71) |" in text
+    assert "| 1,000 | 16 | (16, 16) |" in text
+    assert "| 16 | (16, 16) |" in text  # accuracy, capped
+    assert "| 16 +resample | (16, 16) |" in text
+
+
+def test_bench_large_smoke(tmp_path):
+    out = tmp_path / "large.md"
+    load("bench_large").main(["--smoke", "--in-process", "--out", str(out)])
+    text = out.read_text()
+    assert "| fit, 1 epoch |" in text
+    assert "| NaN guard on/off |" in text
+    assert "peak RSS, 1,000 rows (MiB)" in text
+    assert "(all finite)." in text
+
+
+@needs_data
+def test_confirm_paper_six_smoke(tmp_path):
+    load("confirm_paper_six").main(
+        ["--smoke", "--cache-dir", str(tmp_path / "runs"), "--out-dir",
+         str(tmp_path)]
+    )  # fmt: skip
+    runs = pd.read_csv(tmp_path / "paper_six_compare.csv")
+    assert set(runs["method"]) == {"LR", "HGB"}
+    assert (tmp_path / "paper_six_compare.md").exists()
+
+
+def test_demo_smoke(capsys):
+    demo = load("demo")
+    demo.main(["--smoke"])
+    out = capsys.readouterr().out
+    table = [line for line in out.splitlines() if line.startswith("| ")]
+    assert {line.split("|")[1].strip() for line in table[1:]} == set(
+        demo.METHODS
+    )
+    assert "1 epochs, 1 splits" in out
+
+
+@needs_data
+def test_fraction_sweep_smoke(tmp_path):
+    load("fraction_sweep").main(
+        ["--smoke", "--cache-dir", str(tmp_path / "runs"), "--out-dir",
+         str(tmp_path)]
+    )  # fmt: skip
+    table = pd.read_csv(tmp_path / "fraction_sweep.csv", comment="#")
+    assert table["fraction"].tolist() == [0.5, 1.0]
+    assert (table["seeds"] == 1).all()
+    assert table["honest_acsa_mean"].between(0, 100).all()
+
+
+@needs_data
+def test_generator_spread_smoke(tmp_path):
+    script = load("generator_spread")
+    script.main(["--smoke", "--out", str(tmp_path / "spread.md")])
+    rows = [
+        line.split("|")[1:-1]
+        for line in (tmp_path / "spread.md").read_text().splitlines()
+        if line.startswith("| haberman |")
+    ]
+    assert [r[1].strip() for r in rows] == ["0", "1"]
+    assert all(math.isfinite(float(cell)) for r in rows for cell in r[4:])
+    script.main(["--smoke", "--init-only", "--out", str(tmp_path / "i.md")])
+    text = (tmp_path / "i.md").read_text()
+    assert "| T = 1 | T = 0.1 |" in text and "| haberman |" in text
+
+
+@needs_dev
+def test_research_summary_smoke(tmp_path):
+    load("research_summary").main(
+        ["--smoke", "--cache-dir", str(tmp_path / "runs"), "--research-dir",
+         str(tmp_path), "--results-dir", str(tmp_path)]
+    )  # fmt: skip
+    variants = (tmp_path / "variants.md").read_text()
+    assert "| DO-T0.1 | DO | sharper generator heads (T = 0.1) | honest" in (
+        variants
+    )
+    nominal = (tmp_path / "nominal_output.md").read_text()
+    assert "| flare-F |" in nominal
+    assert "| DO-T0.1 |" in (tmp_path / "confirmation.md").read_text()
+
+
+def test_no_script_changes_sys_path():
+    for name in sorted(os.listdir(os.path.join(ROOT, "scripts"))):
+        if name.endswith(".py"):
+            with open(os.path.join(ROOT, "scripts", name)) as f:
+                assert "sys.path" not in f.read(), name
