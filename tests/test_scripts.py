@@ -1,4 +1,4 @@
-"""Every script in `scripts/` runs in its fast mode, on this backend.
+"""Every script in `scripts/` runs in its fast mode (on the torch backend).
 
 Each test loads a script as a module and calls its `main(argv)` with the
 script's `--smoke` (or `--quick`) flag and every output folder in
@@ -22,6 +22,10 @@ from aos_keras.bench import backends
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 DATA = os.path.join(ROOT, "..", "shared", "datasets")
 BACKEND = keras.backend.backend()
+
+# The scripts' smoke runs test the scripts, not the backends (the package's
+# tests do that): one backend, the one where a tiny training costs least.
+pytestmark = pytest.mark.backend("torch")
 
 needs_data = pytest.mark.skipif(
     not os.path.isdir(os.path.join(DATA, "haberman")),
