@@ -151,6 +151,55 @@ def train_table(
     )
 
 
+def build_game(
+    x,
+    y,
+    *,
+    config=None,
+    settings=None,
+    sampling_strategy=None,
+    max_anchors=None,
+    seed=None,
+    compile_kwargs=None,
+    model_class=AdversarialOversampler,
+):
+    """Seed, build and compile the game on rows in model space.
+
+    The one place a game model is made from rows: `fit_game` (the CLI and
+    both wrappers) and the AO/DO methods of `make_method` (the benchmark
+    and `compare`) call it.
+
+    Args:
+        x: float array `(n, d)`, the (standardised) training rows; they
+            become the anchors.
+        y: array `(n,)`, labels.
+        config: `aos_keras.GameConfig` or None.
+        settings: dict of `GameConfig` fields (override `config`) and other
+            `from_data` arguments (`nominal_blocks`, `encoder`), or None.
+        sampling_strategy: the model's `sampling_strategy` or None (the
+            config's).
+        max_anchors: int or None. Cap on anchors per class.
+        seed: int or None. `keras.utils.set_random_seed` and the model's
+            seed.
+        compile_kwargs: dict or None. Arguments of `compile`; optimizer
+            instances are rebuilt from their config.
+        model_class: the model class. Defaults to `AdversarialOversampler`.
+
+    Returns:
+        The compiled model.
+    """
+    settings = dict(settings or {})
+    if sampling_strategy is not None:
+        settings["sampling_strategy"] = sampling_strategy
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    model = model_class.from_data(
+        x, y, config=config, max_anchors=max_anchors, seed=seed, **settings
+    )
+    model.compile(**fresh_optimizers(compile_kwargs))
+    return model
+
+
 def fit_game(
     x,
     y,
@@ -168,7 +217,7 @@ def fit_game(
     callbacks=(),
     return_history=False,
 ):
-    """Build, compile and train the game on rows in model space.
+    """Build (`build_game`) and train the game on rows in model space.
 
     Args:
         x: float array `(n, d)`, the (standardised) training rows.
@@ -192,15 +241,17 @@ def fit_game(
     Returns:
         The trained model, or `(model, history)`.
     """
-    settings = dict(settings or {})
-    if sampling_strategy is not None:
-        settings["sampling_strategy"] = sampling_strategy
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    model = model_class.from_data(
-        x, y, config=config, max_anchors=max_anchors, seed=seed, **settings
+    model = build_game(
+        x,
+        y,
+        config=config,
+        settings=settings,
+        sampling_strategy=sampling_strategy,
+        max_anchors=max_anchors,
+        seed=seed,
+        compile_kwargs=compile_kwargs,
+        model_class=model_class,
     )
-    model.compile(**fresh_optimizers(compile_kwargs))
     history = model.fit(
         x,
         y,

@@ -2,6 +2,7 @@
 
 from aos_keras.baselines.base import Method
 from aos_keras.model import AdversarialOversampler
+from aos_keras.training import build_game
 
 # Arguments of `AdversarialOversampler.from_data` a benchmark may pass as
 # options, besides the settings (`GameConfig` fields) the preset leaves.
@@ -46,19 +47,24 @@ class OversamplerMethod(Method):
         accepted = self.accepted_options() - {"jit_compile"}
         options = {k: v for k, v in self.options.items() if k in accepted}
         options.update(self.preset)
-        model = self.model_class.from_data(
+        max_anchors = options.pop("max_anchors", None)
+        model = build_game(
             x,
             y,
-            mode=self.mode,
+            settings={
+                "mode": self.mode,
+                "classifier_units": self.classifier_units,
+                **options,
+            },
+            max_anchors=max_anchors,
             seed=self.seed,
-            classifier_units=self.classifier_units,
-            **options,
-        )
-        model.compile(
-            g_optimizer=self._optimizer(),
-            d_optimizer=self._optimizer(),
-            q_optimizer=self._optimizer(),
-            **self._compile_kwargs(),
+            compile_kwargs={
+                "g_optimizer": self._optimizer(),
+                "d_optimizer": self._optimizer(),
+                "q_optimizer": self._optimizer(),
+                **self._compile_kwargs(),
+            },
+            model_class=self.model_class,
         )
         self._model = model
         model.fit(x, y, validation_data=validation_data, **fit_kwargs)
