@@ -2,6 +2,8 @@
 
 import keras
 
+from aos_keras.config import GameConfig
+
 
 @keras.saving.register_keras_serializable(package="aos_keras")
 class Classifier(keras.Model):
@@ -28,7 +30,7 @@ class Classifier(keras.Model):
         self,
         num_classes,
         num_features,
-        hidden_units=(256, 128, 64),
+        hidden_units=GameConfig.classifier_units,
         negative_slope=0.1,
         name="classifier",
         **kwargs,

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from aos_keras.config import GameConfig
+
 
 @keras.saving.register_keras_serializable(package="aos_keras")
 class Critic(keras.Model):
@@ -29,7 +31,7 @@ class Critic(keras.Model):
         self,
         num_classes,
         num_features,
-        hidden_units=(256, 128),
+        hidden_units=GameConfig.critic_units,
         negative_slope=0.2,
         name="critic",
         **kwargs,

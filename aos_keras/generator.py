@@ -4,6 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from aos_keras.config import GameConfig
+
 NOMINAL_OUTPUTS = ("soft", "hard")
 
 
@@ -99,8 +101,8 @@ class CWIGenerator(keras.Model):
         self,
         anchor_counts,
         num_features,
-        latent_dim=100,
-        trunk_units=(256, 64),
+        latent_dim=GameConfig.latent_dim,
+        trunk_units=GameConfig.generator_units,
         activation="relu",
         batch_norm=True,
         temperature=1.0,

@@ -26,15 +26,19 @@ from keras import ops
 from aos_keras import backend, losses
 from aos_keras.backend import replica_scale, value_and_grad
 from aos_keras.classifier import Classifier
+from aos_keras.config import GameConfig
 from aos_keras.metrics import ACSA, GeometricMean
 
-# Q's hidden widths, the paper's 4-layer classifier.
-CLASSIFIER_UNITS = (256, 128, 64)
+# Q's hidden widths, the paper's 4-layer classifier (`GameConfig`'s default).
+CLASSIFIER_UNITS = GameConfig.classifier_units
+# Every player's optimizer: Adam with GAMO's learning rate and beta_1.
+LEARNING_RATE = 2e-4
+BETA_1 = 0.5
 
 
 def default_optimizer():
-    """Adam(learning_rate=2e-4, beta_1=0.5), GAMO's choice for each player."""
-    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+    """Adam(`LEARNING_RATE`, `BETA_1`) = Adam(2e-4, 0.5), GAMO's choice."""
+    return keras.optimizers.Adam(learning_rate=LEARNING_RATE, beta_1=BETA_1)
 
 
 class MultiPlayerModel(keras.Model):

@@ -46,6 +46,7 @@ from aos_keras.baselines.resampling import (
     ResampledMethod,
     SMOTEMethod,
 )
+from aos_keras.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
 
 _REGISTRY = {
     cls.name: cls
@@ -81,9 +82,9 @@ def make_method(
     num_classes,
     num_features,
     seed=None,
-    classifier_units=(256, 128, 64),
-    learning_rate=2e-4,
-    beta_1=0.5,
+    classifier_units=CLASSIFIER_UNITS,
+    learning_rate=LEARNING_RATE,
+    beta_1=BETA_1,
     **options,
 ):
     """Build a benchmark method by name.

@@ -6,6 +6,7 @@ from keras import ops
 
 from aos_keras import validation
 from aos_keras.classifier import Classifier
+from aos_keras.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
 
 
 class MethodNotApplicable(RuntimeError):
@@ -72,9 +73,9 @@ class Method:
         num_classes,
         num_features,
         seed=None,
-        classifier_units=(256, 128, 64),
-        learning_rate=2e-4,
-        beta_1=0.5,
+        classifier_units=CLASSIFIER_UNITS,
+        learning_rate=LEARNING_RATE,
+        beta_1=BETA_1,
         **options,
     ):
         self.num_classes = int(num_classes)

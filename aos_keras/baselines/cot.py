@@ -9,6 +9,7 @@ import keras
 from aos_keras import losses
 from aos_keras.baselines.base import Method
 from aos_keras.players import (
+    CLASSIFIER_UNITS,
     MultiPlayerModel,
     default_optimizer,
     unpack,
@@ -79,7 +80,7 @@ class ComplementObjectiveTraining(MultiPlayerModel):
         self,
         num_classes,
         num_features,
-        classifier_units=(256, 128, 64),
+        classifier_units=CLASSIFIER_UNITS,
         seed=None,
         name="cot",
         **kwargs,

@@ -19,6 +19,7 @@ reads XLA's own count of a compiled JAX step, a check of this model.
 """
 
 from aos_keras import schedule
+from aos_keras.players import CLASSIFIER_UNITS
 
 
 def dense_flops(rows, dims):
@@ -93,7 +94,7 @@ def network_shapes(model=None, num_features=None, num_classes=None):
     if model is None:
         return {
             "d": num_features,
-            "q": (num_features, 256, 128, 64, num_classes),
+            "q": (num_features, *CLASSIFIER_UNITS, num_classes),
         }
     c, d = model.num_classes, model.num_features
     return {

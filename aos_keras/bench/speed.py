@@ -28,6 +28,7 @@ from aos_keras.bench.gamo_loop import GAMOLoop
 from aos_keras.bench.timing import EpochTimer
 from aos_keras.classifier import Classifier
 from aos_keras.model import AdversarialOversampler
+from aos_keras.players import default_optimizer
 
 METHODS = ("Q", "AO", "DO", "DO+guard", "GAMO-loop")
 
@@ -87,7 +88,7 @@ def measure_config(
     models = {}
     q = Classifier(2, x.shape[1])
     q.compile(
-        keras.optimizers.Adam(2e-4, beta_1=0.5),
+        default_optimizer(),
         keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     models["Q"] = q
