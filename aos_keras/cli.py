@@ -72,6 +72,7 @@ def train(args):
         config = model_class.config_class.from_args(args)
     except ValueError as err:
         raise CLIError(_as_flags(str(err))) from err
+    check_run_options(args)
     features, labels = split_label(read_table(args.data), args.label)
     encoder = TableEncoder(
         standardize=args.standardize,
@@ -104,6 +105,37 @@ def train(args):
     )
     print(json.dumps(metrics, indent=1))
     print(f"saved to {args.out}")
+
+
+def check_run_options(args):
+    """`train`'s run options and output folder, checked before any work.
+
+    Raises:
+        CLIError: `--epochs` or `--batch-size` below 1, `--val-size` not in
+            [0, 1), `--max-anchors` below 1, or an `--out` that is a file
+            or cannot be written.
+    """
+    for flag, value in (("--epochs", args.epochs), ("--batch-size",
+                        args.batch_size)):  # fmt: skip
+        if value < 1:
+            raise CLIError(f"{flag} must be at least 1; got {value}")
+    if not 0.0 <= args.val_size < 1.0:
+        raise CLIError(
+            f"--val-size must be in [0, 1) (0: no validation split); got "
+            f"{args.val_size}"
+        )
+    if args.max_anchors is not None and args.max_anchors < 1:
+        raise CLIError(
+            f"--max-anchors must be at least 1; got {args.max_anchors}"
+        )
+    out = os.path.abspath(args.out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise CLIError(f"--out {args.out} is a file, not a folder")
+    parent = out if os.path.isdir(out) else os.path.dirname(out)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.access(parent, os.W_OK):
+        raise CLIError(f"--out {args.out}: {parent} is not writable")
 
 
 def evaluate(args):

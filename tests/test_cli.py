@@ -125,3 +125,28 @@ def test_export_serves_raw_features(trained, table, tmp_path):
     proba = served(features=tf.constant(raw))["probabilities"].numpy()
     expected = model.predict(cli._transform(frame[prep["features"]], prep))
     np.testing.assert_allclose(proba, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--batch-size", "-5"], "--batch-size must be at least 1"),
+        (["--val-size", "1.5"], "--val-size must be in [0, 1)"),
+        (["--max-anchors", "0"], "--max-anchors must be at least 1"),
+        (["--latent-dim", "0"], "--latent-dim must be in [1, inf]"),
+        (["--generator-temperature", "0"], "--generator-temperature must be"),
+        (["--oversampling-start", "1"], "--oversampling-start must be in"),
+        (["--out", "FILE"], "is a file, not a folder"),
+    ],
+)
+def test_bad_run_options_fail_before_training(table, tmp_path, capsys, extra,
+                                              words):  # fmt: skip
+    _, path, _ = table
+    extra = [str(path) if e == "FILE" else e for e in extra]
+    out = ["--out", str(tmp_path / "run")] if "--out" not in extra else []
+    argv = ["train", str(path), "--label", "outcome", *TINY_ARGS, *out, *extra]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()  # nothing written
