@@ -202,7 +202,7 @@ def run_grid(
         path = result_path(
             cache_dir, dataset, method, seed, config.for_dataset(dataset)
         )
-        io.write_json(path, record)
+        io.write_json(path, record, strict=False)
         elapsed = time.perf_counter() - start
         eta = elapsed / i * (len(cells) - i)
         if record["status"] == "ok":

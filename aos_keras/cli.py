@@ -16,9 +16,11 @@ Example:
 """
 
 import argparse
+import csv
 import json
 import os
 import sys
+from io import StringIO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -38,7 +40,14 @@ class CLIError(Exception):
 
 # ------------------------------------------------------------------ tables
 def read_table(path):
-    """Read a CSV, TSV or parquet file into a DataFrame."""
+    """Read a CSV, TSV or parquet file into a DataFrame, or say what is wrong.
+
+    The separator of a text file is sniffed from its first lines (comma,
+    semicolon, tab or pipe). Empty, binary, non-UTF-8 and header-only files
+    and duplicate column names are refused with a message that says so
+    (pandas would rename a second `label` column `label.1` and keep it as a
+    feature).
+    """
     if not os.path.exists(path):
         raise CLIError(f"no such file: {path}")
     lower = path.lower()
@@ -47,8 +56,46 @@ def read_table(path):
             return pd.read_parquet(path)
         except ImportError as err:
             raise CLIError(f"reading parquet needs pyarrow: {err}") from err
-    sep = "\t" if lower.endswith((".tsv", ".tsv.gz")) else ","
-    return pd.read_csv(path, sep=sep)
+    with open(path, "rb") as f:
+        head = f.read(65536)
+    if not head.strip():
+        raise CLIError(f"{path} is empty")
+    if b"\x00" in head:
+        raise CLIError(f"{path} looks binary, not a CSV/TSV text file")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if len(head) < 65536 or err.start < len(head) - 4:
+            raise CLIError(
+                f"{path} is not UTF-8 text ({err.reason} at byte "
+                f"{err.start}); save it as a UTF-8 CSV"
+            ) from None
+        text = head[: err.start].decode("utf-8")
+    sep = _sniff_separator(text, "\t" if ".tsv" in lower else ",")
+    header = next(csv.reader(StringIO(text), delimiter=sep))
+    seen, twice = set(), []
+    for name in header:
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        raise CLIError(
+            f"{path}: duplicate column names {twice}; rename them (a copy "
+            "of the label would be used as a feature)"
+        )
+    frame = pd.read_csv(path, sep=sep)
+    if frame.empty:
+        raise CLIError(f"{path} has a header but no rows")
+    return frame
+
+
+def _sniff_separator(text, default):
+    """The separator of a text table's first lines, or `default`."""
+    lines = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(lines, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return default
 
 
 def split_label(frame, label):

@@ -437,7 +437,7 @@ def _run_cached(path, *args):
     _quiet_worker()
     record = run_one(*args)
     if path is not None:
-        io.write_json(path, record)
+        io.write_json(path, record, strict=False)
     return record
 
 

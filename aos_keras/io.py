@@ -107,6 +107,34 @@ def write_text(path, text):
             os.fsync(f.fileno())
 
 
-def write_json(path, obj):
-    """Write `obj` as indented JSON to `path` atomically."""
-    write_text(path, json.dumps(obj, indent=1, sort_keys=True) + "\n")
+def write_json(path, obj, strict=True):
+    """Write `obj` as indented JSON to `path` atomically.
+
+    Args:
+        path: str. The file.
+        obj: a JSON-able object (numpy scalars allowed).
+        strict: bool. Write NaN and infinite floats as `null`, so every
+            JSON reader accepts the file (user-facing files). `False` keeps
+            Python's `NaN` tokens, which `json.load` reads back as floats
+            (the run caches of the benchmark and `compare`). Defaults to
+            `True`.
+    """
+    if strict:
+        obj = _strict(obj)
+    text = json.dumps(obj, indent=1, sort_keys=True, allow_nan=not strict)
+    write_text(path, text + "\n")
+
+
+def _strict(obj):
+    """`obj` with non-finite floats as None and numpy scalars as Python."""
+    import math
+
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict(v) for v in obj]
+    if hasattr(obj, "item") and getattr(obj, "shape", None) == ():
+        obj = obj.item()  # numpy scalar
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -150,3 +150,29 @@ def test_bad_run_options_fail_before_training(table, tmp_path, capsys, extra,
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()  # nothing written
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "is empty"),
+        (b"a,b,label\n", "has a header but no rows"),
+        (b"a,label,label\n1,x,y\n", "duplicate column names ['label']"),
+        (b"\x7fELF\x02\x01\x00\x00binary", "looks binary"),
+        (b"a,label\n1,\xe9t\xe9\n", "is not UTF-8 text"),
+    ],
+)
+def test_unreadable_tables_get_a_message_that_says_why(tmp_path, content,
+                                                       words):  # fmt: skip
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    with pytest.raises(cli.CLIError) as info:
+        cli.read_table(str(path))
+    assert words in str(info.value)
+
+
+def test_the_separator_is_sniffed(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a;b;label\n1,5;2;x\n3,5;4;y\n")
+    frame = cli.read_table(str(path))
+    assert list(frame.columns) == ["a", "b", "label"] and len(frame) == 2

@@ -199,6 +199,7 @@ class ResumableBackup(keras.callbacks.Callback):
                 "variables": variables,
                 "rng": rng,
             },
+            strict=False,
         )
         self._remove(keep=name)
 
