@@ -84,6 +84,7 @@ def load_folder(folder):
     Raises:
         FileNotFoundError: the folder lacks `model.keras` or
             `preprocessing.json`.
+        ValueError: `model.keras` is corrupt or truncated.
     """
     import keras
 
@@ -97,7 +98,17 @@ def load_folder(folder):
             raise FileNotFoundError(
                 f"{path} not found: pass a folder written by 'aos-keras train'"
             )
-    model = keras.saving.load_model(paths[0], compile=False)
+    try:
+        model = keras.saving.load_model(paths[0], compile=False)
+    except (OSError, ValueError, KeyError, EOFError) as err:
+        import zipfile
+
+        if not zipfile.is_zipfile(paths[0]):
+            raise ValueError(
+                f"{paths[0]} is corrupt or truncated (not a Keras archive); "
+                "train the model again or restore the file"
+            ) from err
+        raise
     with open(paths[1], encoding="utf-8") as f:
         prep = json.load(f)
     prep["_encoder"] = load_encoder(folder, prep)

@@ -176,3 +176,17 @@ def test_the_separator_is_sniffed(tmp_path):
     path.write_text("a;b;label\n1,5;2;x\n3,5;4;y\n")
     frame = cli.read_table(str(path))
     assert list(frame.columns) == ["a", "b", "label"] and len(frame) == 2
+
+
+def test_a_truncated_model_file_is_named_corrupt(trained, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(trained, folder)
+    model = folder / "model.keras"
+    model.write_bytes(model.read_bytes()[:100])
+    path = folder / "x.csv"
+    path.write_text("age,dose,flag\n1,2,True\n")
+    assert cli.main(["predict", str(folder), str(path), "--out", "p.csv"]) == 2
+    err = capsys.readouterr().err
+    assert "corrupt or truncated" in err and "Traceback" not in err
