@@ -32,6 +32,8 @@ from aos_keras.model_folder import scores as _scores
 from aos_keras.model_folder import transform as _transform
 
 BACKENDS = ("tensorflow", "jax", "torch")
+# Exit status of a run stopped by a signal (128 + the signal's number).
+EXIT_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
 
 class CLIError(Exception):
@@ -140,18 +142,35 @@ def train(args):
             verbose=args.verbose,
             model_class=model_class,
             name=args.data,
+            stop_on_signals=True,
         )
     except ValueError as err:
         raise CLIError(f"{args.data}: {err}") from err
+    except training.Interrupted as stop:
+        print(
+            f"aos-keras train: {stop.signal_name} before the first epoch "
+            "ended; nothing saved.",
+            file=sys.stderr,
+        )
+        return EXIT_STATUS[stop.signal_name]
+    extra = {"mode": args.mode, "epochs": args.epochs}
+    if result.interrupted:
+        done = len(result.history.get("loss", []))
+        extra.update(interrupted=result.interrupted, epochs_done=done)
     metrics = model_folder.save_folder(
-        result,
-        args.out,
-        label=args.label,
-        plot=args.plot,
-        extra={"mode": args.mode, "epochs": args.epochs},
+        result, args.out, label=args.label, plot=args.plot, extra=extra
     )
     print(json.dumps(metrics, indent=1))
     print(f"saved to {args.out}")
+    if result.interrupted:
+        print(
+            f"aos-keras train: stopped by {result.interrupted} after "
+            f"{extra['epochs_done']} of {args.epochs} epochs; {args.out} holds "
+            'the best epoch so far (metrics.json: "interrupted"). Run the '
+            "same command again to train the full run.",
+            file=sys.stderr,
+        )
+        return EXIT_STATUS[result.interrupted]
 
 
 def check_run_options(args):
@@ -498,14 +517,14 @@ def main(argv=None, model_class=None):
     if args.command == "benchmark" and args.rest[:1] == ["--"]:
         args.rest = args.rest[1:]
     try:
-        args.func(args)
+        status = args.func(args)
     except CLIError as err:
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     except (ValueError, TypeError, FileNotFoundError) as err:
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ class TrainedTable:
         best: dict or None. The validation scores at the selected epoch
             (`EvaluationCallback.best_scores()`: 0-based `epoch`, `acsa`,
             `gm`, `recall`), or None without a validation split.
+        interrupted: str or None. `"SIGINT"` or `"SIGTERM"` when training
+            was stopped by that signal (`stop_on_signals=True`): the model
+            holds the best epoch so far; None when it ran to the end.
     """
 
     model: object
@@ -45,6 +48,15 @@ class TrainedTable:
     x: np.ndarray
     y: np.ndarray
     best: dict = None
+    interrupted: str = None
+
+
+class Interrupted(Exception):
+    """Training was stopped by a signal (`signal_name`: SIGINT or SIGTERM)."""
+
+    def __init__(self, signal_name):
+        super().__init__(signal_name)
+        self.signal_name = signal_name
 
 
 def validation_split(y, val_size, seed):
@@ -88,6 +100,7 @@ def train_table(
     verbose=0,
     model_class=AdversarialOversampler,
     name="x",
+    stop_on_signals=False,
 ):
     """Train the game on a table; the encoder is fitted on training rows.
 
@@ -106,6 +119,10 @@ def train_table(
         verbose: int. Keras `fit` verbosity. Defaults to `0`.
         model_class: the model class. Defaults to `AdversarialOversampler`.
         name: str. The table's name in error messages.
+        stop_on_signals: bool. Ctrl-C (SIGINT) or SIGTERM stops training
+            after the running step instead of raising: the best epoch so
+            far is restored and returned with `interrupted` set. Raises
+            `Interrupted` when no epoch had ended. Defaults to `False`.
 
     Returns:
         A `TrainedTable`.
@@ -131,24 +148,69 @@ def train_table(
                 {"val": (x_val, y[val_rows])}, restore_best_weights=True
             )
         )
-    model, history = fit_game(
+    model = build_game(
         x,
         y[rows],
         config=config,
-        epochs=epochs,
-        batch_size=batch_size,
         max_anchors=max_anchors,
         seed=seed,
         compile_kwargs=compile_kwargs,
-        verbose=verbose,
         model_class=model_class,
-        callbacks=callbacks,
-        return_history=True,
     )
-    best = callbacks[0].best_scores() if callbacks else None
+    interrupted = None
+    with _signals_as_interrupts(stop_on_signals):
+        try:
+            model.fit(
+                x,
+                y[rows],
+                epochs=epochs,
+                batch_size=batch_size,
+                verbose=verbose,
+                callbacks=callbacks,
+            )
+        except Interrupted as stop:
+            interrupted = stop.signal_name
+            for callback in callbacks:  # restore the best epoch so far
+                callback.on_train_end()
+    recorder = getattr(model, "history", None)
+    history = recorder.history if recorder is not None else {}
+    if interrupted and not history.get("loss"):
+        raise Interrupted(interrupted)
+    scored = callbacks and callbacks[0].history
+    best = callbacks[0].best_scores() if scored else None
     return TrainedTable(
-        model, encoder, history.history, features, x, y[rows], best
+        model, encoder, history, features, x, y[rows], best, interrupted
     )
+
+
+class _signals_as_interrupts:
+    """Within: SIGINT and SIGTERM raise `Interrupted` (when `enabled`)."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.previous = {}
+
+    def __enter__(self):
+        if not self.enabled:
+            return self
+        import signal
+
+        def handler(signum, frame):
+            raise Interrupted(signal.Signals(signum).name)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self.previous[sig] = signal.signal(sig, handler)
+            except ValueError:  # not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, previous in self.previous.items():
+            signal.signal(sig, previous)
+        return False
 
 
 def build_game(

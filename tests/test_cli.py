@@ -190,3 +190,33 @@ def test_a_truncated_model_file_is_named_corrupt(trained, tmp_path, capsys):
     assert cli.main(["predict", str(folder), str(path), "--out", "p.csv"]) == 2
     err = capsys.readouterr().err
     assert "corrupt or truncated" in err and "Traceback" not in err
+
+
+def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
+                                            monkeypatch):  # fmt: skip
+    import os
+    import signal
+
+    from aos_keras.callbacks import EvaluationCallback
+
+    original = EvaluationCallback.on_epoch_end
+
+    def interrupt_after_the_second_epoch(self, epoch, logs=None):
+        original(self, epoch, logs)
+        if epoch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(
+        EvaluationCallback, "on_epoch_end", interrupt_after_the_second_epoch
+    )
+    _, path, _ = table
+    out = tmp_path / "run"
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS + ["--epochs", "5"]) == 130
+    err = capsys.readouterr().err
+    assert "stopped by SIGINT" in err and "Traceback" not in err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["interrupted"] == "SIGINT"
+    assert metrics["epochs_done"] in (1, 2) and metrics["best_epoch"] <= 2
+    assert (out / "model.keras").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
