@@ -100,14 +100,70 @@ def _sniff_separator(text, default):
         return default
 
 
-def split_label(frame, label):
-    """`(features, labels)` of a table; the label column must exist."""
+def split_label(frame, label, features=None, drop=None, warn=False):
+    """`(features, labels)` of a table; the label column must exist.
+
+    Args:
+        frame: DataFrame.
+        label: str. The label column.
+        features: list of str or None. The feature columns (default: every
+            column but the label and `drop`).
+        drop: list of str or None. Columns that are not features.
+        warn: bool. Print warnings to stderr for a column with one
+            distinct value per row (an ID?) and for a label with very many
+            distinct values for its rows (a regression target?).
+
+    Returns:
+        `(features DataFrame, labels array)`.
+    """
+    columns = [str(c) for c in frame.columns]
     if label not in frame.columns:
         raise CLIError(
             f"label column {label!r} not in the table; columns are "
-            f"{list(map(str, frame.columns))[:30]}"
+            f"{columns[:30]}"
         )
-    return frame.drop(columns=[label]), frame[label].to_numpy()
+    named = [*(features or []), *(drop or [])]
+    absent = [c for c in named if c not in columns]
+    if absent:
+        raise CLIError(
+            f"columns {absent} not in the table; columns are {columns[:30]}"
+        )
+    if label in (features or []):
+        raise CLIError(f"--features names the label column {label!r}")
+    chosen = features or [
+        c for c in frame.columns if c != label and c not in (drop or [])
+    ]
+    if not chosen:
+        raise CLIError("no feature column left (see --features / --drop)")
+    x, y = frame[chosen], frame[label]
+    if warn:
+        _warn_about_columns(x, y, label)
+    return x, y.to_numpy()
+
+
+def _warn_about_columns(x, y, label):
+    rows = len(x)
+    for column in x.columns:
+        values = x[column]
+        exact = values.dtype.kind in "iuOSU" or str(values.dtype) in (
+            "string",
+            "category",
+        )
+        if rows >= 20 and exact and values.nunique() == rows:
+            print(
+                f"aos-keras: warning: column {column!r} has a different value "
+                "in every row (an ID?); it is used as a feature unless you "
+                f"pass --drop {column}",
+                file=sys.stderr,
+            )
+    distinct = y.nunique()
+    if rows >= 20 and distinct > max(50, rows // 5):
+        print(
+            f"aos-keras: warning: the label {label!r} has {distinct} distinct "
+            f"values in {rows} rows; is it a regression target? This tool "
+            "classifies.",
+            file=sys.stderr,
+        )
 
 
 # --------------------------------------------------------------- commands
@@ -122,7 +178,9 @@ def train(args):
     except ValueError as err:
         raise CLIError(_as_flags(str(err))) from err
     check_run_options(args)
-    features, labels = split_label(read_table(args.data), args.label)
+    features, labels = split_label(
+        read_table(args.data), args.label, args.features, args.drop, warn=True
+    )
     encoder = TableEncoder(
         standardize=args.standardize,
         numeric_imputation=args.impute,
@@ -306,6 +364,8 @@ def compare(args):
 
     if (args.data is None) == (args.suite is None):
         raise CLIError("give one table (DATA) or --suite FOLDER, not both")
+    if args.suite is not None and (args.features or args.drop):
+        raise CLIError("--features and --drop apply to one table, not --suite")
     batch = args.batch_size
     if batch != "auto":
         try:
@@ -341,7 +401,9 @@ def compare(args):
         print(result.rank_table().to_string())
     else:
         frame = read_table(args.data)
-        features, labels = split_label(frame, args.label)
+        features, labels = split_label(
+            frame, args.label, args.features, args.drop, warn=True
+        )
         name = os.path.splitext(os.path.basename(args.data))[0]
         result = harness.compare(features, labels, name=name, **settings)
         paths = result.save(args.out, plot=not args.no_plot)
@@ -363,6 +425,22 @@ def _as_flags(message):
 
 
 # ----------------------------------------------------------------- parser
+def _add_column_options(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--features",
+        nargs="+",
+        metavar="COLUMN",
+        help="the feature columns (default: every column but the label)",
+    )
+    group.add_argument(
+        "--drop",
+        nargs="+",
+        metavar="COLUMN",
+        help="columns that are not features (IDs, leaks, dates)",
+    )
+
+
 def build_parser(model_class=None):
     """The `aos-keras` argument parser.
 
@@ -394,6 +472,7 @@ def build_parser(model_class=None):
     p = sub.add_parser("train", help="train AO/DO on a CSV/parquet table")
     p.add_argument("data", help="CSV, TSV or parquet file")
     p.add_argument("--label", required=True, help="name of the label column")
+    _add_column_options(p)
     p.add_argument("--epochs", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument(
@@ -466,6 +545,7 @@ def build_parser(model_class=None):
         "--tables", nargs="+", help="only these files of the suite (stems)"
     )
     p.add_argument("--label", default="label", help="label column name")
+    _add_column_options(p)
     p.add_argument(
         "--labels",
         nargs="+",

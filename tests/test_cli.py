@@ -220,3 +220,28 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
     assert metrics["epochs_done"] in (1, 2) and metrics["best_epoch"] <= 2
     assert (out / "model.keras").exists()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
+                                                           capsys):  # fmt: skip
+    _, path, frame = table
+    with_id = frame.assign(row_id=np.arange(len(frame)))
+    data = tmp_path / "with_id.csv"
+    with_id.to_csv(data, index=False)
+    base = ["train", str(data), "--label", "outcome", *TINY_ARGS]
+    assert cli.main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert "'row_id' has a different value in every row" in (
+        capsys.readouterr().err
+    )
+    argv = [*base, "--drop", "row_id", "--out", str(tmp_path / "b")]
+    assert cli.main(argv) == 0
+    prep = json.loads((tmp_path / "b" / "preprocessing.json").read_text())
+    assert prep["features"] == ["age", "dose", "flag"]
+    argv = [*base, "--features", "age", "dose", "--out", str(tmp_path / "c")]
+    assert cli.main(argv) == 0
+    prep = json.loads((tmp_path / "c" / "preprocessing.json").read_text())
+    assert prep["features"] == ["age", "dose"]
+    assert cli.main([*base, "--features", "outcome"]) == 2
+    assert "names the label column" in capsys.readouterr().err
+    assert cli.main([*base, "--drop", "nope"]) == 2
+    assert "columns ['nope'] not in the table" in capsys.readouterr().err
