@@ -236,8 +236,8 @@ def check_run_options(args):
 
     Raises:
         CLIError: `--epochs` or `--batch-size` below 1, `--val-size` not in
-            [0, 1), `--max-anchors` below 1, or an `--out` that is a file
-            or cannot be written.
+            [0, 1), `--max-anchors` below 1, or an `--out` that is a file,
+            a non-empty folder without `--overwrite`, or cannot be written.
     """
     for flag, value in (("--epochs", args.epochs), ("--batch-size",
                         args.batch_size)):  # fmt: skip
@@ -255,6 +255,11 @@ def check_run_options(args):
     out = os.path.abspath(args.out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise CLIError(f"--out {args.out} is a file, not a folder")
+    if os.path.isdir(out) and os.listdir(out) and not args.overwrite:
+        raise CLIError(
+            f"--out {args.out} exists and is not empty; pass --overwrite to "
+            "replace it (the new folder replaces it whole at the end)"
+        )
     parent = out if os.path.isdir(out) else os.path.dirname(out)
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
@@ -325,10 +330,14 @@ def export(args):
     """`aos-keras export`: a TF Serving SavedModel of the classifier."""
     from aos_keras.export import export_saved_model
 
+    if os.path.lexists(args.path) and not args.overwrite:
+        raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
     model, prep = load_folder(args.model)
     encoder = prep["_encoder"]
     if not encoder.numeric_only:
-        export_saved_model(model, args.path, encoder=encoder)
+        export_saved_model(
+            model, args.path, encoder=encoder, overwrite=args.overwrite
+        )
         names = [c["name"] for c in encoder.serving_spec()["columns"]]
         print(
             f"exported to {args.path}: signature serving_default, one input "
@@ -341,6 +350,7 @@ def export(args):
         args.path,
         feature_mean=np.asarray(prep["mean"], dtype="float32"),
         feature_scale=np.asarray(prep["scale"], dtype="float32"),
+        overwrite=args.overwrite,
     )
     print(
         f"exported to {args.path}: signature serving_default, input "
@@ -502,6 +512,11 @@ def build_parser(model_class=None):
     p.add_argument("--plot", action="store_true", help="write PNG plots")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
     p.add_argument("--out", default="aos_model", help="output folder")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out folder (whole, at the end)",
+    )
     p.set_defaults(func=train, model_class=model_class)
 
     p = sub.add_parser("evaluate", help="score a trained model on a table")
@@ -532,6 +547,9 @@ def build_parser(model_class=None):
     p = sub.add_parser("export", help="TF Serving SavedModel of Q")
     p.add_argument("model", help="folder written by 'train'")
     p.add_argument("path", help="SavedModel folder to write")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an existing PATH"
+    )
     p.set_defaults(func=export)
 
     p = sub.add_parser(

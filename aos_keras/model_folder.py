@@ -10,7 +10,9 @@ A folder holds:
   `evaluate`, `predict`, `generate` and `export`;
 - `metrics.json`, `history.csv` (and PNG plots when asked).
 
-Every file is written atomically (`aos_keras.io`).
+The folder is written atomically: into a temporary folder beside it,
+renamed onto it at the end (`aos_keras.io.atomic_dir`), so a failure leaves
+the previous folder or nothing, and no file of an earlier run stays.
 """
 
 import json
@@ -34,22 +36,30 @@ def save_folder(result, out, *, label, plot=False, extra=None):
         extra: dict or None. More entries of `metrics.json`.
 
     Returns:
-        The `metrics.json` dict.
+        The `metrics.json` dict (strict JSON: NaN as None). Epochs are
+        numbered from 1 in `metrics.json` (`best_epoch`) and `history.csv`.
     """
+    from aos_keras import io
+
+    with io.atomic_dir(out, overwrite=True) as tmp:
+        _write_folder(result, tmp, label, plot, extra)
+    with open(os.path.join(out, "metrics.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _write_folder(result, out, label, plot, extra):
     import joblib
 
     from aos_keras import backend, io
 
     model = result.model
-    os.makedirs(out, exist_ok=True)
-    with io.atomic_path(os.path.join(out, "model.keras")) as tmp:
-        model.save(tmp)
+    model.save(os.path.join(out, "model.keras"))
     prep = preprocessing(result.features, label, result.encoder)
     prep["classes"] = model.classes_.tolist()
     io.write_json(os.path.join(out, "preprocessing.json"), prep)
     joblib.dump(result.encoder, os.path.join(out, ENCODER))
     table = pd.DataFrame(result.history)
-    table.index.name = "epoch"
+    table.index = pd.RangeIndex(1, len(table) + 1, name="epoch")  # 1-based
     io.write_text(os.path.join(out, "history.csv"), table.to_csv())
     metrics = {
         **(extra or {}),
@@ -67,7 +77,6 @@ def save_folder(result, out, *, label, plot=False, extra=None):
         plots.plot_generated(
             model, result.x, result.y, os.path.join(out, "generated.png")
         )
-    return metrics
 
 
 def load_folder(folder):

@@ -245,3 +245,21 @@ def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
     assert "names the label column" in capsys.readouterr().err
     assert cli.main([*base, "--drop", "nope"]) == 2
     assert "columns ['nope'] not in the table" in capsys.readouterr().err
+
+
+def test_used_out_folder_needs_overwrite_and_is_replaced(
+    table, tmp_path, capsys
+):
+    _, path, _ = table
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "stale.png").write_bytes(b"old plot")
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS) == 2
+    assert "pass --overwrite" in capsys.readouterr().err
+    assert cli.main(argv + TINY_ARGS + ["--overwrite"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert "stale.png" not in names and "model.keras" in names
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    history = pd.read_csv(out / "history.csv")
+    assert history["epoch"].tolist() == [1]  # epochs numbered from 1
