@@ -212,6 +212,15 @@ def train(args):
         )
         return EXIT_STATUS[stop.signal_name]
     extra = {"mode": args.mode, "epochs": args.epochs}
+    alone = training.training_only_classes(labels) if args.val_size else []
+    if len(alone):
+        extra["training_only_classes"] = [str(c) for c in alone]
+        print(
+            f"aos-keras train: classes {extra['training_only_classes']} have "
+            "a single row: it stays in training, and the validation split "
+            "that selects the epoch has none of them.",
+            file=sys.stderr,
+        )
     if result.interrupted:
         done = len(result.history.get("loss", []))
         extra.update(interrupted=result.interrupted, epochs_done=done)

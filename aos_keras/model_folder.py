@@ -68,7 +68,14 @@ def _write_folder(result, out, label, plot, extra):
     }
     if result.best is not None:
         metrics["best_epoch"] = result.best["epoch"] + 1
-        metrics["val"] = {k: result.best[k] for k in ("acsa", "gm", "recall")}
+        metrics["val"] = {
+            "acsa": result.best["acsa"],
+            "gm": result.best["gm"],
+            "recall": {  # keyed by class, as in "train"
+                str(k): r
+                for k, r in zip(model.classes_.tolist(), result.best["recall"])
+            },
+        }
     io.write_json(os.path.join(out, "metrics.json"), metrics)
     if plot:
         from aos_keras import plots

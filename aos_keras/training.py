@@ -69,20 +69,28 @@ def validation_split(y, val_size, seed):
 
     Returns:
         `(rows, val_rows)`: int arrays; `val_rows` is None when `val_size`
-        is 0. The split is stratified unless a class has a single row.
+        is 0. The split is stratified per class; a class with a single row
+        stays in training whole (`training_only_classes` names them).
     """
     rows = np.arange(len(y))
     if not val_size:
         return rows, None
     from sklearn.model_selection import train_test_split
 
-    _, counts = np.unique(y, return_counts=True)
-    stratify = y if counts.min() >= 2 else None
-    return tuple(
-        train_test_split(
-            rows, test_size=val_size, stratify=stratify, random_state=seed
-        )
+    alone = np.isin(y, training_only_classes(y))
+    fit, val = train_test_split(
+        rows[~alone],
+        test_size=val_size,
+        stratify=y[~alone],
+        random_state=seed,
     )
+    return np.concatenate([fit, rows[alone]]), val
+
+
+def training_only_classes(y):
+    """Classes too small to give a validation row (a single row)."""
+    classes, counts = np.unique(y, return_counts=True)
+    return classes[counts < 2]
 
 
 def train_table(

@@ -263,3 +263,26 @@ def test_used_out_folder_needs_overwrite_and_is_replaced(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     history = pd.read_csv(out / "history.csv")
     assert history["epoch"].tolist() == [1]  # epochs numbered from 1
+
+
+def test_a_single_row_class_stays_in_training(tmp_path, capsys):
+    from aos_keras.training import validation_split
+
+    y = np.array(["a"] * 20 + ["b"] * 10 + ["c"])
+    rows, val = validation_split(y, 0.2, seed=0)
+    assert 30 in rows and 30 not in val  # "c"'s only row
+    assert sorted(np.concatenate([rows, val]).tolist()) == list(range(31))
+    # Stratified per class among the others: 4 of "a", 2 of "b".
+    assert (y[val] == "a").sum() == 4 and (y[val] == "b").sum() == 2
+    frame = pd.DataFrame(
+        {"x": np.arange(31.0), "z": np.arange(31.0) % 3, "label": y}
+    )
+    data = tmp_path / "t.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "run"
+    argv = ["train", str(data), "--label", "label", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS) == 0
+    assert "classes ['c'] have a single row" in capsys.readouterr().err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["training_only_classes"] == ["c"]
+    assert metrics["val"]["recall"]["c"] is None  # strict JSON: no NaN
