@@ -197,7 +197,7 @@ def train(args):
             batch_size=args.batch_size,
             seed=args.seed,
             max_anchors=args.max_anchors,
-            verbose=args.verbose,
+            verbose=_verbosity(args.verbose),
             model_class=model_class,
             name=args.data,
             stop_on_signals=True,
@@ -432,6 +432,13 @@ def compare(args):
         print(f"wrote {path}")
 
 
+def _verbosity(value):
+    """`--verbose`, or a bar on a terminal and a line per epoch in a log."""
+    if value is not None:
+        return value
+    return 1 if sys.stdout.isatty() else 2
+
+
 def _as_flags(message):
     """A settings message with `name` written as the option `--name`."""
     import re
@@ -519,7 +526,14 @@ def build_parser(model_class=None):
     )
     config_class.add_arguments(p.add_argument_group("the game's settings"))
     p.add_argument("--plot", action="store_true", help="write PNG plots")
-    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    p.add_argument(
+        "--verbose",
+        type=int,
+        default=None,
+        choices=(0, 1, 2),
+        help="Keras progress: 0 none, 1 a bar, 2 one line per epoch "
+        "(default: 1 on a terminal, 2 when the output is a file or pipe)",
+    )
     p.add_argument("--out", default="aos_model", help="output folder")
     p.add_argument(
         "--overwrite",
@@ -613,7 +627,7 @@ def main(argv=None, model_class=None):
         argv: list of str or None (`sys.argv[1:]`).
         model_class: see `build_parser`.
     """
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _backend_first(list(sys.argv[1:] if argv is None else argv))
     args = build_parser(model_class).parse_args(argv)
     if args.backend and os.environ.get("KERAS_BACKEND") != args.backend:
         # Keras fixes its backend at import: restart under the one asked for.
@@ -632,6 +646,28 @@ def main(argv=None, model_class=None):
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     return status or 0
+
+
+def _backend_first(argv):
+    """`argv` with a `--backend NAME` given anywhere moved to the front.
+
+    Arguments after a `--` (passed through to the benchmark) are left alone.
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
+    head, tail, chosen = [], argv[end:], []
+    i = 0
+    while i < end:
+        arg = argv[i]
+        if arg == "--backend" and i + 1 < end:
+            chosen = [arg, argv[i + 1]]
+            i += 2
+            continue
+        if arg.startswith("--backend="):
+            chosen = ["--backend", arg.split("=", 1)[1]]
+        else:
+            head.append(arg)
+        i += 1
+    return chosen + head + tail
 
 
 if __name__ == "__main__":

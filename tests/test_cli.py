@@ -286,3 +286,15 @@ def test_a_single_row_class_stays_in_training(tmp_path, capsys):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["training_only_classes"] == ["c"]
     assert metrics["val"]["recall"]["c"] is None  # strict JSON: no NaN
+
+
+def test_backend_is_accepted_anywhere():
+    move = cli._backend_first
+    assert move(["train", "d.csv", "--backend", "jax", "--label", "y"]) == [
+        "--backend", "jax", "train", "d.csv", "--label", "y",
+    ]  # fmt: skip
+    assert move(["evaluate", "m", "d", "--backend=torch"])[:2] == [
+        "--backend", "torch",
+    ]  # fmt: skip
+    passed_on = ["benchmark", "--", "--backend", "jax"]
+    assert move(passed_on) == passed_on
