@@ -173,6 +173,13 @@ def export_saved_model(
 
 # ------------------------------------------------------------ arguments
 def _classifier(model):
+    if hasattr(model, "get_params") and not hasattr(model, "model_"):
+        from sklearn.exceptions import NotFittedError
+
+        raise NotFittedError(
+            f"This {type(model).__name__} is not fitted yet; call fit before "
+            "exporting it."
+        )
     classifier = getattr(model, "classifier", model)
     if not isinstance(classifier, keras.Model):
         raise TypeError(

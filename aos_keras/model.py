@@ -378,6 +378,17 @@ class AdversarialOversampler(MultiPlayerModel):
                 `aos_keras.validation`).
             NonFiniteLossError: a loss or weight became NaN or infinite.
         """
+        epochs = kwargs.get("epochs", 1)
+        if int(epochs) - int(kwargs.get("initial_epoch", 0)) < 1:
+            raise ValueError(
+                f"fit needs at least one epoch to run; got epochs={epochs}"
+                + (
+                    f" with initial_epoch={kwargs['initial_epoch']}"
+                    if kwargs.get("initial_epoch")
+                    else ""
+                )
+                + "."
+            )
         x, y = self._prepare(x, y)
         if _is_array_like(x) and y is None:
             raise ValueError(

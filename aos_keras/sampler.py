@@ -13,7 +13,7 @@ from scipy import sparse
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import StrOptions
 
-from aos_keras.sklearn import GameParameters
+from aos_keras.sklearn import GameParameters, _explain_cells
 from aos_keras.tables import TableEncoder, as_frame
 from aos_keras.tables import is_mixed_table as _is_mixed
 
@@ -145,7 +145,11 @@ class AOSSampler(GameParameters, BaseOverSampler):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         if not _is_mixed(X):
-            return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+            try:
+                return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+            except ValueError:
+                _explain_cells(X)
+                raise
         from imblearn.utils import check_target_type
 
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)

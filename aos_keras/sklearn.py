@@ -272,7 +272,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             self.encoder_ = TableEncoder(standardize=self.standardize)
             X = self.encoder_.fit_transform(frame)
         else:
-            X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+            X, y = _validated(self, X, y)
             check_classification_targets(y)
             y = validation.check_labels(y, num_rows=len(X))
         self.classes_, counts, _ = _check_two_classes(y)
@@ -300,9 +300,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
 
             x = validation.check_features(self.encoder_.transform(as_frame(X)))
         else:
-            X = validate_data(
-                self, X, reset=False, dtype=[np.float64, np.float32]
-            )
+            X = _validated(self, X, reset=False)
             x = validation.check_features(self._scaled(X), self.n_features_in_)
         proba = np.concatenate(
             [
@@ -311,6 +309,21 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             ]
         )
         return proba / proba.sum(axis=1, keepdims=True)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on `(X, y)`; labels unseen in `fit` are refused.
+
+        Args:
+            X: array-like or DataFrame `(n, d)`.
+            y: array-like `(n,)`, labels (values of `classes_`).
+            sample_weight: array-like `(n,)` or None.
+
+        Returns:
+            float.
+        """
+        check_is_fitted(self)
+        _check_known_labels(self, y)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def predict(self, X):
         """Predicted class labels `(n,)` (values of `classes_`)."""
@@ -337,6 +350,68 @@ def seed_of(random_state):
         return None if random_state is None else int(random_state)
     rng = check_random_state(random_state)
     return int(rng.randint(np.iinfo(np.int32).max))
+
+
+def _validated(estimator, X, y="no_validation", **kwargs):
+    """`validate_data` with the core's messages for bad cells.
+
+    NaN, infinite and non-numeric cells raise a `ValueError` that names the
+    columns (as `aos_keras.validation` does), not scikit-learn's generic
+    message.
+    """
+    try:
+        return validate_data(
+            estimator, X, y, dtype=[np.float64, np.float32], **kwargs
+        )
+    except ValueError as err:
+        _explain_cells(X)
+        raise err
+
+
+def _explain_cells(X):
+    """Raise a column-naming `ValueError` for NaN/inf/non-numeric cells."""
+    from scipy import sparse
+
+    if sparse.issparse(X) or isinstance(X, str):
+        return
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim != 2 or any(isinstance(v, complex) for v in arr.flat):
+        return  # scikit-learn's own message says what is wrong
+    names = getattr(X, "columns", range(arr.shape[1]))
+    for j, name in enumerate(names):
+        try:
+            column = arr[:, j].astype(np.float64)
+        except (TypeError, ValueError):
+            bad = next(
+                v for v in arr[:, j] if not _is_number(v)
+            )  # the first cell that is not a number
+            raise ValueError(
+                f"X column {name!r} holds non-numeric values (e.g. {bad!r}); "
+                "encode it as numbers, or pass a DataFrame (its nominal "
+                "columns are then one-hot encoded)."
+            ) from None
+        if not np.isfinite(column).all():
+            validation.check_features(np.asarray(X, dtype=np.float64), name="X")
+
+
+def _is_number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _check_known_labels(estimator, y):
+    """Refuse labels the estimator did not see in `fit` (for `score`)."""
+    unseen = sorted(
+        set(np.asarray(y).tolist()) - set(estimator.classes_.tolist()), key=str
+    )
+    if unseen:
+        raise ValueError(
+            f"y has labels {unseen[:10]} that were not seen in fit; known "
+            f"labels: {estimator.classes_.tolist()[:20]}."
+        )
 
 
 def _check_two_classes(y):

@@ -177,3 +177,12 @@ def test_bad_arguments():
     model = AdversarialOversampler.from_data(x, y, **TINY)
     with pytest.raises(ValueError, match="sets its own"):
         model.compile(loss="mse")
+
+
+def test_fit_without_an_epoch_to_run_is_refused(tiny_data, tiny_model):
+    x, y = tiny_data
+    model = tiny_model(x, y)
+    with pytest.raises(ValueError, match="at least one epoch"):
+        model.fit(x, y, epochs=0, verbose=0)
+    with pytest.raises(ValueError, match="initial_epoch=3"):
+        model.fit(x, y, epochs=3, initial_epoch=3, verbose=0)

@@ -1,5 +1,7 @@
 """`AOSClassifier`: the AO/DO-trained classifier as a scikit-learn estimator."""
 
+import re
+
 import keras
 import numpy as np
 import pandas as pd
@@ -168,3 +170,32 @@ def test_export_for_tf_serving(data, fitted, tmp_path):
     np.testing.assert_allclose(
         out["probabilities"], fitted.predict_proba(X), atol=1e-5
     )
+
+
+def test_wrappers_share_the_core_messages():
+    from sklearn.exceptions import NotFittedError
+
+    from aos_keras import AOSSampler
+    from aos_keras.export import export_saved_model
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.array([0] * 30 + [1] * 10)
+    holes = X.copy()
+    holes[3, 1] = np.nan
+    words = "missing (NaN/NA) or infinite values in columns [1]"
+    text = np.array([["red", 1.0, 2.0]] * 40, dtype=object)
+    for wrapper in (AOSClassifier(epochs=1), AOSSampler(epochs=1)):
+        fit = getattr(wrapper, "fit_resample", None) or wrapper.fit
+        with pytest.raises(ValueError, match=re.escape(words)):
+            fit(holes, y)
+        with pytest.raises(ValueError, match="X column 0 holds non-numeric"):
+            fit(text, y)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        export_saved_model(AOSClassifier(), "unused")
+
+
+def test_score_refuses_labels_unseen_in_fit(fitted, data):
+    X, y = data
+    with pytest.raises(ValueError, match="not seen in fit"):
+        fitted.score(X, np.full(len(y), "maybe"))
