@@ -57,7 +57,10 @@ def read_table(path):
         try:
             return pd.read_parquet(path)
         except ImportError as err:
-            raise CLIError(f"reading parquet needs pyarrow: {err}") from err
+            raise CLIError(
+                f"reading parquet needs pyarrow (pip install "
+                f"'aos_keras[parquet]'): {err}"
+            ) from err
     with open(path, "rb") as f:
         head = f.read(65536)
     if not head.strip():
