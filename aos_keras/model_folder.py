@@ -80,7 +80,10 @@ def _write_folder(result, out, label, plot, extra):
     if plot:
         from aos_keras import plots
 
-        plots.plot_history(result.history, os.path.join(out, "curves.png"))
+        best = None if result.best is None else result.best["epoch"] + 1
+        plots.plot_history(
+            result.history, os.path.join(out, "curves.png"), best_epoch=best
+        )
         plots.plot_generated(
             model, result.x, result.y, os.path.join(out, "generated.png")
         )

@@ -31,13 +31,17 @@ def _save(fig, path):
     return path
 
 
-def plot_history(history, path):
+def plot_history(history, path, best_epoch=None):
     """Training curves: each player's loss, and ACSA/GM per split per epoch.
+
+    Epochs are numbered from 1 on whole-number ticks.
 
     Args:
         history: dict of lists (`keras.callbacks.History.history`) or a
             pandas DataFrame with one column per logged value.
         path: str. Where to write the PNG.
+        best_epoch: int or None. The selected epoch (1-based), marked by a
+            vertical line on both panels. Defaults to `None`.
 
     Returns:
         `path`.
@@ -63,8 +67,18 @@ def plot_history(history, path):
         style = "--" if key.endswith("gm") else "-"
         axes[1].plot(np.arange(1, len(values) + 1), values, style, label=key)
     axes[1].set_title("ACSA / GM (%)")
+    from matplotlib.ticker import MaxNLocator
+
     for ax in axes:
+        if best_epoch is not None:
+            ax.axvline(
+                best_epoch,
+                color="0.3",
+                linestyle=":",
+                label=f"selected epoch {best_epoch}",
+            )
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend(fontsize=8)
@@ -99,27 +113,39 @@ def plot_generated(model, x, y, path, per_class=200, seed=0):
     )
     pca = PCA(n_components=2, random_state=0).fit(x)
     real, fake = pca.transform(x), pca.transform(fake_x)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    colors = plt.get_cmap("tab10")
-    for i, label in enumerate(model.classes_):
-        color = colors(i % 10)
-        mask = y == label
+    # One small panel per class (all real rows in grey behind), so that
+    # many classes stay readable; shared axes keep the panels comparable.
+    k = len(model.classes_)
+    cols = min(k, 4)
+    rows = -(-k // cols)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(3.2 * cols, 2.9 * rows),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    for ax, label in zip(axes.flat, model.classes_):
+        ax.scatter(*real.T, s=4, color="0.85")
         ax.scatter(
-            *real[mask].T, s=10, color=color, alpha=0.6, label=f"{label} real"
-        )
-        mask = fake_y == label
+            *real[y == label].T, s=8, color="tab:blue", alpha=0.7,
+            label="real",
+        )  # fmt: skip
         ax.scatter(
-            *fake[mask].T,
-            s=14,
-            color=color,
-            marker="x",
-            alpha=0.6,
-            label=f"{label} generated",
-        )
-    ax.set_xlabel("PC 1")
-    ax.set_ylabel("PC 2")
-    ax.set_title("real (o) and generated (x) rows, PCA of the real rows")
-    ax.legend(fontsize=7, markerscale=1.5)
+            *fake[fake_y == label].T, s=10, color="tab:orange", marker="x",
+            alpha=0.7, label="generated",
+        )  # fmt: skip
+        ax.set_title(f"class {label}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[k:]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7, markerscale=1.5)
+    fig.suptitle(
+        "real (o) and generated (x) rows of each class, PCA of the real rows "
+        "(PC 1, PC 2)",
+        fontsize=9,
+    )
     fig.tight_layout()
     return _save(fig, path)
 

@@ -43,3 +43,36 @@ def test_missing_matplotlib_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
     with pytest.raises(ImportError, match="aos_keras\\[plots\\]"):
         plots.plot_history({"loss": np.ones(2)}, str(tmp_path / "x.png"))
+
+
+def test_curves_mark_the_selected_epoch(monkeypatch, tmp_path):
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig))
+    history = {"loss": [0.7, 0.6, 0.5], "val_acsa": [0.5, 0.7, 0.6]}
+    plots.plot_history(history, str(tmp_path / "c.png"), best_epoch=2)
+    for ax in figures[0].axes:
+        marks = [
+            line for line in ax.lines if line.get_label().startswith("selected")
+        ]
+        assert len(marks) == 1 and list(marks[0].get_xdata()) == [2, 2]
+        ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
+        assert all(float(t).is_integer() for t in ticks)
+
+
+def test_generated_rows_get_one_panel_per_class(monkeypatch, tmp_path):
+    from conftest import TINY
+
+    from aos_keras import AdversarialOversampler
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig))
+    rng = np.random.default_rng(0)
+    counts = [20, 10, 8, 6, 5]
+    x = rng.normal(size=(sum(counts), 3)).astype("float32")
+    y = np.repeat(np.arange(5), counts)
+    model = AdversarialOversampler.from_data(x, y, **TINY)
+    plots.plot_generated(model, x, y, str(tmp_path / "g.png"), per_class=3)
+    visible = [ax for ax in figures[0].axes if ax.axison]
+    assert [ax.get_title() for ax in visible] == [
+        f"class {c}" for c in range(5)
+    ]
