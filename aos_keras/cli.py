@@ -496,6 +496,14 @@ def build_parser(model_class=None):
         choices=BACKENDS,
         help="Keras backend (default: KERAS_BACKEND or tensorflow)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads of the torch backend (default: 1; the networks "
+        "are small, and more threads were up to 7x slower on a busy "
+        "2-core machine); ignored by the other backends",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train AO/DO on a CSV/parquet table")
@@ -638,6 +646,10 @@ def main(argv=None, model_class=None):
         os.execve(
             sys.executable, [sys.executable, "-m", "aos_keras.cli", *argv], env
         )
+    if args.threads is not None and args.threads < 1:
+        print("aos-keras: error: --threads must be at least 1", file=sys.stderr)
+        return 2
+    _set_torch_threads(args.threads)
     if args.command == "benchmark" and args.rest[:1] == ["--"]:
         args.rest = args.rest[1:]
     try:
@@ -649,6 +661,16 @@ def main(argv=None, model_class=None):
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     return status or 0
+
+
+def _set_torch_threads(threads):
+    """torch's intra-op threads for this run: `threads`, else 1."""
+    from aos_keras import backend
+
+    if backend.BACKEND == "torch":
+        import torch
+
+        torch.set_num_threads(threads or 1)
 
 
 def _backend_first(argv):

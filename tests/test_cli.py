@@ -298,3 +298,8 @@ def test_backend_is_accepted_anywhere():
     ]  # fmt: skip
     passed_on = ["benchmark", "--", "--backend", "jax"]
     assert move(passed_on) == passed_on
+
+
+def test_threads_must_be_positive(capsys):
+    assert cli.main(["--threads", "0", "compare", "x.csv"]) == 2
+    assert "--threads must be at least 1" in capsys.readouterr().err
