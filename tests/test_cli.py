@@ -209,6 +209,7 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
     monkeypatch.setattr(
         EvaluationCallback, "on_epoch_end", interrupt_after_the_second_epoch
     )
+    before = signal.getsignal(signal.SIGINT)
     _, path, _ = table
     out = tmp_path / "run"
     argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
@@ -219,7 +220,7 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
     assert metrics["interrupted"] == "SIGINT"
     assert metrics["epochs_done"] in (1, 2) and metrics["best_epoch"] <= 2
     assert (out / "model.keras").exists()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) == before  # handler restored
 
 
 def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
