@@ -207,6 +207,8 @@ class _signals_as_interrupts:
             raise Interrupted(signal.Signals(signum).name)
 
         for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                continue  # ignored by whoever started us: keep it so
             try:
                 self.previous[sig] = signal.signal(sig, handler)
             except ValueError:  # not the main thread

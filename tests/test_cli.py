@@ -209,18 +209,25 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
     monkeypatch.setattr(
         EvaluationCallback, "on_epoch_end", interrupt_after_the_second_epoch
     )
-    before = signal.getsignal(signal.SIGINT)
     _, path, _ = table
     out = tmp_path / "run"
     argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
-    assert cli.main(argv + TINY_ARGS + ["--epochs", "5"]) == 130
+    # As in a terminal: CI may start the suite with SIGINT ignored, and an
+    # ignored signal stays ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        status = cli.main(argv + TINY_ARGS + ["--epochs", "5"])
+        after = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert status == 130
+    assert after is signal.default_int_handler  # the handler is restored
     err = capsys.readouterr().err
     assert "stopped by SIGINT" in err and "Traceback" not in err
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["interrupted"] == "SIGINT"
     assert metrics["epochs_done"] in (1, 2) and metrics["best_epoch"] <= 2
     assert (out / "model.keras").exists()
-    assert signal.getsignal(signal.SIGINT) == before  # handler restored
 
 
 def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
