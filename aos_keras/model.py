@@ -128,9 +128,11 @@ class AdversarialOversampler(MultiPlayerModel):
             name=name,
             **kwargs,
         )
-        # The resolved settings as attributes (`model.mode`, ...).
+        # The resolved settings as attributes (`model.mode`, ...);
+        # `sampling_strategy` is set below, keyed by class index.
         for field in dataclasses.fields(rules):
-            setattr(self, field.name, getattr(rules, field.name))
+            if field.name != "sampling_strategy":
+                setattr(self, field.name, getattr(rules, field.name))
         self.classes_ = np.asarray(classes)
         self.class_counts = class_counts
         if len(self.classes_) != self.num_classes:
@@ -176,10 +178,6 @@ class AdversarialOversampler(MultiPlayerModel):
             self.class_counts,
             self.generator.class_ids,
         )
-        self.alpha = self.rules.alpha
-        self.class_weights = self.rules.class_weights
-        self.support = self.rules.support
-        self.q_logit_shift = self.rules.q_logit_shift
         # Deferred oversampling: the step from which Q sees generated rows
         # (set by `fit`); only models that defer carry the variable.
         self.oversampling_start_step = None
@@ -326,6 +324,27 @@ class AdversarialOversampler(MultiPlayerModel):
                 config["jit_compile"], loading=True
             )
         self.compile(**config)
+
+    # The step's constants, read off `rules` (`schedule.GameRules`).
+    @property
+    def alpha(self):
+        """Weight of Q's generated-row term, `sum_c deficit_c / N`."""
+        return self.rules.alpha
+
+    @property
+    def class_weights(self):
+        """Class distributions of the critic, generator and classifier."""
+        return self.rules.class_weights
+
+    @property
+    def support(self):
+        """Classes the generator and the classifier generate rows of."""
+        return self.rules.support
+
+    @property
+    def q_logit_shift(self):
+        """`tau * log(pi_eff)` of Q's in-game logit adjustment, or None."""
+        return self.rules.q_logit_shift
 
     # ------------------------------------------------------------ training
     @property

@@ -11,7 +11,6 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import StrOptions
 
 from aos_keras.sklearn import GameParameters, _explain_cells
 from aos_keras.tables import TableEncoder, as_frame
@@ -115,7 +114,6 @@ class AOSSampler(GameParameters, BaseOverSampler):
     OWN_PARAMETERS = (
         ("sampling_strategy", "auto"),
         ("random_state", None),
-        ("mode", "do"),
         ("epochs", 100),
         ("batch_size", 32),
         ("max_anchors", None),
@@ -124,10 +122,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
         ("compile_kwargs", None),
         ("verbose", 0),
     )
-    OWN_CONSTRAINTS = {
-        **BaseOverSampler._parameter_constraints,
-        "mode": [StrOptions({"ao", "do"})],
-    }
+    OWN_CONSTRAINTS = BaseOverSampler._parameter_constraints
 
     def fit_resample(self, X, y, **params):
         """Train the game and return the rows plus generated rows.

@@ -1,5 +1,6 @@
 """`AOSClassifier`: the AO/DO-trained classifier as a scikit-learn estimator."""
 
+import dataclasses
 import inspect
 from numbers import Integral, Real
 
@@ -122,8 +123,10 @@ class GameParameters:
                 f"model_kwargs must not set {clash}: they are arguments of "
                 f"{type(self).__name__} itself."
             )
-        fields = {f.name: f for f in _fields(self.model_class.config_class)}
-        settings = {"mode": self.mode}
+        fields = {
+            f.name: f for f in dataclasses.fields(self.model_class.config_class)
+        }
+        settings = {}
         for name in self._game_fields:
             value = getattr(self, name)
             if name in model_kwargs and value != fields[name].default:
@@ -150,12 +153,6 @@ class GameParameters:
             verbose=self.verbose,
             model_class=self.model_class,
         )
-
-
-def _fields(config_class):
-    import dataclasses
-
-    return dataclasses.fields(config_class)
 
 
 class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
@@ -225,7 +222,6 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     """
 
     OWN_PARAMETERS = (
-        ("mode", "do"),
         ("epochs", 100),
         ("batch_size", 32),
         ("sampling_strategy", "auto"),
@@ -237,7 +233,6 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         ("verbose", 0),
     )
     OWN_CONSTRAINTS = {
-        "mode": [StrOptions({"ao", "do"})],
         "sampling_strategy": [
             Interval(Real, 0, 1, closed="right"),
             StrOptions(set(STRATEGY_NAMES)),

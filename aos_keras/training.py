@@ -273,58 +273,26 @@ def build_game(
 
 
 def fit_game(
-    x,
-    y,
-    *,
-    config=None,
-    settings=None,
-    sampling_strategy=None,
-    epochs=100,
-    batch_size=32,
-    max_anchors=None,
-    seed=None,
-    compile_kwargs=None,
-    verbose=0,
-    model_class=AdversarialOversampler,
-    callbacks=(),
-    return_history=False,
+    x, y, *, epochs=100, batch_size=32, verbose=0, callbacks=(), **build
 ):
     """Build (`build_game`) and train the game on rows in model space.
 
     Args:
         x: float array `(n, d)`, the (standardised) training rows.
         y: array `(n,)`, labels.
-        config: `aos_keras.GameConfig` or None.
-        settings: dict of `GameConfig` fields (override `config`) or None.
-        sampling_strategy: the model's `sampling_strategy` (class indices)
-            or None (the config's).
         epochs: int. Training epochs. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
-        max_anchors: int or None. Cap on anchors per class.
-        seed: int or None. `keras.utils.set_random_seed` and the model's
-            seed.
-        compile_kwargs: dict or None. Arguments of `compile`; optimizer
-            instances are rebuilt from their config.
         verbose: int. Keras `fit` verbosity. Defaults to `0`.
-        model_class: the model class. Defaults to `AdversarialOversampler`.
         callbacks: Keras callbacks of `fit`.
-        return_history: bool. Also return `fit`'s `History`.
+        **build: arguments of `build_game` (`config`, `settings`,
+            `sampling_strategy`, `max_anchors`, `seed`, `compile_kwargs`,
+            `model_class`).
 
     Returns:
-        The trained model, or `(model, history)`.
+        The trained model.
     """
-    model = build_game(
-        x,
-        y,
-        config=config,
-        settings=settings,
-        sampling_strategy=sampling_strategy,
-        max_anchors=max_anchors,
-        seed=seed,
-        compile_kwargs=compile_kwargs,
-        model_class=model_class,
-    )
-    history = model.fit(
+    model = build_game(x, y, **build)
+    model.fit(
         x,
         y,
         epochs=epochs,
@@ -332,7 +300,7 @@ def fit_game(
         verbose=verbose,
         callbacks=list(callbacks),
     )
-    return (model, history) if return_history else model
+    return model
 
 
 def fresh_optimizers(compile_kwargs):
