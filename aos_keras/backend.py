@@ -22,7 +22,8 @@ rest of the package asks this module wherever the backends differ:
   `fit` shuffles with (numpy's, and torch's on torch), JSON-ready, for
   `aos_keras.callbacks.ResumableBackup`.
 - `enable_compile_cache(folder)`: JAX's persistent compilation cache (a
-  no-op on the other backends).
+  no-op on the other backends); `default_compile_cache()` turns it on in a
+  user cache folder when a game is compiled (`AOS_KERAS_COMPILE_CACHE`).
 - `check_jit_compile(value, loading=False)`: the `jit_compile` a game can
   compile with (torch cannot compile the gradient penalty's double
   backward).
@@ -30,6 +31,8 @@ rest of the package asks this module wherever the backends differ:
 References:
     Keras 3 trainers, `keras/src/backend/{tensorflow,jax,torch}/trainer.py`.
 """
+
+import os
 
 import keras
 import numpy as np
@@ -128,6 +131,43 @@ def enable_compile_cache(folder):
     jax.config.update("jax_compilation_cache_dir", folder)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 1)
     return True
+
+
+# Environment variable: a folder for JAX's compilation cache, or "off".
+COMPILE_CACHE_ENV = "AOS_KERAS_COMPILE_CACHE"
+_default_cache = {"done": False}
+
+
+def default_compile_cache():
+    """Turn on JAX's persistent compilation cache, once, unless told not to.
+
+    Called when a game model is compiled. On JAX, compiled steps are kept
+    in `$AOS_KERAS_COMPILE_CACHE`, else `$XDG_CACHE_HOME/aos_keras/jax`
+    (`~/.cache/aos_keras/jax`), so a second run of the same model shape
+    skips compilation. Nothing changes when `AOS_KERAS_COMPILE_CACHE` is
+    `off` (or `0`, `false`, `no`), when JAX's `jax_compilation_cache_dir`
+    is already set (yours wins), or on the other backends.
+
+    Returns:
+        str or None: the folder set, or None.
+    """
+    if BACKEND != "jax" or _default_cache["done"]:
+        return None
+    _default_cache["done"] = True
+    import jax
+
+    choice = os.environ.get(COMPILE_CACHE_ENV, "").strip()
+    if choice.lower() in ("off", "0", "false", "no"):
+        return None
+    if jax.config.jax_compilation_cache_dir:
+        return None
+    folder = choice or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "aos_keras",
+        "jax",
+    )
+    enable_compile_cache(folder)
+    return folder
 
 
 def rng_state():

@@ -263,7 +263,9 @@ def _logits(net, x, batch=4096):
 
 
 # -------------------------------------------------------------------- runs
-def run_one(X, y, classes, method, split, protocol, options=None):
+def run_one(
+    X, y, classes, method, split, protocol, options=None, callbacks=()
+):
     """Train and score one method on one split; return its record.
 
     Args:
@@ -274,6 +276,8 @@ def run_one(X, y, classes, method, split, protocol, options=None):
         split: dict from `make_splits`.
         protocol: `Protocol`.
         options: dict or None. Method options (`make_method`'s).
+        callbacks: sequence of Keras callbacks added to a Keras method's
+            `fit` (timers, progress); ignored by the scikit-learn ones.
 
     Returns:
         dict: status `"ok"` with `honest` and `posthoc` selections and
@@ -310,6 +314,7 @@ def run_one(X, y, classes, method, split, protocol, options=None):
                 max_anchors=protocol.max_anchors,
                 nominal_blocks=encoder.nominal_blocks_,
             ),
+            callbacks=callbacks,
         )
     )
     return record
@@ -327,6 +332,7 @@ def fit_and_score(
     batch_size,
     taus=POSTHOC_TAUS,
     options=None,
+    callbacks=(),
 ):
     """Train one method on encoded rows; score every epoch; select.
 
@@ -345,6 +351,8 @@ def fit_and_score(
         batch_size: int. Real rows per step.
         taus: tuple of float. The post-hoc logit-adjustment grid.
         options: dict or None. Options of `make_method`.
+        callbacks: sequence of Keras callbacks added to a Keras method's
+            `fit`; ignored by the scikit-learn references.
 
     Returns:
         dict: `status` `"ok"` with `seconds` and the selections of
@@ -391,7 +399,7 @@ def fit_and_score(
                 y_fit,
                 epochs=epochs,
                 batch_size=batch_size,
-                callbacks=[callback],
+                callbacks=[callback, *callbacks],
             )
             sampler = getattr(estimator, "sampler_name_", None)
             if sampler:

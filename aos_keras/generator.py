@@ -7,6 +7,66 @@ from keras import ops
 from aos_keras.config import GameConfig
 
 NOMINAL_OUTPUTS = ("soft", "hard")
+# A head is computed in a group padded to the group's largest anchor count,
+# at most MAX_PADDING times its own count or SMALL_HEAD anchors: padding a
+# small head costs less than the fixed cost of one more group.
+MAX_PADDING = 2.0
+SMALL_HEAD = 64
+
+
+def group_heads(anchor_counts, max_padding=MAX_PADDING, small=SMALL_HEAD):
+    """The classes with a head, cut into groups of similar anchor counts.
+
+    Classes are taken from the most anchors to the fewest; a class joins the
+    current group while the group's width (its first, largest count) is at
+    most `max(max_padding * m_c, small)`. A row of class c then costs at
+    most `max(max_padding * m_c, small)` in its head, and a long tail takes
+    a few groups: 4 for the 26 classes of `letter-lt100` (100:1); a large
+    and a small class (Credit's 4096 and 143 anchors) stay apart.
+
+    Args:
+        anchor_counts: list of int, `m_c` per class (0: no head).
+        max_padding: float >= 1.
+        small: int. Width to which any head may be padded.
+
+    Returns:
+        list of lists of class indices, each sorted; groups by falling size.
+
+    Example:
+    >>> group_heads([1000, 600, 0, 10, 8])
+    [[0, 1], [3, 4]]
+    """
+    order = sorted(
+        (c for c, m in enumerate(anchor_counts) if m > 0),
+        key=lambda c: (-anchor_counts[c], c),
+    )
+    groups = []
+    for c in order:
+        m = anchor_counts[c]
+        if groups and anchor_counts[groups[-1][0]] <= max(max_padding * m, small):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return [sorted(g) for g in groups]
+
+
+def check_groups(groups, class_ids):
+    """`groups` as lists of int, checked to cover each class once."""
+    out = [[int(c) for c in g] for g in groups]
+    flat = sorted(c for g in out for c in g)
+    if flat != sorted(class_ids) or any(not g for g in out):
+        raise ValueError(
+            f"`head_groups` must hold each class with a head "
+            f"{list(class_ids)} exactly once; got {out}."
+        )
+    return out
+
+
+def _take(x, index, size):
+    """`x[index]` along axis 0; `x` itself when `index` is `0..size-1`."""
+    if list(index) == list(range(size)):
+        return x
+    return ops.take(x, np.asarray(index, dtype="int32"), axis=0)
 
 
 def check_blocks(blocks, num_features):
@@ -51,8 +111,16 @@ class CWIGenerator(keras.Model):
     cTMU); the head of class c (an IGU) maps the trunk's output to softmax
     weights `w` over the class's anchors `tau_c` (its training rows), and the
     generated row is `G(z, c) = w^T tau_c`. Every generated row is a convex
-    combination of real rows of its own class. A row of class c costs
-    `O(m_c)` in its head, not `O(sum of all anchors)`.
+    combination of real rows of its own class.
+
+    The heads are computed together, not one layer per class: the classes
+    are cut into a few `head_groups` of similar anchor counts (`group_heads`),
+    and a group's heads are one batched matrix product over a padded weight
+    `(classes, h, m_max)`, its padded logits masked out of the softmax. The
+    number of operations in a step grows with the number of groups, not
+    with the number of classes, and a row of class c costs at most
+    `max(MAX_PADDING * m_c, SMALL_HEAD)` in its head. Padded weights get no gradient and stay
+    zero; padded anchors get weight exactly 0.
 
     The anchors are non-trainable weights, so the generator serialises with
     `get_config`/`save` and its anchors travel with the weights.
@@ -83,6 +151,9 @@ class CWIGenerator(keras.Model):
             distribution over the categories); `"hard"`, the one-hot of its
             largest vote, with a straight-through gradient (the vote's), so
             the critic and Q see rows like real ones.
+        head_groups: list of lists of int, or None. The classes whose heads
+            are computed together (see above); None: `group_heads`. Saved
+            with the model, so a saved layout never changes.
         **kwargs: forwarded to `keras.Model`.
 
     Example:
@@ -108,6 +179,7 @@ class CWIGenerator(keras.Model):
         temperature=1.0,
         nominal_blocks=None,
         nominal_output="soft",
+        head_groups=None,
         name="generator",
         **kwargs,
     ):
@@ -135,6 +207,17 @@ class CWIGenerator(keras.Model):
         self.class_ids = tuple(
             c for c, m in enumerate(self.anchor_counts) if m > 0
         )
+        self.head_groups = check_groups(
+            group_heads(self.anchor_counts)
+            if head_groups is None
+            else head_groups,
+            self.class_ids,
+        )
+        self._group_of = {
+            c: (j, i)
+            for j, group in enumerate(self.head_groups)
+            for i, c in enumerate(group)
+        }
         self.trunk = []
         for i, units in enumerate(self.trunk_units):
             self.trunk.append(
@@ -144,9 +227,10 @@ class CWIGenerator(keras.Model):
                 self.trunk.append(
                     keras.layers.BatchNormalization(name=f"trunk_bn_{i}")
                 )
-        self.heads = {
-            c: keras.layers.Dense(self.anchor_counts[c], name=f"head_{c}")
-            for c in self.class_ids
+        # One initializer per class, made in class order: the same draws
+        # as one Dense head per class (the layout before head groups).
+        self._head_initializers = {
+            c: keras.initializers.GlorotUniform() for c in self.class_ids
         }
         self.build()
 
@@ -157,16 +241,59 @@ class CWIGenerator(keras.Model):
         for layer in self.trunk:
             layer.build(shape)
             shape = layer.compute_output_shape(shape)
-        self.anchors = {}
-        for c in self.class_ids:
-            self.heads[c].build(shape)
-            self.anchors[c] = self.add_weight(
-                shape=(self.anchor_counts[c], self.num_features),
-                initializer="zeros",
-                trainable=False,
-                name=f"anchors_{c}",
+        units = shape[-1]
+        self.head_kernels, self.head_biases, self.group_anchors = [], [], []
+        self._masks = []
+        for j, group in enumerate(self.head_groups):
+            width = max(self.anchor_counts[c] for c in group)
+            kernel = np.zeros((len(group), units, width), "float32")
+            for i, c in enumerate(group):
+                m = self.anchor_counts[c]
+                init = self._head_initializers[c]
+                kernel[i, :, :m] = ops.convert_to_numpy(init((units, m)))
+            self.head_kernels.append(
+                self.add_weight(
+                    shape=kernel.shape,
+                    initializer=keras.initializers.Constant(kernel),
+                    name=f"head_kernel_{j}",
+                )
+            )
+            self.head_biases.append(
+                self.add_weight(
+                    shape=(len(group), width),
+                    initializer="zeros",
+                    name=f"head_bias_{j}",
+                )
+            )
+            self._masks.append(
+                np.arange(width)[None, :]
+                < np.array([self.anchor_counts[c] for c in group])[:, None]
+            )
+        for j, group in enumerate(self.head_groups):
+            self.group_anchors.append(
+                self.add_weight(
+                    shape=(len(group), self._masks[j].shape[1], self.num_features),
+                    initializer="zeros",
+                    trainable=False,
+                    name=f"anchors_{j}",
+                )
             )
         self.built = True
+
+    @property
+    def anchors(self):
+        """Dict: class -> its anchors `(m_c, d)` (a view of the weights)."""
+        out = {}
+        for c in self.class_ids:
+            j, i = self._group_of[c]
+            out[c] = self.group_anchors[j][i][: self.anchor_counts[c]]
+        return out
+
+    def head_weights(self, c):
+        """`(kernel (h, m_c), bias (m_c,))` of the head of class `c`."""
+        j, i = self._group_of[c]
+        m = self.anchor_counts[c]
+        return self.head_kernels[j][i][:, :m], self.head_biases[j][i][:m]
 
     def set_anchors(self, anchors):
         """Set the anchor rows `tau_c` of every class with a head.
@@ -175,14 +302,19 @@ class CWIGenerator(keras.Model):
             anchors: list (index c) or dict (key c) of float arrays
                 `(m_c, d)`.
         """
-        for c in self.class_ids:
-            rows = np.asarray(anchors[c], dtype=self.anchors[c].dtype)
-            if rows.shape != tuple(self.anchors[c].shape):
-                raise ValueError(
-                    f"Anchors of class {c} must have shape "
-                    f"{tuple(self.anchors[c].shape)}; got {rows.shape}."
-                )
-            self.anchors[c].assign(rows)
+        for j, group in enumerate(self.head_groups):
+            variable = self.group_anchors[j]
+            padded = np.zeros(variable.shape, dtype=variable.dtype)
+            for i, c in enumerate(group):
+                rows = np.asarray(anchors[c], dtype=variable.dtype)
+                shape = (self.anchor_counts[c], self.num_features)
+                if rows.shape != shape:
+                    raise ValueError(
+                        f"Anchors of class {c} must have shape {shape}; got "
+                        f"{rows.shape}."
+                    )
+                padded[i, : shape[0]] = rows
+            variable.assign(padded)
 
     def call(self, z, class_ids=None, training=None, return_weights=False):
         """Generate `r` rows of each class in `class_ids`.
@@ -203,7 +335,7 @@ class CWIGenerator(keras.Model):
         class_ids = self.class_ids if class_ids is None else tuple(class_ids)
         if len(class_ids) == 0:
             raise ValueError("`class_ids` must name at least one class.")
-        missing = [c for c in class_ids if c not in self.heads]
+        missing = [c for c in class_ids if c not in self._group_of]
         if missing:
             raise ValueError(
                 f"Classes {missing} have no generator head (no anchors)."
@@ -222,18 +354,44 @@ class CWIGenerator(keras.Model):
         for layer in self.trunk:
             h = layer(h, training=training)
         h = ops.reshape(h, (k, r, -1))
-        rows, weights = [], []
-        for i, c in enumerate(class_ids):
-            logits = self.heads[c](h[i])
-            if self.temperature != 1.0:
-                logits = logits / self.temperature
-            w = ops.softmax(logits, axis=-1)
-            weights.append(w)
-            rows.append(ops.matmul(w, ops.cast(self.anchors[c], w.dtype)))
-        rows = ops.stack(rows, axis=0)
+        rows, weights, order = [], [], []
+        for j, group in enumerate(self.head_groups):
+            wanted = [
+                (p, group.index(c)) for p, c in enumerate(class_ids) if c in group
+            ]
+            if not wanted:
+                continue
+            positions, slots = (list(t) for t in zip(*wanted))
+            w = self._head_softmax(j, _take(h, positions, len(class_ids)), slots)
+            anchors = _take(self.group_anchors[j], slots, len(group))
+            rows.append(ops.matmul(w, ops.cast(anchors, w.dtype)))
+            weights.extend(
+                w[n, :, : self.anchor_counts[group[s]]]
+                for n, s in enumerate(slots)
+            )
+            order.extend(positions)
+        rows = rows[0] if len(rows) == 1 else ops.concatenate(rows, axis=0)
+        if order != sorted(order):  # back to the order of `class_ids`
+            rows = ops.take(rows, np.argsort(order), axis=0)
         if self.nominal_output == "hard" and self.nominal_blocks:
             rows = harden_blocks(rows, self.nominal_blocks)
-        return (rows, weights) if return_weights else rows
+        if not return_weights:
+            return rows
+        return rows, [weights[i] for i in np.argsort(order)]
+
+    def _head_softmax(self, j, h, slots):
+        """Convex weights `(k, r, m_max)` of group `j`'s classes `slots`."""
+        size = len(self.head_groups[j])
+        kernel = _take(self.head_kernels[j], slots, size)
+        bias = _take(self.head_biases[j], slots, size)
+        logits = ops.matmul(h, ops.cast(kernel, h.dtype))
+        logits = logits + ops.cast(bias, h.dtype)[:, None, :]
+        if self.temperature != 1.0:
+            logits = logits / self.temperature
+        mask = self._masks[j][slots]
+        if not mask.all():  # padded anchors: weight exactly 0
+            logits = ops.where(mask[:, None, :], logits, -1e9)
+        return ops.softmax(logits, axis=-1)
 
     def sample(self, counts, seed=None):
         """Draw generated rows, in inference mode.
@@ -274,5 +432,6 @@ class CWIGenerator(keras.Model):
             temperature=self.temperature,
             nominal_blocks=[list(b) for b in self.nominal_blocks],
             nominal_output=self.nominal_output,
+            head_groups=self.head_groups,
         )
         return config

@@ -11,7 +11,9 @@ from aos_keras.anchors import select_anchors
 from aos_keras.callbacks import with_nan_guard
 from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
 from aos_keras.critic import Critic
+from aos_keras.batching import pad_to_batches
 from aos_keras.generator import CWIGenerator
+from aos_keras.upgrade import check_saved_layout
 from aos_keras.players import MultiPlayerModel, default_optimizer
 from aos_keras.tables import SpecEncoder
 
@@ -75,6 +77,9 @@ class AdversarialOversampler(MultiPlayerModel):
             `predict` and `predict_labels` take DataFrames of the table's
             columns, `sample` returns rows of its schema, and the encoder
             is saved with the model. Defaults to `None`.
+        head_groups: list of lists of int or None. The generator's head
+            layout (`CWIGenerator`); None computes it from `anchor_counts`.
+            Saved with the model.
         seed: int or None. Seed of the model's random draws.
         **kwargs: other arguments of `keras.Model` (`name`, `dtype`).
 
@@ -105,6 +110,7 @@ class AdversarialOversampler(MultiPlayerModel):
         config=None,
         nominal_blocks=None,
         encoder=None,
+        head_groups=None,
         seed=None,
         name="adversarial_oversampler",
         **kwargs,
@@ -159,6 +165,7 @@ class AdversarialOversampler(MultiPlayerModel):
             temperature=rules.generator_temperature,
             nominal_blocks=nominal_blocks,
             nominal_output=rules.nominal_output,
+            head_groups=head_groups,
         )
         self.critic = Critic(
             self.num_classes, self.num_features, hidden_units=rules.critic_units
@@ -422,6 +429,20 @@ class AdversarialOversampler(MultiPlayerModel):
             kwargs["callbacks"] = with_nan_guard(kwargs.get("callbacks"))
         if self.oversampling_start_step is not None:
             self._set_oversampling_start(x, kwargs)
+        if _can_pad(x, kwargs):
+            # Every batch the same shape: one compilation of the step.
+            batch = kwargs.get("batch_size") or 32
+            x, y, kwargs["sample_weight"] = pad_to_batches(
+                x, y, kwargs.get("sample_weight"), batch
+            )
+            if isinstance(validation_data, tuple) and _is_array_like(
+                validation_data[0]
+            ):
+                validation_data = pad_to_batches(
+                    *validation_data[:2],
+                    (validation_data[2:] or (None,))[0],
+                    kwargs.get("validation_batch_size") or batch,
+                )
         return super().fit(x, y, validation_data=validation_data, **kwargs)
 
     def _set_oversampling_start(self, x, kwargs):
@@ -539,12 +560,14 @@ class AdversarialOversampler(MultiPlayerModel):
             **settings,
             nominal_blocks=[list(b) for b in self.generator.nominal_blocks],
             encoder=None if self.encoder is None else self.encoder.spec,
+            head_groups=self.generator.head_groups,
             seed=self.seed,
         )
         return config
 
     @classmethod
     def from_config(cls, config):
+        check_saved_layout(config, cls.__name__)
         config = dict(config)
         strategy = config.get("sampling_strategy")
         if isinstance(strategy, list):  # [label, target] pairs
@@ -565,6 +588,15 @@ def _index_strategy(strategy, classes):
         list(strategy), classes, name="sampling_strategy"
     )
     return {int(c): int(n) for c, n in zip(codes, strategy.values())}
+
+
+def _can_pad(x, kwargs):
+    """Whether `fit` may pad `x` to whole batches (`aos_keras.batching`):
+    arrays, and no Keras option that reads the rows' order or count."""
+    return _is_array_like(x) and not any(
+        kwargs.get(k)
+        for k in ("validation_split", "class_weight", "steps_per_epoch")
+    )
 
 
 def _is_array_like(x):

@@ -17,6 +17,8 @@ the previous folder or nothing, and no file of an earlier run stays.
 
 import json
 import os
+import tempfile
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -118,7 +120,7 @@ def load_folder(folder):
                 f"{path} not found: pass a folder written by 'aos-keras train'"
             )
     try:
-        model = keras.saving.load_model(paths[0], compile=False)
+        model = _load_model(paths[0])
     except (OSError, ValueError, KeyError, EOFError) as err:
         import zipfile
 
@@ -132,6 +134,26 @@ def load_folder(folder):
         prep = json.load(f)
     prep["_encoder"] = load_encoder(folder, prep)
     return model, prep
+
+
+def _load_model(path):
+    """`keras.saving.load_model`; a file of an earlier layout is converted
+    in a temporary copy (`aos_keras.upgrade`), with a warning."""
+    import keras
+
+    from aos_keras import upgrade
+
+    if not upgrade.is_legacy_file(path):
+        return keras.saving.load_model(path, compile=False)
+    warnings.warn(
+        f"{path} was saved by aos_keras < 0.2; it is converted for this run. "
+        "To convert it for good: python -c \"import aos_keras.upgrade as u; "
+        f"u.upgrade_saved_model({path!r})\"",
+        stacklevel=3,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = upgrade.upgrade_saved_model(path, os.path.join(tmp, "m.keras"))
+        return keras.saving.load_model(copy, compile=False)
 
 
 def load_encoder(folder, prep):

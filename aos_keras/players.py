@@ -24,7 +24,11 @@ import keras
 from keras import ops
 
 from aos_keras import backend, losses
-from aos_keras.backend import replica_scale, value_and_grad
+from aos_keras.backend import (
+    default_compile_cache,
+    replica_scale,
+    value_and_grad,
+)
 from aos_keras.classifier import Classifier
 from aos_keras.config import GameConfig
 from aos_keras.metrics import ACSA, GeometricMean
@@ -152,6 +156,7 @@ class MultiPlayerModel(keras.Model):
                     "earlier players."
                 )
         container = keras.optimizers.MultiOptimizer(optimizer_map)
+        default_compile_cache()  # JAX: compiled steps kept across runs
         super().compile(optimizer=container, **kwargs)
         container.build(self.trainable_variables)
         for optimizer, variables in shared:

@@ -184,7 +184,7 @@ def train_step(game, data):
     """
     x, y, sample_weight = unpack(data, game.dtype)
     for _ in range(game.rules.critic_steps):
-        d_loss, gp = critic_update(game, x, y)
+        d_loss, gp = critic_update(game, x, y, sample_weight)
     g_loss = generator_update(game, _batch_size(x))
     q_loss, real_loss, logits = classifier_update(game, x, y, sample_weight)
     values = {
@@ -197,8 +197,12 @@ def train_step(game, data):
     return values, y, logits, sample_weight
 
 
-def critic_update(game, x, y):
-    """One critic update; returns `(loss, gradient_penalty)`."""
+def critic_update(game, x, y, sample_weight=None):
+    """One critic update; returns `(loss, gradient_penalty)`.
+
+    The real rows' terms are means weighted by `sample_weight` (rows of
+    weight 0, such as `aos_keras.batching`'s padding, count for nothing).
+    """
     rules, g, d = game.rules, game.generator, game.critic
     classes = g.class_ids
     r = rows_per_class(rules.fake_rows_per_class, _batch_size(x), len(classes))
@@ -228,13 +232,14 @@ def critic_update(game, x, y):
     def loss_fn():
         scores = d(rows, row_ids)
         real_scores, fake_scores = scores[:n_real], scores[n_real:]
-        loss = ops.mean(real_term(real_scores)) + _class_mean(
-            rules, fake_term(fake_scores), fake_ids, weights
-        )
+        loss = weighted_mean(
+            real_term(real_scores), sample_weight
+        ) + _class_mean(rules, fake_term(fake_scores), fake_ids, weights)
         if not wgan:
             return loss, ops.zeros(())
-        gp = ops.mean(
-            losses.gradient_penalty(input_gradient(lambda t: d(t, y), mixed))
+        gp = weighted_mean(
+            losses.gradient_penalty(input_gradient(lambda t: d(t, y), mixed)),
+            sample_weight,
         )
         return loss + rules.gp_weight * gp, gp
 

@@ -182,8 +182,8 @@ def _tf_child():
             x, y, seed=0, gp_weight=0.0, **TINY
         )
         # Generated rows independent of the noise: uniform convex weights.
-        for head in model.generator.heads.values():
-            head.kernel.assign(keras.ops.zeros(head.kernel.shape))
+        for kernel in model.generator.head_kernels:
+            kernel.assign(keras.ops.zeros(kernel.shape))
         model.compile(
             g_optimizer=keras.optimizers.SGD(0.0),
             d_optimizer=keras.optimizers.SGD(0.02),

@@ -136,8 +136,10 @@ class PoisonAnchors(keras.callbacks.Callback):
             sync = getattr(self.model, "jax_state_sync", None)
             if sync is not None:  # JAX: the next step reads the variables
                 sync()
-            anchors = self.model.generator.anchors[1]
-            anchors.assign(np.full(anchors.shape, np.nan, "float32"))
+            g = self.model.generator
+            anchors = {c: keras.ops.convert_to_numpy(a) for c, a in g.anchors.items()}
+            anchors[1] = np.full(anchors[1].shape, np.nan, "float32")
+            g.set_anchors(anchors)
 
 
 @pytest.fixture(scope="module")

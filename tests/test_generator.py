@@ -4,6 +4,7 @@ import pytest
 from keras import ops
 
 from aos_keras import CWIGenerator
+from aos_keras.generator import MAX_PADDING, SMALL_HEAD, group_heads
 
 
 def _generator(anchor_counts=(5, 3, 0), d=4, seed=0):
@@ -45,8 +46,122 @@ def test_subset_of_classes_and_classes_without_head():
 
 def test_head_size_is_the_class_anchor_count():
     g, _ = _generator((50, 3))
-    assert tuple(g.heads[0].kernel.shape) == (4, 50)
-    assert tuple(g.heads[1].kernel.shape) == (4, 3)
+    for c, m in ((0, 50), (1, 3)):
+        kernel, bias = g.head_weights(c)
+        assert tuple(kernel.shape) == (4, m)
+        assert tuple(bias.shape) == (m,)
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [(5, 3, 0), (40, 30, 21, 20, 19, 7, 3, 1), (1,) * 26, (4096, 143)],
+)
+def test_head_groups_cover_each_class_once_and_bound_the_padding(counts):
+    groups = group_heads(list(counts))
+    flat = sorted(c for g in groups for c in g)
+    assert flat == [c for c, m in enumerate(counts) if m > 0]
+    for group in groups:
+        width = max(counts[c] for c in group)
+        for c in group:
+            assert width <= max(MAX_PADDING * counts[c], SMALL_HEAD)
+    # As few groups as the bound allows: the largest class of a group
+    # would not fit in the group before it.
+    for before, after in zip(groups, groups[1:]):
+        width = max(counts[c] for c in before)
+        assert width > max(MAX_PADDING * max(counts[c] for c in after), SMALL_HEAD)
+
+
+def test_one_group_for_similar_counts_more_for_spread_counts():
+    assert group_heads([10] * 26) == [list(range(26))]
+    assert group_heads([1000, 600, 0, 10, 8]) == [[0, 1], [3, 4]]
+    assert group_heads([6400, 1600, 400, 60, 25]) == [[0], [1], [2], [3, 4]]
+    assert group_heads([4096, 143]) == [[0], [1]]
+    # A long tail: letter-lt100's training counts, 26 classes, 4 groups.
+    letter = [442, 357, 286, 260, 206, 173, 143, 114, 97, 80, 66, 57, 49]
+    letter += [40, 32, 29, 24, 19, 16, 14, 12, 9, 8, 7, 6, 4]
+    assert [len(g) for g in group_heads(letter)] == [4, 4, 5, 13]
+
+
+def _rows_and_weights(g, z, class_ids):
+    rows, weights = g(z, class_ids=class_ids, training=False, return_weights=True)
+    return ops.convert_to_numpy(rows), [ops.convert_to_numpy(w) for w in weights]
+
+
+def test_layout_does_not_change_weights_or_rows():
+    # The same seed gives the same head weights and the same rows whatever
+    # the grouping: one group, one group per class, or a mixed layout.
+    counts, d = [6, 4, 3], 4
+    rng = np.random.default_rng(0)
+    anchors = {c: rng.normal(size=(m, d)) for c, m in enumerate(counts)}
+    z = np.random.default_rng(1).normal(size=(3, 5, 6)).astype("float32")
+    results = []
+    for groups in ([[0, 1, 2]], [[0], [1], [2]], [[1], [0, 2]]):
+        keras.utils.set_random_seed(0)
+        g = CWIGenerator(
+            counts, d, latent_dim=6, trunk_units=(8, 4), head_groups=groups
+        )
+        g.set_anchors(anchors)
+        assert g.head_groups == groups
+        kernels = [ops.convert_to_numpy(g.head_weights(c)[0]) for c in range(3)]
+        results.append((kernels, _rows_and_weights(g, z, (0, 1, 2))))
+        # Any order of classes gives the rows of that order.
+        rows, _ = _rows_and_weights(g, z[::-1].copy(), (2, 1, 0))
+        np.testing.assert_allclose(rows, results[-1][1][0][::-1], atol=1e-6)
+    (k0, (rows0, w0)) = results[0]
+    for kernels, (rows, weights) in results[1:]:
+        for a, b in zip(k0, kernels):
+            np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(rows, rows0, atol=1e-6)
+        for a, b in zip(w0, weights):
+            np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_padded_weights_stay_zero_and_weigh_nothing():
+    g2 = CWIGenerator([6, 4], 4, latent_dim=6, trunk_units=(8, 4))
+    assert g2.head_groups == [[0, 1]]
+    g2.set_anchors({0: np.ones((6, 4)), 1: np.ones((4, 4))})
+    optimizer = keras.optimizers.Adam(0.1)
+    z = keras.random.normal((2, 8, 6), seed=3)
+    for _ in range(3):
+        _train_step(g2, optimizer, z)
+    kernel = ops.convert_to_numpy(g2.head_kernels[0])
+    bias = ops.convert_to_numpy(g2.head_biases[0])
+    assert (kernel[1, :, 4:] == 0).all() and (bias[1, 4:] == 0).all()
+    assert (kernel[1, :, :4] != 0).any()
+    _, weights = g2(z, training=False, return_weights=True)
+    assert tuple(weights[1].shape) == (8, 4)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(weights[1]).sum(1), 1.0, atol=1e-6
+    )
+
+
+def _train_step(g, optimizer, z):
+    target = ops.convert_to_tensor(np.linspace(-1, 1, 4, dtype="float32"))
+    backend = keras.backend.backend()
+    variables = g.trainable_variables
+    if backend == "jax":
+        import jax
+
+        values = [v.value for v in variables]
+        fixed = [v.value for v in g.non_trainable_variables]
+
+        def loss_fn(values):
+            rows, fixed_out = g.stateless_call(values, fixed, z, training=True)
+            return ops.mean((rows - target) ** 2)
+
+        grads = jax.grad(loss_fn)(values)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = ops.mean((g(z, training=True) - target) ** 2)
+        grads = tape.gradient(loss, variables)
+    else:
+        g.zero_grad()
+        loss = ops.mean((g(z, training=True) - target) ** 2)
+        loss.backward()
+        grads = [v.value.grad for v in variables]
+    optimizer.apply(grads, variables)
 
 
 def test_sample_is_reproducible_and_convex():
@@ -88,7 +203,8 @@ def test_temperature_divides_the_head_logits(temperature):
         h = layer(h, training=False)
     h = ops.convert_to_numpy(h).reshape(2, 5, -1)
     for i, c in enumerate(g.class_ids):
-        logits = ops.convert_to_numpy(g.heads[c](h[i])) / temperature
+        kernel, bias = (ops.convert_to_numpy(t) for t in g.head_weights(c))
+        logits = (ops.convert_to_numpy(h[i]) @ kernel + bias) / temperature
         expected = np.exp(logits - logits.max(1, keepdims=True))
         expected /= expected.sum(1, keepdims=True)
         np.testing.assert_allclose(

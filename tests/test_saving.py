@@ -1,11 +1,15 @@
 """`.keras` round trips of the composite model and of each player."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
 from conftest import BACKEND, TINY, make_imbalanced
 
 from aos_keras import AdversarialOversampler
+from keras import ops
+
 from aos_keras.model import OPTIMIZERS
 
 # Eager TF runs three steps faster than tracing; the flag is saved too.
@@ -112,4 +116,53 @@ def test_player_round_trip(trained, tmp_path, name):
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(_player_outputs(name, loaded, x, model)),
         keras.ops.convert_to_numpy(_player_outputs(name, player, x, model)),
+    )
+
+
+# ------------------------------------- files of the per-class head layout
+LEGACY = os.path.join(os.path.dirname(__file__), "data")
+
+
+@pytest.mark.parametrize("name", ["do", "gamo"])
+def test_old_layout_is_refused_clearly_then_converted_exactly(tmp_path, name):
+    # Files saved by aos_keras 0.1 (one Dense head per class), with the
+    # logits that model gave; made once by the 0.1 code.
+    import aos_keras.baselines.gamo  # noqa: F401  (registers GAMO)
+    from aos_keras.upgrade import (
+        LegacyLayoutError,
+        is_legacy_file,
+        upgrade_saved_model,
+    )
+
+    source = os.path.join(LEGACY, f"legacy_{name}_v0.1.keras")
+    expected = np.load(os.path.join(LEGACY, "legacy_v0.1_expected.npz"))
+    assert is_legacy_file(source)
+    with pytest.raises(LegacyLayoutError, match="upgrade_saved_model"):
+        keras.saving.load_model(source)
+    out = upgrade_saved_model(source, str(tmp_path / "new.keras"))
+    assert not is_legacy_file(out)
+    model = keras.saving.load_model(out)
+    np.testing.assert_allclose(
+        model.predict(expected["x"], verbose=0),
+        expected[f"{name}_logits"],
+        atol=1e-5,
+    )
+    if name == "do":
+        rows = model.generator(expected["z"], training=False)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(rows), expected["do_rows"], atol=1e-5
+        )
+    with pytest.raises(ValueError, match="nothing to convert"):
+        upgrade_saved_model(out)
+
+
+def test_model_folders_of_the_old_layout_load_with_a_warning():
+    from aos_keras import model_folder
+
+    source = os.path.join(LEGACY, "legacy_do_v0.1.keras")
+    expected = np.load(os.path.join(LEGACY, "legacy_v0.1_expected.npz"))
+    with pytest.warns(UserWarning, match="saved by aos_keras < 0.2"):
+        model = model_folder._load_model(source)
+    np.testing.assert_allclose(
+        model.predict(expected["x"], verbose=0), expected["do_logits"], atol=1e-5
     )

@@ -45,6 +45,7 @@ from aos_keras.baselines.base import Method, MethodNotApplicable
 from aos_keras.config import GameConfig
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
+from aos_keras.upgrade import check_saved_layout
 from aos_keras.players import (
     MultiPlayerModel,
     default_optimizer,
@@ -92,6 +93,8 @@ class GAMO(MultiPlayerModel):
             for the discriminator, `classifier_units`,
             `fake_rows_per_class`), with their defaults and documentation
             there.
+        head_groups: list of lists of int or None. The generator's head
+            layout (`CWIGenerator`); None computes it. Saved with the model.
         seed: int or None. Seed of the model's random draws.
         **kwargs: forwarded to `keras.Model`.
 
@@ -113,6 +116,7 @@ class GAMO(MultiPlayerModel):
         num_features,
         anchor_counts=None,
         *,
+        head_groups=None,
         seed=None,
         name="gamo",
         **kwargs,
@@ -166,6 +170,7 @@ class GAMO(MultiPlayerModel):
             self.num_features,
             latent_dim=self.latent_dim,
             trunk_units=self.generator_units,
+            head_groups=head_groups,
         )
         self.discriminator = Critic(
             self.num_classes,
@@ -349,6 +354,11 @@ class GAMO(MultiPlayerModel):
             values, ids, self.class_weights, self.num_classes
         )
 
+    @classmethod
+    def from_config(cls, config):
+        check_saved_layout(config, cls.__name__)
+        return cls(**config)
+
     def get_config(self):
         config = super().get_config()
         del config["num_classes"]
@@ -359,6 +369,7 @@ class GAMO(MultiPlayerModel):
             generator_units=list(self.generator_units),
             critic_units=list(self.critic_units),
             fake_rows_per_class=self.fake_rows_per_class,
+            head_groups=self.generator.head_groups,
         )
         return config
 

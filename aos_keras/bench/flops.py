@@ -71,8 +71,10 @@ def generator_flops(kind, nets, classes, rows):
     """
     units = nets["g_units"]
     trunk = dense_flops(len(classes) * rows, (nets["g_in"], *units))
-    heads = sum(2 * rows * units[-1] * nets["anchors"][c] for c in classes)
-    mix = sum(2 * rows * nets["anchors"][c] * nets["d"] for c in classes)
+    # A head is computed at its group's padded width (`CWIGenerator`).
+    widths = nets.get("widths") or nets["anchors"]
+    heads = sum(2 * rows * units[-1] * widths[c] for c in classes)
+    mix = sum(2 * rows * widths[c] * nets["d"] for c in classes)
     if kind == "forward":
         return sum(trunk) + heads + mix
     return pass_flops("train", trunk) + 3 * heads + 2 * mix
@@ -104,7 +106,20 @@ def network_shapes(model=None, num_features=None, num_classes=None):
         "g_in": model.latent_dim + c,
         "g_units": model.generator_units,
         "anchors": model.anchor_counts,
+        "widths": _head_widths(model),
     }
+
+
+def _head_widths(model):
+    """Each class's head width as computed: its group's largest count."""
+    generator = getattr(model, "generator", None)
+    if generator is None:
+        return None
+    widths = list(model.anchor_counts)
+    for group in generator.head_groups:
+        for c in group:
+            widths[c] = max(model.anchor_counts[k] for k in group)
+    return widths
 
 
 def flops_per_step(method, batch, nets, model=None):

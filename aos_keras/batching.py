@@ -1,0 +1,56 @@
+"""Full batches: pad a table to a whole number of batches with rows of weight 0.
+
+JAX compiles a step once per input shape, so a last, partial batch costs a
+second compilation of the whole three-player step (and of the scoring step
+for validation data). `pad_to_batches` appends `batch - N % batch` copies of
+the first rows with sample weight 0: every batch then has the same shape,
+every real row keeps its weight, and the padding rows weigh nothing in any
+player's loss or in the metrics (each real-row term of the step is a mean
+weighted by the sample weights). Keras shuffles the padded rows with the
+others, so a batch may hold a few of them; the number of steps per epoch is
+unchanged (`ceil(N / batch)`).
+"""
+
+import numpy as np
+
+
+def pad_to_batches(x, y, sample_weight, batch_size):
+    """`(x, y, sample_weight)` padded to a multiple of `batch_size` rows.
+
+    Args:
+        x: array `(N, d)`.
+        y: array `(N,)`.
+        sample_weight: array `(N,)` or None (weight 1 for every row).
+        batch_size: int > 0.
+
+    Returns:
+        `(x, y, sample_weight)` with `ceil(N / batch_size) * batch_size`
+        rows; `sample_weight` is a float32 array (0 on the padding). When
+        `N` is already a multiple, the inputs come back unchanged (and
+        `sample_weight` stays None if it was).
+
+    Example:
+    >>> x, y, w = pad_to_batches(np.zeros((5, 2)), np.arange(5), None, 4)
+    >>> x.shape, w.tolist()
+    ((8, 2), [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    """
+    n = len(x)
+    pad = -n % int(batch_size)
+    if pad == 0 or n == 0:
+        return x, y, sample_weight
+    weight = (
+        np.ones(n, "float32")
+        if sample_weight is None
+        else np.asarray(sample_weight, "float32").reshape(-1)
+    )
+    rows = np.arange(pad) % n
+    x = np.asarray(x)
+    y = np.asarray(y)
+    return (
+        np.concatenate([x, x[rows]]),
+        np.concatenate([y, y[rows]]),
+        np.concatenate([weight, np.zeros(pad, "float32")]),
+    )
+
+
+__all__ = ["pad_to_batches"]

@@ -1,0 +1,362 @@
+"""Time to a model: full honest runs of Q, AO and DO on each backend.
+
+For each Keras backend (one child process each: `KERAS_BACKEND` is fixed at
+import), each table and each method, one run of `compare`'s protocol from
+the raw table to the selected model: split 0 of `make_splits` (stratified
+70/30, 20% of the training rows for validation), the encoder fitted on the
+training rows, 100 epochs at batch 32, Q scored after every epoch and the
+epoch chosen on validation. Compilation is included and JAX's persistent
+compilation cache is off (`AOS_KERAS_COMPILE_CACHE=off`): a cold start.
+
+Reported per run: wall seconds, the first epoch's seconds (compilation
+included), the median seconds of the later epochs, and beside the AO/Q and
+DO/Q wall-time ratios the FLOP ratio of one training step
+(`aos_keras.bench.flops`, with the generator's padded head widths); both
+methods run the same number of steps, so the FLOP ratio is what the time
+ratio would be if every FLOP cost the same.
+
+Tables (`../shared/datasets/dev/`): new-thyroid1 (215 rows, 2 classes),
+splice (3190, 3, 60 nominal columns), letter-lt100 (4550, 26), marketing
+(6876, 9), sylva (13086, 2); plus `letter-lt100-2` (letter-lt100 with its
+labels collapsed to A-M / N-Z: the same shape with 2 classes, DO only) for
+the cost of the number of classes. `--credit` adds an AO run shaped like
+the paper's Credit setting (the real Credit table, 100 epochs, batch 512,
+4096 anchors, validation scored every epoch) on JAX.
+
+Each run is a JSON file in `--cache-dir` (resumable: runs done are not run
+again); the report is rebuilt from them.
+
+    python scripts/bench_time_to_model.py [--backends jax tensorflow torch]
+        [--tables ...] [--methods Q AO DO] [--epochs 100] [--credit]
+        [--cache-dir runs/time_to_model] [--out docs/results/time_to_model.md]
+        [--smoke]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEV = os.path.join(ROOT, "..", "shared", "datasets", "dev")
+TABLES = ("new-thyroid1", "splice", "letter-lt100", "marketing", "sylva")
+TWO_CLASS = "letter-lt100-2"
+CREDIT = "credit"
+METHODS = ("Q", "AO", "DO")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--backends", nargs="+", default=["jax", "tensorflow", "torch"]
+    )
+    parser.add_argument(
+        "--tables", nargs="+", default=[*TABLES, TWO_CLASS]
+    )
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument(
+        "--credit", action="store_true", help="add the Credit-shaped AO run"
+    )
+    parser.add_argument(
+        "--credit-epochs",
+        type=int,
+        default=100,
+        help="epochs of the Credit run",
+    )
+    parser.add_argument(
+        "--cache-dir", default=os.path.join(ROOT, "runs", "time_to_model")
+    )
+    parser.add_argument(
+        "--out", default=os.path.join(ROOT, "docs", "results", "time_to_model.md")
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="2 epochs of new-thyroid1 on the current backend, to a "
+        "temporary folder (tests)",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--backend", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.smoke:
+        import keras
+
+        tmp = tempfile.mkdtemp()
+        args.backends = [keras.backend.backend()]
+        args.tables, args.epochs = ["new-thyroid1"], 2
+        args.cache_dir = os.path.join(tmp, "runs")
+        args.out = os.path.join(tmp, "time_to_model.md")
+    return args
+
+
+# --------------------------------------------------------------- tables
+def load(name):
+    """`(features frame, labels)` of a table of the development suite."""
+    import pandas as pd
+
+    if name == CREDIT:
+        from aos_keras.datasets import load_dataset
+
+        data = load_dataset("credit", data_home=os.path.join(DEV, ".."))
+        return pd.DataFrame(data.X, columns=data.feature_names), data.y
+    frame = pd.read_csv(os.path.join(DEV, name.removesuffix("-2") + ".csv"))
+    y = frame.pop("label").to_numpy()
+    if name == TWO_CLASS:  # A-M against N-Z: same rows, 2 classes
+        y = (y >= "N").astype(int)
+    return frame, y
+
+
+def runs_of(args, backend):
+    """The `(table, method)` pairs of a backend."""
+    pairs = []
+    for table in args.tables:
+        methods = ["DO"] if table == TWO_CLASS else args.methods
+        pairs += [(table, m) for m in methods]
+    if args.credit and backend == "jax":
+        pairs.append((CREDIT, "AO"))
+    return pairs
+
+
+def run_path(args, backend, table, method):
+    return os.path.join(
+        args.cache_dir, f"{backend}__{table}__{method}__e{args.epochs}.json"
+    )
+
+
+# ---------------------------------------------------------------- child
+def child(args):
+    """Run this backend's missing runs, one JSON file each."""
+    import keras
+
+    from aos_keras import io
+    from aos_keras.backend import BACKEND
+    from aos_keras.comparison import Protocol, make_splits, prepare_table, run_one
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Seconds of each epoch, and the model trained (for its FLOPs)."""
+
+        def on_train_begin(self, logs=None):
+            self.seconds, self.trained = [], self.model
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self.start)
+
+    todo = [
+        (table, method)
+        for table, method in runs_of(args, BACKEND)
+        if not os.path.exists(run_path(args, BACKEND, table, method))
+    ]
+    if todo:  # untimed: the process's first-use costs go to no method
+        X, y, classes = prepare_table(*load("wisconsin"))
+        split = make_splits(y, repeats=1, seed=0)[0]
+        for method in ("Q", "DO"):
+            run_one(X, y, classes, method, split, Protocol(epochs=1))
+    for table, method in todo:
+        path = run_path(args, BACKEND, table, method)
+        credit = table == CREDIT
+        epochs = args.credit_epochs if credit else args.epochs
+        protocol = Protocol(
+            epochs=epochs,
+            batch_size=512 if credit else 32,
+            max_anchors=4096 if credit else None,
+        )
+        start = time.perf_counter()
+        frame, labels = load(table)
+        X, y, classes = prepare_table(frame, labels)
+        split = make_splits(y, repeats=1, seed=0)[0]
+        timer = EpochTimer()
+        record = run_one(
+            X, y, classes, method, split, protocol, callbacks=[timer]
+        )
+        wall = time.perf_counter() - start
+        out = {
+            "backend": BACKEND,
+            "table": table,
+            "method": method,
+            "rows": len(y),
+            "classes": len(classes),
+            "epochs": epochs,
+            "batch_size": record["batch_size"],
+            "wall_seconds": wall,
+            "fit_seconds": record.get("seconds"),
+            "epoch_seconds": timer.seconds,
+            "flops_per_step": step_flops(
+                timer.trained, method, record, len(classes)
+            ),
+            "heads": head_groups(timer.trained),
+            "honest_acsa": record.get("honest", {}).get("acsa"),
+        }
+        io.write_json(path, out)
+        print(
+            f"{BACKEND} {table} {method}: {wall:.1f} s "
+            f"(1st epoch {timer.seconds[0]:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+    print(json.dumps({"backend": BACKEND, "done": True}))
+
+
+def step_flops(model, method, record, num_classes):
+    """Matrix-multiply FLOPs of one training step of the trained model."""
+    import keras
+
+    from aos_keras.bench.flops import flops_per_step, network_shapes
+
+    batch = record["batch_size"]
+    if method == "Q":
+        first = next(
+            layer
+            for layer in model._flatten_layers()
+            if isinstance(layer, keras.layers.Dense)
+        )
+        nets = network_shapes(
+            None,
+            num_features=int(first.kernel.shape[0]),
+            num_classes=num_classes,
+        )
+        return flops_per_step("Q", batch, nets)
+    return flops_per_step(method, batch, network_shapes(model), model)
+
+
+def head_groups(model):
+    generator = getattr(model, "generator", None)
+    return None if generator is None else len(generator.head_groups)
+
+
+# --------------------------------------------------------------- report
+def report(args):
+    """Markdown of the cached runs: times, ratios and FLOP ratios."""
+    rows, runs = [], {}
+    for backend in args.backends:
+        for table, method in runs_of(args, backend):
+            path = run_path(args, backend, table, method)
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    runs[backend, table, method] = json.load(f)
+    header = (
+        "| backend | table | rows | classes | method | wall s | 1st epoch s "
+        "| later epoch s (median) | x Q wall | x Q FLOPs | head groups "
+        "| honest ACSA |"
+    )
+    rows = [header, "|" + "---|" * 12]
+    for (backend, table, method), run in sorted(runs.items()):
+        base = runs.get((backend, table, "Q"))
+        later = run["epoch_seconds"][1:] or run["epoch_seconds"]
+        ratio = flop_ratio = ""
+        if base and method != "Q":
+            ratio = f"{run['wall_seconds'] / base['wall_seconds']:.2f}"
+            flop_ratio = f"{run['flops_per_step'] / base['flops_per_step']:.2f}"
+        acsa = run.get("honest_acsa")
+        rows.append(
+            f"| {backend} | {table} | {run['rows']} | {run['classes']} "
+            f"| {method} | {run['wall_seconds']:.1f} "
+            f"| {run['epoch_seconds'][0]:.2f} | {statistics.median(later):.3f} "
+            f"| {ratio} | {flop_ratio} | {run['heads'] or ''} "
+            f"| {'' if acsa is None else f'{100 * acsa:.2f}'} |"
+        )
+    checks = acceptance(runs)
+    return "\n".join(rows), checks
+
+
+def acceptance(runs):
+    """The issue's ratios, measured in this run's files."""
+    lines = []
+    letter, two = runs.get(("jax", "letter-lt100", "DO")), runs.get(
+        ("jax", TWO_CLASS, "DO")
+    )
+    if letter and two:
+        r = letter["epoch_seconds"][0] / two["epoch_seconds"][0]
+        lines.append(
+            f"- JAX, DO, first epoch: letter-lt100 (26 classes) "
+            f"{letter['epoch_seconds'][0]:.2f} s / 2-class collapse "
+            f"{two['epoch_seconds'][0]:.2f} s = **{r:.2f}x** (target <= 1.5x)"
+        )
+    torch, tf = runs.get(("torch", "letter-lt100", "DO")), runs.get(
+        ("tensorflow", "letter-lt100", "DO")
+    )
+    if torch and tf:
+        a = statistics.median(torch["epoch_seconds"][1:])
+        b = statistics.median(tf["epoch_seconds"][1:])
+        lines.append(
+            f"- letter-lt100, DO, seconds per later epoch: torch {a:.3f} / "
+            f"tensorflow {b:.3f} = **{a / b:.2f}x** (target <= 3x)"
+        )
+    over = []
+    for (backend, table, method), run in sorted(runs.items()):
+        base = runs.get((backend, table, "Q"))
+        if base and method in ("AO", "DO"):
+            t = run["wall_seconds"] / base["wall_seconds"]
+            f = run["flops_per_step"] / base["flops_per_step"]
+            if t > f:
+                over.append(f"{backend}/{table}/{method} ({t:.2f} > {f:.2f})")
+    lines.append(
+        "- AO/Q and DO/Q wall-time ratio at or below the FLOP ratio: "
+        + ("every run" if not over else "not for " + ", ".join(over))
+    )
+    credit = runs.get(("jax", CREDIT, "AO"))
+    if credit:
+        lines.append(
+            f"- Credit-shaped AO run on JAX ({credit['epochs']} epochs, "
+            f"batch 512, 4096 anchors): {credit['wall_seconds'] / 60:.1f} min "
+            "(target < 10 min)"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.child:
+        return child(args)
+    from aos_keras import io
+    from aos_keras.bench.backends import run_per_backend
+    from aos_keras.bench.environment import machine, versions
+
+    os.environ["AOS_KERAS_COMPILE_CACHE"] = "off"  # cold starts
+    os.makedirs(args.cache_dir, exist_ok=True)
+    command = "python scripts/bench_time_to_model.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    child_argv = [
+        "--tables", *args.tables,
+        "--methods", *args.methods,
+        "--epochs", str(args.epochs),
+        "--credit-epochs", str(args.credit_epochs),
+        "--cache-dir", args.cache_dir,
+    ] + ["--credit"] * args.credit  # fmt: skip
+    results = run_per_backend(
+        __file__,
+        child_argv,
+        args.backends,
+        log=lambda line: print(line, flush=True),
+        main=main,
+        in_process=args.smoke,
+    )
+    errors = {b: r["error"] for b, r in results.items() if "error" in r}
+    table, checks = report(args)
+    text = (
+        "# Time to a model\n\n"
+        f"Made by `{command}` (runs cached in `{os.path.relpath(args.cache_dir, ROOT)}`; "
+        "see the script's docstring for the protocol).\n\n"
+        f"Machine: {machine()}; {versions()}.\n\n"
+        f"{table}\n\n## The issue's targets, from these runs\n\n{checks}\n"
+    )
+    if errors:
+        text += "\nFailed backends: " + json.dumps(errors) + "\n"
+    io.write_text(args.out, text)
+    print(f"wrote {args.out}")
+    print(checks)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
