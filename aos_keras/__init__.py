@@ -5,40 +5,9 @@ A three-player game between a mixture of class-conditional convex generators
 TensorFlow, JAX and PyTorch backends.
 """
 
-__version__ = "0.1.0"
+import os as _os
 
-from aos_keras.callbacks import (
-    EvaluationCallback,
-    NonFiniteGuard,
-    ResumableBackup,
-)
-from aos_keras.classifier import Classifier
-from aos_keras.comparison import compare, compare_suite
-from aos_keras.config import GameConfig
-from aos_keras.critic import Critic
-from aos_keras.datasets import DATASETS, load_dataset, split_dataset
-from aos_keras.errors import NonFiniteLossError
-from aos_keras.export import export_saved_model
-from aos_keras.generator import CWIGenerator
-from aos_keras.losses import (
-    ComplementCrossEntropy,
-    complement_cross_entropy,
-    complement_entropy,
-    cross_entropy,
-    gradient_penalty,
-    least_squares,
-)
-from aos_keras.metrics import (
-    ACSA,
-    GeometricMean,
-    acsa,
-    geometric_mean,
-    per_class_recall,
-)
-from aos_keras.model import AdversarialOversampler
-from aos_keras.sampling import class_distribution, class_targets
-from aos_keras.sklearn import AOSClassifier
-from aos_keras.tables import TableEncoder
+__version__ = "0.1.0"
 
 __all__ = [
     "ACSA",
@@ -73,13 +42,39 @@ __all__ = [
     "load_dataset",
     "per_class_recall",
     "split_dataset",
+    "split_table",
 ]
+
+# The names that `sampler` holds: it needs imbalanced-learn, an optional
+# extra, so they are imported on first access.
+_SAMPLER_NAMES = ("AOSSampler", "AdversarialOverSampler")
+
+# Set only by the `aos-keras` launcher (`aos_keras_cli.main`) while it
+# imports `aos_keras.cli`: the command line parses its arguments, and sets
+# the backend, before Keras is imported. Everywhere else the public names
+# are imported here, at once, so that `import aos_keras` registers every
+# Keras-serialisable class before `keras.saving.load_model` needs it.
+_DEFER_FLAG = "_AOS_KERAS_DEFER_IMPORTS"
+
+if _os.environ.get(_DEFER_FLAG) != "1":
+    from aos_keras._api import *
+
+
+def _load():
+    """Import every public name (and register the Keras classes) now."""
+    from aos_keras import _api
+
+    for name in __all__:
+        if name not in _SAMPLER_NAMES:
+            globals()[name] = getattr(_api, name)
 
 
 def __getattr__(name):
-    # The sampler needs imbalanced-learn, an optional extra.
-    if name in ("AOSSampler", "AdversarialOverSampler"):
+    if name in _SAMPLER_NAMES:
         from aos_keras import sampler
 
         return getattr(sampler, name)
+    if name in __all__:  # deferred by the command line's launcher
+        _load()
+        return globals()[name]
     raise AttributeError(f"module 'aos_keras' has no attribute {name!r}")

@@ -16,10 +16,15 @@ Example:
 """
 
 import argparse
+import contextlib
 import csv
+import importlib.abc
+import importlib.util
 import json
 import os
 import sys
+import tempfile
+import warnings
 from io import StringIO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -32,6 +37,10 @@ from aos_keras.model_folder import scores as _scores
 from aos_keras.model_folder import transform as _transform
 
 BACKENDS = ("tensorflow", "jax", "torch")
+# Modules whose first import writes C++ log lines to stderr that
+# `TF_CPP_MIN_LOG_LEVEL` does not hide (absl, oneDNN): hidden unless
+# `--backend-logs`.
+QUIET_MODULES = ("tensorflow",)
 # Exit status of a run stopped by a signal (128 + the signal's number).
 EXIT_STATUS = {"SIGINT": 130, "SIGTERM": 143}
 
@@ -104,86 +113,74 @@ def _sniff_separator(text, default):
 
 
 def split_label(frame, label, features=None, drop=None, warn=False):
-    """`(features, labels)` of a table; the label column must exist.
+    """`aos_keras.tables.split_table` with the command line's messages.
 
     Args:
         frame: DataFrame.
         label: str. The label column.
-        features: list of str or None. The feature columns (default: every
-            column but the label and `drop`).
-        drop: list of str or None. Columns that are not features.
-        warn: bool. Print warnings to stderr for a column with one
-            distinct value per row (an ID?) and for a label with very many
-            distinct values for its rows (a regression target?).
+        features: list of str or None (`--features`).
+        drop: list of str or None (`--drop`).
+        warn: bool. Print `split_table`'s warnings (a column that looks like
+            an ID, a label that looks like a regression target) to stderr,
+            as `aos-keras: warning: ...`; False hides them.
 
     Returns:
         `(features DataFrame, labels array)`.
+
+    Raises:
+        CLIError: `split_table`'s `ValueError`, its argument names written
+            as options (`--features`).
     """
-    columns = [str(c) for c in frame.columns]
-    if label not in frame.columns:
-        raise CLIError(
-            f"label column {label!r} not in the table; columns are "
-            f"{columns[:30]}"
-        )
-    named = [*(features or []), *(drop or [])]
-    absent = [c for c in named if c not in columns]
-    if absent:
-        raise CLIError(
-            f"columns {absent} not in the table; columns are {columns[:30]}"
-        )
-    if label in (features or []):
-        raise CLIError(f"--features names the label column {label!r}")
-    chosen = features or [
-        c for c in frame.columns if c != label and c not in (drop or [])
-    ]
-    if not chosen:
-        raise CLIError("no feature column left (see --features / --drop)")
-    x, y = frame[chosen], frame[label]
-    if warn:
-        _warn_about_columns(x, y, label)
-    return x, y.to_numpy()
+    from aos_keras.tables import split_table
 
-
-def _warn_about_columns(x, y, label):
-    rows = len(x)
-    for column in x.columns:
-        values = x[column]
-        exact = values.dtype.kind in "iuOSU" or str(values.dtype) in (
-            "string",
-            "category",
-        )
-        if rows >= 20 and exact and values.nunique() == rows:
-            print(
-                f"aos-keras: warning: column {column!r} has a different value "
-                "in every row (an ID?); it is used as a feature unless you "
-                f"pass --drop {column}",
-                file=sys.stderr,
-            )
-    distinct = y.nunique()
-    if rows >= 20 and distinct > max(50, rows // 5):
-        print(
-            f"aos-keras: warning: the label {label!r} has {distinct} distinct "
-            f"values in {rows} rows; is it a regression target? This tool "
-            "classifies.",
-            file=sys.stderr,
-        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            x, y = split_table(frame, label, features=features, drop=drop)
+        except ValueError as err:
+            raise CLIError(_as_flags(str(err))) from None
+    for warning in caught if warn else ():
+        message = _as_flags(str(warning.message))
+        print(f"aos-keras: warning: {message}", file=sys.stderr)
+    return x, y
 
 
 # --------------------------------------------------------------- commands
-def train(args):
-    """`aos-keras train`: fit AO/DO on a table and save the model folder."""
-    from aos_keras import AdversarialOversampler, model_folder, training
-    from aos_keras.tables import TableEncoder
+def check_train(args):
+    """`train`'s checks, run before Keras is imported.
 
-    model_class = args.model_class or AdversarialOversampler
+    The game's settings (`config_class.from_args`), the run options
+    (`check_run_options`), then the table and its columns.
+
+    Returns:
+        `(config, features, labels)`, which `train` uses.
+
+    Raises:
+        CLIError: any of them is wrong.
+    """
+    if args.model_class is None:
+        from aos_keras.config import GameConfig as config_class
+    else:
+        config_class = args.model_class.config_class
     try:  # every setting of the game has its option; checked first
-        config = model_class.config_class.from_args(args)
+        config = config_class.from_args(args)
     except ValueError as err:
         raise CLIError(_as_flags(str(err))) from err
     check_run_options(args)
     features, labels = split_label(
         read_table(args.data), args.label, args.features, args.drop, warn=True
     )
+    return config, features, labels
+
+
+def train(args):
+    """`aos-keras train`: fit AO/DO on a table and save the model folder."""
+    from aos_keras import AdversarialOversampler, model_folder, training
+    from aos_keras.tables import TableEncoder
+
+    model_class = args.model_class or AdversarialOversampler
+    checked = getattr(args, "checked", None)
+    config, features, labels = checked or check_train(args)
     encoder = TableEncoder(
         standardize=args.standardize,
         numeric_imputation=args.impute,
@@ -497,6 +494,12 @@ def build_parser(model_class=None):
         help="Keras backend (default: KERAS_BACKEND or tensorflow)",
     )
     parser.add_argument(
+        "--backend-logs",
+        action="store_true",
+        help="show what the backend writes to stderr when it starts "
+        "(TensorFlow's absl and oneDNN lines; hidden by default)",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -551,7 +554,7 @@ def build_parser(model_class=None):
         action="store_true",
         help="replace an existing --out folder (whole, at the end)",
     )
-    p.set_defaults(func=train, model_class=model_class)
+    p.set_defaults(func=train, check=check_train, model_class=model_class)
 
     p = sub.add_parser("evaluate", help="score a trained model on a table")
     p.add_argument("model", help="folder written by 'train'")
@@ -634,26 +637,36 @@ def build_parser(model_class=None):
 def main(argv=None, model_class=None):
     """Run the command line on `argv`; returns the exit status.
 
+    The arguments are parsed, and `train`'s settings, run options and table
+    checked, before Keras is imported (when it is not imported yet, as from
+    the `aos-keras` console script): `--help` and a wrong argument answer
+    in well under a second. `--backend` then sets `KERAS_BACKEND` for the
+    import; a process that imported Keras with another backend already is
+    restarted under the one asked for. The backend starts with its own C++
+    log lines hidden unless `--backend-logs`.
+
     Args:
         argv: list of str or None (`sys.argv[1:]`).
         model_class: see `build_parser`.
     """
     argv = _backend_first(list(sys.argv[1:] if argv is None else argv))
     args = build_parser(model_class).parse_args(argv)
-    if args.backend and os.environ.get("KERAS_BACKEND") != args.backend:
-        # Keras fixes its backend at import: restart under the one asked for.
-        env = dict(os.environ, KERAS_BACKEND=args.backend)
-        os.execve(
-            sys.executable, [sys.executable, "-m", "aos_keras.cli", *argv], env
-        )
     if args.threads is not None and args.threads < 1:
         print("aos-keras: error: --threads must be at least 1", file=sys.stderr)
         return 2
-    _set_torch_threads(args.threads)
+    if args.backend:
+        _use_backend(args.backend, argv)
     if args.command == "benchmark" and args.rest[:1] == ["--"]:
         args.rest = args.rest[1:]
+    quiet = not args.backend_logs
     try:
-        status = args.func(args)
+        check = getattr(args, "check", None)
+        if check is not None:  # before the backend is imported
+            args.checked = check(args)
+        with quiet_imports(QUIET_MODULES if quiet else ()):
+            load_package(quiet=quiet)
+            _set_torch_threads(args.threads)
+            status = args.func(args)
     except CLIError as err:
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -661,6 +674,133 @@ def main(argv=None, model_class=None):
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     return status or 0
+
+
+def _use_backend(name, argv):
+    """Make `name` the Keras backend of this run.
+
+    Before Keras is imported, `KERAS_BACKEND` is set for the import. Keras
+    fixes its backend when it is imported: a process that imported it with
+    another backend (`python -m aos_keras.cli`, which imports the package
+    first) is restarted under the one asked for.
+    """
+    keras = sys.modules.get("keras")
+    if keras is None:
+        os.environ["KERAS_BACKEND"] = name
+        return
+    if keras.backend.backend() != name:
+        env = dict(os.environ, KERAS_BACKEND=name)
+        os.execve(
+            sys.executable, [sys.executable, "-m", "aos_keras.cli", *argv], env
+        )
+
+
+def load_package(quiet=True):
+    """Import the whole package, and with it Keras and its backend.
+
+    Every Keras-serialisable class of `aos_keras` is registered afterwards,
+    so a model folder loads. With `quiet`, whatever the backend writes to
+    the process's stderr while it is imported (TensorFlow's absl and oneDNN
+    lines, which `TF_CPP_MIN_LOG_LEVEL` does not hide) is dropped, unless
+    the import fails: then it is written out before the error.
+    """
+    import aos_keras
+
+    if quiet and "keras" not in sys.modules:
+        with quiet_stderr():
+            aos_keras._load()
+    else:
+        aos_keras._load()
+
+
+class _QuietLoader(importlib.abc.Loader):
+    """A module's loader, run under `quiet_stderr`."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        with quiet_stderr():
+            self.loader.exec_module(module)
+
+
+class _QuietFinder(importlib.abc.MetaPathFinder):
+    """Finds `names` as usual; their loaders run under `quiet_stderr`."""
+
+    def __init__(self, names):
+        self.names = set(names)
+        self.searching = False
+
+    def find_spec(self, name, path, target=None):
+        if name not in self.names or self.searching:
+            return None
+        self.searching = True  # the search below must not find us again
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self.searching = False
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+@contextlib.contextmanager
+def quiet_imports(names):
+    """The first import of each of `names` hides its stderr output.
+
+    For modules that Keras imports later, on first use: its
+    `keras.utils.set_random_seed` imports TensorFlow, when installed, to
+    seed it, on every backend. The search hook is removed at the end of
+    the block.
+    """
+    names = [n for n in names if n not in sys.modules]
+    if not names:
+        yield
+        return
+    finder = _QuietFinder(names)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """File descriptor 2 into a temporary file for the `with` block.
+
+    C++ libraries write their logs to the descriptor, not to `sys.stderr`,
+    so this hides them too. The captured bytes are discarded when the block
+    ends normally and written to stderr when it raises (the exception
+    itself is printed after the block, as usual). Where descriptor 2 cannot
+    be duplicated (closed), nothing is hidden.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        failed = False
+        try:
+            yield
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                sink.seek(0)
+                sys.stderr.write(sink.read().decode("utf-8", "replace"))
+                sys.stderr.flush()
 
 
 def _set_torch_threads(threads):
@@ -674,12 +814,13 @@ def _set_torch_threads(threads):
 
 
 def _backend_first(argv):
-    """`argv` with a `--backend NAME` given anywhere moved to the front.
+    """`argv` with `--backend NAME` and `--backend-logs` moved to the front.
 
-    Arguments after a `--` (passed through to the benchmark) are left alone.
+    They are options of `aos-keras` itself, accepted anywhere. Arguments
+    after a `--` (passed through to the benchmark) are left alone.
     """
     end = argv.index("--") if "--" in argv else len(argv)
-    head, tail, chosen = [], argv[end:], []
+    head, tail, chosen, logs = [], argv[end:], [], []
     i = 0
     while i < end:
         arg = argv[i]
@@ -689,10 +830,12 @@ def _backend_first(argv):
             continue
         if arg.startswith("--backend="):
             chosen = ["--backend", arg.split("=", 1)[1]]
+        elif arg == "--backend-logs":
+            logs = [arg]
         else:
             head.append(arg)
         i += 1
-    return chosen + head + tail
+    return chosen + logs + head + tail
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ References:
     the SMOTE-type baselines, which use `nominal_blocks`.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -87,6 +89,124 @@ def is_mixed_table(X):
     if any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
         return False
     return bool(nominal_columns(X)) or bool(X.isna().to_numpy().any())
+
+
+def split_table(frame, label, *, features=None, drop=None):
+    """The feature columns and the labels of a table, checked.
+
+    Every column but the label is a feature, unless `features` names the
+    feature columns or `drop` names columns that are not features (IDs,
+    leaks, dates). The table's columns are refused when two share a name
+    (a copy of the label would be a feature).
+
+    Two `UserWarning`s point at likely mistakes, on tables of 20 rows or
+    more: a feature column of integers, strings or categories with a
+    different value in every row (an ID?), and a label with more distinct
+    values than `max(50, rows // 5)` (a regression target?). Neither
+    stops the split.
+
+    Args:
+        frame: DataFrame. The table, label column included.
+        label: the name of the label column.
+        features: list of column names, one name, or None. The feature
+            columns, in this order. Defaults to every column but the label
+            and `drop`.
+        drop: list of column names, one name, or None. Columns that are
+            not features.
+
+    Returns:
+        `(X, y)`: `X` a DataFrame of the feature columns (a copy), `y` a 1-D
+        numpy array of the labels, rows in the table's order.
+
+    Raises:
+        TypeError: `frame` is not a DataFrame.
+        ValueError: duplicate column names; `label`, or a column named in
+            `features` or `drop`, not in the table; `features` and `drop`
+            both given; a name given twice; `features` naming the label; no
+            feature column left.
+
+    Example:
+    >>> frame = pd.DataFrame({"id": [1, 2], "age": [30, 41], "y": ["a", "b"]})
+    >>> X, y = split_table(frame, "y", drop=["id"])
+    >>> list(X.columns), y.tolist()
+    (['age'], ['a', 'b'])
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a pandas DataFrame; got {type(frame).__name__}."
+        )
+    columns = [str(c) for c in frame.columns]
+    twice = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+    if twice:
+        raise ValueError(
+            f"duplicate column names {twice}; rename them (a copy of the "
+            "label would be used as a feature)"
+        )
+    if label not in frame.columns:
+        raise ValueError(
+            f"label column {label!r} not in the table; columns are "
+            f"{columns[:30]}"
+        )
+    if features is not None and drop is not None:
+        raise ValueError("give `features` or `drop`, not both")
+    features = _names(features, "features")
+    drop = _names(drop, "drop")
+    absent = [c for c in [*features, *drop] if c not in frame.columns]
+    if absent:
+        raise ValueError(
+            f"columns {absent} not in the table; columns are {columns[:30]}"
+        )
+    if label in features:
+        raise ValueError(f"`features` names the label column {label!r}")
+    chosen = features or [
+        c for c in frame.columns if c != label and c not in drop
+    ]
+    if not chosen:
+        raise ValueError("no feature column left (see `features` / `drop`)")
+    x, y = frame[chosen].copy(), frame[label]
+    _warn_about_columns(x, y, label)
+    return x, y.to_numpy()
+
+
+def _names(names, argument):
+    """`names` (None, one name or a list) as a list without repeats."""
+    if names is None:
+        return []
+    if isinstance(names, str) or not hasattr(names, "__iter__"):
+        names = [names]
+    names = list(names)
+    twice = list(dict.fromkeys(c for c in names if names.count(c) > 1))
+    if twice:
+        raise ValueError(f"`{argument}` names {twice} more than once")
+    return names
+
+
+def _warn_about_columns(x, y, label):
+    """The ID-column and regression-target warnings of `split_table`."""
+    rows = len(x)
+    if rows < 20:
+        return
+    for column in x.columns:
+        values = x[column]
+        exact = values.dtype.kind in "iuOSU" or str(values.dtype) in (
+            "string",
+            "category",
+        )
+        if exact and values.nunique() == rows:
+            warnings.warn(
+                f"column {column!r} has a different value in every row (an "
+                "ID?); it is used as a feature unless `drop` names it",
+                UserWarning,
+                stacklevel=3,
+            )
+    distinct = y.nunique()
+    if distinct > max(50, rows // 5):
+        warnings.warn(
+            f"the label {label!r} has {distinct} distinct values in {rows} "
+            "rows; is it a regression target? AO/DO classify.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 class TableEncoder(TransformerMixin, BaseEstimator):

@@ -238,9 +238,10 @@ def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
     with_id.to_csv(data, index=False)
     base = ["train", str(data), "--label", "outcome", *TINY_ARGS]
     assert cli.main([*base, "--out", str(tmp_path / "a")]) == 0
-    assert "'row_id' has a different value in every row" in (
-        capsys.readouterr().err
-    )
+    assert (
+        "aos-keras: warning: column 'row_id' has a different value in every "
+        "row (an ID?); it is used as a feature unless --drop names it\n"
+    ) in capsys.readouterr().err
     argv = [*base, "--drop", "row_id", "--out", str(tmp_path / "b")]
     assert cli.main(argv) == 0
     prep = json.loads((tmp_path / "b" / "preprocessing.json").read_text())
@@ -250,7 +251,9 @@ def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
     prep = json.loads((tmp_path / "c" / "preprocessing.json").read_text())
     assert prep["features"] == ["age", "dose"]
     assert cli.main([*base, "--features", "outcome"]) == 2
-    assert "names the label column" in capsys.readouterr().err
+    assert "error: --features names the label column 'outcome'" in (
+        capsys.readouterr().err
+    )
     assert cli.main([*base, "--drop", "nope"]) == 2
     assert "columns ['nope'] not in the table" in capsys.readouterr().err
 
@@ -304,6 +307,9 @@ def test_backend_is_accepted_anywhere():
     assert move(["evaluate", "m", "d", "--backend=torch"])[:2] == [
         "--backend", "torch",
     ]  # fmt: skip
+    assert move(["train", "d.csv", "--backend-logs"])[:2] == [
+        "--backend-logs", "train",
+    ]  # fmt: skip
     passed_on = ["benchmark", "--", "--backend", "jax"]
     assert move(passed_on) == passed_on
 
@@ -311,3 +317,122 @@ def test_backend_is_accepted_anywhere():
 def test_threads_must_be_positive(capsys):
     assert cli.main(["--threads", "0", "compare", "x.csv"]) == 2
     assert "--threads must be at least 1" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- start-up and logs
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def _python(code, **env):
+    """Run `code` in a fresh interpreter at the repository root."""
+    import os
+    import subprocess
+    import sys
+
+    environ = {**os.environ, **env}
+    environ.pop("_AOS_KERAS_DEFER_IMPORTS", None)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_launcher_parses_before_importing_keras():
+    code = """
+import os, sys
+import aos_keras_cli
+try:
+    aos_keras_cli.main(["--help"])
+except SystemExit as stop:
+    print("help", stop.code)
+status = aos_keras_cli.main(["train", "x.csv", "--label", "y", "--epochs", "0"])
+print("status", status)
+print("keras", "keras" in sys.modules, "aos_keras.model" in sys.modules)
+print("flag", os.environ.get("_AOS_KERAS_DEFER_IMPORTS"))
+"""
+    run = _python(code)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "help 0" in lines and "status 2" in lines
+    assert "keras False False" in lines  # nothing of Keras was imported
+    assert "flag None" in lines  # not left for child processes
+    assert "usage: aos-keras" in run.stdout
+    assert "--epochs must be at least 1" in run.stderr
+
+
+def test_import_aos_keras_registers_its_classes():
+    # A fresh process, as a user's `import aos_keras; keras.saving.
+    # load_model(...)`: the eager import must register every class.
+    code = (
+        "import aos_keras, keras; registered = keras.saving."
+        "get_registered_object('aos_keras>AdversarialOversampler'); "
+        "print(registered is aos_keras.AdversarialOversampler)"
+    )
+    run = _python(code)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True"]
+
+
+def test_the_public_names_are_listed_once():
+    import aos_keras
+    from aos_keras import _api
+
+    public = {n for n in vars(_api) if not n.startswith("_")}
+    assert public == set(aos_keras.__all__) - set(aos_keras._SAMPLER_NAMES)
+    for name in aos_keras.__all__:
+        assert getattr(aos_keras, name) is not None
+
+
+@pytest.mark.backend("tensorflow")
+def test_backend_logs_are_hidden_unless_asked(tmp_path):
+    # The model folder is missing: the command fails after TensorFlow has
+    # started, with the CLI's message.
+    argv = ["--backend", "tensorflow", "evaluate", str(tmp_path), "x.csv"]
+    code = "import sys, aos_keras_cli; sys.exit(aos_keras_cli.main({}))"
+    shown = _python(code.format(["--backend-logs", *argv]))
+    hidden = _python(code.format(argv))
+    for run in (shown, hidden):
+        assert run.returncode == 2
+        assert "aos-keras evaluate: error:" in run.stderr
+    if "oneDNN" not in shown.stderr and "absl" not in shown.stderr:
+        pytest.skip("this TensorFlow build writes no start-up log lines")
+    assert "oneDNN" not in hidden.stderr and "absl" not in hidden.stderr
+    assert hidden.stderr.strip().splitlines() == [
+        line for line in shown.stderr.strip().splitlines()
+        if line.startswith("aos-keras")
+    ]  # fmt: skip
+
+
+def test_quiet_imports_hide_what_a_module_writes_to_fd_2(
+    tmp_path, capfd, monkeypatch
+):
+    import importlib.util
+    import sys
+
+    (tmp_path / "noisy_ok.py").write_text(
+        "import os\nos.write(2, b'C++ noise\\n')\n"
+    )
+    (tmp_path / "noisy_bad.py").write_text(
+        "import os\nos.write(2, b'why it failed\\n')\nraise ImportError('no')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        with cli.quiet_imports(["noisy_ok", "noisy_bad"]):
+            assert importlib.util.find_spec("noisy_ok") is not None
+            import noisy_ok  # noqa: F401
+
+            with pytest.raises(ImportError, match="no"):
+                import noisy_bad  # noqa: F401
+        err = capfd.readouterr().err
+        assert "C++ noise" not in err  # found first, imported later: hidden
+        assert "why it failed" in err  # shown when the import fails
+        assert not any(
+            isinstance(f, cli._QuietFinder) for f in sys.meta_path
+        )  # fmt: skip
+    finally:
+        sys.modules.pop("noisy_ok", None)
+        sys.modules.pop("noisy_bad", None)

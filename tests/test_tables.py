@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras.tables import TableEncoder
+from aos_keras.tables import TableEncoder, split_table
 
 
 def mixed_frame(n=60, seed=0):
@@ -136,3 +136,90 @@ def test_infinite_and_non_numeric_cells_are_named():
         enc.transform(frame.assign(dose=np.inf))
     with pytest.raises(ValueError, match="'age' was numeric"):
         enc.transform(frame.assign(age="old"))
+
+
+def patient_table(n=40):
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "patient": [f"p{i:03d}" for i in range(n)],  # an ID
+            "age": rng.integers(20, 30, n),  # repeats: not an ID
+            "dose": rng.normal(size=n),  # floats: never an ID
+            "outcome": ["ok"] * (n - 8) + ["relapse"] * 8,
+        }
+    )
+
+
+def test_split_table_chooses_the_columns():
+    import warnings
+
+    frame = patient_table()
+    with pytest.warns(UserWarning) as caught:
+        x, y = split_table(frame, "outcome")
+    assert list(x.columns) == ["patient", "age", "dose"]
+    assert [str(w.message) for w in caught] == [
+        "column 'patient' has a different value in every row (an ID?); it "
+        "is used as a feature unless `drop` names it"
+    ]
+    assert isinstance(y, np.ndarray) and y.tolist() == frame["outcome"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning once the ID is dropped
+        x, _ = split_table(frame, "outcome", drop=["patient"])
+        assert list(x.columns) == ["age", "dose"]
+        x, _ = split_table(frame, "outcome", features=["dose", "age"])
+        assert list(x.columns) == ["dose", "age"]  # in the order given
+        x, _ = split_table(frame, "outcome", features="dose")  # one name
+        assert list(x.columns) == ["dose"]
+    x.loc[0, "dose"] = 99.0
+    assert frame.loc[0, "dose"] != 99.0  # a copy
+
+
+def test_split_table_asks_about_a_regression_target():
+    frame = patient_table(100).assign(outcome=np.arange(100) * 0.5)
+    with pytest.warns(UserWarning) as caught:
+        split_table(frame, "outcome", drop="patient")
+    assert [str(w.message) for w in caught] == [
+        "the label 'outcome' has 100 distinct values in 100 rows; is it a "
+        "regression target? AO/DO classify."
+    ]
+
+
+def test_split_table_stays_quiet_on_small_tables():
+    import warnings
+
+    frame = patient_table(19).assign(outcome=np.arange(19.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x, _ = split_table(frame, "outcome")
+    assert list(x.columns) == ["patient", "age", "dose"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(label="nope"), "label column 'nope' not in the table; columns "
+         "are ['patient', 'age', 'dose', 'outcome']"),
+        (dict(drop=["nope", "age"]), "columns ['nope'] not in the table"),
+        (dict(features=["age", "outcome"]),
+         "`features` names the label column 'outcome'"),
+        (dict(features=["age", "age"]), "`features` names ['age'] more than "
+         "once"),
+        (dict(features=["age"], drop=["dose"]),
+         "give `features` or `drop`, not both"),
+        (dict(drop=["patient", "age", "dose"]),
+         "no feature column left (see `features` / `drop`)"),
+    ],
+)  # fmt: skip
+def test_split_table_errors(kwargs, message):
+    kwargs = {"label": "outcome", **kwargs}
+    with pytest.raises(ValueError) as info:
+        split_table(patient_table(), **kwargs)
+    assert str(info.value).startswith(message)
+
+
+def test_split_table_refuses_duplicate_names():
+    frame = pd.DataFrame([[1, "a", "b"]], columns=["x", "label", "label"])
+    with pytest.raises(ValueError, match=r"duplicate column names \['label'\]"):
+        split_table(frame, "label")
+    with pytest.raises(TypeError, match="must be a pandas DataFrame"):
+        split_table(frame.to_numpy(), "label")
