@@ -372,6 +372,8 @@ ABLATIONS = (
     "DO-T0.1-D25",
     "DO-T0.1-hard",
     "DO-T0.1+HGB",
+    "AO-shared",
+    "DO-shared",
 )
 
 

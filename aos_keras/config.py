@@ -47,6 +47,7 @@ GAN_LOSSES = ("wgan-gp", "vanilla")
 CLASS_LOSS_NAMES = ("ce", "complement")
 CLASS_DISTRIBUTIONS = ("inverse", "fraction", "balanced", "real")
 NOMINAL_OUTPUTS = ("soft", "hard")
+Q_GENERATED_ROWS = ("fresh", "critic")
 
 
 def setting(
@@ -202,6 +203,15 @@ class GameConfig:
         minimum=0.0,
         maximum=1.0,
         exclusive=("maximum",),
+    )
+    q_generated_rows: str = setting(
+        "fresh",
+        "The generated rows Q's update trains on: `'fresh'` (a forward "
+        "pass of G after its update, the paper's step) or `'critic'` (the "
+        "rows of the critic's last update in the same step: one generator "
+        "pass less per step, rows one G update older, ceil(batch / heads) "
+        "rows per class).",
+        choices=Q_GENERATED_ROWS,
     )
     q_logit_adjustment: float = setting(
         0.0,

@@ -85,6 +85,7 @@ class GameRules:
     alpha: float
     class_position: np.ndarray
     q_logit_shift: typing.Optional[np.ndarray]
+    q_generated_rows: str = "fresh"
 
     @classmethod
     def of(cls, config, class_counts, generator_classes):
@@ -124,6 +125,7 @@ class GameRules:
             g_q_loss=config.g_q_loss,
             q_fake_loss=config.q_fake_loss,
             fake_rows_per_class=config.fake_rows_per_class,
+            q_generated_rows=config.q_generated_rows,
             class_weights={
                 "real": class_distribution(counts, "real"),
                 "generator": class_distribution(counts, "balanced"),
@@ -184,9 +186,12 @@ def train_step(game, data):
     """
     x, y, sample_weight = unpack(data, game.dtype)
     for _ in range(game.rules.critic_steps):
-        d_loss, gp = critic_update(game, x, y, sample_weight)
+        d_loss, gp, fake = critic_update(game, x, y, sample_weight)
     g_loss = generator_update(game, _batch_size(x))
-    q_loss, real_loss, logits = classifier_update(game, x, y, sample_weight)
+    shared = fake if game.rules.q_generated_rows == "critic" else None
+    q_loss, real_loss, logits = classifier_update(
+        game, x, y, sample_weight, generated=shared
+    )
     values = {
         "loss": real_loss,
         "q_loss": q_loss,
@@ -198,7 +203,10 @@ def train_step(game, data):
 
 
 def critic_update(game, x, y, sample_weight=None):
-    """One critic update; returns `(loss, gradient_penalty)`.
+    """One critic update; returns `(loss, gradient_penalty, generated)`.
+
+    `generated` is the `(heads, r, d)` batch of rows G made for it (without
+    gradient), which Q may reuse (`q_generated_rows="critic"`).
 
     The real rows' terms are means weighted by `sample_weight` (rows of
     weight 0, such as `aos_keras.batching`'s padding, count for nothing).
@@ -207,9 +215,8 @@ def critic_update(game, x, y, sample_weight=None):
     classes = g.class_ids
     r = rows_per_class(rules.fake_rows_per_class, _batch_size(x), len(classes))
     z = _noise(game, len(classes), r)
-    fake, fake_ids = flatten_classes(
-        ops.stop_gradient(g(z, training=True)), classes
-    )
+    generated = ops.stop_gradient(g(z, training=True))
+    fake, fake_ids = flatten_classes(generated, classes)
     weights = rules.class_weights["real"]
     real_term, fake_term = losses.CRITIC_TERMS[rules.gan_loss]
     wgan = rules.gan_loss == "wgan-gp"
@@ -243,7 +250,8 @@ def critic_update(game, x, y, sample_weight=None):
         )
         return loss + rules.gp_weight * gp, gp
 
-    return update_player(game.d_optimizer, d.trainable_variables, loss_fn)
+    loss, gp = update_player(game.d_optimizer, d.trainable_variables, loss_fn)
+    return loss, gp, generated
 
 
 def generator_update(game, batch_size):
@@ -269,12 +277,22 @@ def generator_update(game, batch_size):
     return loss
 
 
-def classifier_update(game, x, y, sample_weight=None):
-    """One classifier update; returns `(loss, real-row CE, real logits)`."""
+def classifier_update(game, x, y, sample_weight=None, generated=None):
+    """One classifier update; returns `(loss, real-row CE, real logits)`.
+
+    `generated`: None (G makes Q's rows now) or the critic's rows of this
+    step, `(heads, r, d)` in the order of `generator.class_ids`, from which
+    Q's classes are taken.
+    """
     rules, g, q = game.rules, game.generator, game.classifier
     classes = rules.support["classifier"]
     use_fake = rules.alpha > 0 and len(classes) > 0
-    if use_fake:
+    if use_fake and generated is not None:
+        index = [g.class_ids.index(c) for c in classes]
+        if index != list(range(len(g.class_ids))):
+            generated = ops.take(generated, np.asarray(index, "int32"), axis=0)
+        fake, ids = flatten_classes(generated, classes)
+    elif use_fake:
         r = rows_per_class(
             rules.fake_rows_per_class, _batch_size(x), len(classes)
         )
@@ -282,6 +300,7 @@ def classifier_update(game, x, y, sample_weight=None):
         fake, ids = flatten_classes(
             ops.stop_gradient(g(z, class_ids=classes, training=True)), classes
         )
+    if use_fake:
         weights = rules.class_weights["classifier"]
         fake_loss = CLASS_LOSSES[rules.q_fake_loss]
         # Real and generated rows in one pass of Q.

@@ -77,3 +77,29 @@ def test_default_compile_cache_folder_and_its_off_switch(monkeypatch, tmp_path):
         assert backend.default_compile_cache() is None
     finally:
         jax.config.update("jax_compilation_cache_dir", before)
+
+
+@pytest.mark.parametrize("rows, passes", [("fresh", 3), ("critic", 2)])
+def test_q_generated_rows_critic_saves_one_generator_pass(
+    monkeypatch, rows, passes
+):
+    from aos_keras import CWIGenerator
+
+    x, y = make_imbalanced(n_major=24, n_minor=8)  # one step of 32 rows
+    calls = []
+    call = CWIGenerator.call
+
+    def counting(self, *args, **kwargs):
+        calls.append(kwargs.get("class_ids"))
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(CWIGenerator, "call", counting)
+    model = AdversarialOversampler.from_data(
+        x, y, seed=0, mode="do", q_generated_rows=rows, **TINY
+    )
+    assert model.q_generated_rows == rows
+    model.compile()
+    history = model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert np.isfinite(history.history["q_loss"]).all()
+    # One trace of the step (one eager step on torch) calls G this often.
+    assert len(calls) == passes, calls

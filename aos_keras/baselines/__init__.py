@@ -34,6 +34,8 @@ from aos_keras.baselines.oversampler import (
     AdversarialMethod,
     ComplementDOMethod,
     OversamplerMethod,
+    SharedRowsAOMethod,
+    SharedRowsDOMethod,
     SharpAOMethod,
     SharpDODeferredMethod,
     SharpDOHardMethod,
@@ -69,6 +71,8 @@ _REGISTRY = {
         SharpDOLogitAdjustedMethod,
         SharpDODeferredMethod,
         SharpDOHardMethod,
+        SharedRowsAOMethod,
+        SharedRowsDOMethod,
     )
 }
 METHODS = tuple(_REGISTRY)
@@ -96,8 +100,10 @@ def make_method(
             (`q_fake_loss="complement"`), `"AO-T0.1"` and `"DO-T0.1"`
             (generator heads at softmax temperature 0.1), and the variants
             of the development-suite study `"DO-T0.1-LA"` and
-            `"DO-T0.1-D25"` (see `docs/research/`), and `"DO-T0.1-hard"`
-            (hard nominal blocks in generated rows).
+            `"DO-T0.1-D25"` (see `docs/research/`), `"DO-T0.1-hard"`
+            (hard nominal blocks in generated rows), and `"AO-shared"`,
+            `"DO-shared"` (`q_generated_rows="critic"`: Q trains on the
+            critic's generated rows, one generator pass less per step).
         num_classes: int. Number of classes `C`; labels are `0..C-1`.
         num_features: int. Number of features `d`.
         seed: int or None. Seed of `keras.utils.set_random_seed` (called at

@@ -157,3 +157,19 @@ class SharpDOHardMethod(OversamplerMethod):
         "generator_temperature": SHARP_TEMPERATURE,
         "nominal_output": "hard",
     }
+
+
+# One generator pass less per step (issue 14): Q trains on the rows the
+# critic's update drew in the same step.
+class SharedRowsAOMethod(AdversarialMethod):
+    """AO-shared: AO with `q_generated_rows="critic"`."""
+
+    name = "AO-shared"
+    preset = {"q_generated_rows": "critic"}
+
+
+class SharedRowsDOMethod(OversamplerMethod):
+    """DO-shared: DO with `q_generated_rows="critic"`."""
+
+    name = "DO-shared"
+    preset = {"q_generated_rows": "critic"}

@@ -169,12 +169,14 @@ def flops_per_step(method, batch, nets, model=None):
     )
     classes = model.support["classifier"]
     if model.alpha > 0 and classes:
+        shared = getattr(model, "q_generated_rows", "fresh") == "critic"
+        heads = model.generator.class_ids if shared else classes
         r = schedule.rows_per_class(
-            model.fake_rows_per_class, batch, len(classes)
+            model.fake_rows_per_class, batch, len(heads)
         )
-        total += generator_flops("forward", nets, classes, r) + pass_flops(
-            "train", q(batch + len(classes) * r)
-        )
+        if not shared:  # else Q reuses the critic's rows
+            total += generator_flops("forward", nets, classes, r)
+        total += pass_flops("train", q(batch + len(classes) * r))
     else:
         total += pass_flops("train", q(batch))
     return total
