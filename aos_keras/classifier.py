@@ -2,6 +2,7 @@
 
 import keras
 
+from aos_keras.backend import call_layer
 from aos_keras.config import GameConfig
 
 
@@ -62,8 +63,8 @@ class Classifier(keras.Model):
         """Class logits `(n, C)` of rows `x` `(n, d)`."""
         h = x
         for layer in self.hidden:
-            h = self.act(layer(h))
-        return self.logits(h)
+            h = call_layer(self.act, call_layer(layer, h))
+        return call_layer(self.logits, h)
 
     def get_config(self):
         config = super().get_config()

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from aos_keras.backend import call_layer
 from aos_keras.config import GameConfig
 
 
@@ -76,8 +77,8 @@ class Critic(keras.Model):
         )
         h = ops.concatenate([x, onehot], axis=-1)
         for layer in self.hidden:
-            h = self.act(layer(h))
-        return ops.reshape(self.score(h), (-1,))
+            h = call_layer(self.act, call_layer(layer, h))
+        return ops.reshape(call_layer(self.score, h), (-1,))
 
     def get_config(self):
         config = super().get_config()

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from aos_keras.backend import call_layer
 from aos_keras.config import GameConfig
 
 NOMINAL_OUTPUTS = ("soft", "hard")
@@ -341,18 +342,19 @@ class CWIGenerator(keras.Model):
                 f"Classes {missing} have no generator head (no anchors)."
             )
         k, r = ops.shape(z)[0], ops.shape(z)[1]
-        onehot = ops.one_hot(
-            ops.convert_to_tensor(class_ids, dtype="int32"),
-            self.num_classes,
-            dtype=z.dtype,
+        onehot = np.eye(self.num_classes, dtype="float32")[list(class_ids)]
+        onehot = ops.broadcast_to(
+            ops.cast(onehot[:, None, :], z.dtype), (k, r, self.num_classes)
         )
-        onehot = ops.broadcast_to(onehot[:, None, :], (k, r, self.num_classes))
         h = ops.reshape(
             ops.concatenate([z, onehot], axis=-1),
             (-1, self.latent_dim + self.num_classes),
         )
         for layer in self.trunk:
-            h = layer(h, training=training)
+            if isinstance(layer, keras.layers.BatchNormalization):
+                h = call_layer(layer, h, training=training)
+            else:
+                h = call_layer(layer, h)
         h = ops.reshape(h, (k, r, -1))
         rows, weights, order = [], [], []
         for j, group in enumerate(self.head_groups):
@@ -365,10 +367,11 @@ class CWIGenerator(keras.Model):
             w = self._head_softmax(j, _take(h, positions, len(class_ids)), slots)
             anchors = _take(self.group_anchors[j], slots, len(group))
             rows.append(ops.matmul(w, ops.cast(anchors, w.dtype)))
-            weights.extend(
-                w[n, :, : self.anchor_counts[group[s]]]
-                for n, s in enumerate(slots)
-            )
+            if return_weights:
+                weights.extend(
+                    w[n, :, : self.anchor_counts[group[s]]]
+                    for n, s in enumerate(slots)
+                )
             order.extend(positions)
         rows = rows[0] if len(rows) == 1 else ops.concatenate(rows, axis=0)
         if order != sorted(order):  # back to the order of `class_ids`

@@ -33,7 +33,7 @@ import numpy as np
 from keras import ops
 
 from aos_keras import losses
-from aos_keras.backend import input_gradient, replica_context
+from aos_keras.backend import call_layer, input_gradient, replica_context
 from aos_keras.players import unpack, update_player, weighted_mean
 from aos_keras.sampling import class_distribution, synthetic_weight
 
@@ -215,7 +215,7 @@ def critic_update(game, x, y, sample_weight=None):
     classes = g.class_ids
     r = rows_per_class(rules.fake_rows_per_class, _batch_size(x), len(classes))
     z = _noise(game, len(classes), r)
-    generated = ops.stop_gradient(g(z, training=True))
+    generated = ops.stop_gradient(call_layer(g, z, training=True))
     fake, fake_ids = flatten_classes(generated, classes)
     weights = rules.class_weights["real"]
     real_term, fake_term = losses.CRITIC_TERMS[rules.gan_loss]
@@ -237,7 +237,7 @@ def critic_update(game, x, y, sample_weight=None):
     n_real = _batch_size(x)
 
     def loss_fn():
-        scores = d(rows, row_ids)
+        scores = call_layer(d, rows, row_ids)
         real_scores, fake_scores = scores[:n_real], scores[n_real:]
         loss = weighted_mean(
             real_term(real_scores), sample_weight
@@ -245,7 +245,7 @@ def critic_update(game, x, y, sample_weight=None):
         if not wgan:
             return loss, ops.zeros(())
         gp = weighted_mean(
-            losses.gradient_penalty(input_gradient(lambda t: d(t, y), mixed)),
+            losses.gradient_penalty(input_gradient(lambda t: call_layer(d, t, y), mixed)),
             sample_weight,
         )
         return loss + rules.gp_weight * gp, gp
@@ -267,10 +267,10 @@ def generator_update(game, batch_size):
 
     def loss_fn():
         fake, ids = flatten_classes(
-            g(z, class_ids=classes, training=True), classes
+            call_layer(g, z, class_ids=classes, training=True), classes
         )
-        adv = _class_mean(rules, adversarial(d(fake, ids)), ids, weights)
-        fool = _class_mean(rules, q_term(ids, q(fake)), ids, weights)
+        adv = _class_mean(rules, adversarial(call_layer(d, fake, ids)), ids, weights)
+        fool = _class_mean(rules, q_term(ids, call_layer(q, fake)), ids, weights)
         return adv + rules.beta * fool, ()
 
     loss, _ = update_player(game.g_optimizer, g.trainable_variables, loss_fn)
@@ -298,7 +298,10 @@ def classifier_update(game, x, y, sample_weight=None, generated=None):
         )
         z = _noise(game, len(classes), r)
         fake, ids = flatten_classes(
-            ops.stop_gradient(g(z, class_ids=classes, training=True)), classes
+            ops.stop_gradient(
+                call_layer(g, z, class_ids=classes, training=True)
+            ),
+            classes,
         )
     if use_fake:
         weights = rules.class_weights["classifier"]
@@ -319,9 +322,9 @@ def classifier_update(game, x, y, sample_weight=None, generated=None):
 
     def loss_fn():
         if not use_fake:
-            logits = q(x)
+            logits = call_layer(q, x)
         else:
-            all_logits = q(rows)
+            all_logits = call_layer(q, rows)
             logits = all_logits[:n_real]
         real = weighted_mean(
             losses.cross_entropy(y, adjusted(logits)), sample_weight
@@ -415,7 +418,10 @@ def _per_replica(draw, shape, seed, dtype):
 def flatten_classes(rows, classes):
     """`(K, r, d)` rows to `(K * r, d)` rows and their class ids."""
     k, r, d = ops.shape(rows)[0], ops.shape(rows)[1], ops.shape(rows)[2]
-    ids = ops.repeat(ops.convert_to_tensor(classes, dtype="int32"), r)
+    if isinstance(r, int):  # static: the ids are a constant
+        ids = ops.convert_to_tensor(np.repeat(np.int32(classes), r))
+    else:
+        ids = ops.repeat(ops.convert_to_tensor(classes, dtype="int32"), r)
     return ops.reshape(rows, (k * r, d)), ids
 
 
