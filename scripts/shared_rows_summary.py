@@ -1,0 +1,156 @@
+"""The result of the shared-rows study, from its runs, by its selection rule.
+
+Reads the run files of `runs/dev_suite_v02.sh` (one JSON per table, method
+and split), pairs `AO` with `AO-shared` and `DO` with `DO-shared` on each
+table x split, and writes below the results marker of
+`docs/research/shared_rows.md` below its results marker (the protocol
+above it is left as it is):
+the mean honest ACSA of each, the mean paired difference, wins/ties/losses,
+a two-sided Wilcoxon signed-rank test (scipy), the mean seconds per run and
+the decision the protocol's rule gives. Every table x split pair where both
+runs are done is used; missing pairs are counted and listed.
+
+    python scripts/shared_rows_summary.py [--cache-dir runs/dev_suite_v02]
+        [--doc docs/research/shared_rows.md]
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PAIRS = (("AO", "AO-shared"), ("DO", "DO-shared"))
+MARKER = "<!-- results: written by scripts/shared_rows_summary.py -->"
+# The protocol's rule: at most this many ACSA points lost on average, and
+# no significant loss at this level.
+MAX_LOSS, ALPHA = 0.5, 0.05
+
+
+def load_runs(cache_dir):
+    """`{(table, method, split seed): run}` of the finished runs."""
+    runs = {}
+    for path in glob.glob(os.path.join(cache_dir, "*", "*.json")):
+        with open(path, encoding="utf-8") as f:
+            run = json.load(f)
+        if run.get("status") != "ok":
+            continue
+        table = os.path.basename(os.path.dirname(path))
+        runs[table, run["method"], run["repeat_seed"]] = run
+    return runs
+
+
+def compare_pair(runs, fresh, shared):
+    """Paired statistics of `shared` against `fresh` over table x split."""
+    from scipy.stats import wilcoxon
+
+    keys = sorted({(t, s) for t, m, s in runs if m in (fresh, shared)})
+    a, b, sa, sb, missing = [], [], [], [], []
+    for table, seed in keys:
+        x, y = runs.get((table, fresh, seed)), runs.get((table, shared, seed))
+        if x is None or y is None:
+            missing.append(f"{table}/{seed}")
+            continue
+        a.append(100 * x["honest"]["acsa"])
+        b.append(100 * y["honest"]["acsa"])
+        sa.append(x["seconds"])
+        sb.append(y["seconds"])
+    a, b = np.array(a), np.array(b)
+    diff = b - a
+    p = float("nan")
+    if len(diff) and np.any(diff != 0):
+        p = float(wilcoxon(b, a).pvalue)
+    return {
+        "pairs": len(diff),
+        "fresh": float(a.mean()) if len(a) else float("nan"),
+        "shared": float(b.mean()) if len(b) else float("nan"),
+        "diff": float(diff.mean()) if len(diff) else float("nan"),
+        "wins": int((diff > 0).sum()),
+        "ties": int((diff == 0).sum()),
+        "losses": int((diff < 0).sum()),
+        "p": p,
+        "seconds_fresh": float(np.mean(sa)) if sa else float("nan"),
+        "seconds_shared": float(np.mean(sb)) if sb else float("nan"),
+        "missing": missing,
+    }
+
+
+def passes(stats):
+    """The protocol's rule for one pair."""
+    worse = stats["diff"] < 0 and stats["p"] < ALPHA
+    return stats["diff"] >= -MAX_LOSS and not worse
+
+
+def result_text(stats, command):
+    lines = [
+        f"Written by `{command}` from the runs in `runs/dev_suite_v02/`.",
+        "",
+        "| pair | table x split pairs | fresh ACSA | shared ACSA | shared - "
+        "fresh | wins / ties / losses | Wilcoxon p | s per run fresh | s per "
+        "run shared | rule |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (fresh, shared), s in stats.items():
+        lines.append(
+            f"| {shared} vs {fresh} | {s['pairs']} | {s['fresh']:.2f} | "
+            f"{s['shared']:.2f} | {s['diff']:+.2f} | {s['wins']} / "
+            f"{s['ties']} / {s['losses']} | {s['p']:.3f} | "
+            f"{s['seconds_fresh']:.1f} | {s['seconds_shared']:.1f} | "
+            f"{'passes' if passes(s) else 'fails'} |"
+        )
+    missing = [m for s in stats.values() for m in s["missing"]]
+    if missing:
+        lines += ["", f"Pairs without both runs: {', '.join(missing)}."]
+    complete = all(s["pairs"] == 54 for s in stats.values())
+    decided = all(passes(s) for s in stats.values())
+    lines += [
+        "",
+        "**Decision:** "
+        + (
+            "not yet: the study is incomplete."
+            if not complete
+            else (
+                "`q_generated_rows=\"critic\"` passes the rule for AO and "
+                "DO; it may become the default."
+                if decided
+                else "the rule is not met for both AO and DO; the default "
+                "stays `q_generated_rows=\"fresh\"` and `\"critic\"` remains "
+                "an option for speed."
+            )
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--cache-dir", default=os.path.join(ROOT, "runs", "dev_suite_v02")
+    )
+    parser.add_argument(
+        "--doc",
+        default=os.path.join(ROOT, "docs", "research", "shared_rows.md"),
+    )
+    args = parser.parse_args(argv)
+    from aos_keras import io
+
+    runs = load_runs(args.cache_dir)
+    stats = {pair: compare_pair(runs, *pair) for pair in PAIRS}
+    command = "python scripts/shared_rows_summary.py " + " ".join(
+        sys.argv[1:] if argv is None else argv
+    )
+    with open(args.doc, encoding="utf-8") as f:
+        text = f.read()
+    # Everything up to the marker (the protocol) is kept as it is.
+    head = text[: text.index(MARKER) + len(MARKER)]
+    body = result_text(stats, command.strip())
+    io.write_text(args.doc, head + "\n\n" + body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
