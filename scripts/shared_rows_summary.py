@@ -3,8 +3,7 @@
 Reads the run files of `runs/dev_suite_v02.sh` (one JSON per table, method
 and split), pairs `AO` with `AO-shared` and `DO` with `DO-shared` on each
 table x split, and writes below the results marker of
-`docs/research/shared_rows.md` below its results marker (the protocol
-above it is left as it is):
+`docs/research/shared_rows.md` (the protocol above it is left as it is):
 the mean honest ACSA of each, the mean paired difference, wins/ties/losses,
 a two-sided Wilcoxon signed-rank test (scipy), the mean seconds per run and
 the decision the protocol's rule gives. Every table x split pair where both
