@@ -71,6 +71,12 @@ def parse_args(argv):
         help="epochs of the Credit run",
     )
     parser.add_argument(
+        "--credit-bound",
+        action="store_true",
+        help="add the least time of a Credit-shaped AO run from its FLOPs "
+        "(the model is built, not trained)",
+    )
+    parser.add_argument(
         "--cache-dir", default=os.path.join(ROOT, "runs", "time_to_model")
     )
     parser.add_argument(
@@ -313,6 +319,68 @@ def acceptance(runs):
     return "\n".join(lines)
 
 
+def credit_bound(runs):
+    """What a Credit-shaped AO run costs at best: FLOPs against a peak.
+
+    The AO model is built (not trained) on split 0 of the real Credit table
+    (batch 512, 4096 anchors); its FLOPs per step times the steps of 100
+    epochs, divided by the best float32 matmul rate measured now on this
+    backend, is the least time any implementation of the same step could
+    take here; divided by the rate AO reached on sylva in this run's JAX
+    file, it is what this implementation should take.
+    """
+    import keras
+
+    from aos_keras.bench.flops import flops_per_step, network_shapes
+    from aos_keras.bench.timing import measure_peak
+    from aos_keras.comparison import make_splits, prepare_table
+    from aos_keras.tables import TableEncoder
+    from aos_keras.training import build_game
+
+    X, y, _ = prepare_table(*load(CREDIT))
+    split = make_splits(y, repeats=1, seed=0)[0]
+    fit = split["fit"]
+    x_fit = TableEncoder().fit_transform(X.iloc[fit])
+    model = build_game(
+        x_fit, y[fit], settings={"mode": "ao"}, max_anchors=4096, seed=0
+    )
+    batch = 512
+    steps = 100 * -(-len(fit) // batch)
+    lines = []
+    for rows in ("fresh", "critic"):
+        model.q_generated_rows = rows
+        flops = flops_per_step("AO", batch, network_shapes(model), model)
+        lines.append((rows, flops))
+    peak = measure_peak(1024)[keras.backend.backend()]
+    sylva = runs.get(("jax", "sylva", "AO"))
+    rate = None
+    if sylva:  # its steps: 100 epochs of its split 0's training rows
+        _, y_sylva, _ = prepare_table(*load("sylva"))
+        n_fit = len(make_splits(y_sylva, repeats=1, seed=0)[0]["fit"])
+        sylva_steps = sylva["epochs"] * -(-n_fit // sylva["batch_size"])
+        rate = sylva["flops_per_step"] * sylva_steps / sylva["fit_seconds"]
+    out = [
+        f"- Credit-shaped AO ({len(fit)} training rows, batch {batch}, 4096 "
+        f"anchors, 100 epochs = {steps} steps), from the FLOP model:"
+    ]
+    for rows, flops in lines:
+        total = flops * steps
+        text = (
+            f"  `q_generated_rows={rows!r}`: {flops / 1e6:.0f} MFLOP a step, "
+            f"{total / 1e12:.1f} TFLOP in all; at the best matmul rate "
+            f"measured now ({peak / 1e9:.0f} GFLOP/s, "
+            f"{keras.backend.backend()}) at least "
+            f"{total / peak / 60:.1f} min"
+        )
+        if rate:
+            text += (
+                f"; at the rate AO reached on sylva in this run "
+                f"({rate / 1e9:.1f} GFLOP/s) {total / rate / 60:.1f} min"
+            )
+        out.append(text)
+    return "\n".join(out)
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.child:
@@ -343,6 +411,13 @@ def main(argv=None):
     )
     errors = {b: r["error"] for b, r in results.items() if "error" in r}
     table, checks = report(args)
+    if args.credit_bound:
+        runs = {}
+        for path in os.listdir(args.cache_dir):
+            with open(os.path.join(args.cache_dir, path), encoding="utf-8") as f:
+                run = json.load(f)
+            runs[run["backend"], run["table"], run["method"]] = run
+        checks += "\n" + credit_bound(runs)
     text = (
         "# Time to a model\n\n"
         f"Made by `{command}` (runs cached in `{os.path.relpath(args.cache_dir, ROOT)}`; "
