@@ -7,6 +7,7 @@ the raw table to the selected model: split 0 of `make_splits` (stratified
 training rows, 100 epochs at batch 32, Q scored after every epoch and the
 epoch chosen on validation. Compilation is included and JAX's persistent
 compilation cache is off (`AOS_KERAS_COMPILE_CACHE=off`): a cold start.
+torch runs on one thread, as `aos-keras` runs it by default.
 
 Reported per run: wall seconds, the first epoch's seconds (compilation
 included), the median seconds of the later epochs, and beside the AO/Q and
@@ -144,6 +145,11 @@ def child(args):
     from aos_keras import io
     from aos_keras.backend import BACKEND
     from aos_keras.comparison import Protocol, make_splits, prepare_table, run_one
+
+    if BACKEND == "torch":  # as `aos-keras` runs torch (see the guide)
+        import torch
+
+        torch.set_num_threads(1)
 
     class EpochTimer(keras.callbacks.Callback):
         """Seconds of each epoch, and the model trained (for its FLOPs)."""
