@@ -45,6 +45,10 @@ def test_a_partial_last_batch_traces_the_step_once(monkeypatch):
     )
     assert traced == [(16, x.shape[1])]
     assert np.isfinite(history.history["val_loss"]).all()
+    # The padding rows of the validation data weigh nothing: its ACSA is
+    # the unpadded data's, scored in one batch.
+    scores = model.evaluate(x, y, batch_size=len(x), return_dict=True, verbose=0)
+    assert history.history["val_acsa"][-1] == pytest.approx(scores["acsa"], abs=1e-7)
 
 
 @pytest.mark.skipif(BACKEND != "jax", reason="JAX's compilation cache")
