@@ -271,7 +271,7 @@ def check_run_options(args):
         )
 
 
-def check_out_path(path, flag, folder=False):
+def check_out_path(path, flag, folder=False, example="predictions.csv"):
     """Refuse, before any work, an output that could not be written.
 
     Files and folders are written beside their final path and renamed
@@ -285,6 +285,7 @@ def check_out_path(path, flag, folder=False):
         flag: str. The option or argument that named it, for the message.
         folder: bool. `path` is a folder (a file there is refused);
             otherwise a file (a folder there is refused).
+        example: str. A file name the message suggests inside a folder.
 
     Raises:
         CLIError: `path` is of the wrong kind, a folder above it is a
@@ -296,7 +297,7 @@ def check_out_path(path, flag, folder=False):
     if not folder and os.path.isdir(out):
         raise CLIError(
             f"{flag} {path} is a folder; give a file name, e.g. "
-            f"{os.path.join(path, 'predictions.csv')}"
+            f"{os.path.join(path, example)}"
         )
     parent = os.path.dirname(out)
     while not os.path.lexists(parent):
@@ -314,7 +315,7 @@ def check_out_path(path, flag, folder=False):
 def evaluate(args):
     """`aos-keras evaluate`: ACSA, GM and per-class recall on a table."""
     if args.output:
-        check_out_path(args.output, "--output")
+        check_out_path(args.output, "--output", example="scores.json")
     model, prep = load_folder(args.model)
     features, labels = split_label(read_table(args.data), prep["label"])
     scores = _scores(model, _transform(features, prep), labels)
@@ -356,7 +357,7 @@ def generate(args):
     """`aos-keras generate`: N synthetic rows per class, original columns."""
     from aos_keras import io
 
-    check_out_path(args.out, "--out")
+    check_out_path(args.out, "--out", example="synthetic.csv")
     model, prep = load_folder(args.model)
     classes = args.classes or [str(c) for c in prep["classes"]]
     by_name = {str(c): c for c in prep["classes"]}
