@@ -203,7 +203,7 @@ def train(args):
             stop_on_signals=True,
         )
     except ValueError as err:
-        raise CLIError(f"{args.data}: {err}") from err
+        raise CLIError(f"{args.data}: {_as_flags(str(err))}") from err
     except training.Interrupted as stop:
         print(
             f"aos-keras train: {stop.signal_name} before the first epoch "
@@ -246,7 +246,8 @@ def check_run_options(args):
     Raises:
         CLIError: `--epochs` or `--batch-size` below 1, `--val-size` not in
             [0, 1), `--max-anchors` below 1, or an `--out` that is a file,
-            a non-empty folder without `--overwrite`, or cannot be written.
+            a non-empty folder without `--overwrite`, or cannot be written
+            (`check_out_path`).
     """
     for flag, value in (("--epochs", args.epochs), ("--batch-size",
                         args.batch_size)):  # fmt: skip
@@ -262,22 +263,59 @@ def check_run_options(args):
             f"--max-anchors must be at least 1; got {args.max_anchors}"
         )
     out = os.path.abspath(args.out)
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise CLIError(f"--out {args.out} is a file, not a folder")
+    check_out_path(args.out, "--out", folder=True)
     if os.path.isdir(out) and os.listdir(out) and not args.overwrite:
         raise CLIError(
             f"--out {args.out} exists and is not empty; pass --overwrite to "
             "replace it (the new folder replaces it whole at the end)"
         )
-    parent = out if os.path.isdir(out) else os.path.dirname(out)
-    while not os.path.exists(parent):
+
+
+def check_out_path(path, flag, folder=False, example="predictions.csv"):
+    """Refuse, before any work, an output that could not be written.
+
+    Files and folders are written beside their final path and renamed
+    onto it (`aos_keras.io`), so the folder that will hold `path` must
+    accept a new entry. It is tried: a temporary folder is made in it and
+    removed (permission bits say nothing for root, nor for read-only
+    mounts).
+
+    Args:
+        path: str. The output file, or folder when `folder`.
+        flag: str. The option or argument that named it, for the message.
+        folder: bool. `path` is a folder (a file there is refused);
+            otherwise a file (a folder there is refused).
+        example: str. A file name the message suggests inside a folder.
+
+    Raises:
+        CLIError: `path` is of the wrong kind, a folder above it is a
+            file, or its folder cannot be written.
+    """
+    out = os.path.abspath(path)
+    if folder and os.path.exists(out) and not os.path.isdir(out):
+        raise CLIError(f"{flag} {path} is a file, not a folder")
+    if not folder and os.path.isdir(out):
+        raise CLIError(
+            f"{flag} {path} is a folder; give a file name, e.g. "
+            f"{os.path.join(path, example)}"
+        )
+    parent = os.path.dirname(out)
+    while not os.path.lexists(parent):
         parent = os.path.dirname(parent)
-    if not os.access(parent, os.W_OK):
-        raise CLIError(f"--out {args.out}: {parent} is not writable")
+    if not os.path.isdir(parent):
+        raise CLIError(f"{flag} {path}: {parent} is a file, not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".aos-keras-probe.", dir=parent))
+    except OSError as err:
+        raise CLIError(
+            f"{flag} {path}: cannot write in {parent} ({err.strerror})"
+        ) from None
 
 
 def evaluate(args):
     """`aos-keras evaluate`: ACSA, GM and per-class recall on a table."""
+    if args.output:
+        check_out_path(args.output, "--output", example="scores.json")
     model, prep = load_folder(args.model)
     features, labels = split_label(read_table(args.data), prep["label"])
     scores = _scores(model, _transform(features, prep), labels)
@@ -292,6 +330,7 @@ def predict(args):
     """`aos-keras predict`: labels and class probabilities of new rows."""
     from aos_keras import io
 
+    check_out_path(args.out, "--out")
     model, prep = load_folder(args.model)
     frame = read_table(args.data)
     features = frame.drop(columns=[prep["label"]], errors="ignore")
@@ -318,6 +357,7 @@ def generate(args):
     """`aos-keras generate`: N synthetic rows per class, original columns."""
     from aos_keras import io
 
+    check_out_path(args.out, "--out", example="synthetic.csv")
     model, prep = load_folder(args.model)
     classes = args.classes or [str(c) for c in prep["classes"]]
     by_name = {str(c): c for c in prep["classes"]}
@@ -341,6 +381,7 @@ def export(args):
 
     if os.path.lexists(args.path) and not args.overwrite:
         raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
+    check_out_path(args.path, "PATH", folder=True)
     model, prep = load_folder(args.model)
     encoder = prep["_encoder"]
     if not encoder.numeric_only:
@@ -670,7 +711,9 @@ def main(argv=None, model_class=None):
     except CLIError as err:
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
-    except (ValueError, TypeError, FileNotFoundError) as err:
+    except (ValueError, TypeError, OSError) as err:
+        # OSError: a write that failed all the same (disk full, a folder
+        # removed meanwhile); the atomic writes left nothing half-written.
         print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
         return 2
     return status or 0

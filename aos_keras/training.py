@@ -78,6 +78,7 @@ def validation_split(y, val_size, seed):
     from sklearn.model_selection import train_test_split
 
     alone = np.isin(y, training_only_classes(y))
+    check_val_size(y[~alone], val_size, len(y))
     fit, val = train_test_split(
         rows[~alone],
         test_size=val_size,
@@ -85,6 +86,46 @@ def validation_split(y, val_size, seed):
         random_state=seed,
     )
     return np.concatenate([fit, rows[alone]]), val
+
+
+def check_val_size(y, val_size, rows):
+    """Refuse a validation split that cannot be drawn, saying why.
+
+    Args:
+        y: array, the labels of the classes with 2 rows or more (the rows
+            `validation_split` stratifies).
+        val_size: float in `(0, 1)`.
+        rows: int, every row of the table (for the message).
+
+    Raises:
+        ValueError: no class has 2 rows, or `val_size` gives either side of
+            the split fewer rows than there are classes (stratification
+            needs one of each), with the range of `val_size` that works.
+    """
+    import math
+
+    n, k = len(y), len(np.unique(y))
+    if k == 0:
+        raise ValueError(
+            f"every class has a single row ({rows} rows, {rows} classes), so "
+            "no validation split can be drawn: is the label a regression "
+            "target? Bin it into classes, or set `val_size` to 0."
+        )
+    n_val = math.ceil(val_size * n)  # as train_test_split rounds it
+    if n_val >= k and n - n_val >= k:
+        return
+    low = math.ceil(k / n * 100) / 100
+    high = math.floor((n - k) / n * 100) / 100
+    advice = (
+        f"use a `val_size` between {low} and {high}, or 0 for none"
+        if low <= high
+        else "the table is too small for one: set `val_size` to 0"
+    )
+    raise ValueError(
+        f"`val_size` {val_size} holds out {n_val} of {n} rows and trains on "
+        f"{n - n_val}; a stratified validation split needs a row of each "
+        f"of the {k} classes on both sides: {advice}."
+    )
 
 
 def training_only_classes(y):
@@ -166,7 +207,7 @@ def train_table(
         model_class=model_class,
     )
     interrupted = None
-    with _signals_as_interrupts(stop_on_signals):
+    with _signals_as_interrupts(stop_on_signals) as signals:
         try:
             model.fit(
                 x,
@@ -174,7 +215,7 @@ def train_table(
                 epochs=epochs,
                 batch_size=batch_size,
                 verbose=verbose,
-                callbacks=callbacks,
+                callbacks=[*callbacks, _StopOnSignal(signals)],
             )
         except Interrupted as stop:
             interrupted = stop.signal_name
@@ -192,11 +233,19 @@ def train_table(
 
 
 class _signals_as_interrupts:
-    """Within: SIGINT and SIGTERM raise `Interrupted` (when `enabled`)."""
+    """Within: SIGINT and SIGTERM are recorded in `received` (when
+    `enabled`), for `_StopOnSignal` to stop training at a safe point.
+
+    The handler does not raise: an exception at an arbitrary bytecode can
+    land inside a step (on JAX, after the step donated the previous state
+    and before the new one is kept), leaving the model's variables deleted
+    and the model unsavable.
+    """
 
     def __init__(self, enabled):
         self.enabled = enabled
         self.previous = {}
+        self.received = None
 
     def __enter__(self):
         if not self.enabled:
@@ -204,7 +253,8 @@ class _signals_as_interrupts:
         import signal
 
         def handler(signum, frame):
-            raise Interrupted(signal.Signals(signum).name)
+            if self.received is None:
+                self.received = signal.Signals(signum).name
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             if signal.getsignal(sig) == signal.SIG_IGN:
@@ -221,6 +271,24 @@ class _signals_as_interrupts:
         for sig, previous in self.previous.items():
             signal.signal(sig, previous)
         return False
+
+
+class _StopOnSignal(keras.callbacks.Callback):
+    """Raises `Interrupted` after the step during which a signal came.
+
+    The end of a batch is a safe point on every backend: the step's state
+    is kept (on JAX in the trainer's `_jax_state`, which `fit` writes back
+    to the variables as it unwinds), so the model saves. It comes last in
+    the callbacks, after those that record the batch.
+    """
+
+    def __init__(self, signals):
+        super().__init__()
+        self.signals = signals
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.signals.received is not None:
+            raise Interrupted(self.signals.received)
 
 
 def build_game(

@@ -230,6 +230,96 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
     assert (out / "model.keras").exists()
 
 
+def test_a_signal_inside_a_step_stops_at_the_next_batch_end(
+    table, tmp_path, capsys, monkeypatch
+):
+    # A real Ctrl-C lands anywhere, also inside a step: on JAX, raising
+    # there (after the step donated the previous state, before the new one
+    # is kept) left deleted arrays in the model, and saving it crashed.
+    import os
+    import signal
+
+    from aos_keras import AdversarialOversampler
+
+    original = AdversarialOversampler.make_train_function
+
+    def make(self, force=False):
+        original(self, force)
+        step, calls = self.train_function, []
+
+        def step_then_signal(*args):
+            out = step(*args)
+            calls.append(None)
+            if len(calls) == 7:  # in the third epoch (3 steps an epoch)
+                os.kill(os.getpid(), signal.SIGINT)
+            return out
+
+        self.train_function = step_then_signal
+        return step_then_signal
+
+    monkeypatch.setattr(AdversarialOversampler, "make_train_function", make)
+    _, path, _ = table
+    out = tmp_path / "run"
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        status = cli.main(argv + TINY_ARGS + ["--epochs", "5"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert status == 130
+    assert "stopped by SIGINT after 2 of 5" in capsys.readouterr().err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["interrupted"] == "SIGINT" and metrics["epochs_done"] == 2
+    keras.saving.load_model(out / "model.keras")  # saved whole
+
+
+def test_outputs_that_cannot_be_written_fail_before_any_work(
+    trained, table, tmp_path, capsys
+):
+    _, path, _ = table
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep")
+    for argv, says in [
+        (["predict", str(trained), str(path), "--out", str(folder)],
+         "is a folder; give a file name"),
+        (["generate", str(trained), "--out", str(folder)],
+         "is a folder; give a file name"),
+        (["evaluate", str(trained), str(path), "--output",
+          str(a_file / "s.json")], "a_file is a file, not a folder"),
+        (["export", str(trained), str(a_file), "--overwrite"],
+         "is a file, not a folder"),
+        (["train", str(path), "--label", "outcome", "--out",
+          str(a_file / "run"), *TINY_ARGS], "a_file is a file, not a folder"),
+    ]:  # fmt: skip
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert says in err and "Traceback" not in err, err
+    assert a_file.read_text() == "keep" and not list(folder.iterdir())
+
+
+def test_a_val_size_that_cannot_stratify_is_refused_with_its_range(
+    table, tmp_path, capsys
+):
+    _, path, _ = table  # 48 rows, 2 classes
+    argv = ["train", str(path), "--label", "outcome", "--out",
+            str(tmp_path / "run"), *TINY_ARGS]  # fmt: skip
+    assert cli.main(argv + ["--val-size", "0.01"]) == 2
+    err = capsys.readouterr().err
+    assert "--val-size 0.01 holds out 1 of 48 rows" in err
+    assert "between 0.05 and 0.95" in err and "test_size" not in err
+    frame = pd.DataFrame({"x": np.arange(30.0), "y": np.arange(30.0) / 7})
+    data = tmp_path / "continuous.csv"
+    frame.to_csv(data, index=False)
+    argv = ["train", str(data), "--label", "y", "--out",
+            str(tmp_path / "run2"), *TINY_ARGS]  # fmt: skip
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "every class has a single row" in err and "--val-size" in err
+    assert "n_samples" not in err
+
+
 def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
                                                            capsys):  # fmt: skip
     _, path, frame = table
