@@ -42,14 +42,20 @@ def load_runs(cache_dir):
     return runs
 
 
-def compare_pair(runs, fresh, shared):
-    """Paired statistics of `shared` against `fresh` over table x split."""
+def compare_pair(runs, fresh, shared, base_runs=None):
+    """Paired statistics of `shared` against `fresh` over table x split.
+
+    `fresh` is read from `base_runs` when given (another cache), else from
+    `runs`.
+    """
     from scipy.stats import wilcoxon
 
-    keys = sorted({(t, s) for t, m, s in runs if m in (fresh, shared)})
+    base = runs if base_runs is None else base_runs
+    keys = sorted({(t, s) for t, m, s in runs if m == shared})
+    keys += sorted({(t, s) for t, m, s in base if m == fresh} - set(keys))
     a, b, sa, sb, missing = [], [], [], [], []
     for table, seed in keys:
-        x, y = runs.get((table, fresh, seed)), runs.get((table, shared, seed))
+        x, y = base.get((table, fresh, seed)), runs.get((table, shared, seed))
         if x is None or y is None:
             missing.append(f"{table}/{seed}")
             continue
@@ -81,6 +87,29 @@ def passes(stats):
     """The protocol's rule for one pair."""
     worse = stats["diff"] < 0 and stats["p"] < ALPHA
     return stats["diff"] >= -MAX_LOSS and not worse
+
+
+def version_text(versions):
+    """The same methods on 0.1 and 0.2 (a check of the 0.2 changes)."""
+    lines = [
+        "",
+        "The same check for the version change itself (not part of the rule): "
+        "`AO` and `DO` of version 0.2 (these runs) against version 0.1 (the "
+        "runs of `runs/dev_suite_100ep/`, same protocol and splits; their "
+        "seconds were measured under another load, `--jobs 2`).",
+        "",
+        "| method | pairs | 0.1 ACSA | 0.2 ACSA | 0.2 - 0.1 | wins / ties / "
+        "losses | Wilcoxon p | s per run 0.1 | s per run 0.2 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for method, s in versions.items():
+        lines.append(
+            f"| {method} | {s['pairs']} | {s['fresh']:.2f} | {s['shared']:.2f} "
+            f"| {s['diff']:+.2f} | {s['wins']} / {s['ties']} / {s['losses']} "
+            f"| {s['p']:.3f} | {s['seconds_fresh']:.1f} | "
+            f"{s['seconds_shared']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def result_text(stats, command):
@@ -131,6 +160,11 @@ def main(argv=None):
         "--cache-dir", default=os.path.join(ROOT, "runs", "dev_suite_v02")
     )
     parser.add_argument(
+        "--base-cache-dir",
+        default=os.path.join(ROOT, "runs", "dev_suite_100ep"),
+        help="the version 0.1 runs of AO and DO",
+    )
+    parser.add_argument(
         "--doc",
         default=os.path.join(ROOT, "docs", "research", "shared_rows.md"),
     )
@@ -139,6 +173,10 @@ def main(argv=None):
 
     runs = load_runs(args.cache_dir)
     stats = {pair: compare_pair(runs, *pair) for pair in PAIRS}
+    old = load_runs(args.base_cache_dir)
+    versions = {
+        m: compare_pair(runs, m, m, base_runs=old) for m in ("AO", "DO")
+    }
     command = "python scripts/shared_rows_summary.py " + " ".join(
         sys.argv[1:] if argv is None else argv
     )
@@ -146,7 +184,7 @@ def main(argv=None):
         text = f.read()
     # Everything up to the marker (the protocol) is kept as it is.
     head = text[: text.index(MARKER) + len(MARKER)]
-    body = result_text(stats, command.strip())
+    body = result_text(stats, command.strip()) + version_text(versions)
     io.write_text(args.doc, head + "\n\n" + body)
     print(body)
 
