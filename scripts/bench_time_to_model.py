@@ -89,8 +89,12 @@ def parse_args(argv):
         help="2 epochs of new-thyroid1 on the current backend, to a "
         "temporary folder (tests)",
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write the report from the cached runs; run nothing",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--backend", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.smoke:
         import keras
@@ -276,6 +280,14 @@ def report(args):
             f"| {ratio} | {flop_ratio} | {run['heads'] or ''} "
             f"| {'' if acsa is None else f'{100 * acsa:.2f}'} |"
         )
+    missing = [
+        f"{backend}/{table}/{method}"
+        for backend in args.backends
+        for table, method in runs_of(args, backend)
+        if (backend, table, method) not in runs
+    ]
+    if missing:
+        rows += ["", "Not run (yet): " + ", ".join(missing) + "."]
     checks = acceptance(runs)
     return "\n".join(rows), checks
 
@@ -407,14 +419,16 @@ def main(argv=None):
         "--credit-epochs", str(args.credit_epochs),
         "--cache-dir", args.cache_dir,
     ] + ["--credit"] * args.credit  # fmt: skip
-    results = run_per_backend(
-        __file__,
-        child_argv,
-        args.backends,
-        log=lambda line: print(line, flush=True),
-        main=main,
-        in_process=args.smoke,
-    )
+    results = {}
+    if not args.report_only:
+        results = run_per_backend(
+            __file__,
+            child_argv,
+            args.backends,
+            log=lambda line: print(line, flush=True),
+            main=main,
+            in_process=args.smoke,
+        )
     errors = {b: r["error"] for b, r in results.items() if "error" in r}
     table, checks = report(args)
     if args.credit_bound:
