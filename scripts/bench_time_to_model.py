@@ -440,8 +440,11 @@ def main(argv=None):
         checks += "\n" + credit_bound(runs)
     text = (
         "# Time to a model\n\n"
-        f"Made by `{command}` (runs cached in `{os.path.relpath(args.cache_dir, ROOT)}`; "
-        "see the script's docstring for the protocol).\n\n"
+        f"Made by `{command}` from the runs cached in "
+        f"`{os.path.relpath(args.cache_dir, ROOT)}` (each made by this script, "
+        "resumable; see its docstring for the protocol). The machine was "
+        "shared with other benchmarks while they ran, so compare times within "
+        "a backend, not across days.\n\n"
         f"Machine: {machine()}; {versions()}.\n\n"
         f"{table}\n\n## The issue's targets, from these runs\n\n{checks}\n"
     )
