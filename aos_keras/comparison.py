@@ -263,9 +263,7 @@ def _logits(net, x, batch=4096):
 
 
 # -------------------------------------------------------------------- runs
-def run_one(
-    X, y, classes, method, split, protocol, options=None, callbacks=()
-):
+def run_one(X, y, classes, method, split, protocol, options=None, callbacks=()):
     """Train and score one method on one split; return its record.
 
     Args:

@@ -44,7 +44,9 @@ def group_heads(anchor_counts, max_padding=MAX_PADDING, small=SMALL_HEAD):
     groups = []
     for c in order:
         m = anchor_counts[c]
-        if groups and anchor_counts[groups[-1][0]] <= max(max_padding * m, small):
+        if groups and anchor_counts[groups[-1][0]] <= max(
+            max_padding * m, small
+        ):
             groups[-1].append(c)
         else:
             groups.append([c])
@@ -120,8 +122,8 @@ class CWIGenerator(keras.Model):
     `(classes, h, m_max)`, its padded logits masked out of the softmax. The
     number of operations in a step grows with the number of groups, not
     with the number of classes, and a row of class c costs at most
-    `max(MAX_PADDING * m_c, SMALL_HEAD)` in its head. Padded weights get no gradient and stay
-    zero; padded anchors get weight exactly 0.
+    `max(MAX_PADDING * m_c, SMALL_HEAD)` in its head. Padded weights get
+    no gradient and stay zero; padded anchors get weight exactly 0.
 
     The anchors are non-trainable weights, so the generator serialises with
     `get_config`/`save` and its anchors travel with the weights.
@@ -273,7 +275,11 @@ class CWIGenerator(keras.Model):
         for j, group in enumerate(self.head_groups):
             self.group_anchors.append(
                 self.add_weight(
-                    shape=(len(group), self._masks[j].shape[1], self.num_features),
+                    shape=(
+                        len(group),
+                        self._masks[j].shape[1],
+                        self.num_features,
+                    ),
                     initializer="zeros",
                     trainable=False,
                     name=f"anchors_{j}",
@@ -359,12 +365,16 @@ class CWIGenerator(keras.Model):
         rows, weights, order = [], [], []
         for j, group in enumerate(self.head_groups):
             wanted = [
-                (p, group.index(c)) for p, c in enumerate(class_ids) if c in group
+                (p, group.index(c))
+                for p, c in enumerate(class_ids)
+                if c in group
             ]
             if not wanted:
                 continue
             positions, slots = (list(t) for t in zip(*wanted))
-            w = self._head_softmax(j, _take(h, positions, len(class_ids)), slots)
+            w = self._head_softmax(
+                j, _take(h, positions, len(class_ids)), slots
+            )
             anchors = _take(self.group_anchors[j], slots, len(group))
             rows.append(ops.matmul(w, ops.cast(anchors, w.dtype)))
             if return_weights:

@@ -8,14 +8,14 @@ import numpy as np
 
 from aos_keras import backend, schedule, validation
 from aos_keras.anchors import select_anchors
+from aos_keras.batching import pad_to_batches
 from aos_keras.callbacks import with_nan_guard
 from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
 from aos_keras.critic import Critic
-from aos_keras.batching import pad_to_batches
 from aos_keras.generator import CWIGenerator
-from aos_keras.upgrade import check_saved_layout
 from aos_keras.players import MultiPlayerModel, default_optimizer
 from aos_keras.tables import SpecEncoder
+from aos_keras.upgrade import check_saved_layout
 
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
 # What `get_compile_config` saves besides the three optimizers.

@@ -107,7 +107,6 @@ def load_folder(folder):
             `preprocessing.json`.
         ValueError: `model.keras` is corrupt or truncated.
     """
-    import keras
 
     import aos_keras  # noqa: F401  (registers the custom objects)
 
@@ -147,8 +146,8 @@ def _load_model(path):
         return keras.saving.load_model(path, compile=False)
     warnings.warn(
         f"{path} was saved by aos_keras < 0.2; it is converted for this run. "
-        "To convert it for good: python -c \"import aos_keras.upgrade as u; "
-        f"u.upgrade_saved_model({path!r})\"",
+        'To convert it for good: python -c "import aos_keras.upgrade as u; '
+        f'u.upgrade_saved_model({path!r})"',
         stacklevel=3,
     )
     with tempfile.TemporaryDirectory() as tmp:

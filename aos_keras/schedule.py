@@ -245,7 +245,9 @@ def critic_update(game, x, y, sample_weight=None):
         if not wgan:
             return loss, ops.zeros(())
         gp = weighted_mean(
-            losses.gradient_penalty(input_gradient(lambda t: call_layer(d, t, y), mixed)),
+            losses.gradient_penalty(
+                input_gradient(lambda t: call_layer(d, t, y), mixed)
+            ),
             sample_weight,
         )
         return loss + rules.gp_weight * gp, gp
@@ -269,8 +271,12 @@ def generator_update(game, batch_size):
         fake, ids = flatten_classes(
             call_layer(g, z, class_ids=classes, training=True), classes
         )
-        adv = _class_mean(rules, adversarial(call_layer(d, fake, ids)), ids, weights)
-        fool = _class_mean(rules, q_term(ids, call_layer(q, fake)), ids, weights)
+        adv = _class_mean(
+            rules, adversarial(call_layer(d, fake, ids)), ids, weights
+        )
+        fool = _class_mean(
+            rules, q_term(ids, call_layer(q, fake)), ids, weights
+        )
         return adv + rules.beta * fool, ()
 
     loss, _ = update_player(game.g_optimizer, g.trainable_variables, loss_fn)

@@ -38,8 +38,9 @@ def check_saved_layout(config, class_name):
         raise LegacyLayoutError(
             f"This {class_name} was saved by aos_keras < 0.2, whose "
             "generator had one head layer per class. Convert the file once "
-            "with `aos_keras.upgrade.upgrade_saved_model(path)` (same weights, same "
-            "predictions; the optimizer state is not kept); `aos-keras "
+            "with `aos_keras.upgrade.upgrade_saved_model(path)` (same "
+            "weights, same predictions; the optimizer state is not kept); "
+            "`aos-keras "
             "evaluate/predict/export` convert model folders on the fly."
         )
 

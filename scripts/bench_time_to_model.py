@@ -57,9 +57,7 @@ def parse_args(argv):
     parser.add_argument(
         "--backends", nargs="+", default=["jax", "tensorflow", "torch"]
     )
-    parser.add_argument(
-        "--tables", nargs="+", default=[*TABLES, TWO_CLASS]
-    )
+    parser.add_argument("--tables", nargs="+", default=[*TABLES, TWO_CLASS])
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument(
@@ -81,7 +79,8 @@ def parse_args(argv):
         "--cache-dir", default=os.path.join(ROOT, "runs", "time_to_model")
     )
     parser.add_argument(
-        "--out", default=os.path.join(ROOT, "docs", "results", "time_to_model.md")
+        "--out",
+        default=os.path.join(ROOT, "docs", "results", "time_to_model.md"),
     )
     parser.add_argument(
         "--smoke",
@@ -148,7 +147,12 @@ def child(args):
 
     from aos_keras import io
     from aos_keras.backend import BACKEND
-    from aos_keras.comparison import Protocol, make_splits, prepare_table, run_one
+    from aos_keras.comparison import (
+        Protocol,
+        make_splits,
+        prepare_table,
+        run_one,
+    )
 
     if BACKEND == "torch":  # as `aos-keras` runs torch (see the guide)
         import torch
@@ -295,8 +299,9 @@ def report(args):
 def acceptance(runs):
     """The issue's ratios, measured in this run's files."""
     lines = []
-    letter, two = runs.get(("jax", "letter-lt100", "DO")), runs.get(
-        ("jax", TWO_CLASS, "DO")
+    letter, two = (
+        runs.get(("jax", "letter-lt100", "DO")),
+        runs.get(("jax", TWO_CLASS, "DO")),
     )
     if letter and two:
         r = letter["epoch_seconds"][0] / two["epoch_seconds"][0]
@@ -305,8 +310,9 @@ def acceptance(runs):
             f"{letter['epoch_seconds'][0]:.2f} s / 2-class collapse "
             f"{two['epoch_seconds'][0]:.2f} s = **{r:.2f}x** (target <= 1.5x)"
         )
-    torch, tf = runs.get(("torch", "letter-lt100", "DO")), runs.get(
-        ("tensorflow", "letter-lt100", "DO")
+    torch, tf = (
+        runs.get(("torch", "letter-lt100", "DO")),
+        runs.get(("tensorflow", "letter-lt100", "DO")),
     )
     if torch and tf:
         a = statistics.median(torch["epoch_seconds"][1:])
@@ -326,7 +332,7 @@ def acceptance(runs):
                 over.append(f"{backend}/{table}/{method} ({t:.2f} > {f:.2f})")
     if pairs:
         lines.append(
-            f"- AO/Q and DO/Q wall-time ratio at or below the FLOP ratio: "
+            "- AO/Q and DO/Q wall-time ratio at or below the FLOP ratio: "
             + (
                 f"all {pairs} runs"
                 if not over
@@ -441,7 +447,9 @@ def main(argv=None):
     if args.credit_bound:
         runs = {}
         for path in os.listdir(args.cache_dir):
-            with open(os.path.join(args.cache_dir, path), encoding="utf-8") as f:
+            with open(
+                os.path.join(args.cache_dir, path), encoding="utf-8"
+            ) as f:
                 run = json.load(f)
             runs[run["backend"], run["table"], run["method"]] = run
         checks += "\n" + credit_bound(runs)

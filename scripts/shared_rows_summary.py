@@ -141,11 +141,11 @@ def result_text(stats, command):
             "not yet: the study is incomplete."
             if not complete
             else (
-                "`q_generated_rows=\"critic\"` passes the rule for AO and "
+                '`q_generated_rows="critic"` passes the rule for AO and '
                 "DO; it may become the default."
                 if decided
                 else "the rule is not met for both AO and DO; the default "
-                "stays `q_generated_rows=\"fresh\"` and `\"critic\"` remains "
+                'stays `q_generated_rows="fresh"` and `"critic"` remains '
                 "an option for speed."
             )
         ),

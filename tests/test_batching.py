@@ -47,8 +47,12 @@ def test_a_partial_last_batch_traces_the_step_once(monkeypatch):
     assert np.isfinite(history.history["val_loss"]).all()
     # The padding rows of the validation data weigh nothing: its ACSA is
     # the unpadded data's, scored in one batch.
-    scores = model.evaluate(x, y, batch_size=len(x), return_dict=True, verbose=0)
-    assert history.history["val_acsa"][-1] == pytest.approx(scores["acsa"], abs=1e-7)
+    scores = model.evaluate(
+        x, y, batch_size=len(x), return_dict=True, verbose=0
+    )
+    assert history.history["val_acsa"][-1] == pytest.approx(
+        scores["acsa"], abs=1e-7
+    )
 
 
 @pytest.mark.skipif(BACKEND != "jax", reason="JAX's compilation cache")
@@ -65,7 +69,10 @@ def test_default_compile_cache_folder_and_its_off_switch(monkeypatch, tmp_path):
         for env, expected in (
             ({"AOS_KERAS_COMPILE_CACHE": "off"}, None),
             ({"AOS_KERAS_COMPILE_CACHE": str(tmp_path)}, str(tmp_path)),
-            ({"XDG_CACHE_HOME": str(tmp_path)}, str(tmp_path / "aos_keras" / "jax")),
+            (
+                {"XDG_CACHE_HOME": str(tmp_path)},
+                str(tmp_path / "aos_keras" / "jax"),
+            ),
         ):
             monkeypatch.delenv("AOS_KERAS_COMPILE_CACHE", raising=False)
             for key, value in env.items():

@@ -137,7 +137,9 @@ class PoisonAnchors(keras.callbacks.Callback):
             if sync is not None:  # JAX: the next step reads the variables
                 sync()
             g = self.model.generator
-            anchors = {c: keras.ops.convert_to_numpy(a) for c, a in g.anchors.items()}
+            anchors = {
+                c: keras.ops.convert_to_numpy(a) for c, a in g.anchors.items()
+            }
             anchors[1] = np.full(anchors[1].shape, np.nan, "float32")
             g.set_anchors(anchors)
 

@@ -68,7 +68,9 @@ def test_head_groups_cover_each_class_once_and_bound_the_padding(counts):
     # would not fit in the group before it.
     for before, after in zip(groups, groups[1:]):
         width = max(counts[c] for c in before)
-        assert width > max(MAX_PADDING * max(counts[c] for c in after), SMALL_HEAD)
+        assert width > max(
+            MAX_PADDING * max(counts[c] for c in after), SMALL_HEAD
+        )
 
 
 def test_one_group_for_similar_counts_more_for_spread_counts():
@@ -83,8 +85,12 @@ def test_one_group_for_similar_counts_more_for_spread_counts():
 
 
 def _rows_and_weights(g, z, class_ids):
-    rows, weights = g(z, class_ids=class_ids, training=False, return_weights=True)
-    return ops.convert_to_numpy(rows), [ops.convert_to_numpy(w) for w in weights]
+    rows, weights = g(
+        z, class_ids=class_ids, training=False, return_weights=True
+    )
+    return ops.convert_to_numpy(rows), [
+        ops.convert_to_numpy(w) for w in weights
+    ]
 
 
 def test_layout_does_not_change_weights_or_rows():

@@ -6,10 +6,9 @@ import keras
 import numpy as np
 import pytest
 from conftest import BACKEND, TINY, make_imbalanced
-
-from aos_keras import AdversarialOversampler
 from keras import ops
 
+from aos_keras import AdversarialOversampler
 from aos_keras.model import OPTIMIZERS
 
 # Eager TF runs three steps faster than tracing; the flag is saved too.
@@ -164,5 +163,7 @@ def test_model_folders_of_the_old_layout_load_with_a_warning():
     with pytest.warns(UserWarning, match="saved by aos_keras < 0.2"):
         model = model_folder._load_model(source)
     np.testing.assert_allclose(
-        model.predict(expected["x"], verbose=0), expected["do_logits"], atol=1e-5
+        model.predict(expected["x"], verbose=0),
+        expected["do_logits"],
+        atol=1e-5,
     )

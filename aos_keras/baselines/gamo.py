@@ -45,7 +45,6 @@ from aos_keras.baselines.base import Method, MethodNotApplicable
 from aos_keras.config import GameConfig
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
-from aos_keras.upgrade import check_saved_layout
 from aos_keras.players import (
     MultiPlayerModel,
     default_optimizer,
@@ -58,6 +57,7 @@ from aos_keras.sampling import (
     class_distribution,
     synthetic_weight,
 )
+from aos_keras.upgrade import check_saved_layout
 
 # The `GameConfig` fields GAMO shares with AO/DO (defaults and docs there).
 SETTINGS = (
