@@ -65,7 +65,17 @@ class SklearnReference:
             self.model_ = LogisticRegression(
                 class_weight="balanced", max_iter=2000
             )
-            self.model_.fit(x, y)
+            # OpenBLAS's float32 kernels may raise the "invalid" floating-
+            # point flag on finite inputs (numpy then warns "invalid value
+            # encountered in matmul"; seen once in CI); a real NaN would
+            # show in the coefficients, which are checked instead.
+            with np.errstate(invalid="ignore"):
+                self.model_.fit(x, y)
+            if not np.isfinite(self.model_.coef_).all():
+                raise ValueError(
+                    "LR: the fit gave non-finite coefficients; check the "
+                    "rows for NaN or infinite values."
+                )
         else:
             self.model_ = HistGradientBoostingClassifier(
                 class_weight="balanced",
