@@ -422,19 +422,24 @@ def table_fingerprint(X, y):
     return h.hexdigest()[:16]
 
 
-def run_key(fingerprint, method, options, protocol, split):
-    """The cache key of one run."""
-    text = json.dumps(
-        [
-            fingerprint,
-            method,
-            _jsonable(options or {}),
-            _jsonable(dataclasses.asdict(protocol)),
-            int(split["seed"]),
-            split["fit"].tolist()[:50],
-        ],
-        sort_keys=True,
-    )
+def run_key(fingerprint, method, options, protocol, split, revision=0):
+    """The cache key of one run.
+
+    `revision` is the method's (`aos_keras.baselines.method_revision`):
+    a method whose behaviour changed under the same name gets new keys,
+    while revision 0 keeps the keys runs had before revisions existed.
+    """
+    parts = [
+        fingerprint,
+        method,
+        _jsonable(options or {}),
+        _jsonable(dataclasses.asdict(protocol)),
+        int(split["seed"]),
+        split["fit"].tolist()[:50],
+    ]
+    if revision:
+        parts.append({"revision": int(revision)})
+    text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -562,6 +567,8 @@ def compare_tables(
         raise ValueError(f"`repeats` must be an int >= 1; got {repeats!r}.")
     log = log or (lambda *_: None)
     prepared, tasks, records = {}, [], {}
+    from aos_keras.baselines import method_revision
+
     per_table = []
     for table, (X, y) in tables.items():
         frame, codes, classes = prepare_table(X, y)
@@ -582,7 +589,14 @@ def compare_tables(
             split = splits[r]
             for method in methods:
                 opts = options.get(method, {})
-                key = run_key(fingerprint, method, opts, protocol, split)
+                key = run_key(
+                    fingerprint,
+                    method,
+                    opts,
+                    protocol,
+                    split,
+                    revision=method_revision(method),
+                )
                 path = None
                 if cache_dir is not None:
                     safe = method.replace("+", "plus").replace("/", "_")

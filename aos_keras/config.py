@@ -205,12 +205,13 @@ class GameConfig:
         exclusive=("maximum",),
     )
     q_generated_rows: str = setting(
-        "fresh",
-        "The generated rows Q's update trains on: `'fresh'` (a forward "
-        "pass of G after its update, the paper's step) or `'critic'` (the "
-        "rows of the critic's last update in the same step: one generator "
-        "pass less per step, rows one G update older, ceil(batch / heads) "
-        "rows per class).",
+        "critic",
+        "The generated rows Q's update trains on: `'critic'` (the rows of "
+        "the critic's last update in the same step: one generator pass "
+        "less per step, rows one G update older, ceil(batch / heads) rows "
+        "per class; the default since 0.2, chosen on the development "
+        "suite, docs/research/shared_rows.md) or `'fresh'` (a forward "
+        "pass of G after its update, the paper's step).",
         choices=Q_GENERATED_ROWS,
     )
     q_logit_adjustment: float = setting(

@@ -85,7 +85,7 @@ class GameRules:
     alpha: float
     class_position: np.ndarray
     q_logit_shift: typing.Optional[np.ndarray]
-    q_generated_rows: str = "fresh"
+    q_generated_rows: str = "critic"
 
     @classmethod
     def of(cls, config, class_counts, generator_classes):

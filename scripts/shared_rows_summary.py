@@ -11,6 +11,12 @@ runs are done is used; missing pairs are counted and listed.
 
     python scripts/shared_rows_summary.py [--cache-dir runs/dev_suite_v02]
         [--doc docs/research/shared_rows.md]
+
+The names are those of the study's runs: `AO` and `DO` were then the paper's
+step (`q_generated_rows="fresh"`) and `AO-shared` / `DO-shared` the option.
+The rule passed and 0.2 made `"critic"` the default, so the package's `AO`
+and `DO` are now the study's shared variants, and `AO-fresh` / `DO-fresh`
+are the paper's step.
 """
 
 import argparse

@@ -130,8 +130,8 @@ def test_method_names_and_unknown_name():
         "DO-T0.1-LA",
         "DO-T0.1-D25",
         "DO-T0.1-hard",
-        "AO-shared",
-        "DO-shared",
+        "AO-fresh",
+        "DO-fresh",
     )
     with pytest.raises(ValueError, match="Unknown method"):
         make_method("SVM", num_classes=2, num_features=4)

@@ -141,6 +141,24 @@ def test_compare_runs_every_method_on_the_same_splits(tmp_path):
 
 
 @pytest.mark.backend("tensorflow")  # harness logic: one backend
+def test_a_changed_method_does_not_reuse_cached_runs():
+    from aos_keras.baselines import method_revision
+
+    protocol = compare.Protocol(epochs=2, batch_size=16)
+    split = make_splits(np.array([0, 1] * 10), repeats=1)[0]
+    args = ("f" * 16, "DO", {}, protocol, split)
+    # Revision 0 keeps the keys runs had before revisions existed.
+    assert compare.run_key(*args) == compare.run_key(*args, revision=0)
+    assert compare.run_key(*args, revision=1) != compare.run_key(*args)
+    # The game's default changed in 0.2 (q_generated_rows="critic"); the
+    # baselines and a reference built on them did not.
+    assert method_revision("DO") == method_revision("AO-T0.1") == 1
+    assert method_revision("DO-T0.1+HGB") == 1
+    assert method_revision("SMOTE+Q") == method_revision("SMOTE+HGB") == 0
+    assert method_revision("GAMO") == method_revision("LR") == 0
+
+
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
 def test_encoder_sees_fitting_rows_only(monkeypatch):
     frame, y = small_table()
     seen = []

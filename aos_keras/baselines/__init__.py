@@ -33,9 +33,9 @@ from aos_keras.baselines.losses import (
 from aos_keras.baselines.oversampler import (
     AdversarialMethod,
     ComplementDOMethod,
+    FreshRowsAOMethod,
+    FreshRowsDOMethod,
     OversamplerMethod,
-    SharedRowsAOMethod,
-    SharedRowsDOMethod,
     SharpAOMethod,
     SharpDODeferredMethod,
     SharpDOHardMethod,
@@ -71,8 +71,8 @@ _REGISTRY = {
         SharpDOLogitAdjustedMethod,
         SharpDODeferredMethod,
         SharpDOHardMethod,
-        SharedRowsAOMethod,
-        SharedRowsDOMethod,
+        FreshRowsAOMethod,
+        FreshRowsDOMethod,
     )
 }
 METHODS = tuple(_REGISTRY)
@@ -101,9 +101,10 @@ def make_method(
             (generator heads at softmax temperature 0.1), and the variants
             of the development-suite study `"DO-T0.1-LA"` and
             `"DO-T0.1-D25"` (see `docs/research/`), `"DO-T0.1-hard"`
-            (hard nominal blocks in generated rows), and `"AO-shared"`,
-            `"DO-shared"` (`q_generated_rows="critic"`: Q trains on the
-            critic's generated rows, one generator pass less per step).
+            (hard nominal blocks in generated rows), and `"AO-fresh"`,
+            `"DO-fresh"` (`q_generated_rows="fresh"`, the paper's step: Q
+            trains on a generator pass of its own, one more per step than
+            the default).
         num_classes: int. Number of classes `C`; labels are `0..C-1`.
         num_features: int. Number of features `d`.
         seed: int or None. Seed of `keras.utils.set_random_seed` (called at
@@ -144,7 +145,29 @@ def make_method(
     )
 
 
+def method_revision(name):
+    """The revision of a method's behaviour (`Method.revision`).
+
+    Args:
+        name: str. A name of `METHODS` or of `aos_keras.references`
+            (a reference built on a game method, such as `"DO-T0.1+HGB"`,
+            has the revision of its sampler); any other name has 0.
+
+    Returns:
+        int.
+
+    Example:
+    >>> method_revision("DO"), method_revision("SMOTE+Q")
+    (1, 0)
+    """
+    from aos_keras.references import SAMPLERS
+
+    klass = _REGISTRY.get(SAMPLERS.get(name, name))
+    return 0 if klass is None else klass.revision
+
+
 __all__ = [
+    "method_revision",
     "GAMO",
     "METHODS",
     "OPTIONS",

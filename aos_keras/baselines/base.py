@@ -58,6 +58,11 @@ class Method:
     needs_every_class = False
     # The options this class reads (subclasses add theirs; see `accepted`).
     OPTIONS = ("jit_compile",)
+    # Bumped when the method's results change under the same name and
+    # options (a new default of the model it trains). Part of `compare`'s
+    # cache key when nonzero, so a cache never serves results of the old
+    # behaviour; 0 keeps the keys of runs cached before revisions existed.
+    revision = 0
 
     @classmethod
     def accepted_options(cls):

@@ -31,6 +31,9 @@ class OversamplerMethod(Method):
 
     name = "DO"
     needs_every_class = True
+    # 1: version 0.2 trains Q on the critic's generated rows by default
+    # (`q_generated_rows="critic"`, docs/research/shared_rows.md).
+    revision = 1
     mode = "do"
     preset = {}
     model_class = AdversarialOversampler
@@ -159,17 +162,18 @@ class SharpDOHardMethod(OversamplerMethod):
     }
 
 
-# One generator pass less per step (issue 14): Q trains on the rows the
-# critic's update drew in the same step.
-class SharedRowsAOMethod(AdversarialMethod):
-    """AO-shared: AO with `q_generated_rows="critic"`."""
+# The paper's step (issue 14): Q trains on a fresh generator pass made after
+# G's update. Until version 0.2 this was AO and DO themselves; the shared-rows
+# study (docs/research/shared_rows.md) made the critic's rows the default.
+class FreshRowsAOMethod(AdversarialMethod):
+    """AO-fresh: AO with `q_generated_rows="fresh"` (the paper's step)."""
 
-    name = "AO-shared"
-    preset = {"q_generated_rows": "critic"}
+    name = "AO-fresh"
+    preset = {"q_generated_rows": "fresh"}
 
 
-class SharedRowsDOMethod(OversamplerMethod):
-    """DO-shared: DO with `q_generated_rows="critic"`."""
+class FreshRowsDOMethod(OversamplerMethod):
+    """DO-fresh: DO with `q_generated_rows="fresh"` (the paper's step)."""
 
-    name = "DO-shared"
-    preset = {"q_generated_rows": "critic"}
+    name = "DO-fresh"
+    preset = {"q_generated_rows": "fresh"}
