@@ -171,9 +171,10 @@ def main(argv=None):
         + " ".join(sys.argv[1:] if argv is None else argv)
         + "` (see its docstring for the method).",
         "",
-        f"Machine: {machine()}; {versions()}. Load average "
-        f"{load_start:.2f} at the start, {load_end:.2f} at the end (2 cores: "
-        "above 2, other jobs shared the machine and the times are high).",
+        f"Machine: {machine()}; {versions()}. One-minute load average "
+        f"{load_start:.2f} at the start, {load_end:.2f} at the end (it lags "
+        "by about a minute; on 2 cores, a value that stays above 2 means "
+        "other jobs shared the machine).",
         "",
         f"Setting: the real Credit table, split 0, {len(x)} training rows, "
         f"batch {BATCH}, {ANCHORS} anchors, AO, "

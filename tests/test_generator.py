@@ -122,6 +122,30 @@ def test_layout_does_not_change_weights_or_rows():
             np.testing.assert_allclose(a, b, atol=1e-6)
 
 
+def test_heads_start_glorot_uniform_from_one_draw():
+    # Each class's kernel is uniform on Glorot's limit for its own
+    # (h, m_c) shape, whatever group it is padded into; one seed, one draw.
+    counts, h = [300, 40, 7], 4
+    keras.utils.set_random_seed(0)
+    g = CWIGenerator(counts, 3, latent_dim=6, trunk_units=(8, h))
+    assert len(g.head_groups) > 1
+    for c, m in enumerate(counts):
+        kernel = ops.convert_to_numpy(g.head_weights(c)[0])
+        limit = np.sqrt(6.0 / (h + m))
+        assert kernel.shape == (h, m)
+        assert np.abs(kernel).max() <= limit
+        if m >= 40:  # U(-a, a) has std a / sqrt(3)
+            assert abs(kernel.std() / (limit / np.sqrt(3)) - 1) < 0.1
+    padded = ops.convert_to_numpy(g.head_kernels[-1])
+    assert padded.shape[-1] == 40 and not padded[-1, :, 7:].any()
+    keras.utils.set_random_seed(0)
+    again = CWIGenerator(counts, 3, latent_dim=6, trunk_units=(8, h))
+    for a, b in zip(g.head_kernels, again.head_kernels):
+        np.testing.assert_array_equal(
+            ops.convert_to_numpy(a), ops.convert_to_numpy(b)
+        )
+
+
 def test_padded_weights_stay_zero_and_weigh_nothing():
     g2 = CWIGenerator([6, 4], 4, latent_dim=6, trunk_units=(8, 4))
     assert g2.head_groups == [[0, 1]]
