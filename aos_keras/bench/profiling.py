@@ -123,10 +123,24 @@ def _profile_jax(build, fit_ms, xs, ys, batch, steps):
 
     out["whole"] = compiled_ms(model)
     zero = ops.zeros(())
+
+    def critic_stub(game, x, y, sample_weight=None):
+        # The rows Q may reuse (`q_generated_rows="critic"`), at no cost.
+        classes = game.generator.class_ids
+        r = schedule.rows_per_class(
+            game.rules.fake_rows_per_class, ops.shape(x)[0], len(classes)
+        )
+        rows = ops.zeros((len(classes), r, ops.shape(x)[1]), x.dtype)
+        return zero, zero, rows
+
     stubs = {
-        "critic": lambda m, x, y: (zero, zero),
-        "generator": lambda m, b: zero,
-        "classifier": lambda m, x, y, w=None: (zero, zero, m.classifier(x)),
+        "critic": critic_stub,
+        "generator": lambda game, batch_size: zero,
+        "classifier": lambda game, x, y, sample_weight=None, generated=None: (
+            zero,
+            zero,
+            game.classifier(x),
+        ),
     }
     original = {
         "critic": schedule.critic_update,
