@@ -32,7 +32,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+DATA = os.path.join(ROOT, "..", "shared", "datasets")
 BATCH, ANCHORS, EPOCHS = 512, 4096, 100
 
 
@@ -55,13 +55,16 @@ def parse_args(argv):
 
 def build(rows):
     """The Credit AO model, split 0's training rows and its steps per run."""
-    from bench_time_to_model import CREDIT, load
+    import pandas as pd
 
     from aos_keras.comparison import make_splits, prepare_table
+    from aos_keras.datasets import load_dataset
     from aos_keras.tables import TableEncoder
     from aos_keras.training import build_game
 
-    X, y, _ = prepare_table(*load(CREDIT))
+    data = load_dataset("credit", data_home=DATA)
+    frame = pd.DataFrame(data.X, columns=data.feature_names)
+    X, y, _ = prepare_table(frame, data.y)
     fit = make_splits(y, repeats=1, seed=0)[0]["fit"]
     x_fit = TableEncoder().fit_transform(X.iloc[fit]).astype("float32")
     model = build_game(
