@@ -39,9 +39,12 @@ def _tables(text):
     """The stack-frame tables at the top of an HLO module's text."""
     tables, current = {}, None
     for line in text.splitlines():
-        if line in ("FileNames", "FunctionNames", "FileLocations"):
-            current = tables.setdefault(line, {})
-        elif line == "StackFrames":
+        if line in (
+            "FileNames",
+            "FunctionNames",
+            "FileLocations",
+            "StackFrames",
+        ):
             current = tables.setdefault(line, {})
         elif not line.strip():
             current = None
