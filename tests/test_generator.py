@@ -122,9 +122,9 @@ def test_layout_does_not_change_weights_or_rows():
             np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_heads_start_glorot_uniform_with_zero_padding():
+def test_heads_start_glorot_uniform_from_one_draw():
     # Each class's kernel is uniform on Glorot's limit for its own
-    # (h, m_c) shape, whatever group it is padded into; one seed, one start.
+    # (h, m_c) shape, whatever group it is padded into; one seed, one draw.
     counts, h = [300, 40, 7], 4
     keras.utils.set_random_seed(0)
     g = CWIGenerator(counts, 3, latent_dim=6, trunk_units=(8, h))

@@ -75,6 +75,17 @@ def test_one_epoch_updates_every_player_and_counts_steps(
     assert int(model.optimizer.iterations.numpy()) == 3
 
 
+def test_noise_is_the_draw_of_its_shape():
+    # `schedule.noise` draws flat and reshapes (one random kernel whatever
+    # the number of classes): the values are those of a (K, r, L) draw.
+    drawn = schedule.noise(keras.random.SeedGenerator(3), 26, 2, 5)
+    direct = keras.random.normal((26, 2, 5), seed=keras.random.SeedGenerator(3))
+    assert tuple(drawn.shape) == (26, 2, 5)
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(drawn), ops.convert_to_numpy(direct)
+    )
+
+
 def test_same_seed_same_weights(tiny_data, tiny_model):
     x, y = tiny_data
     runs = []
