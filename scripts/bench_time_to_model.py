@@ -11,7 +11,9 @@ torch runs on one thread, as `aos-keras` runs it by default.
 
 Before the timed runs, one untimed run of Q and DO on a small random table
 whose shapes match no timed table (`warm_up_table`) takes the process's
-first-use costs. Reported per run: wall seconds, the first epoch's seconds (compilation
+first-use costs.
+
+Reported per run: wall seconds, the first epoch's seconds (compilation
 included), the median seconds of the later epochs, and beside the AO/Q and
 DO/Q wall-time ratios the FLOP ratio of one training step
 (`aos_keras.bench.flops`, with the generator's padded head widths); both
