@@ -7,7 +7,7 @@ TensorFlow, JAX and PyTorch backends.
 
 import os as _os
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "ACSA",

@@ -158,7 +158,7 @@ def method_revision(name):
 
     Example:
     >>> method_revision("DO"), method_revision("SMOTE+Q")
-    (1, 0)
+    (2, 0)
     """
     from aos_keras.references import SAMPLERS
 

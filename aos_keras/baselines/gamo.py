@@ -400,6 +400,9 @@ class GAMOMethod(Method):
 
     name = "GAMO"
     needs_every_class = True
+    # 1: version 0.3 draws the generator's heads in one random draw (same
+    # distribution, other values).
+    revision = 1
     OPTIONS = ("max_anchors", *(f for f in SETTINGS if f != "classifier_units"))
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):

@@ -32,8 +32,10 @@ class OversamplerMethod(Method):
     name = "DO"
     needs_every_class = True
     # 1: version 0.2 trains Q on the critic's generated rows by default
-    # (`q_generated_rows="critic"`, docs/research/shared_rows.md).
-    revision = 1
+    # (`q_generated_rows="critic"`, docs/research/shared_rows.md). 2: 0.3
+    # draws the generator's heads in one random draw (same distribution,
+    # other values).
+    revision = 2
     mode = "do"
     preset = {}
     model_class = AdversarialOversampler
