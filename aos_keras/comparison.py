@@ -543,6 +543,8 @@ def compare_tables(
     """
     from joblib import Parallel, delayed
 
+    from aos_keras.baselines import method_revision
+
     methods = list(methods or default_methods())
     known = default_methods()
     unknown = [m for m in methods if m not in known]
@@ -564,8 +566,6 @@ def compare_tables(
         raise ValueError(f"`repeats` must be an int >= 1; got {repeats!r}.")
     log = log or (lambda *_: None)
     prepared, tasks, records = {}, [], {}
-    from aos_keras.baselines import method_revision
-
     per_table = []
     for table, (X, y) in tables.items():
         frame, codes, classes = prepare_table(X, y)
