@@ -9,9 +9,14 @@ epoch chosen on validation. Compilation is included and JAX's persistent
 compilation cache is off (`AOS_KERAS_COMPILE_CACHE=off`): a cold start.
 torch runs on one thread, as `aos-keras` runs it by default.
 
-Before the timed runs, one untimed run of Q and DO on a small random table
-whose shapes match no timed table (`warm_up_table`) takes the process's
-first-use costs.
+Each run has a process of its own: one untimed run of Q and DO on a small
+random table whose shapes match no timed table (`warm_up_table`) takes the
+process's first-use costs, then the run is timed. No run reuses what
+another compiled. (The runs of `time_to_model*.md` files made before
+`time_to_model_epochs_isolated.md` shared one process per backend: later
+runs found the shapes they shared with earlier runs compiled, which
+favoured `letter-lt100-2`, run after `letter-lt100`, and AO and DO, run
+after Q.)
 
 Reported per run: wall seconds, the first epoch's seconds (compilation
 included), the median seconds of the later epochs, and beside the AO/Q and
@@ -34,12 +39,18 @@ committed `time_to_model*.md` tables, made before 0.2 changed the default)
 or `critic` (the package's default since 0.2, two passes); its runs are
 files of their own (`...__critic.json`).
 
+`--repeats N` makes each run N times (each in its own process, all first
+runs before any second one); the report gives the median of the repeats'
+wall seconds, first-epoch seconds and JAX compile seconds, and the median
+of all their later epochs (column `runs`: the repeats found).
+
 Each run is a JSON file in `--cache-dir` (resumable: runs done are not run
 again); the report is rebuilt from them.
 
     python scripts/bench_time_to_model.py [--backends jax tensorflow torch]
         [--tables ...] [--methods Q AO DO] [--epochs 100] [--credit]
-        [--q-generated-rows fresh] [--cache-dir runs/time_to_model]
+        [--q-generated-rows fresh] [--repeats 1]
+        [--cache-dir runs/time_to_model]
         [--out docs/results/time_to_model.md] [--smoke]
 """
 
@@ -115,6 +126,17 @@ def parse_args(argv):
         help="write the report from the cached runs; run nothing",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="runs of each (backend, table, method), each in a process of "
+        "its own; the report gives their median times",
+    )
+    parser.add_argument(  # a child's one run: TABLE METHOD, and its repeat
+        "--run", nargs=2, default=None, help=argparse.SUPPRESS
+    )
+    parser.add_argument("--repeat", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.smoke:
         import keras
@@ -177,12 +199,38 @@ def runs_of(args, backend):
     return pairs
 
 
-def run_path(args, backend, table, method):
+def run_path(args, backend, table, method, repeat=0):
+    """The file of one run; repeats after the first have `__r{i}`."""
     rows = (
         "" if args.q_generated_rows == "fresh" or method == "Q" else "__critic"
     )
-    name = f"{backend}__{table}__{method}__e{args.epochs}{rows}.json"
+    again = f"__r{repeat}" if repeat else ""
+    name = f"{backend}__{table}__{method}__e{args.epochs}{rows}{again}.json"
     return os.path.join(args.cache_dir, name)
+
+
+def merge_repeats(records):
+    """One record of a run's repeats: its times are their medians.
+
+    Wall seconds, the first epoch's seconds and each JAX compile time are
+    medians over the repeats; the later epochs are all the repeats' later
+    epochs (the report takes their median); `repeats` counts them.
+    """
+    out = dict(records[0], repeats=len(records))
+    if len(records) == 1:
+        return out
+    out["wall_seconds"] = statistics.median(r["wall_seconds"] for r in records)
+    first = statistics.median(r["epoch_seconds"][0] for r in records)
+    later = [s for r in records for s in r["epoch_seconds"][1:]]
+    out["epoch_seconds"] = [first, *later]
+    if all("jax_compile_seconds" in r for r in records):
+        out["jax_compile_seconds"] = {
+            k: statistics.median(
+                r["jax_compile_seconds"].get(k, 0) for r in records
+            )
+            for k in records[0]["jax_compile_seconds"]
+        }
+    return out
 
 
 # ---------------------------------------------------------------- child
@@ -233,7 +281,10 @@ def child(args):
     todo = [
         (table, method)
         for table, method in runs_of(args, BACKEND)
-        if not os.path.exists(run_path(args, BACKEND, table, method))
+        if not os.path.exists(
+            run_path(args, BACKEND, table, method, args.repeat)
+        )
+        and (args.run is None or [table, method] == args.run)
     ]
     if todo:  # untimed: the process's first-use costs go to no method
         X, y, classes = prepare_table(*warm_up_table())
@@ -241,7 +292,7 @@ def child(args):
         for method in ("Q", "DO"):
             run_one(X, y, classes, method, split, Protocol(epochs=1))
     for table, method in todo:
-        path = run_path(args, BACKEND, table, method)
+        path = run_path(args, BACKEND, table, method, args.repeat)
         credit = table == CREDIT
         epochs = args.credit_epochs if credit else args.epochs
         protocol = Protocol(
@@ -332,16 +383,20 @@ def report(args):
     rows, runs = [], {}
     for backend in args.backends:
         for table, method in runs_of(args, backend):
-            path = run_path(args, backend, table, method)
-            if os.path.exists(path):
-                with open(path, encoding="utf-8") as f:
-                    runs[backend, table, method] = json.load(f)
+            records = []
+            for repeat in range(args.repeats):
+                path = run_path(args, backend, table, method, repeat)
+                if os.path.exists(path):
+                    with open(path, encoding="utf-8") as f:
+                        records.append(json.load(f))
+            if records:
+                runs[backend, table, method] = merge_repeats(records)
     header = (
         "| backend | table | rows | classes | method | wall s | 1st epoch s "
         "| later epoch s (median) | x Q wall | x Q FLOPs | head groups "
-        "| honest ACSA |"
+        "| honest ACSA | runs |"
     )
-    rows = [header, "|" + "---|" * 12]
+    rows = [header, "|" + "---|" * 13]
     for (backend, table, method), run in sorted(runs.items()):
         base = runs.get((backend, table, "Q"))
         later = run["epoch_seconds"][1:] or run["epoch_seconds"]
@@ -355,7 +410,8 @@ def report(args):
             f"| {method} | {run['wall_seconds']:.1f} "
             f"| {run['epoch_seconds'][0]:.2f} | {statistics.median(later):.3f} "
             f"| {ratio} | {flop_ratio} | {run['heads'] or ''} "
-            f"| {'' if acsa is None else f'{100 * acsa:.2f}'} |"
+            f"| {'' if acsa is None else f'{100 * acsa:.2f}'} "
+            f"| {run['repeats']} |"
         )
     missing = [
         f"{backend}/{table}/{method}"
@@ -488,12 +544,48 @@ def credit_bound(runs):
     return "\n".join(out)
 
 
+def run_children(args, child_argv):
+    """Each missing run in a child process of its own; returns the errors.
+
+    With `--smoke` one in-process child runs them all (the current backend
+    only).
+    """
+    from aos_keras.bench.backends import run_child, run_per_backend
+
+    def log(line):
+        print(line, flush=True)
+
+    if args.smoke:
+        results = run_per_backend(
+            __file__, child_argv, args.backends, log=log, main=main,
+            in_process=True,
+        )  # fmt: skip
+        return {b: r["error"] for b, r in results.items() if "error" in r}
+    errors = {}
+    # Repeat-major: an interrupted run has every pair on its first repeats.
+    for repeat in range(args.repeats):
+        for backend in args.backends:
+            for table, method in runs_of(args, backend):
+                if os.path.exists(
+                    run_path(args, backend, table, method, repeat)
+                ):
+                    continue
+                log(f"== {backend} {table} {method} (run {repeat + 1})")
+                argv = [*child_argv, "--run", table, method]
+                argv += ["--repeat", str(repeat)]
+                result = run_child(__file__, argv, backend)
+                if "error" in result:
+                    errors[f"{backend}/{table}/{method}/{repeat}"] = result[
+                        "error"
+                    ]
+    return errors
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.child:
         return child(args)
     from aos_keras import io
-    from aos_keras.bench.backends import run_per_backend
     from aos_keras.bench.environment import machine, versions
 
     os.environ["AOS_KERAS_COMPILE_CACHE"] = "off"  # cold starts
@@ -509,17 +601,9 @@ def main(argv=None):
         "--credit-epochs", str(args.credit_epochs),
         "--cache-dir", args.cache_dir,
     ] + ["--credit"] * args.credit  # fmt: skip
-    results = {}
+    errors = {}
     if not args.report_only:
-        results = run_per_backend(
-            __file__,
-            child_argv,
-            args.backends,
-            log=lambda line: print(line, flush=True),
-            main=main,
-            in_process=args.smoke,
-        )
-    errors = {b: r["error"] for b, r in results.items() if "error" in r}
+        errors = run_children(args, child_argv)
     table, checks = report(args)
     if args.credit_bound:
         runs = {}
@@ -541,7 +625,7 @@ def main(argv=None):
         f"{table}\n\n## The issue's targets, from these runs\n\n{checks}\n"
     )
     if errors:
-        text += "\nFailed backends: " + json.dumps(errors) + "\n"
+        text += "\nFailed runs: " + json.dumps(errors) + "\n"
     io.write_text(args.out, text)
     print(f"wrote {args.out}")
     print(checks)

@@ -225,6 +225,61 @@ def test_generator_spread_smoke(tmp_path):
 
 
 @needs_dev
+def test_bench_time_to_model_child_runs_only_its_run(tmp_path):
+    # Each timed run has a process of its own (no run reuses another's
+    # compiled shapes): a child given `--run TABLE METHOD` makes that run
+    # and no other, and the report reads it.
+    script = load("bench_time_to_model")
+    runs = tmp_path / "runs"
+    common = ["--tables", "new-thyroid1", "--methods", "Q", "DO",
+              "--epochs", "1", "--cache-dir", str(runs)]  # fmt: skip
+    script.main(["--child", *common, "--run", "new-thyroid1", "Q"])
+    assert os.listdir(runs) == [f"{BACKEND}__new-thyroid1__Q__e1.json"]
+    with open(runs / os.listdir(runs)[0]) as f:
+        run = json.load(f)
+    assert (run["table"], run["method"], run["epochs"]) == (
+        "new-thyroid1",
+        "Q",
+        1,
+    )
+    assert len(run["epoch_seconds"]) == 1
+    out = tmp_path / "ttm.md"
+    script.main(
+        [*common, "--backends", BACKEND, "--report-only", "--out", str(out)]
+    )
+    text = out.read_text()
+    assert f"| {BACKEND} | new-thyroid1 | 215 | 2 | Q |" in text
+    assert f"Not run (yet): {BACKEND}/new-thyroid1/DO." in text
+
+
+def test_bench_time_to_model_reports_medians_of_repeats():
+    script = load("bench_time_to_model")
+    runs = [
+        {
+            "wall_seconds": w,
+            "epoch_seconds": e,
+            "jax_compile_seconds": {"xla": x},
+        }
+        for w, e, x in [
+            (10.0, [5.0, 1.0], 3.0),
+            (30.0, [9.0, 2.0, 4.0], 1.0),
+            (20.0, [7.0, 3.0], 2.0),
+        ]
+    ]
+    merged = script.merge_repeats(runs)
+    assert merged["repeats"] == 3
+    assert merged["wall_seconds"] == 20.0
+    assert merged["epoch_seconds"] == [7.0, 1.0, 2.0, 4.0, 3.0]
+    assert merged["jax_compile_seconds"] == {"xla": 2.0}
+    assert script.merge_repeats(runs[:1]) == dict(runs[0], repeats=1)
+    args = script.parse_args(["--epochs", "4", "--cache-dir", "c"])
+    assert script.run_path(args, "jax", "t", "DO", 0) == os.path.join(
+        "c", "jax__t__DO__e4.json"
+    )
+    assert script.run_path(args, "jax", "t", "DO", 2).endswith("e4__r2.json")
+
+
+@needs_dev
 def test_research_summary_smoke(tmp_path):
     load("research_summary").main(
         ["--smoke", "--cache-dir", str(tmp_path / "runs"), "--research-dir",
