@@ -250,9 +250,8 @@ class CWIGenerator(keras.Model):
         draw = ops.convert_to_numpy(
             self._head_draw((units * sum(self.anchor_counts),))
         )
-        start = {}
-        for c in self.class_ids:
-            start[c] = sum(units * self.anchor_counts[k] for k in range(c))
+        # Class c's kernel starts after the kernels of classes 0..c-1.
+        start = units * (np.cumsum(self.anchor_counts) - self.anchor_counts)
         self.head_kernels, self.head_biases, self.group_anchors = [], [], []
         self._masks = []
         for j, group in enumerate(self.head_groups):
