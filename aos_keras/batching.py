@@ -9,6 +9,9 @@ player's loss or in the metrics (each real-row term of the step is a mean
 weighted by the sample weights). Keras shuffles the padded rows with the
 others, so a batch may hold a few of them; the number of steps per epoch is
 unchanged (`ceil(N / batch)`).
+
+A batch size larger than the table is clipped to the table
+(`batch_size_for`): the table is never padded to a batch it cannot fill.
 """
 
 import numpy as np
@@ -53,4 +56,17 @@ def pad_to_batches(x, y, sample_weight, batch_size):
     )
 
 
-__all__ = ["pad_to_batches"]
+def batch_size_for(batch_size, rows):
+    """The batch size `fit` uses: `batch_size`, at most `rows`.
+
+    A batch larger than the table would be padded to the batch size with
+    rows of weight 0, each step costing as many rows as the batch size.
+
+    Example:
+    >>> batch_size_for(100_000, 240), batch_size_for(32, 240)
+    (240, 32)
+    """
+    return max(1, min(int(batch_size), int(rows)))
+
+
+__all__ = ["batch_size_for", "pad_to_batches"]

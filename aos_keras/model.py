@@ -1,20 +1,18 @@
 """`AdversarialOversampler`: the three-player game as one Keras model."""
 
 import dataclasses
-import math
 
 import keras
 import numpy as np
 
 from aos_keras import backend, schedule, validation
 from aos_keras.anchors import select_anchors
-from aos_keras.batching import pad_to_batches
-from aos_keras.callbacks import with_nan_guard
 from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
+from aos_keras.model_entry import TableEntry, model_rows
 from aos_keras.players import MultiPlayerModel, default_optimizer
-from aos_keras.tables import SpecEncoder
+from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.upgrade import check_saved_layout
 
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
@@ -30,7 +28,7 @@ __all__ = [
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
-class AdversarialOversampler(MultiPlayerModel):
+class AdversarialOversampler(TableEntry, MultiPlayerModel):
     """Adversarial (AO) or data-space (DO) oversampling as a Keras model.
 
     Owns the three players: a mixture of class-conditional convex generators
@@ -70,13 +68,17 @@ class AdversarialOversampler(MultiPlayerModel):
             anchors' weighted vote in a nominal block) or `"hard"` (the
             one-hot of the largest vote, straight-through gradient); see
             `CWIGenerator`.
-        encoder: dict or None. The `serving_spec()` of the
-            `aos_keras.TableEncoder` that made the model's rows from a
-            table (set by `from_data` with a DataFrame that has nominal
-            columns or missing cells). With it, `fit`, `evaluate`,
-            `predict` and `predict_labels` take DataFrames of the table's
-            columns, `sample` returns rows of its schema, and the encoder
-            is saved with the model. Defaults to `None`.
+        preprocessor: `aos_keras.TablePreprocessor`, its config (dict) or
+            None. The table's columns, their encoding and the classes (set
+            by `from_data`). `fit`, `evaluate`, `predict` and
+            `predict_labels` pass their inputs through it: a DataFrame is
+            matched to the training columns by name, labels are mapped to
+            class indices; `sample` returns rows of the table's schema when
+            it encodes. Saved with the model. Defaults to `None`: rows
+            taken as they are, by position (`TablePreprocessor.identity`).
+        encoder: dict or None. The `serving_spec()` of a `TableEncoder`:
+            the argument of models saved by version 0.3 (a
+            `preprocessor` with named columns is built from it).
         head_groups: list of lists of int or None. The generator's head
             layout (`CWIGenerator`); None computes it from `anchor_counts`.
             Saved with the model.
@@ -109,6 +111,7 @@ class AdversarialOversampler(MultiPlayerModel):
         *,
         config=None,
         nominal_blocks=None,
+        preprocessor=None,
         encoder=None,
         head_groups=None,
         seed=None,
@@ -146,15 +149,11 @@ class AdversarialOversampler(MultiPlayerModel):
         self.anchor_counts = [
             int(m) for m in (anchor_counts or self.class_counts)
         ]
-        self.encoder = None if encoder is None else SpecEncoder(encoder)
-        if self.encoder is not None:
-            if self.encoder.n_features_out_ != self.num_features:
-                raise ValueError(
-                    f"The encoder makes {self.encoder.n_features_out_} "
-                    f"features; num_features is {num_features}."
-                )
-            if nominal_blocks is None:
-                nominal_blocks = self.encoder.nominal_blocks_
+        self.preprocessor = _preprocessor(
+            preprocessor, encoder, self.classes_, self.num_features
+        )
+        if nominal_blocks is None and not self.preprocessor.identity:
+            nominal_blocks = self.preprocessor.nominal_blocks_
 
         # G and D first, then Q: the order their weights are drawn in.
         self.generator = CWIGenerator(
@@ -200,46 +199,65 @@ class AdversarialOversampler(MultiPlayerModel):
 
     # ----------------------------------------------------------- building
     @classmethod
-    def from_data(cls, x, y, *, max_anchors=None, seed=None, **kwargs):
+    def from_data(
+        cls,
+        x,
+        y,
+        *,
+        max_anchors=None,
+        seed=None,
+        max_categories=100,
+        preprocessor=None,
+        **kwargs,
+    ):
         """Build the model from training rows; their rows become anchors.
 
         Args:
             x: array-like `(N, d)`, training features (standardised), or a
-                DataFrame with nominal columns or missing cells: then a
-                `TableEncoder` is fitted on it (these rows only), its rows
-                in model space become the anchors, and the model keeps the
-                encoder (`encoder`) to take DataFrames later.
-            y: array-like `(N,)`, training labels (any hashable values).
+                DataFrame. A DataFrame's column names are kept (`predict`
+                and `fit` match later DataFrames by name); one with nominal
+                columns or missing cells is encoded by a `TableEncoder`
+                fitted on these rows, whose rows in model space become the
+                anchors. Both are held by the model's `preprocessor`.
+            y: array-like `(N,)`, training labels (any hashable values;
+                checked with `aos_keras.validation.check_target`).
             max_anchors: int or None. Cap on anchors per class; a larger
                 class keeps a random subset drawn with `seed`. Defaults to
                 `None` (every row).
             seed: int or None. Seed of the anchor subset and of training.
+            max_categories: int. Most distinct values of a nominal column
+                (`TableEncoder`). Defaults to `100`.
+            preprocessor: a fitted `aos_keras.TablePreprocessor` or None.
+                The table's encoding, fitted elsewhere (for example on the
+                training split); `x` is transformed through it. Defaults
+                to `None`: fitted here on `x` and `y`.
             **kwargs: any argument of `AdversarialOversampler`.
 
         Returns:
             An `AdversarialOversampler`.
         """
-        from aos_keras.tables import TableEncoder
-        from aos_keras.tables import is_mixed_table as _is_mixed
-
-        if _is_mixed(x) and kwargs.get("encoder") is None:
-            table = TableEncoder().fit(x)
-            kwargs["encoder"] = table.serving_spec()
-            x = table.transform(x)
-        x = validation.check_features(x)
-        y = validation.check_labels(y, num_rows=len(x))
-        classes, counts, codes = validation.check_classes(y)
+        if kwargs.get("encoder") is not None:  # a 0.3 spec: x encoded
+            classes = validation.check_classes(validation.check_target(y))[0]
+            preprocessor = TablePreprocessor(kwargs.pop("encoder"), classes)
+        if preprocessor is None:
+            preprocessor = TablePreprocessor.fit(
+                x, y, max_categories=max_categories
+            )
+        x = model_rows(preprocessor, x)
+        codes = preprocessor.encode_labels(validation.check_target(y, len(x)))
+        counts = np.bincount(codes, minlength=len(preprocessor.classes_))
         max_anchors = validation.check_positive_int(
             max_anchors, "max_anchors", allow_none=True
         )
         anchors = select_anchors(
-            x, codes, len(classes), max_anchors=max_anchors, seed=seed
+            x, codes, len(counts), max_anchors=max_anchors, seed=seed
         )
         model = cls(
-            classes=classes.tolist(),
+            classes=preprocessor.classes_.tolist(),
             class_counts=counts.tolist(),
             num_features=x.shape[1],
             anchor_counts=[len(a) for a in anchors],
+            preprocessor=preprocessor,
             seed=seed,
             **kwargs,
         )
@@ -375,140 +393,6 @@ class AdversarialOversampler(MultiPlayerModel):
         """One step of the game (`aos_keras.schedule.train_step`)."""
         return self.record(*schedule.train_step(self.game, data))
 
-    # ------------------------------------------- labels at the Keras entry
-    def fit(
-        self, x=None, y=None, validation_data=None, nan_guard=True, **kwargs
-    ):
-        """`keras.Model.fit` that accepts arrays/DataFrames and raw labels.
-
-        Numpy/pandas `x` and `y` (and `validation_data=(x_val, y_val)`) are
-        validated and their labels mapped through `classes_`; datasets and
-        generators must yield class indices `0..C-1`.
-
-        Args:
-            x: features `(N, d)`, or a dataset/generator of `(x, y)`.
-            y: labels `(N,)` (values of `classes_`) when `x` is an array.
-            validation_data: `(x_val, y_val)` or a dataset.
-            nan_guard: bool. Put an `aos_keras.callbacks.NonFiniteGuard`
-                first in the callbacks: training stops at the first
-                non-finite loss with a `NonFiniteLossError` naming the
-                player and the step, and the last finite weights are
-                restored. Defaults to `True`.
-            **kwargs: forwarded to `keras.Model.fit`.
-
-        Returns:
-            The `History`.
-
-        Raises:
-            ValueError, TypeError: bad arrays or labels (see
-                `aos_keras.validation`).
-            NonFiniteLossError: a loss or weight became NaN or infinite.
-        """
-        epochs = kwargs.get("epochs", 1)
-        if int(epochs) - int(kwargs.get("initial_epoch", 0)) < 1:
-            raise ValueError(
-                f"fit needs at least one epoch to run; got epochs={epochs}"
-                + (
-                    f" with initial_epoch={kwargs['initial_epoch']}"
-                    if kwargs.get("initial_epoch")
-                    else ""
-                )
-                + "."
-            )
-        x, y = self._prepare(x, y)
-        if _is_array_like(x) and y is None:
-            raise ValueError(
-                "fit needs labels: pass y (one label per row of x)."
-            )
-        if isinstance(validation_data, (tuple, list)):
-            validation_data = (
-                *self._prepare(*validation_data[:2], "x_val"),
-                *validation_data[2:],
-            )
-        if nan_guard:
-            kwargs["callbacks"] = with_nan_guard(kwargs.get("callbacks"))
-        if self.oversampling_start_step is not None:
-            self._set_oversampling_start(x, kwargs)
-        if _can_pad(x, kwargs):
-            # Every batch the same shape: one compilation of the step.
-            batch = kwargs.get("batch_size") or 32
-            x, y, kwargs["sample_weight"] = pad_to_batches(
-                x, y, kwargs.get("sample_weight"), batch
-            )
-            if isinstance(validation_data, tuple) and _is_array_like(
-                validation_data[0]
-            ):
-                validation_data = pad_to_batches(
-                    *validation_data[:2],
-                    (validation_data[2:] or (None,))[0],
-                    kwargs.get("validation_batch_size") or batch,
-                )
-        return super().fit(x, y, validation_data=validation_data, **kwargs)
-
-    def _set_oversampling_start(self, x, kwargs):
-        """Step from which Q sees generated rows in this `fit` call."""
-        epochs = int(kwargs.get("epochs", 1)) - int(
-            kwargs.get("initial_epoch", 0)
-        )
-        steps = kwargs.get("steps_per_epoch")
-        if steps is None and _is_array_like(x):
-            batch = kwargs.get("batch_size") or 32
-            steps = math.ceil(len(x) / int(batch))
-        if steps is None:
-            try:
-                steps = len(x)
-            except TypeError:
-                raise ValueError(
-                    "oversampling_start needs the number of steps per "
-                    "epoch: pass steps_per_epoch to fit for a dataset "
-                    "without a length."
-                ) from None
-        start = round(self.oversampling_start * epochs) * int(steps)
-        now = int(keras.ops.convert_to_numpy(self.optimizer.iterations))
-        self.oversampling_start_step.assign(float(now + start))
-
-    def evaluate(self, x=None, y=None, **kwargs):
-        """`keras.Model.evaluate` with label mapping (see `fit`)."""
-        if not kwargs.get("_use_cached_eval_dataset"):  # not fit's own call
-            x, y = self._prepare(x, y)
-        return super().evaluate(x, y, **kwargs)
-
-    def predict(self, x, **kwargs):
-        """Class probabilities `(n, C)`, columns in the order of `classes_`."""
-        x = self._encoded(x)
-        if _is_array_like(x):
-            x = validation.check_features(x, self.num_features)
-        return super().predict(x, **kwargs)
-
-    def _encoded(self, x):
-        """A DataFrame of the table's columns through `encoder`, if any."""
-        import pandas as pd
-
-        if self.encoder is not None and isinstance(x, pd.DataFrame):
-            return self.encoder.transform(x)
-        return x
-
-    def predict_labels(self, x, **kwargs):
-        """Predicted labels (values of `classes_`) of rows `x`."""
-        proba = self.predict(x, **kwargs)
-        return self.classes_[np.argmax(proba, axis=-1)]
-
-    def encode_labels(self, y, name="y"):
-        """Map labels to class indices `0..C-1` (unseen labels: an error)."""
-        return validation.encode_labels(y, self.classes_, name=name)
-
-    def _prepare(self, x, y, name="x"):
-        x = self._encoded(x)
-        if _is_array_like(x):
-            x = validation.check_features(x, self.num_features, name=name)
-        if y is not None and _is_array_like(y):
-            y = self.encode_labels(y)
-            if _is_array_like(x) and len(y) != len(x):
-                raise ValueError(
-                    f"{name} has {len(x)} rows but y has {len(y)} labels."
-                )
-        return x, y
-
     def sample(self, counts, seed=None, as_frame=None):
         """Generated rows and their labels (values of `classes_`).
 
@@ -536,12 +420,18 @@ class AdversarialOversampler(MultiPlayerModel):
         }
         x, codes = self.generator.sample(index, seed=seed)
         if as_frame is None:
-            as_frame = self.encoder is not None
+            as_frame = not self.preprocessor.identity
         if as_frame:
-            if self.encoder is None:
-                raise ValueError("as_frame=True needs a model with an encoder.")
-            x = self.encoder.inverse_transform(x)
-        return x, self.classes_[codes]
+            x = self.preprocessor.inverse_transform(x)
+        return x, self.preprocessor.decode(codes)
+
+    @property
+    def encoder(self):
+        """The table's encoding (`preprocessor.encoder`), or None for rows
+        taken as they are."""
+        if self.preprocessor.identity:
+            return None
+        return self.preprocessor.encoder
 
     # ---------------------------------------------------------- config
     def get_config(self):
@@ -559,7 +449,7 @@ class AdversarialOversampler(MultiPlayerModel):
             anchor_counts=self.anchor_counts,
             **settings,
             nominal_blocks=[list(b) for b in self.generator.nominal_blocks],
-            encoder=None if self.encoder is None else self.encoder.spec,
+            preprocessor=_preprocessor_config(self.preprocessor),
             head_groups=self.generator.head_groups,
             seed=self.seed,
         )
@@ -590,16 +480,29 @@ def _index_strategy(strategy, classes):
     return {int(c): int(n) for c, n in zip(codes, strategy.values())}
 
 
-def _can_pad(x, kwargs):
-    """Whether `fit` may pad `x` to whole batches (`aos_keras.batching`):
-    arrays, and no Keras option that reads the rows' order or count."""
-    return _is_array_like(x) and not any(
-        kwargs.get(k)
-        for k in ("validation_split", "class_weight", "steps_per_epoch")
-    )
+def _preprocessor(preprocessor, encoder, classes, num_features):
+    """The model's `TablePreprocessor`, from the constructor's arguments."""
+    if isinstance(preprocessor, dict):
+        preprocessor = TablePreprocessor.from_config(preprocessor)
+    if preprocessor is None and encoder is not None:  # saved by 0.3
+        preprocessor = TablePreprocessor(encoder, classes)
+    if preprocessor is None:
+        return TablePreprocessor.identity(num_features, classes)
+    if preprocessor.n_features_out_ != num_features:
+        raise ValueError(
+            f"The preprocessor makes {preprocessor.n_features_out_} "
+            f"features; num_features is {num_features}."
+        )
+    if preprocessor.classes_.tolist() != np.asarray(classes).tolist():
+        raise ValueError(
+            f"The preprocessor's classes {preprocessor.classes_.tolist()} "
+            f"differ from `classes` {np.asarray(classes).tolist()}."
+        )
+    return preprocessor
 
 
-def _is_array_like(x):
-    import pandas as pd
-
-    return isinstance(x, (np.ndarray, list, tuple, pd.DataFrame, pd.Series))
+def _preprocessor_config(preprocessor):
+    """`get_config`'s entry: None for rows taken as they are by position."""
+    if preprocessor.identity and not preprocessor.named:
+        return None
+    return preprocessor.get_config()

@@ -36,6 +36,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from aos_keras import validation
+
 NUMERIC_IMPUTATION = ("median", "mean", "constant")
 UNKNOWN_POLICIES = ("ignore", "error")
 
@@ -89,6 +91,93 @@ def is_mixed_table(X):
     if any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
         return False
     return bool(nominal_columns(X)) or bool(X.isna().to_numpy().any())
+
+
+def select_columns(frame, columns, name="X"):
+    """The columns of `frame` named `columns`, in that order (by name).
+
+    Names are compared as strings (a column `0` is the column `"0"` of a
+    saved model). Extra columns are an error, as in scikit-learn: a model
+    is not silently given a table it was not trained on.
+
+    Args:
+        frame: DataFrame.
+        columns: list of the expected column names, in model order.
+        name: str. The argument's name in messages.
+
+    Returns:
+        DataFrame with the columns `columns` (in that order).
+
+    Raises:
+        ValueError: a column missing from `frame`, or one it has that the
+            model was not trained on; the message names them.
+    """
+    by_name = {str(c): c for c in frame.columns}
+    wanted = [str(c) for c in columns]
+    missing = [c for c in wanted if c not in by_name]
+    if missing:
+        raise ValueError(
+            f"{name} lacks the columns {missing[:20]} the model was trained "
+            f"on (expected {wanted[:20]}{' ...' if len(wanted) > 20 else ''}"
+            ")."
+        )
+    extra = [c for c in by_name if c not in set(wanted)]
+    if extra:
+        raise ValueError(
+            f"{name} has columns {extra[:20]} the model was not trained on; "
+            "drop them (is one the label column?)."
+        )
+    out = frame[[by_name[c] for c in wanted]]
+    return (
+        out
+        if list(out.columns) == list(columns)
+        else out.set_axis(list(columns), axis=1)
+    )
+
+
+def check_categories(values, column, max_categories):
+    """Refuse a nominal column with too many categories, saying why.
+
+    Dates, columns mixing numbers and text, and ID or free-text columns
+    each get their own message and what to do.
+
+    Raises:
+        ValueError: more than `max_categories` distinct values.
+    """
+    n = values.nunique(dropna=True)
+    if n <= max_categories:
+        return
+    kind = text_kind(values)
+    advice = {
+        "date": "it looks like a date column: convert it to numbers (for "
+        "example days since a reference date, or year and month columns) "
+        "or drop it",
+        "mixed types": "it has mixed types, numbers and text in one column "
+        "(for example 'n/a' or '?' among numbers): clean those cells (leave "
+        "them empty to impute them) or drop the column",
+        "text": "an ID or free-text column? Drop it",
+    }[kind]
+    raise ValueError(
+        f"Nominal column {column!r} has {n} distinct values (more than "
+        f"max_categories={max_categories}): {advice}, or raise "
+        "max_categories."
+    )
+
+
+def text_kind(values):
+    """`"date"`, `"mixed types"` or `"text"`: what a nominal column holds."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    sample = values.dropna().astype(str).head(500)
+    if len(sample) and pd.to_numeric(sample, errors="coerce").notna().any():
+        return "mixed types"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            dates = pd.to_datetime(sample, errors="coerce", format="mixed")
+        except (TypeError, ValueError):
+            return "text"
+    return "date" if len(sample) and dates.notna().mean() > 0.8 else "text"
 
 
 def split_table(frame, label, *, features=None, drop=None):
@@ -303,14 +392,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 "yourself or drop them."
             )
         for c in self.nominal_:
-            n = frame[c].nunique(dropna=True)
-            if n > self.max_categories:
-                raise ValueError(
-                    f"Nominal column {c!r} has {n} distinct values "
-                    f"(more than max_categories={self.max_categories}): an "
-                    "ID or free-text column? Drop it, or raise "
-                    "max_categories."
-                )
+            check_categories(frame[c], c, self.max_categories)
         numeric = Pipeline(
             [
                 (
@@ -366,14 +448,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 `unknown="error"`) a category `fit` did not see.
         """
         check_is_fitted(self, "transformer_")
-        frame = as_frame(X)
-        if list(frame.columns) != self.columns_:
-            missing = [c for c in self.columns_ if c not in frame.columns]
-            extra = [c for c in frame.columns if c not in self.columns_]
-            raise ValueError(
-                "X has other columns than the table the encoder was fitted "
-                f"on: missing {missing}, unexpected {extra}."
-            )
+        frame = select_columns(as_frame(X), self.columns_)
         try:
             out = self.transformer_.transform(self._prepared(frame))
         except ValueError as err:
@@ -476,12 +551,21 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         return {
             "columns": [columns[c] for c in self.columns_],
             "order": [str(c) for c in self.numeric_ + self.nominal_],
+            "unknown": self.unknown,
+            "limit": self._limit,
         }
 
     def get_feature_names_out(self, input_features=None):
         """Model-space column names (`num__x`, `nominal__x_category`)."""
         check_is_fitted(self, "transformer_")
         return self.transformer_.get_feature_names_out()
+
+    @property
+    def _limit(self):
+        """Largest raw magnitude of a numeric column."""
+        if self.standardize:
+            return validation.MAX_ABS_RAW
+        return validation.MAX_ABS_FEATURE
 
     def _prepared(self, frame):
         frame = frame.copy()
@@ -497,13 +581,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                     f"but now holds non-numbers: {err}"
                 ) from None
             values = values.astype(float)
-            if np.isinf(values).any():
-                rows = np.flatnonzero(np.isinf(values.to_numpy()))[:5]
-                raise ValueError(
-                    f"Column {c!r} has infinite values (rows "
-                    f"{rows.tolist()}...); replace them with a number or "
-                    "leave the cell empty (imputed)."
-                )
+            validation.check_column(values.to_numpy(), c, limit=self._limit)
             frame[c] = values
         return frame
 
@@ -516,6 +594,9 @@ class SpecEncoder:
     standardised, nominal columns one-hot against the training categories),
     computed with numpy from the spec, the numbers the served graph uses.
     Nominal values are compared as strings, as the served graph does.
+    Columns are matched by name; the spec's `unknown` (`"ignore"` or
+    `"error"`) says what an unseen category does. A numeric column whose
+    `fill` is None refuses missing cells (it had none to learn from).
 
     Args:
         spec: dict from `TableEncoder.serving_spec()`.
@@ -527,6 +608,11 @@ class SpecEncoder:
 
     def __init__(self, spec):
         self.spec = {"columns": list(spec["columns"]), "order": spec["order"]}
+        for key in ("unknown", "limit"):
+            if key in spec:
+                self.spec[key] = spec[key]
+        self.unknown = spec.get("unknown", "ignore")
+        self.limit = float(spec.get("limit", validation.MAX_ABS_RAW))
         self.columns_ = [c["name"] for c in self.spec["columns"]]
         by_name = {c["name"]: c for c in self.spec["columns"]}
         self._order = [by_name[n] for n in self.spec["order"]]
@@ -553,30 +639,66 @@ class SpecEncoder:
         """The spec this encoder was built from."""
         return self.spec
 
-    def transform(self, X):
-        """Rows in model space, float32 (see `TableEncoder.transform`)."""
-        frame = as_frame(X)
-        missing = [c for c in self.columns_ if c not in frame.columns]
-        if missing:
+    def frame(self, X, name="X"):
+        """`X` as a DataFrame of the spec's columns, in their order.
+
+        A DataFrame is matched by name (`select_columns`); an array is
+        taken positionally (its width checked).
+        """
+        if isinstance(X, pd.DataFrame):
+            return select_columns(X, self.columns_, name)
+        array = np.asarray(X)
+        if array.ndim != 2 or array.shape[1] != len(self.columns_):
             raise ValueError(
-                f"X lacks the columns {missing} the model was trained on."
+                f"{name} must have shape (n, {len(self.columns_)}) (the "
+                f"columns {self.columns_[:20]}); got {array.shape}."
             )
-        parts = []
-        for c in self._order:
-            values = frame[c["name"]]
-            if c["kind"] == "numeric":
-                v = pd.to_numeric(values, errors="raise").astype(float)
-                v = v.fillna(c["fill"]).to_numpy()
-                if np.isinf(v).any():
-                    raise ValueError(
-                        f"Column {c['name']!r} has infinite values."
-                    )
-                parts.append(((v - c["mean"]) / c["scale"])[:, None])
-            else:
-                v = values.astype(object).where(values.notna(), c["fill"])
-                v = v.astype(str).to_numpy()[:, None]
-                parts.append(v == np.asarray(c["categories"], dtype=object))
+        return pd.DataFrame(array, columns=self.columns_)
+
+    def transform(self, X, name="X"):
+        """Rows in model space, float32 (see `TableEncoder.transform`)."""
+        frame = self.frame(X, name)
+        parts = [self._encode(c, frame[c["name"]]) for c in self._order]
         return np.concatenate(parts, axis=1).astype(np.float32)
+
+    def _encode(self, column, values):
+        """One column in model space, `(n, width)`."""
+        if column["kind"] == "numeric":
+            return self._number(column, values)[:, None]
+        fill = column["fill"]
+        v = values.astype(object).where(values.notna(), fill).astype(str)
+        v = v.to_numpy()[:, None]
+        cats = np.asarray(column["categories"], dtype=object)
+        onehot = v == cats
+        if self.unknown == "error" and not onehot.any(axis=1).all():
+            unseen = ~onehot.any(axis=1)
+            raise ValueError(
+                f"column {column['name']!r} has categories training never "
+                f"saw: {sorted(set(v[unseen, 0]))[:10]} (data rows "
+                f"{validation.data_rows(unseen)}); the model was trained "
+                "with unknown categories as an error (unknown='error'). "
+                "Fix those cells, or retrain with unknown='ignore' to give "
+                "an unseen category no vote."
+            )
+        return onehot
+
+    def _number(self, column, values):
+        name = column["name"]
+        try:
+            v = pd.to_numeric(values, errors="raise").astype(float)
+        except (TypeError, ValueError) as err:
+            raise ValueError(
+                f"column {name!r} was numeric in training but now holds "
+                f"non-numbers: {err}"
+            ) from None
+        v = v.to_numpy()
+        fill = column.get("fill")
+        validation.check_column(
+            v, name, limit=self.limit, allow_missing=fill is not None
+        )
+        if fill is not None:
+            v = np.where(np.isnan(v), fill, v)
+        return (v - column["mean"]) / column["scale"]
 
     def inverse_transform(self, Z):
         """Model-space rows back to the table's schema (dtypes restored)."""
@@ -629,4 +751,5 @@ __all__ = [
     "as_frame",
     "is_mixed_table",
     "nominal_columns",
+    "select_columns",
 ]

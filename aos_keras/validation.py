@@ -12,6 +12,7 @@ with the names of the offending columns.
 """
 
 import numbers
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -114,27 +115,105 @@ def check_features(x, num_features=None, name="X", max_abs=MAX_ABS_FEATURE):
     if x.dtype.kind == "f":
         finite = np.isfinite(x)
         if not finite.all():
-            cols = np.flatnonzero(~finite.all(axis=0))
-            names = [columns[i] for i in cols] if columns else cols.tolist()
-            raise ValueError(
-                f"{name} has {int((~finite).sum())} missing (NaN/NA) or "
-                f"infinite values in columns {names[:20]}"
-                f"{' ...' if len(names) > 20 else ''}. Impute them first "
-                "(for example sklearn.impute.SimpleImputer or KNNImputer) "
-                "and replace infinities, or drop those rows."
-            )
+            raise ValueError(_non_finite_message(x, finite, columns, name))
         del finite
     big = max(abs(float(x.max())), abs(float(x.min())))
     if big > max_abs:
-        cols = np.flatnonzero((np.abs(x) > max_abs).any(axis=0))
-        names = [columns[i] for i in cols] if columns else cols.tolist()
-        raise ValueError(
-            f"{name} has values up to {big:.3g} in columns {names[:20]}; "
-            f"values beyond {max_abs:.0e} make training overflow float32 "
-            "(NaN losses). Standardise the features (for example "
-            "sklearn.preprocessing.StandardScaler) or rescale them."
-        )
+        raise ValueError(_too_large_message(x, max_abs, columns, name))
     return x.astype(np.float32, copy=False)
+
+
+# Largest raw magnitude a column may hold when it is standardised: its
+# variance (a mean of squares, in float64) must stay finite.
+MAX_ABS_RAW = 1e100
+
+
+def check_column(values, column, *, limit=MAX_ABS_RAW, allow_missing=True):
+    """Refuse infinite, too large (or missing) values of one raw column.
+
+    Args:
+        values: 1-D float array, the column's values.
+        column: the column's name (for the message).
+        limit: float. Largest accepted magnitude.
+        allow_missing: bool. Whether NaN cells are accepted (imputed).
+
+    Raises:
+        ValueError: naming the column, the data rows (first row = 1) and
+            what to do.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    inf = np.isinf(values)
+    if inf.any():
+        raise ValueError(
+            f"column {column!r} has infinite values (data rows "
+            f"{data_rows(inf)}); replace them with a number or leave the "
+            "cells empty (imputed)."
+        )
+    if not allow_missing and np.isnan(values).any():
+        raise ValueError(
+            f"column {column!r} has missing values (data rows "
+            f"{data_rows(np.isnan(values))}) and had none in training; "
+            "fill them in, or train on a table with missing cells in it."
+        )
+    big = np.abs(np.nan_to_num(values)) > limit
+    if big.any():
+        raise ValueError(
+            f"column {column!r} has values too large (up to "
+            f"{np.nanmax(np.abs(values)):.3g}, beyond {limit:.0e}; data rows "
+            f"{data_rows(big)}); rescale the column (for example another "
+            "unit or a logarithm) or drop it."
+        )
+
+
+def data_rows(mask, limit=5):
+    """The data rows (first row = 1, as a user counts them) where `mask`."""
+    rows = (np.flatnonzero(mask) + 1).tolist()
+    more = " ..." if len(rows) > limit else ""
+    return ", ".join(map(str, rows[:limit])) + more
+
+
+def _column_names(columns, cols):
+    if columns:
+        return [columns[i] for i in cols]
+    return [f"column {i}" for i in cols]
+
+
+def _non_finite_message(x, finite, columns, name):
+    """Which columns and data rows hold NaN or infinite values, and why."""
+    cols = np.flatnonzero(~finite.all(axis=0))
+    names = _column_names(columns, cols)
+    kinds = []
+    for kind, mask in (("infinite", np.isinf(x)), ("missing", np.isnan(x))):
+        hit = mask.any(axis=0)
+        for j in np.flatnonzero(hit)[:5]:
+            label = _column_names(columns, [j])[0]
+            kinds.append(
+                f"{kind} values in {label!r} (data rows "
+                f"{data_rows(mask[:, j])})"
+            )
+    return (
+        f"{name} has {int((~finite).sum())} missing (NaN/NA) or infinite "
+        f"values in columns {names[:20]}{' ...' if len(names) > 20 else ''}"
+        f": {'; '.join(kinds)}. Impute them first (for example "
+        "sklearn.impute.SimpleImputer or KNNImputer) and replace "
+        "infinities, or drop those rows."
+    )
+
+
+def _too_large_message(x, max_abs, columns, name):
+    """Which columns and data rows hold values too large to train on."""
+    mask = np.abs(x) > max_abs
+    cols = np.flatnonzero(mask.any(axis=0))
+    names = _column_names(columns, cols)
+    big = max(abs(float(x.max())), abs(float(x.min())))
+    first = _column_names(columns, cols[:1])[0]
+    return (
+        f"{name} has values too large (up to {big:.3g}) in columns "
+        f"{names[:20]} (in {first!r}: data rows "
+        f"{data_rows(mask[:, cols[0]])}); values beyond {max_abs:.0e} make "
+        "training overflow float32 (NaN losses). Standardise the features "
+        "(for example sklearn.preprocessing.StandardScaler) or rescale them."
+    )
 
 
 def check_labels(y, num_rows=None, name="y"):
@@ -194,6 +273,126 @@ def check_labels(y, num_rows=None, name="y"):
     return y
 
 
+def strip_labels(y, name="y"):
+    """Labels with surrounding spaces stripped, with a warning if any had.
+
+    `"benign"`, `" benign"` and `"benign "` are one class: CSV files often
+    pad labels with spaces. Non-string labels come back unchanged.
+
+    Args:
+        y: 1-D array of labels (from `check_labels`).
+        name: str. The argument's name in messages.
+
+    Returns:
+        1-D numpy array, `y` itself when no label has surrounding spaces.
+
+    Warns:
+        UserWarning: listing each stripped label and what it merged with.
+
+    Example:
+    >>> strip_labels(np.array(["a", " a", "b"])).tolist()  # warns
+    ['a', 'a', 'b']
+    """
+    y = np.asarray(y)
+    if y.dtype.kind not in "OUS":
+        return y
+    values = pd.unique(y.reshape(-1))
+    values = [str(v) if isinstance(v, np.str_) else v for v in values]
+    padded = {
+        v: v.strip() for v in values if isinstance(v, str) and v != v.strip()
+    }
+    if not padded:
+        return y
+    merged = {}
+    for v in values:
+        key = padded.get(v, v)
+        merged.setdefault(key, []).append(v)
+    groups = [
+        f"{', '.join(sorted(map(repr, vs)))} -> {k!r}"
+        for k, vs in merged.items()
+        if any(v in padded for v in vs)
+    ]
+    warnings.warn(
+        f"{name} has labels that differ only by surrounding spaces; they "
+        f"are stripped (merged): {'; '.join(groups[:10])}. Strip them in "
+        "the data to silence this warning.",
+        UserWarning,
+        stacklevel=3,
+    )
+    out = np.array([padded.get(v, v) for v in y.tolist()], dtype=object)
+    return out.astype(y.dtype) if y.dtype.kind in "US" else out
+
+
+# A label is a regression target, not classes, when it has more distinct
+# values than this share of its rows and more than `REGRESSION_CLASSES`.
+REGRESSION_SHARE = 0.5
+REGRESSION_CLASSES = 20
+
+
+def regression_reason(y):
+    """Why labels `y` look like a regression target, or None.
+
+    Float labels with non-integer values, or more than
+    `REGRESSION_CLASSES` distinct values making up more than
+    `REGRESSION_SHARE` of the rows.
+    """
+    y = np.asarray(y)
+    if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+        example = float(next(v for v in y if v % 1 != 0))
+        return f"non-integer numbers such as {example:.6g}"
+    distinct = len(pd.unique(y.reshape(-1)))
+    if distinct > REGRESSION_CLASSES and distinct > REGRESSION_SHARE * len(y):
+        return f"{distinct} distinct values in {len(y)} rows"
+    return None
+
+
+def one_class_message(label, name="y"):
+    """The one wording, at every entry point, of a single-class target."""
+    return (
+        f"{name} has a single class ({label!r}); a classifier needs at least "
+        "two. Check that the labels hold every class (a filter or split may "
+        "have dropped the others)."
+    )
+
+
+def check_target(y, num_rows=None, name="y"):
+    """The one check of training labels at every entry point.
+
+    `check_labels`, then surrounding spaces stripped with a warning
+    (`strip_labels`), then refused when they look like a regression
+    target (`regression_reason`) or hold a single class. The model's
+    `from_data`, both wrappers, the command line and `compare` call it.
+
+    Args:
+        y: array-like `(n,)` of labels.
+        num_rows: int or None. The number of rows of the features.
+        name: str. The argument's name in messages.
+
+    Returns:
+        1-D numpy array of labels.
+
+    Raises:
+        ValueError: see `check_labels`; a regression-like target; a
+            single class.
+
+    Example:
+    >>> check_target(["a", "b ", "b"]).tolist()  # warns: 'b ' stripped
+    ['a', 'b', 'b']
+    """
+    y = strip_labels(check_labels(y, num_rows=num_rows, name=name), name)
+    reason = regression_reason(y)
+    if reason is not None:
+        raise ValueError(
+            f"{name} looks like a regression target ({reason}); AO/DO "
+            "classify. Bin it into classes (for example pandas.qcut(y, 5)) "
+            "or use a regression model."
+        )
+    values = pd.unique(y.reshape(-1))
+    if len(values) < 2:
+        raise ValueError(one_class_message(_key(values[0]), name))
+    return y
+
+
 def check_classes(y, min_rows=1):
     """Classes, their counts and the encoded labels of training labels.
 
@@ -227,11 +426,7 @@ def check_classes(y, min_rows=1):
             "labels of one type, for example all str or all int."
         ) from err
     if len(classes) < 2:
-        raise ValueError(
-            f"y has a single class ({classes[0]!r}); a classifier needs at "
-            "least two. Check that y holds the labels of every class (a "
-            "filter or split may have dropped the others)."
-        )
+        raise ValueError(one_class_message(_key(classes[0])))
     small = [(_key(c), int(n)) for c, n in zip(classes, counts) if n < min_rows]
     if small:
         raise ValueError(

@@ -1,10 +1,12 @@
 """`TableEncoder`: mixed tables to model space and back, exactly."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras.tables import TableEncoder, split_table
+from aos_keras.tables import SpecEncoder, TableEncoder, split_table
 
 
 def mixed_frame(n=60, seed=0):
@@ -96,8 +98,53 @@ def test_clear_errors():
     with pytest.raises(ValueError, match="duplicate column"):
         TableEncoder().fit(dup)
     enc = TableEncoder().fit(frame)
-    with pytest.raises(ValueError, match="missing \\['age'\\]"):
+    with pytest.raises(ValueError, match="lacks the columns \\['age'\\]"):
         enc.transform(frame.drop(columns=["age"]))
+    with pytest.raises(ValueError, match="columns \\['label'\\] the model"):
+        enc.transform(frame.assign(label=1))
+
+
+def test_columns_are_matched_by_name():
+    frame = mixed_frame()
+    enc = TableEncoder().fit(frame)
+    reordered = frame[list(reversed(frame.columns))]
+    np.testing.assert_array_equal(
+        enc.transform(reordered), enc.transform(frame)
+    )
+    spec = SpecEncoder(enc.serving_spec())
+    np.testing.assert_array_equal(
+        spec.transform(reordered), spec.transform(frame)
+    )
+
+
+def test_dates_mixed_types_and_huge_values_get_their_own_messages():
+    frame = mixed_frame()
+    n = len(frame)
+    dates = pd.date_range("2020-01-01", periods=n).strftime("%Y-%m-%d")
+    with pytest.raises(ValueError, match="max_categories=10.*date column"):
+        TableEncoder(max_categories=10).fit(frame.assign(when=dates))
+    with pytest.raises(ValueError, match="date column"):
+        TableEncoder(max_categories=10).fit(
+            frame.assign(when=pd.to_datetime(dates))
+        )
+    mixed = [str(i) if i % 7 else "n/a" for i in range(n)]
+    with pytest.raises(ValueError, match="mixed types"):
+        TableEncoder(max_categories=10).fit(frame.assign(code=mixed))
+    huge = frame.assign(dose=frame["dose"].where(frame.index != 4, 1e300))
+    with pytest.raises(ValueError, match="'dose' has values too large.*rows 5"):
+        TableEncoder().fit(huge)
+    inf = frame.assign(dose=frame["dose"].where(frame.index != 2, np.inf))
+    with pytest.raises(ValueError, match="'dose' has infinite.*data rows 3\\)"):
+        TableEncoder().fit(inf)
+
+
+def test_unknown_error_works_from_the_json_spec():
+    frame = mixed_frame()
+    enc = TableEncoder(unknown="error").fit(frame)
+    spec = SpecEncoder(json.loads(json.dumps(enc.serving_spec())))
+    new = frame.assign(colour=frame["colour"].where(frame.index != 1, "pink"))
+    with pytest.raises(ValueError, match="'colour'.*'pink'.*data rows 2\\)"):
+        spec.transform(new)
 
 
 def test_arrays_get_generated_names():

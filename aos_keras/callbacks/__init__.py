@@ -10,6 +10,9 @@ One module per callback:
   the last finite weights (on by default in `AdversarialOversampler.fit`);
   `with_nan_guard`, a callbacks list with the guard first; `PLAYER_LOSSES`,
   the step's log entries and their players.
+- `deferred.py`: `DeferredOversampling`, the step from which Q sees
+  generated rows (`oversampling_start`), set at the start of each `fit`
+  (added by `AdversarialOversampler.fit` when the model defers).
 - `backup.py`: `ResumableBackup`, back up the whole training state
   atomically and resume after a crash so that the run ends with the
   weights of an uninterrupted one.
@@ -20,6 +23,7 @@ Everything public is importable from `aos_keras.callbacks`.
 """
 
 from aos_keras.callbacks.backup import ResumableBackup
+from aos_keras.callbacks.deferred import DeferredOversampling
 from aos_keras.callbacks.evaluation import METRICS, EvaluationCallback
 from aos_keras.callbacks.nan_guard import (
     PLAYER_LOSSES,
@@ -30,6 +34,7 @@ from aos_keras.errors import NonFiniteLossError
 
 __all__ = [
     "METRICS",
+    "DeferredOversampling",
     "PLAYER_LOSSES",
     "EvaluationCallback",
     "NonFiniteGuard",
