@@ -3,9 +3,17 @@
 A three-player game between a mixture of class-conditional convex generators
 (CWI), a WGAN-GP critic and a classifier, trained with `model.fit` on the
 TensorFlow, JAX and PyTorch backends.
+
+`import aos_keras` is cheap: it imports neither Keras nor the backend. The
+public names are imported on first use (PEP 562 `__getattr__`), and the
+package's Keras-serialisable classes are registered as soon as Keras is
+imported (at once when it already is), so that `import aos_keras, keras`
+then `keras.saving.load_model(path)` loads a saved `AdversarialOversampler`.
 """
 
-import os as _os
+import sys as _sys
+
+from aos_keras._imports import LoaderHook as _LoaderHook
 
 __version__ = "0.3.0"
 
@@ -46,18 +54,8 @@ __all__ = [
 ]
 
 # The names that `sampler` holds: it needs imbalanced-learn, an optional
-# extra, so they are imported on first access.
+# extra, so they are imported on their own first access.
 _SAMPLER_NAMES = ("AOSSampler", "AdversarialOverSampler")
-
-# Set only by the `aos-keras` launcher (`aos_keras_cli.main`) while it
-# imports `aos_keras.cli`: the command line parses its arguments, and sets
-# the backend, before Keras is imported. Everywhere else the public names
-# are imported here, at once, so that `import aos_keras` registers every
-# Keras-serialisable class before `keras.saving.load_model` needs it.
-_DEFER_FLAG = "_AOS_KERAS_DEFER_IMPORTS"
-
-if _os.environ.get(_DEFER_FLAG) != "1":
-    from aos_keras._api import *
 
 
 def _load():
@@ -74,7 +72,33 @@ def __getattr__(name):
         from aos_keras import sampler
 
         return getattr(sampler, name)
-    if name in __all__:  # deferred by the command line's launcher
+    if name in __all__:
         _load()
         return globals()[name]
     raise AttributeError(f"module 'aos_keras' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})
+
+
+def _register_once_keras_is_imported():
+    """`_load` after the import that brought Keras in has ended.
+
+    Waits for the outermost watched import (Keras, or a module of this
+    package that imports it) to end, so that no module of the package is
+    half-initialised when `_api` imports them all.
+    """
+    if "keras" in _sys.modules:
+        _KERAS_HOOK.remove()
+        _load()
+
+
+_KERAS_HOOK = _LoaderHook(
+    lambda name: name == "keras" or name.startswith("aos_keras."),
+    after=_register_once_keras_is_imported,
+)
+if "keras" in _sys.modules:
+    _load()
+else:
+    _KERAS_HOOK.install()

@@ -1,9 +1,10 @@
 """The public names of `aos_keras`, imported from their modules.
 
-The one list of the package's eager imports. `aos_keras/__init__.py` imports
-it at once (`import aos_keras` registers every Keras-serialisable class, so
-`keras.saving.load_model` finds them), or, for the `aos-keras` command line
-only, on the first access to a public name (see `aos_keras_cli`).
+The one list of the package's imports of its public names. `aos_keras`
+imports it on the first access to a public name (PEP 562 `__getattr__`)
+or as soon as Keras is imported, whichever comes first: importing it
+registers every Keras-serialisable class of the package, so that
+`keras.saving.load_model` finds them.
 """
 
 from aos_keras.callbacks import (

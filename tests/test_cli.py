@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras import cli
+from aos_keras import cli, model_folder
+from aos_keras.cli import startup
 
 TINY_ARGS = [
-    "--epochs", "1", "--batch-size", "16", "--verbose", "0",
+    "--epochs", "1", "--batch-size", "16", "--progress", "0",
     "--latent-dim", "4", "--generator-units", "8", "4",
     "--critic-units", "8", "--classifier-units", "8",
     "--generator-temperature", "0.5",
@@ -108,8 +109,43 @@ def test_help_lists_the_commands(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     out = capsys.readouterr().out
-    for command in ("train", "evaluate", "generate", "export", "benchmark"):
+    for command in ("train", "evaluate", "generate", "export", "compare"):
         assert command in out
+    assert "benchmark" not in out  # a script now, named in the epilog
+    assert "scripts/reproduce_table2.py" in " ".join(out.split())
+
+
+def test_version(capsys):
+    import aos_keras
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"aos-keras {aos_keras.__version__}\n"
+
+
+def _options(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _options(sub)
+        elif action.option_strings and action.help != argparse.SUPPRESS:
+            yield parser, action
+
+
+def test_every_option_has_help_and_shows_its_default():
+    parser = cli.build_parser()
+    seen = 0
+    for sub, action in _options(parser):
+        name = f"{sub.prog} {action.option_strings[-1]}"
+        assert action.help, f"{name} has no help text"
+        if action.nargs != 0 and action.default is not None:
+            text = sub.formatter_class(sub.prog)._get_help_string(action)
+            assert "default" in text.lower(), f"{name} shows no default"
+        seen += 1
+    assert seen > 60  # every command's options, train's game settings
 
 
 @pytest.mark.backend("tensorflow")
@@ -119,11 +155,12 @@ def test_export_serves_raw_features(trained, table, tmp_path):
     _, _, frame = table
     path = tmp_path / "serving" / "1"
     assert cli.main(["export", str(trained), str(path)]) == 0
-    model, prep = cli.load_folder(str(trained))
+    model, prep = model_folder.load_folder(str(trained))
     raw = frame[prep["features"]].to_numpy(dtype="float32")
     served = tf.saved_model.load(str(path)).signatures["serving_default"]
     proba = served(features=tf.constant(raw))["probabilities"].numpy()
-    expected = model.predict(cli._transform(frame[prep["features"]], prep))
+    x = model_folder.transform(frame[prep["features"]], prep)
+    expected = model.predict(x)
     np.testing.assert_allclose(proba, expected, atol=1e-5)
 
 
@@ -150,32 +187,6 @@ def test_bad_run_options_fail_before_training(table, tmp_path, capsys, extra,
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()  # nothing written
-
-
-@pytest.mark.parametrize(
-    "content, words",
-    [
-        (b"", "is empty"),
-        (b"a,b,label\n", "has a header but no rows"),
-        (b"a,label,label\n1,x,y\n", "duplicate column names ['label']"),
-        (b"\x7fELF\x02\x01\x00\x00binary", "looks binary"),
-        (b"a,label\n1,\xe9t\xe9\n", "is not UTF-8 text"),
-    ],
-)
-def test_unreadable_tables_get_a_message_that_says_why(tmp_path, content,
-                                                       words):  # fmt: skip
-    path = tmp_path / "t.csv"
-    path.write_bytes(content)
-    with pytest.raises(cli.CLIError) as info:
-        cli.read_table(str(path))
-    assert words in str(info.value)
-
-
-def test_the_separator_is_sniffed(tmp_path):
-    path = tmp_path / "t.csv"
-    path.write_text("a;b;label\n1,5;2;x\n3,5;4;y\n")
-    frame = cli.read_table(str(path))
-    assert list(frame.columns) == ["a", "b", "label"] and len(frame) == 2
 
 
 def test_a_truncated_model_file_is_named_corrupt(trained, tmp_path, capsys):
@@ -228,6 +239,14 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
     assert metrics["interrupted"] == "SIGINT"
     assert metrics["epochs_done"] in (1, 2) and metrics["best_epoch"] <= 2
     assert (out / "model.keras").exists()
+    # Issue 24 item 13: the advice "run the same command again" works (the
+    # --out folder of an interrupted run needs no --overwrite).
+    assert "Run the same command again" in err
+    monkeypatch.undo()
+    assert cli.main(argv + TINY_ARGS + ["--epochs", "5"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "interrupted" not in metrics and metrics["epochs"] == 5
+    assert "stopped by SIGINT" in capsys.readouterr().err
 
 
 def test_a_signal_inside_a_step_stops_at_the_next_batch_end(
@@ -359,6 +378,13 @@ def test_used_out_folder_needs_overwrite_and_is_replaced(
     assert cli.main(argv + TINY_ARGS) == 2
     assert "pass --overwrite" in capsys.readouterr().err
     assert cli.main(argv + TINY_ARGS + ["--overwrite"]) == 0
+    # stdout holds the results only (the metrics, JSON); "saved to" is a
+    # log line on stderr, which -q silences.
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["epochs"] == 1
+    assert f"aos-keras: saved to {out}" in captured.err
+    assert cli.main(["-q", *argv, *TINY_ARGS, "--overwrite"]) == 0
+    assert capsys.readouterr().err == ""
     names = {p.name for p in out.iterdir()}
     assert "stale.png" not in names and "model.keras" in names
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -389,19 +415,95 @@ def test_a_single_row_class_stays_in_training(tmp_path, capsys):
     assert metrics["val"]["recall"]["c"] is None  # strict JSON: no NaN
 
 
-def test_backend_is_accepted_anywhere():
-    move = cli._backend_first
+def test_options_of_aos_keras_are_accepted_anywhere():
+    move = startup.global_first
     assert move(["train", "d.csv", "--backend", "jax", "--label", "y"]) == [
         "--backend", "jax", "train", "d.csv", "--label", "y",
     ]  # fmt: skip
     assert move(["evaluate", "m", "d", "--backend=torch"])[:2] == [
-        "--backend", "torch",
+        "--backend=torch", "evaluate",
     ]  # fmt: skip
-    assert move(["train", "d.csv", "--backend-logs"])[:2] == [
-        "--backend-logs", "train",
+    assert move(["train", "d.csv", "--backend-logs", "-qq"])[:3] == [
+        "--backend-logs", "-qq", "train",
     ]  # fmt: skip
-    passed_on = ["benchmark", "--", "--backend", "jax"]
+    # The old spelling of Keras's progress, `train --verbose 0`.
+    assert move(["train", "d", "--verbose", "0", "-v"]) == [
+        "-v", "train", "d", "--progress", "0",
+    ]  # fmt: skip
+    passed_on = ["compare", "--", "--backend", "jax"]
     assert move(passed_on) == passed_on
+
+
+def test_another_backend_than_keras_runs_is_refused(capsys):
+    # No restart of the process (the old `execve`): a message.
+    other = "torch" if keras.backend.backend() != "torch" else "jax"
+    assert cli.main(["--backend", other, "evaluate", "m", "d.csv"]) == 2
+    err = capsys.readouterr().err
+    assert f"Keras runs on {keras.backend.backend()} in this process" in err
+
+
+def test_ctrl_c_while_starting_exits_130_in_one_line(table, capsys,
+                                                     monkeypatch):  # fmt: skip
+    # Issue 24 item 8: a KeyboardInterrupt in the import of Keras.
+    def interrupted(quiet=True):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(startup, "load_package", interrupted)
+    _, path, _ = table
+    assert cli.main(["evaluate", "m", str(path)]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "aos-keras: interrupted (Ctrl-C)"
+
+
+def test_tables_from_stdin_predictions_to_stdout(trained, table, capsys,
+                                                 monkeypatch):  # fmt: skip
+    import io
+    import sys
+
+    _, _, frame = table
+    text = frame.to_csv(index=False, sep=";", decimal=",")
+    assert "," in text  # decimal commas: read as numbers
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(
+        text.encode())))  # fmt: skip
+    assert cli.main(["predict", str(trained), "-", "--keep", "age"]) == 0
+    captured = capsys.readouterr()
+    rows = pd.read_csv(io.StringIO(captured.out))
+    assert list(rows.columns) == ["age", "prediction", "p[ok]", "p[relapse]"]
+    assert rows["age"].tolist() == frame["age"].tolist()
+    assert "wrote 48 predictions to standard output" in captured.err
+    assert cli.main(["generate", str(trained), "--n", "3"]) == 0
+    generated = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert generated["outcome"].tolist() == ["ok"] * 3 + ["relapse"] * 3
+
+
+def test_semicolon_decimal_comma_table_scores_as_the_csv(
+    trained, table, tmp_path, capsys
+):
+    # Issue 24 item 2: `0,5` cells were a nominal column.
+    _, path, frame = table
+    semi = tmp_path / "semi.csv.gz"
+    frame.to_csv(semi, sep=";", decimal=",", index=False)
+    assert cli.main(["evaluate", str(trained), str(path)]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    assert cli.main(["evaluate", str(trained), str(semi)]) == 0
+    assert json.loads(capsys.readouterr().out) == expected
+
+
+def test_infinite_cells_are_named_by_data_row_before_training(
+    table, tmp_path, capsys
+):
+    # Issue 24 item 10: data row 3 is the third row after the header.
+    _, _, frame = table
+    bad = frame.assign(dose=frame["dose"].astype(float))
+    bad.loc[[2, 40], "dose"] = np.inf
+    path = tmp_path / "inf.csv"
+    bad.to_csv(path, index=False)
+    argv = ["train", str(path), "--label", "outcome", "--out",
+            str(tmp_path / "run"), *TINY_ARGS]  # fmt: skip
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "column 'dose' has infinite values on data rows 3, 41" in err
+    assert "Traceback" not in err and not (tmp_path / "run").exists()
 
 
 def test_threads_must_be_positive(capsys):
@@ -420,7 +522,6 @@ def _python(code, **env):
     import sys
 
     environ = {**os.environ, **env}
-    environ.pop("_AOS_KERAS_DEFER_IMPORTS", None)
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -431,40 +532,46 @@ def _python(code, **env):
     )
 
 
-def test_the_launcher_parses_before_importing_keras():
+def test_the_command_line_parses_before_importing_keras():
     code = """
-import os, sys
-import aos_keras_cli
+import runpy, sys
+from aos_keras.cli import main
+sys.argv = ["aos-keras", "--version"]
 try:
-    aos_keras_cli.main(["--help"])
+    runpy.run_module("aos_keras.cli", run_name="__main__")
+except SystemExit as stop:
+    print("version", stop.code)
+try:
+    main(["--help"])
 except SystemExit as stop:
     print("help", stop.code)
-status = aos_keras_cli.main(["train", "x.csv", "--label", "y", "--epochs", "0"])
+status = main(["train", "x.csv", "--label", "y", "--epochs", "0"])
 print("status", status)
 print("keras", "keras" in sys.modules, "aos_keras.model" in sys.modules)
-print("flag", os.environ.get("_AOS_KERAS_DEFER_IMPORTS"))
 """
     run = _python(code)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert "help 0" in lines and "status 2" in lines
+    assert "version 0" in lines and "help 0" in lines and "status 2" in lines
     assert "keras False False" in lines  # nothing of Keras was imported
-    assert "flag None" in lines  # not left for child processes
     assert "usage: aos-keras" in run.stdout
     assert "--epochs must be at least 1" in run.stderr
 
 
-def test_import_aos_keras_registers_its_classes():
+def test_import_aos_keras_is_cheap_and_a_saved_model_loads(trained):
     # A fresh process, as a user's `import aos_keras; keras.saving.
-    # load_model(...)`: the eager import must register every class.
-    code = (
-        "import aos_keras, keras; registered = keras.saving."
-        "get_registered_object('aos_keras>AdversarialOversampler'); "
-        "print(registered is aos_keras.AdversarialOversampler)"
-    )
+    # load_model(...)`: the classes are registered when Keras is imported.
+    code = f"""
+import sys
+import aos_keras
+print("cheap", "keras" not in sys.modules)
+import keras
+model = keras.saving.load_model({str(trained / "model.keras")!r})
+print(type(model) is aos_keras.AdversarialOversampler, model.classes_.tolist())
+"""
     run = _python(code)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["True"]
+    assert run.stdout.splitlines() == ["cheap True", "True ['ok', 'relapse']"]
 
 
 def test_the_public_names_are_listed_once():
@@ -482,7 +589,7 @@ def test_backend_logs_are_hidden_unless_asked(tmp_path):
     # The model folder is missing: the command fails after TensorFlow has
     # started, with the CLI's message.
     argv = ["--backend", "tensorflow", "evaluate", str(tmp_path), "x.csv"]
-    code = "import sys, aos_keras_cli; sys.exit(aos_keras_cli.main({}))"
+    code = "import sys; from aos_keras.cli import main; sys.exit(main({}))"
     shown = _python(code.format(["--backend-logs", *argv]))
     hidden = _python(code.format(argv))
     for run in (shown, hidden):
@@ -503,6 +610,8 @@ def test_quiet_imports_hide_what_a_module_writes_to_fd_2(
     import importlib.util
     import sys
 
+    from aos_keras._imports import LoaderHook
+
     (tmp_path / "noisy_ok.py").write_text(
         "import os\nos.write(2, b'C++ noise\\n')\n"
     )
@@ -511,7 +620,7 @@ def test_quiet_imports_hide_what_a_module_writes_to_fd_2(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
-        with cli.quiet_imports(["noisy_ok", "noisy_bad"]):
+        with startup.quiet_imports(["noisy_ok", "noisy_bad"]):
             assert importlib.util.find_spec("noisy_ok") is not None
             import noisy_ok  # noqa: F401
 
@@ -521,7 +630,7 @@ def test_quiet_imports_hide_what_a_module_writes_to_fd_2(
         assert "C++ noise" not in err  # found first, imported later: hidden
         assert "why it failed" in err  # shown when the import fails
         assert not any(
-            isinstance(f, cli._QuietFinder) for f in sys.meta_path
+            isinstance(f, LoaderHook) for f in sys.meta_path
         )  # fmt: skip
     finally:
         sys.modules.pop("noisy_ok", None)

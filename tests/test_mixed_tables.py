@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras import cli
+from aos_keras import cli, model_folder
 from tests.test_cli import TINY_ARGS
 
 
@@ -48,8 +48,8 @@ def test_train_saves_the_encoder_fitted_on_training_rows(mixed):
         "amount": "numeric", "months": "numeric", "purpose": "nominal",
         "housing": "nominal",
     }  # fmt: skip
-    assert (out / cli.ENCODER).exists()
-    encoder = cli.load_folder(str(out))[1]["_encoder"]
+    assert (out / model_folder.ENCODER).exists()
+    encoder = model_folder.load_folder(str(out))[1]["_encoder"]
     numeric = encoder.transformer_.named_transformers_["numeric"]
     # 80% of the rows fitted it (the validation rows did not).
     assert numeric.named_steps["scale"].n_samples_seen_ == 48
@@ -82,7 +82,7 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
     _, _, frame, out = mixed
     path = tmp_path / "serving" / "1"
     assert cli.main(["export", str(out), str(path)]) == 0
-    model, prep = cli.load_folder(str(out))
+    model, prep = model_folder.load_folder(str(out))
     features = frame.drop(columns=["label"])
     serve = tf.saved_model.load(str(path)).signatures["serving_default"]
     inputs = {
@@ -92,7 +92,9 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
         "housing": tf.constant(features["housing"].fillna("").astype(str)),
     }
     proba = serve(**inputs)["probabilities"].numpy()
-    expected = keras.ops.convert_to_numpy(model(cli._transform(features, prep)))
+    expected = keras.ops.convert_to_numpy(
+        model(model_folder.transform(features, prep))
+    )
     np.testing.assert_allclose(proba, expected, atol=1e-5)
     assert set(serve.structured_input_signature[1]) == set(inputs)
 
@@ -209,7 +211,7 @@ def test_cli_impute_and_strict_categories(mixed, tmp_path, capsys):
     argv = ["train", str(path), "--label", "label", "--out", str(out)]
     argv += ["--impute", "mean", "--unknown-categories", "error"]
     assert cli.main(argv + TINY_ARGS) == 0
-    encoder = cli.load_folder(str(out))[1]["_encoder"]
+    encoder = model_folder.load_folder(str(out))[1]["_encoder"]
     numeric = encoder.transformer_.named_transformers_["numeric"]
     assert numeric.named_steps["impute"].strategy == "mean"
     new = frame.assign(purpose="boat")  # a category training never saw

@@ -1,0 +1,59 @@
+"""`aos-keras export`: a TF Serving SavedModel of the classifier Q, taking
+raw rows (`aos_keras.export.export_saved_model`)."""
+
+import os
+
+import numpy as np
+
+from aos_keras.cli.common import LOG, CLIError, check_out_path
+
+
+def run(args):
+    """Export the folder's classifier to `args.path`."""
+    from aos_keras import model_folder
+
+    if os.path.lexists(args.path) and not args.overwrite:
+        raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
+    check_out_path(args.path, "PATH", folder=True)
+    model, prep = model_folder.load_folder(args.model)
+    if prep["_encoder"].numeric_only:
+        _export_numeric(model, prep, args)
+    else:
+        _export_table(model, prep, args)
+
+
+def _export_table(model, prep, args):
+    from aos_keras.export import export_saved_model
+
+    encoder = prep["_encoder"]
+    export_saved_model(
+        model, args.path, encoder=encoder, overwrite=args.overwrite
+    )
+    names = [c["name"] for c in encoder.serving_spec()["columns"]]
+    LOG.info(
+        "exported to %s: signature serving_default, one input per column "
+        "%s... (numbers as float32, nominal columns as strings), outputs "
+        "'probabilities' and 'class_ids'",
+        args.path,
+        names[:8],
+    )
+
+
+def _export_numeric(model, prep, args):
+    from aos_keras.export import export_saved_model
+
+    export_saved_model(
+        model,
+        args.path,
+        feature_mean=np.asarray(prep["mean"], dtype="float32"),
+        feature_scale=np.asarray(prep["scale"], dtype="float32"),
+        overwrite=args.overwrite,
+    )
+    LOG.info(
+        "exported to %s: signature serving_default, input 'features' "
+        "float32 [None, %d] (raw, in the column order %s...), outputs "
+        "'probabilities' and 'class_ids'",
+        args.path,
+        len(prep["features"]),
+        prep["features"][:8],
+    )

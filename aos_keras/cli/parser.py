@@ -1,0 +1,327 @@
+"""The `aos-keras` argument parser: one small function per command.
+
+Importing it imports no Keras: `--help` and a wrong argument answer at
+once. `train` has one option per field of its config (`GameConfig`).
+"""
+
+import argparse
+
+import aos_keras
+from aos_keras.cli.startup import BACKENDS
+
+COMMANDS = ("train", "evaluate", "predict", "generate", "export", "compare")
+EPILOG = (
+    "Each command has its own --help. Progress goes to stderr (-v more, "
+    "-q less), results to stdout; '-' reads a table from standard input "
+    "or writes rows to standard output. The paper's Table 2 grid is a "
+    "script of the repository, not a command: scripts/reproduce_table2.py."
+)
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds `(default: ...)` where the help text does not say it already,
+    and not to flags or options without a default."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            "default" in text.lower()
+            or not action.option_strings
+            or action.nargs == 0
+            or action.default in (None, argparse.SUPPRESS)
+        ):
+            return text
+        return text + " (default: %(default)s)"
+
+
+def build_parser(model_class=None):
+    """The `aos-keras` argument parser.
+
+    Args:
+        model_class: a subclass of `AdversarialOversampler` (with its
+            `config_class`) that `train` builds, or None for
+            `AdversarialOversampler` itself. `train` has one option per
+            field of its config.
+
+    Returns:
+        An `argparse.ArgumentParser`; the parsed `command` names the
+        module of `aos_keras.cli` that runs it.
+    """
+    parser = argparse.ArgumentParser(
+        prog="aos-keras",
+        description="Adversarial (AO) and data-space (DO) oversampling for "
+        "imbalanced tables, on Keras 3.",
+        epilog=EPILOG,
+        formatter_class=_Formatter,
+    )
+    _add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_train, _evaluate, _predict, _generate, _export, _compare):
+        add(sub, model_class)
+    return parser
+
+
+def _command(sub, name, help_text):
+    return sub.add_parser(
+        name, help=help_text, description=help_text, formatter_class=_Formatter
+    )
+
+
+def _add_global_options(parser):
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"aos-keras {aos_keras.__version__}",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more log lines on stderr (-v: debug)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="count",
+        default=0,
+        help="fewer log lines on stderr (-q: warnings and errors, -qq: "
+        "errors only; Keras's progress off)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="Keras backend (default: KERAS_BACKEND, else tensorflow)",
+    )
+    parser.add_argument(
+        "--backend-logs",
+        action="store_true",
+        help="show what the backend writes to stderr when it starts "
+        "(TensorFlow's absl and oneDNN lines; hidden by default)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads of the torch backend (default: 1; the networks "
+        "are small, and more threads were up to 7x slower on a busy "
+        "2-core machine); ignored by the other backends",
+    )
+
+
+TABLE_HELP = (
+    "CSV/TSV (.gz, .bz2, .zip, .xz), parquet or .xlsx file; '-' for "
+    "standard input"
+)
+
+
+def _add_table_options(parser, data_help=TABLE_HELP, optional=False):
+    parser.add_argument("data", nargs="?" if optional else None, help=data_help)
+    parser.add_argument(
+        "--sep",
+        help="separator of a text table (default: sniffed: comma, "
+        "semicolon, tab or pipe)",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        help="decimal mark of a text table (default: ',' when the table is "
+        "not comma-separated and its numbers are written 14,23, else '.')",
+    )
+
+
+def _add_column_options(parser):
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--features",
+        nargs="+",
+        metavar="COLUMN",
+        help="the feature columns (default: every column but the label)",
+    )
+    group.add_argument(
+        "--drop",
+        nargs="+",
+        metavar="COLUMN",
+        help="columns that are not features (IDs, leaks, dates; default: none)",
+    )
+
+
+def _train(sub, model_class):
+    if model_class is None:
+        from aos_keras.config import GameConfig as config_class
+    else:
+        config_class = model_class.config_class
+    p = _command(sub, "train", "train AO/DO on a table; save a model folder")
+    _add_table_options(p)
+    p.add_argument("--label", required=True, help="name of the label column")
+    _add_column_options(p)
+    _add_run_options(p)
+    _add_encoder_options(p)
+    config_class.add_arguments(p.add_argument_group("the game's settings"))
+    p.add_argument("--plot", action="store_true", help="write PNG plots")
+    p.add_argument(
+        "--progress",
+        type=int,
+        default=None,
+        choices=(0, 1, 2),
+        help="Keras progress on stderr: 0 none, 1 a bar, 2 one line per "
+        "epoch (default: 0 with -q, else 1 on a terminal, 2 when the output "
+        "is a file or pipe)",
+    )
+    p.add_argument("--out", default="aos_model", help="output folder")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out folder (whole, at the end)",
+    )
+    p.set_defaults(model_class=model_class)
+
+
+def _add_run_options(p):
+    p.add_argument("--epochs", type=int, default=100, help="training epochs")
+    p.add_argument(
+        "--batch-size", type=int, default=32, help="rows per training step"
+    )
+    p.add_argument(
+        "--val-size",
+        type=float,
+        default=0.2,
+        help="validation fraction selecting the epoch (0: none)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the split and training"
+    )
+    p.add_argument(
+        "--max-anchors",
+        type=int,
+        default=None,
+        help="cap on the anchors (real rows the generator mixes) per class "
+        "(default: no cap)",
+    )
+
+
+def _add_encoder_options(p):
+    p.add_argument(
+        "--no-standardize",
+        dest="standardize",
+        action="store_false",
+        help="keep numeric columns unscaled (default: standardised)",
+    )
+    p.add_argument(
+        "--impute",
+        choices=("median", "mean", "constant"),
+        default="median",
+        help="missing numeric cells: the training median (default), mean, "
+        "or 0; a missing nominal cell takes the most frequent category",
+    )
+    p.add_argument(
+        "--unknown-categories",
+        choices=("ignore", "error"),
+        default="ignore",
+        help="a category unseen in training, at evaluate/predict time: no "
+        "vote (default) or an error",
+    )
+
+
+def _evaluate(sub, model_class):
+    p = _command(sub, "evaluate", "score a trained model on a table (JSON)")
+    p.add_argument("model", help="folder written by 'train'")
+    _add_table_options(p)
+    p.add_argument("--output", help="also write the scores to this JSON file")
+
+
+def _predict(sub, model_class):
+    p = _command(
+        sub, "predict", "labels and class probabilities of rows, as CSV"
+    )
+    p.add_argument("model", help="folder written by 'train'")
+    _add_table_options(
+        p, "rows to predict (a label column is ignored); '-' for "
+        "standard input"
+    )  # fmt: skip
+    p.add_argument(
+        "--out", default="-", help="CSV file to write ('-': standard output)"
+    )
+    p.add_argument(
+        "--keep",
+        nargs="+",
+        metavar="COLUMN",
+        help="input columns to copy into the output (default: none)",
+    )
+
+
+def _generate(sub, model_class):
+    p = _command(sub, "generate", "synthetic rows per class, as CSV")
+    p.add_argument("model", help="folder written by 'train'")
+    p.add_argument("--n", type=int, default=100, help="rows per class")
+    p.add_argument(
+        "--classes", nargs="+", help="classes to generate (default: every "
+        "class)"
+    )  # fmt: skip
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws")
+    p.add_argument(
+        "--out", default="-", help="CSV file to write ('-': standard output)"
+    )
+
+
+def _export(sub, model_class):
+    p = _command(sub, "export", "a TF Serving SavedModel of the classifier")
+    p.add_argument("model", help="folder written by 'train'")
+    p.add_argument("path", help="SavedModel folder to write")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace an existing PATH"
+    )
+
+
+def _compare(sub, model_class):
+    p = _command(
+        sub,
+        "compare",
+        "every method on a table, or a folder of tables: ranks, paired "
+        "tests, a report",
+    )
+    _add_table_options(p, optional=True)  # or --suite
+    p.add_argument("--suite", help="a folder of CSV files instead of DATA")
+    p.add_argument(
+        "--tables", nargs="+", help="only these files of the suite (stems)"
+    )
+    p.add_argument("--label", default="label", help="label column name")
+    _add_column_options(p)
+    p.add_argument(
+        "--labels",
+        nargs="+",
+        metavar="FILE=COLUMN",
+        help="per-file label columns of a suite (file stem=column)",
+    )
+    p.add_argument(
+        "--methods", nargs="+", help="methods to run (default: every method)"
+    )
+    p.add_argument(
+        "--repeats", type=int, default=5, help="stratified splits per method"
+    )
+    _add_compare_run_options(p)
+    p.add_argument("--no-plot", action="store_true", help="write no figure")
+    p.add_argument("--out", default="compare_report", help="output folder")
+    p.add_argument(
+        "--name", help="file stem of a suite's report (default: suite)"
+    )
+
+
+def _add_compare_run_options(p):
+    p.add_argument("--epochs", type=int, default=100, help="training epochs")
+    p.add_argument(
+        "--batch-size",
+        default="32",
+        help="rows per step: an int, or 'auto' (at most 50 steps an epoch)",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the splits and training"
+    )
+    p.add_argument(
+        "--max-anchors",
+        type=int,
+        default=None,
+        help="cap on the anchors per class (default: no cap)",
+    )
+    p.add_argument("--cache-dir", help="run cache (default: OUT/runs)")

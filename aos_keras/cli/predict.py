@@ -1,0 +1,42 @@
+"""`aos-keras predict`: the label and class probabilities of each row, as
+CSV (a file, or stdout for `-`)."""
+
+import numpy as np
+
+from aos_keras.cli.common import (
+    CLIError,
+    check_out_path,
+    read_table,
+    write_csv,
+)
+
+
+def run(args):
+    """Predict the rows of `args.data` with the folder's model."""
+    from aos_keras import model_folder, reader
+
+    check_out_path(args.out, "--out")
+    model, prep = model_folder.load_folder(args.model)
+    frame = read_table(args)
+    features = frame.drop(columns=[prep["label"]], errors="ignore")
+    keep = args.keep or []
+    absent = [c for c in keep if c not in frame.columns]
+    if absent:
+        raise CLIError(f"--keep names columns the table lacks: {absent}")
+    reader.check_finite(
+        features[[c for c in prep["features"] if c in features]]
+    )
+    proba = _probabilities(model, model_folder.transform(features, prep))
+    classes = list(prep["classes"])
+    out = frame[keep].reset_index(drop=True).copy()
+    out["prediction"] = np.asarray(classes, dtype=object)[proba.argmax(1)]
+    for j, c in enumerate(classes):
+        out[f"p[{c}]"] = proba[:, j]
+    write_csv(out, args.out, "predictions")
+
+
+def _probabilities(model, x):
+    import keras
+
+    logits = model.classifier(x)
+    return keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1))

@@ -1,0 +1,192 @@
+"""`aos-keras train`: fit AO/DO on a table and save the model folder.
+
+`check` runs before Keras is imported (settings, run options, output
+folder, table and columns); `run` trains (`aos_keras.training.train_table`)
+and writes the folder (`aos_keras.model_folder.save_folder`). The metrics
+go to stdout as JSON; progress and advice to the log (stderr).
+"""
+
+import contextlib
+import json
+import os
+import sys
+
+from aos_keras.cli.common import (
+    EXIT_STATUS,
+    LOG,
+    CLIError,
+    as_flags,
+    check_out_path,
+    read_table,
+    split_label,
+)
+
+
+def check(args):
+    """`train`'s checks, run before Keras is imported.
+
+    The game's settings (`config_class.from_args`), the run options
+    (`check_run_options`), then the table and its columns.
+
+    Returns:
+        `(config, features, labels)`, which `run` uses.
+
+    Raises:
+        CLIError: any of them is wrong.
+    """
+    if args.model_class is None:
+        from aos_keras.config import GameConfig as config_class
+    else:
+        config_class = args.model_class.config_class
+    try:  # every setting of the game has its option; checked first
+        config = config_class.from_args(args)
+    except ValueError as err:
+        raise CLIError(as_flags(str(err))) from err
+    check_run_options(args)
+    frame = read_table(args)
+    features, labels = split_label(
+        frame, args.label, args.features, args.drop, warn=True
+    )
+    return config, features, labels
+
+
+def check_run_options(args):
+    """`train`'s run options and output folder, checked before any work.
+
+    Raises:
+        CLIError: `--epochs` or `--batch-size` below 1, `--val-size` not in
+            [0, 1), `--max-anchors` below 1, or an `--out` that is a file,
+            a non-empty folder without `--overwrite` (other than the folder
+            of an interrupted run of the same command), or cannot be
+            written (`check_out_path`).
+    """
+    for flag, value in (("--epochs", args.epochs), ("--batch-size",
+                        args.batch_size)):  # fmt: skip
+        if value < 1:
+            raise CLIError(f"{flag} must be at least 1; got {value}")
+    if not 0.0 <= args.val_size < 1.0:
+        raise CLIError(
+            f"--val-size must be in [0, 1) (0: no validation split); got "
+            f"{args.val_size}"
+        )
+    if args.max_anchors is not None and args.max_anchors < 1:
+        raise CLIError(
+            f"--max-anchors must be at least 1; got {args.max_anchors}"
+        )
+    check_out_path(args.out, "--out", folder=True)
+    out = os.path.abspath(args.out)
+    used = os.path.isdir(out) and os.listdir(out)
+    if used and not args.overwrite and not interrupted_run(out):
+        raise CLIError(
+            f"--out {args.out} exists and is not empty; pass --overwrite to "
+            "replace it (the new folder replaces it whole at the end)"
+        )
+
+
+def interrupted_run(folder):
+    """The signal that stopped the run saved in `folder`, or None."""
+    try:
+        with open(os.path.join(folder, "metrics.json"), encoding="utf-8") as f:
+            return json.load(f).get("interrupted")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def run(args):
+    """Train, save the folder, print the metrics; the exit status."""
+    from aos_keras import training
+
+    config, features, labels = getattr(args, "checked", None) or check(args)
+    restart = interrupted_run(os.path.abspath(args.out))
+    if restart:
+        LOG.info(
+            "%s holds a run stopped by %s; training again from the start "
+            "(the folder is replaced when it ends)",
+            args.out,
+            restart,
+        )
+    try:
+        with contextlib.redirect_stdout(sys.stderr):  # Keras's progress
+            result = _train(args, config, features, labels)
+    except ValueError as err:
+        raise CLIError(f"{_name(args.data)}: {as_flags(str(err))}") from err
+    except training.Interrupted as stop:
+        LOG.error("%s before the first epoch ended; nothing saved.",
+                  stop.signal_name)  # fmt: skip
+        return EXIT_STATUS[stop.signal_name]
+    return _save(args, result, labels)
+
+
+def _train(args, config, features, labels):
+    from aos_keras import AdversarialOversampler, training
+    from aos_keras.tables import TableEncoder
+
+    encoder = TableEncoder(
+        standardize=args.standardize,
+        numeric_imputation=args.impute,
+        unknown=args.unknown_categories,
+    )
+    return training.train_table(
+        features,
+        labels,
+        config=config,
+        encoder=encoder,
+        val_size=args.val_size,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        max_anchors=args.max_anchors,
+        verbose=_progress(args),
+        model_class=args.model_class or AdversarialOversampler,
+        name=_name(args.data),
+        stop_on_signals=True,
+    )
+
+
+def _save(args, result, labels):
+    """Write the folder; print the metrics (stdout) and advice (log)."""
+    from aos_keras import model_folder, training
+
+    extra = {"mode": args.mode, "epochs": args.epochs}
+    alone = training.training_only_classes(labels) if args.val_size else []
+    if len(alone):
+        extra["training_only_classes"] = [str(c) for c in alone]
+        LOG.warning(
+            "classes %s have a single row: it stays in training, and the "
+            "validation split that selects the epoch has none of them.",
+            extra["training_only_classes"],
+        )
+    if result.interrupted:
+        done = len(result.history.get("loss", []))
+        extra.update(interrupted=result.interrupted, epochs_done=done)
+    metrics = model_folder.save_folder(
+        result, args.out, label=args.label, plot=args.plot, extra=extra
+    )
+    print(json.dumps(metrics, indent=1))
+    LOG.info("saved to %s", args.out)
+    if not result.interrupted:
+        return 0
+    LOG.warning(
+        "stopped by %s after %d of %d epochs; %s holds the best epoch so "
+        'far (metrics.json: "interrupted"). Run the same command again to '
+        "train the full run (it starts again from the first epoch).",
+        result.interrupted,
+        extra["epochs_done"],
+        args.epochs,
+        args.out,
+    )
+    return EXIT_STATUS[result.interrupted]
+
+
+def _progress(args):
+    """Keras's verbosity: `--progress`, else none with `-q`, a bar on a
+    terminal and a line per epoch in a log."""
+    if args.progress is not None:
+        return args.progress
+    if args.quiet:
+        return 0
+    return 1 if sys.stderr.isatty() else 2
+
+
+def _name(path):
+    return "standard input" if path == "-" else path
