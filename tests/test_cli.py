@@ -506,6 +506,20 @@ def test_infinite_cells_are_named_by_data_row_before_training(
     assert "Traceback" not in err and not (tmp_path / "run").exists()
 
 
+def test_library_arguments_in_messages_are_written_as_options():
+    from aos_keras.cli.common import as_options
+
+    message = (
+        "column 'city' has categories training never saw: ['Oslo'] (data "
+        "rows [2]); the model was trained with unknown categories as an "
+        "error (unknown='error'). Fix those cells, or retrain with "
+        "unknown='ignore' to give an unseen category no vote."
+    )
+    shown = as_options(message)
+    assert "(--unknown-categories error)" in shown
+    assert "retrain with --unknown-categories ignore" in shown
+
+
 def test_threads_must_be_positive(capsys):
     assert cli.main(["--threads", "0", "compare", "x.csv"]) == 2
     assert "--threads must be at least 1" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import importlib
 import sys
 
 from aos_keras.cli import startup
-from aos_keras.cli.common import LOG, CLIError
+from aos_keras.cli.common import LOG, CLIError, as_options
 from aos_keras.cli.parser import build_parser
 
 # Errors of a command that are the user's input (a bad cell, a missing
@@ -55,7 +55,8 @@ def _main(argv, model_class):
         return _run(command, args) or 0
     except USER_ERRORS as err:
         LOG.debug("the error's traceback:", exc_info=True)
-        print(f"aos-keras {args.command}: error: {err}", file=sys.stderr)
+        message = as_options(str(err))
+        print(f"aos-keras {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

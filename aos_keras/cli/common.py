@@ -26,6 +26,20 @@ def as_flags(message):
     )
 
 
+# Python arguments in messages of the library, as the options that set them.
+OPTIONS = {
+    "unknown='error'": "--unknown-categories error",
+    "unknown='ignore'": "--unknown-categories ignore",
+}
+
+
+def as_options(message):
+    """A library message with its Python arguments written as options."""
+    for argument, option in OPTIONS.items():
+        message = message.replace(argument, option)
+    return message
+
+
 def read_table(args, path=None):
     """`aos_keras.reader.read_table` of `path` (default `args.data`) with
     the `--sep`/`--decimal` options; its errors as `CLIError`."""

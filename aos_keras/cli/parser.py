@@ -68,6 +68,11 @@ def _command(sub, name, help_text):
 
 
 def _add_global_options(parser):
+    _add_log_options(parser)
+    _add_backend_options(parser)
+
+
+def _add_log_options(parser):
     parser.add_argument(
         "--version",
         action="version",
@@ -88,6 +93,9 @@ def _add_global_options(parser):
         help="fewer log lines on stderr (-q: warnings and errors, -qq: "
         "errors only; Keras's progress off)",
     )
+
+
+def _add_backend_options(parser):
     parser.add_argument(
         "--backend",
         choices=BACKENDS,
@@ -125,6 +133,7 @@ def _add_table_options(parser, data_help=TABLE_HELP, optional=False):
     parser.add_argument(
         "--decimal",
         choices=(".", ","),
+        metavar="{.|,}",
         help="decimal mark of a text table (default: ',' when the table is "
         "not comma-separated and its numbers are written 14,23, else '.')",
     )
@@ -158,6 +167,11 @@ def _train(sub, model_class):
     _add_run_options(p)
     _add_encoder_options(p)
     config_class.add_arguments(p.add_argument_group("the game's settings"))
+    _add_train_outputs(p)
+    p.set_defaults(model_class=model_class)
+
+
+def _add_train_outputs(p):
     p.add_argument("--plot", action="store_true", help="write PNG plots")
     p.add_argument(
         "--progress",
@@ -174,7 +188,6 @@ def _train(sub, model_class):
         action="store_true",
         help="replace an existing --out folder (whole, at the end)",
     )
-    p.set_defaults(model_class=model_class)
 
 
 def _add_run_options(p):
@@ -281,18 +294,9 @@ def _compare(sub, model_class):
         "tests, a report",
     )
     _add_table_options(p, optional=True)  # or --suite
-    p.add_argument("--suite", help="a folder of CSV files instead of DATA")
-    p.add_argument(
-        "--tables", nargs="+", help="only these files of the suite (stems)"
-    )
     p.add_argument("--label", default="label", help="label column name")
     _add_column_options(p)
-    p.add_argument(
-        "--labels",
-        nargs="+",
-        metavar="FILE=COLUMN",
-        help="per-file label columns of a suite (file stem=column)",
-    )
+    _add_suite_options(p)
     p.add_argument(
         "--methods", nargs="+", help="methods to run (default: every method)"
     )
@@ -304,6 +308,19 @@ def _compare(sub, model_class):
     p.add_argument("--out", default="compare_report", help="output folder")
     p.add_argument(
         "--name", help="file stem of a suite's report (default: suite)"
+    )
+
+
+def _add_suite_options(p):
+    p.add_argument("--suite", help="a folder of CSV files instead of DATA")
+    p.add_argument(
+        "--tables", nargs="+", help="only these files of the suite (stems)"
+    )
+    p.add_argument(
+        "--labels",
+        nargs="+",
+        metavar="FILE=COLUMN",
+        help="per-file label columns of a suite (file stem=column)",
     )
 
 

@@ -166,16 +166,21 @@ def _save(args, result, labels):
     LOG.info("saved to %s", args.out)
     if not result.interrupted:
         return 0
+    _advise_after(result.interrupted, extra["epochs_done"], args)
+    return EXIT_STATUS[result.interrupted]
+
+
+def _advise_after(signal_name, done, args):
+    """What a run stopped by a signal saved, and how to finish it."""
     LOG.warning(
         "stopped by %s after %d of %d epochs; %s holds the best epoch so "
         'far (metrics.json: "interrupted"). Run the same command again to '
         "train the full run (it starts again from the first epoch).",
-        result.interrupted,
-        extra["epochs_done"],
+        signal_name,
+        done,
         args.epochs,
         args.out,
     )
-    return EXIT_STATUS[result.interrupted]
 
 
 def _progress(args):
