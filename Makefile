@@ -1,17 +1,33 @@
-# `make demo`: a virtual environment, the package, DO against plain Q.
-# `make test`: the whole suite on the tensorflow, jax and torch backends.
+# `make demo`: a virtual environment, the package, DO beside the best
+#   baseline on Haberman (about a minute after the install).
+# `make test`: lint, then the whole suite on the tensorflow, jax and torch
+#   backends, with the versions of constraints.txt.
+# `make test-min`: the package at the floors of setup.cfg
+#   (ci/min-versions.txt) in its own environment, and a few fast tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 BACKENDS ?= tensorflow jax torch
 TEST_WORKERS ?= 2
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
+MIN_VENV ?= .cache/venv-min
+MIN_PIP := $(MIN_VENV)/bin/python -m pip install -q -c ci/min-versions.txt
+MIN_PYTEST := $(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider
+# About 40 s: the tables, the imbalanced-learn samplers and baselines, the
+# scikit-learn references (HGB's X_val), compare and its report, the plots.
+MIN_TESTS ?= tests/test_packaging.py tests/test_tables.py \
+	tests/test_sampler.py tests/test_references.py tests/test_compare.py \
+	tests/test_plots.py
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test test-min lint docs bench clean
 
+# Before 0.4 the package required tensorflow-cpu, which installs the same
+# files as tensorflow: an old environment drops both, then gets tensorflow.
 $(VENV)/.core: setup.cfg setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	@if $(BIN)/python -m pip show -q tensorflow-cpu 2>/dev/null; then \
+	  $(BIN)/python -m pip uninstall -q -y tensorflow-cpu tensorflow; fi
 	$(PIP) -e .
 	touch $@
 
@@ -23,8 +39,10 @@ demo: $(VENV)/.core
 	$(BIN)/python scripts/demo.py
 
 lint: $(VENV)/.all
-	$(BIN)/ruff check aos_keras tests scripts docs/examples
-	$(BIN)/ruff format --check aos_keras tests scripts docs/examples
+	$(BIN)/ruff check aos_keras tests scripts docs/examples ci
+	$(BIN)/ruff format --check aos_keras tests scripts docs/examples ci
+	@if [ -f .importlinter ]; then $(BIN)/lint-imports; \
+	else echo "no .importlinter: import contract not checked"; fi
 
 $(VENV)/.docs: $(VENV)/.core
 	$(PIP) -e ".[docs]"
@@ -39,6 +57,19 @@ test: $(VENV)/.all lint
 	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider \
 	    -n $(TEST_WORKERS) --dist loadfile; \
 	done
+
+# A fresh environment every time: first the package alone (`pip install
+# aos_keras`, no extras) must run `aos-keras compare`; then the extras at
+# their floors and the tests, on tensorflow, and compare's tests on jax.
+test-min:
+	rm -rf $(MIN_VENV)
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_VENV)/bin/python -m pip install -q --upgrade pip
+	$(MIN_PIP) .
+	$(MIN_VENV)/bin/python ci/compare_smoke.py
+	$(MIN_PIP) ".[plots,parquet,jax,distributed]" pytest
+	AOS_KERAS_MIN_VERSIONS=1 KERAS_BACKEND=tensorflow $(MIN_PYTEST) $(MIN_TESTS)
+	KERAS_BACKEND=jax $(MIN_PYTEST) tests/test_compare.py
 
 bench: $(VENV)/.all
 	$(BIN)/python scripts/bench_step.py
