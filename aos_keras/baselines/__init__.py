@@ -1,20 +1,30 @@
-"""Every method of the benchmark behind one interface.
+"""Every method of the benchmark behind one interface, registered by name.
 
 `make_method(name, num_classes=..., num_features=...)` returns an object
-with `fit(x, y, epochs=...)`, `predict_proba(x)`, `classifier` (the
-`aos_keras.Classifier` that is scored), `model` (the Keras model that `fit`
-trained) and `name`. Every method trains the same classifier network with
-the same epochs, batch size and optimizer (Adam(2e-4, beta_1=0.5), one per
-player). A method that cannot run on the given data raises
-`MethodNotApplicable` from `fit`; the benchmark reports NA with its message.
+with `fit(x, y, epochs=...)`, `predict_proba(x)`, `logits(x)`,
+`classifier` (what is scored), `model` (what `fit` trained) and `name`.
+Every neural method trains the same classifier network with the same
+epochs, batch size and optimizer (Adam(2e-4, beta_1=0.5), one per player).
+A method that cannot run on the given data raises `MethodNotApplicable`
+from `fit`; `compare` reports NA with its message.
+
+`METHODS` is the public list: the methods we recommend (the game's presets
+AO, DO, DO-T0.1, DO-T0.1-LA) and the baselines. A study registers its own
+variants with `register_preset` (a preset of the game) or
+`register_method` (a `Method` subclass); they then run by name in
+`make_method` and `compare` like the others.
 
 Example:
->>> from aos_keras.baselines import METHODS, make_method
->>> for name in METHODS:
+>>> from aos_keras.baselines import METHODS, make_method, register_preset
+>>> register_preset("DO-fresh", mode="do",
+...                 settings={"q_generated_rows": "fresh"})
+>>> for name in METHODS + ("DO-fresh",):
 ...     method = make_method(name, num_classes=3, num_features=8, seed=0)
 ...     method.fit(x_train, y_train, epochs=100, batch_size=32)
 ...     proba = method.predict_proba(x_test)
 """
+
+import functools
 
 from aos_keras.baselines.base import (
     ClassifierMethod,
@@ -30,17 +40,17 @@ from aos_keras.baselines.losses import (
     LogitAdjustedMethod,
     logit_adjusted_cross_entropy,
 )
-from aos_keras.baselines.oversampler import (
-    AdversarialMethod,
-    ComplementDOMethod,
-    FreshRowsAOMethod,
-    FreshRowsDOMethod,
-    OversamplerMethod,
-    SharpAOMethod,
-    SharpDODeferredMethod,
-    SharpDOHardMethod,
-    SharpDOLogitAdjustedMethod,
-    SharpDOMethod,
+from aos_keras.baselines.oversampler import OversamplerMethod
+from aos_keras.baselines.presets import PRESETS, SHARP_TEMPERATURE, Preset
+from aos_keras.baselines.registry import (
+    MethodSpec,
+    accepted_options,
+    available_methods,
+    make_method,
+    method_revision,
+    method_spec,
+    register_method,
+    register_preset,
 )
 from aos_keras.baselines.resampling import (
     ADASYNMethod,
@@ -48,133 +58,70 @@ from aos_keras.baselines.resampling import (
     ResampledMethod,
     SMOTEMethod,
 )
-from aos_keras.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
+from aos_keras.baselines.trees import (
+    HistGradientBoostingMethod,
+    LogisticRegressionMethod,
+    OversampledHGBMethod,
+)
 
-_REGISTRY = {
-    cls.name: cls
-    for cls in (
-        ClassifierMethod,
-        ResampledMethod,
-        COTMethod,
-        SMOTEMethod,
-        BorderlineSMOTEMethod,
-        ADASYNMethod,
-        GAMOMethod,
-        ClassWeightedMethod,
-        FocalMethod,
-        LogitAdjustedMethod,
-        AdversarialMethod,
-        OversamplerMethod,
-        ComplementDOMethod,
-        SharpAOMethod,
-        SharpDOMethod,
-        SharpDOLogitAdjustedMethod,
-        SharpDODeferredMethod,
-        SharpDOHardMethod,
-        FreshRowsAOMethod,
-        FreshRowsDOMethod,
-    )
-}
-METHODS = tuple(_REGISTRY)
-# Every option some method reads; `make_method` refuses any other name.
-OPTIONS = frozenset().union(*(m.accepted_options() for m in _REGISTRY.values()))
-
-
-def make_method(
-    name,
-    *,
-    num_classes,
-    num_features,
-    seed=None,
-    classifier_units=CLASSIFIER_UNITS,
-    learning_rate=LEARNING_RATE,
-    beta_1=BETA_1,
-    **options,
+for _cls in (
+    ClassifierMethod,
+    ResampledMethod,
+    COTMethod,
+    SMOTEMethod,
+    BorderlineSMOTEMethod,
+    ADASYNMethod,
+    GAMOMethod,
+    ClassWeightedMethod,
+    FocalMethod,
+    LogitAdjustedMethod,
 ):
-    """Build a benchmark method by name.
-
-    Args:
-        name: str. One of `METHODS`: `"Q"`, `"RO+Q"`, `"COT"`, `"SMOTE+Q"`,
-            `"B-SMOTE+Q"`, `"ADASYN+Q"`, `"GAMO"`, `"CW-CE"`, `"Focal"`,
-            `"LA-CE"`, `"AO"`, `"DO"`, and the ablations `"DO-complement"`
-            (`q_fake_loss="complement"`), `"AO-T0.1"` and `"DO-T0.1"`
-            (generator heads at softmax temperature 0.1), and the variants
-            of the development-suite study `"DO-T0.1-LA"` and
-            `"DO-T0.1-D25"` (see `docs/research/`), `"DO-T0.1-hard"`
-            (hard nominal blocks in generated rows), and `"AO-fresh"`,
-            `"DO-fresh"` (`q_generated_rows="fresh"`, the paper's step: Q
-            trains on a generator pass of its own, one more per step than
-            the default).
-        num_classes: int. Number of classes `C`; labels are `0..C-1`.
-        num_features: int. Number of features `d`.
-        seed: int or None. Seed of `keras.utils.set_random_seed` (called at
-            the start of `fit`) and of samplers. Defaults to `None`.
-        classifier_units: tuple of int. Hidden widths of Q. Defaults to
-            `(256, 128, 64)`.
-        learning_rate: float. Adam's learning rate, every player. Defaults
-            to `2e-4`.
-        beta_1: float. Adam's `beta_1`, every player. Defaults to `0.5`.
-        **options: method options (`OPTIONS`: `max_anchors`, the
-            `GameConfig` settings, `tau`, `focal_gamma`, `jit_compile`,
-            ...); a method ignores the options of other methods, so one
-            set can be passed to all.
-
-    Returns:
-        A `Method`.
-
-    Raises:
-        ValueError: an unknown method, or an option no method reads (the
-            message lists the valid ones).
-    """
-    if name not in _REGISTRY:
-        raise ValueError(f"Unknown method {name!r}; use one of {METHODS}.")
-    unknown = sorted(set(options) - OPTIONS)
-    if unknown:
-        raise ValueError(
-            f"Unknown option(s) {unknown}: no method reads them. Valid "
-            f"options: {sorted(OPTIONS)}."
-        )
-    return _REGISTRY[name](
-        num_classes=num_classes,
-        num_features=num_features,
-        seed=seed,
-        classifier_units=classifier_units,
-        learning_rate=learning_rate,
-        beta_1=beta_1,
-        **options,
+    register_method(_cls.name, _cls)
+for _preset in PRESETS:
+    register_preset(
+        _preset.name,
+        mode=_preset.mode,
+        settings=dict(_preset.settings),
+        doc=_preset.doc,
+        revision=_preset.revision,
+    )
+register_method("LR", LogisticRegressionMethod)
+register_method("HGB", HistGradientBoostingMethod)
+# A two-stage method has its sampler's revision and reads its options.
+for _name, _sampler in (("SMOTE+HGB", "SMOTE+Q"), ("DO-T0.1+HGB", "DO-T0.1")):
+    _spec = method_spec(_sampler)
+    register_method(
+        _name,
+        functools.partial(OversampledHGBMethod, name=_name, sampler=_spec),
+        revision=_spec.revision,
+        options=_spec.options,
     )
 
-
-def method_revision(name):
-    """The revision of a method's behaviour (`Method.revision`).
-
-    Args:
-        name: str. A name of `METHODS` or of `aos_keras.references`
-            (a reference built on a game method, such as `"DO-T0.1+HGB"`,
-            has the revision of its sampler); any other name has 0.
-
-    Returns:
-        int.
-
-    Example:
-    >>> method_revision("DO"), method_revision("SMOTE+Q")
-    (2, 0)
-    """
-    from aos_keras.references import SAMPLERS
-
-    klass = _REGISTRY.get(SAMPLERS.get(name, name))
-    return 0 if klass is None else klass.revision
-
+# The public list (compare's default): what a later registration adds is
+# in `available_methods()`, not here.
+METHODS = available_methods()
+# Every option some method of `METHODS` reads; `make_method` refuses any
+# option no registered method reads.
+OPTIONS = accepted_options()
 
 __all__ = [
-    "method_revision",
     "GAMO",
     "METHODS",
     "OPTIONS",
+    "PRESETS",
+    "SHARP_TEMPERATURE",
     "ComplementObjectiveTraining",
     "LogitAdjustedCrossEntropy",
     "Method",
     "MethodNotApplicable",
+    "MethodSpec",
+    "OversamplerMethod",
+    "Preset",
+    "available_methods",
     "logit_adjusted_cross_entropy",
     "make_method",
+    "method_revision",
+    "method_spec",
+    "register_method",
+    "register_preset",
 ]

@@ -165,6 +165,41 @@ class Method:
         )
         return self
 
+    def fit_scored(self, x, y, *, on_epoch, validation_data=None, **fit_kwargs):
+        """`fit`, calling `on_epoch(self)` after every epoch.
+
+        What `aos_keras.compare` calls: `on_epoch` scores `logits` on the
+        validation and test rows. A neural method does not see
+        `validation_data` (the harness alone uses it, to choose the epoch);
+        a method that stops early on it (HGB) does.
+
+        Args:
+            x: float array `(N, d)`, the fitting rows.
+            y: int array `(N,)`, their class indices.
+            on_epoch: callable taking the method, called after each epoch.
+            validation_data: `(x_val, y_val)` or None.
+            **fit_kwargs: the keywords of `fit` (`epochs`, `batch_size`,
+                `callbacks`, ...).
+
+        Returns:
+            `self`.
+        """
+        del validation_data
+        hook = keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs=None: on_epoch(self)
+        )
+        callbacks = [hook, *fit_kwargs.pop("callbacks", ())]
+        return self.fit(x, y, callbacks=callbacks, **fit_kwargs)
+
+    def logits(self, x, batch_size=4096):
+        """Q's logits `(n, C)` as float64: what `compare` scores.
+
+        `predict` compiles one function per input shape, where calling the
+        net eagerly compiled each of its operations for each shape on JAX.
+        """
+        out = self.classifier.predict(x, batch_size=batch_size, verbose=0)
+        return np.asarray(out, dtype=np.float64)
+
     def predict_proba(self, x, batch_size=4096):
         """Class probabilities `(n, C)`: softmax of Q's plain logits.
 

@@ -1,0 +1,75 @@
+"""The runs of a compare, through joblib: local processes or a cluster.
+
+`execute` sends each `RunSpec`, pickled, to `worker.run_in_worker` with the
+caller's Keras backend and the JAX compile cache as arguments, so a loky,
+Dask or Ray worker runs the caller's backend whatever its own environment
+says, and nothing is set in the caller's environment. Any joblib backend
+works (`joblib.parallel_config(backend="dask")`, `"ray"`, ...); one that
+cannot return results as they finish (Ray) returns them all at the end.
+"""
+
+import os
+import pickle
+import time
+
+import keras
+from joblib import Parallel, delayed
+
+from aos_keras.evaluation.worker import run_in_worker
+
+
+def execute(runs, *, n_jobs=1, jax_cache=None, log=None):
+    """Run every `RunSpec` of `runs`; return `{tag: record}`.
+
+    Args:
+        runs: list of `RunSpec`.
+        n_jobs: int. joblib workers (-1: one per core).
+        jax_cache: str or None. The workers' JAX compile cache folder.
+        log: callable or None. One progress line per finished run.
+
+    Returns:
+        dict mapping each run's `tag` to its record.
+    """
+    if not runs:
+        return {}
+    log = log or (lambda *_: None)
+    calls = [
+        delayed(run_in_worker)(
+            pickle.dumps(run), keras.backend.backend(), jax_cache, os.getpid()
+        )
+        for run in runs
+    ]
+    records, start = {}, time.perf_counter()
+    for i, (tag, record) in enumerate(_results(n_jobs, calls), 1):
+        records[tag] = record
+        eta = (time.perf_counter() - start) / i * (len(runs) - i)
+        log(progress_line(i, len(runs), tag, record, eta))
+    return records
+
+
+def _results(n_jobs, calls):
+    """Results as they finish, or in order where the backend cannot."""
+    try:
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+    except ValueError as err:  # Ray's backend: "does not support return_as"
+        if "return_as" not in str(err):
+            raise
+        parallel = Parallel(n_jobs=n_jobs, return_as="list")
+    return parallel(calls)
+
+
+def progress_line(i, n, tag, record, eta):
+    """`[i/n] table method split seed: ACSA .. GM .. (.. s); ETA .. min`."""
+    table, method, seed = tag
+    if record["status"] == "ok":
+        h = record["honest"]
+        what = (
+            f"ACSA {100 * h['acsa']:6.2f} GM {100 * h['gm']:6.2f} "
+            f"({record['seconds']:.0f} s)"
+        )
+    else:
+        what = f"NA: {record['reason']}"
+    return (
+        f"[{i}/{n}] {table} {method} split {seed}: {what}; "
+        f"ETA {eta / 60:.1f} min"
+    )

@@ -1,0 +1,324 @@
+"""`compare`, `compare_tables`, `compare_suite`: the harness's entry points.
+
+A call plans every run (method x split x table, split-major), reads the
+cached ones, runs the others through `executor.execute`, and assembles one
+`Comparison` per table.
+"""
+
+import logging
+import os
+
+import numpy as np
+import pandas as pd
+
+from aos_keras.baselines import METHODS, available_methods, method_spec
+from aos_keras.evaluation.comparison import Comparison
+from aos_keras.evaluation.executor import execute
+from aos_keras.evaluation.protocol import (
+    POSTHOC_TAUS,
+    PROTOCOLS,
+    Protocol,
+    make_splits,
+)
+from aos_keras.evaluation.runs import (
+    RunSpec,
+    cache_path,
+    run_key,
+    table_fingerprint,
+)
+from aos_keras.evaluation.suite import SuiteComparison
+from aos_keras.tables import as_frame
+from aos_keras.validation import check_labels
+
+LOGGER = logging.getLogger("aos_keras.evaluation")
+
+
+def default_methods():
+    """compare's default methods: `aos_keras.baselines.METHODS`."""
+    return list(METHODS)
+
+
+def prepare_table(X, y):
+    """`(features frame, class indices, classes)` of a user's table."""
+    frame = as_frame(X).reset_index(drop=True)
+    labels = check_labels(y, num_rows=len(frame))
+    if pd.isna(pd.Series(labels)).any():
+        raise ValueError("y has missing labels; drop those rows first.")
+    classes, codes = np.unique(labels, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"y has a single class ({classes.tolist()}); comparing "
+            "classifiers needs at least 2."
+        )
+    return frame, codes.astype(np.int64), classes
+
+
+def compare(X, y, *, name="table", **settings):
+    """Every method on one table under the honest protocol.
+
+    The protocol (one run = one method on one split): `repeats` stratified
+    train/test splits, a validation split carved from each; a
+    `TableEncoder` fitted on the fitting rows only; after every epoch the
+    classifier's logits on the validation and test rows are scored; the
+    validation rows alone choose the epoch (`honest`) and, with post-hoc
+    logit adjustment, the tau (`posthoc`). See `docs/compare.md`.
+
+    Args:
+        X: DataFrame or 2-D array: numbers, categories, missing cells.
+        y: array-like `(N,)`, labels (any hashable values).
+        name: str. The table's name in the results. Defaults to
+            `"table"`.
+        **settings: the keywords of `compare_tables` (`methods`, `repeats`
+            (5), `epochs` (100), `batch_size` (32), `n_jobs` (1),
+            `cache_dir`, `seed` (0), `test_size` (0.3), `val_size` (0.2),
+            `posthoc_taus`, `max_anchors`, `options`, `log`).
+
+    Returns:
+        A `Comparison`.
+
+    Raises:
+        ValueError: an unknown method, a bad setting, or a bad table.
+
+    Example:
+    >>> result = aos_keras.compare(X, y, methods=["Q", "LA-CE", "DO"])
+    >>> result.summary()
+    >>> print(result.recommendation())
+    """
+    return compare_tables({name: (X, y)}, **settings).comparisons[name]
+
+
+def compare_tables(
+    tables,
+    *,
+    methods=None,
+    repeats=5,
+    epochs=100,
+    batch_size=32,
+    n_jobs=1,
+    cache_dir=None,
+    seed=0,
+    test_size=0.3,
+    val_size=0.2,
+    posthoc_taus=POSTHOC_TAUS,
+    max_anchors=None,
+    options=None,
+    log=print,
+):
+    """`compare` over several tables at once (one pool of runs).
+
+    Args:
+        tables: dict mapping a table name to `(X, y)`: DataFrames or 2-D
+            arrays (numbers, categories, missing cells) and labels.
+        methods: list of str or None. Registered method names
+            (`aos_keras.baselines.available_methods()`); None runs
+            `aos_keras.baselines.METHODS`.
+        repeats: int. Number of stratified splits. Defaults to `5`.
+        epochs: int. Epochs of the neural methods. Defaults to `100`.
+        batch_size: int or `"auto"` (see `Protocol`). Defaults to `32`.
+        n_jobs: int. joblib workers (-1: one per core).
+        cache_dir: str or None. Folder of the per-run JSON cache; a rerun
+            skips the runs found there. None: no cache.
+        seed: int. Seed of the first split.
+        test_size: float. Test share of each split.
+        val_size: float. Validation share of each training split.
+        posthoc_taus: tuple of float. Post-hoc logit-adjustment grid.
+        max_anchors: int or None. Anchor cap of the adversarial methods.
+        options: dict or None. Per-method options, `{method: {option:
+            value}}` (see `make_method`).
+        log: callable or None. Progress lines (one per finished run, with
+            an ETA). Defaults to `print`.
+
+    Returns:
+        A `SuiteComparison`.
+    """
+    methods = _check_methods(methods, options)
+    protocol = Protocol(
+        epochs=epochs,
+        batch_size=batch_size,
+        test_size=test_size,
+        val_size=val_size,
+        posthoc_taus=tuple(float(t) for t in posthoc_taus),
+        max_anchors=max_anchors,
+    ).check()
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"`repeats` must be an int >= 1; got {repeats!r}.")
+    log = log or (lambda *_: None)
+    prepared = {t: prepare_table(X, y) for t, (X, y) in tables.items()}
+    runs = plan_runs(
+        prepared, methods, protocol, repeats=repeats, seed=seed,
+        options=dict(options or {}), cache_dir=cache_dir,
+    )  # fmt: skip
+    records = {r.tag: r.cached() for r in runs}
+    todo = [r for r in runs if records[r.tag] is None]
+    log(f"{len(runs) - len(todo)} of {len(runs)} runs cached; "
+        f"{len(todo)} to run.")  # fmt: skip
+    records.update(
+        execute(todo, n_jobs=n_jobs, jax_cache=_jax_cache(cache_dir), log=log)
+    )
+    return _assemble(prepared, records, methods)
+
+
+def _check_methods(methods, options):
+    methods = list(methods or default_methods())
+    known = available_methods()
+    unknown = [m for m in methods if m not in known]
+    if unknown:
+        raise ValueError(
+            f"Unknown methods {unknown}; choose from {list(known)}."
+        )
+    bad = [m for m in (options or {}) if m not in methods]
+    if bad:
+        raise ValueError(f"`options` names methods not run: {bad}.")
+    return methods
+
+
+def _jax_cache(cache_dir):
+    """The JAX compile cache folder of the workers (None: none set)."""
+    if "AOS_KERAS_JAX_CACHE" in os.environ:
+        return os.environ["AOS_KERAS_JAX_CACHE"]
+    if cache_dir is None:
+        return None
+    return os.path.join(os.path.abspath(cache_dir), ".jax")
+
+
+def plan_runs(
+    prepared, methods, protocol, *, repeats, seed, options, cache_dir
+):
+    """Every run of `compare_tables` as a `RunSpec`, split-major.
+
+    Split-major: a partial run has every table and method on its first
+    splits rather than every split of the first tables.
+    """
+    per_table = []
+    for table, (frame, codes, classes) in prepared.items():
+        splits = make_splits(
+            codes,
+            repeats=repeats,
+            seed=seed,
+            test_size=protocol.test_size,
+            val_size=protocol.val_size,
+        )
+        per_table.append((table, table_fingerprint(frame, codes), splits))
+    return [
+        _run_spec(table, prepared[table], fingerprint, splits[r], method,
+                  protocol, options.get(method, {}), cache_dir)
+        for r in range(repeats)
+        for table, fingerprint, splits in per_table
+        for method in methods
+    ]  # fmt: skip
+
+
+def _run_spec(table, data, fingerprint, split, method, protocol, opts, cache):
+    spec = method_spec(method)
+    key = run_key(
+        fingerprint, method, opts, protocol, split, revision=spec.revision
+    )
+    path = cache_path(cache, table, method, key)
+    return RunSpec(table, spec, split, protocol, opts, data, key, path)
+
+
+def _assemble(prepared, records, methods):
+    """One `Comparison` per table from the records, in a fixed order."""
+    index = {m: i for i, m in enumerate(methods)}
+    order = sorted(
+        records, key=lambda tag: (str(tag[0]), tag[2], index[tag[1]])
+    )
+    comparisons = {}
+    for table, (_, _, classes) in prepared.items():
+        rows = [tidy_row(table, classes, records[t]) for t in order
+                if t[0] == table]  # fmt: skip
+        comparisons[table] = Comparison(
+            pd.DataFrame(rows), methods, classes, table
+        )
+    return SuiteComparison(comparisons, methods)
+
+
+def tidy_row(table, classes, record):
+    """One row of `Comparison.runs` from a run's record."""
+    row = {
+        "table": table,
+        "method": record["method"],
+        "split": record["repeat_seed"],
+        "status": record["status"],
+        "reason": record.get("reason", ""),
+        "seconds": record.get("seconds", np.nan),
+        "sampler": record.get("sampler", ""),
+    }
+    for protocol in PROTOCOLS:
+        row.update(_selection_cells(record.get(protocol), protocol, classes))
+    return row
+
+
+def _selection_cells(sel, protocol, classes):
+    prefix = "" if protocol == "honest" else "posthoc_"
+    cells = {
+        prefix + key: np.nan if sel is None else sel[key]
+        for key in ("acsa", "gm", "epoch", "val_acsa")
+    }
+    if protocol == "posthoc":
+        cells["posthoc_tau"] = np.nan if sel is None else sel["tau"]
+        return cells
+    for c in classes:
+        value = None if sel is None else sel["recall"].get(str(c))
+        cells[f"recall[{c}]"] = np.nan if value is None else value
+    return cells
+
+
+def read_suite(folder, label="label", labels=None):
+    """The CSV tables of a folder as `{name: (X, y)}`.
+
+    Args:
+        folder: str. Folder of `*.csv` files.
+        label: str. The label column of every file.
+        labels: dict or None. Per-file label column (file stem to name).
+
+    Returns:
+        dict, sorted by name.
+    """
+    names = sorted(f for f in os.listdir(folder) if f.endswith(".csv"))
+    if not names:
+        raise ValueError(f"No .csv file in {folder!r}.")
+    tables = {}
+    for name in names:
+        stem = name[: -len(".csv")]
+        frame = pd.read_csv(os.path.join(folder, name))
+        column = (labels or {}).get(stem, label)
+        if column not in frame.columns:
+            raise ValueError(
+                f"{name}: no label column {column!r}; columns are "
+                f"{list(frame.columns)[:20]}."
+            )
+        tables[stem] = (frame.drop(columns=[column]), frame[column].to_numpy())
+    return tables
+
+
+def compare_suite(
+    folder_or_dict, *, label="label", labels=None, only=None, **kwargs
+):
+    """`compare` on every table of a folder of CSVs (or a dict of tables).
+
+    Args:
+        folder_or_dict: str (a folder of CSV files) or dict `{name: (X, y)}`.
+        label: str. Label column of every CSV.
+        labels: dict or None. Per-file label columns.
+        only: list of str or None. Run only these tables (file stems).
+        **kwargs: see `compare_tables`.
+
+    Returns:
+        A `SuiteComparison`.
+
+    Example:
+    >>> suite = aos_keras.compare_suite("tables/", methods=["LA-CE", "DO"])
+    >>> print(suite.markdown())
+    """
+    tables = folder_or_dict
+    if not isinstance(tables, dict):
+        tables = read_suite(folder_or_dict, label=label, labels=labels)
+    if only is not None:
+        unknown = sorted(set(only) - set(tables))
+        if unknown:
+            raise ValueError(
+                f"No tables named {unknown}; the suite has {sorted(tables)}."
+            )
+        tables = {k: v for k, v in tables.items() if k in set(only)}
+    return compare_tables(tables, **kwargs)

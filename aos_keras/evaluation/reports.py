@@ -1,0 +1,185 @@
+"""Markdown reports of a `Comparison` and of a `SuiteComparison`."""
+
+import pandas as pd
+
+PROTOCOL_TITLES = (
+    ("honest", "Honest (epoch chosen on validation)"),
+    ("posthoc", "With post-hoc logit adjustment (tau on validation)"),
+)
+SUITE_TITLES = (("honest", "honest"), ("posthoc", "post-hoc logit adjustment"))
+
+
+def ours(methods):
+    """The game's methods (AO, DO and their presets) among `methods`."""
+    return [m for m in methods if m.startswith(("AO", "DO"))]
+
+
+# ---------------------------------------------------------------- one table
+def recommendation(comparison, protocol="honest"):
+    """One sentence: the leader, and where the best AO/DO method stands."""
+    summary = comparison.summary(protocol=protocol).dropna(subset=["mean"])
+    best = summary.index[0]
+    n = int(summary.loc[best, "splits"])
+    text = f"best: {best} ({summary.loc[best, 'mean']:.2f} ACSA)"
+    tests = comparison.paired_tests(protocol=protocol)
+    for method in ours(summary.index)[:1]:
+        if method == best or method not in tests.index:
+            continue
+        t = tests.loc[method]
+        text += (
+            f"; {method} is {t['difference']:.2f} points lower, "
+            f"p = {t['p']:.2g} over {n} splits ({t['test']} test)"
+        )
+    return text + "."
+
+
+def comparison_markdown(comparison):
+    """A Markdown report: ranked tables, paired tests, recommendation."""
+    lines = [f"# Compare: {comparison.name}", ""]
+    for protocol, title in PROTOCOL_TITLES:
+        lines += [f"## {title}", ""]
+        lines += _summary_lines(comparison, protocol)
+        lines += _paired_lines(comparison, protocol)
+        lines += ["", comparison.recommendation(protocol=protocol), ""]
+    return "\n".join(lines + _notes(comparison)) + "\n"
+
+
+def _summary_lines(comparison, protocol):
+    s = comparison.summary(protocol=protocol)
+    gm = comparison.summary("gm", protocol)["mean"]
+    lines = [
+        "| method | ACSA mean ± std | GM mean | mean rank | splits |",
+        "|---|---|---|---|---|",
+    ]
+    for m, row in s.iterrows():
+        if row["splits"] == 0:
+            lines.append(f"| {m} | NA | NA | - | 0 |")
+            continue
+        lines.append(
+            f"| {m} | {row['mean']:.2f} ± {row['std']:.2f} | "
+            f"{gm[m]:.2f} | {row['rank']:.2f} | {int(row['splits'])} |"
+        )
+    return lines
+
+
+def _paired_lines(comparison, protocol):
+    leader = comparison.summary(protocol=protocol).index[0]
+    tests = comparison.paired_tests(protocol=protocol)
+    lines = [
+        "",
+        f"Paired tests of {leader} against each method (ACSA):",
+        "",
+        "| method | difference | wins | losses | test | p |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m, t in tests.iterrows():
+        lines.append(
+            f"| {m} | {t['difference']:+.2f} | {t['wins']} | "
+            f"{t['losses']} | {t['test']} | {t['p']:.3g} |"
+        )
+    return lines
+
+
+def _notes(comparison):
+    """NA reasons and the samplers the resampling methods used."""
+    lines = []
+    na = comparison.summary()["na_reason"]
+    for m, reason in na[na != ""].items():
+        lines.append(f"NA {m}: {reason}")
+    runs = comparison.runs
+    used = runs[runs["sampler"].fillna("") != ""]
+    for m, group in used.groupby("method", sort=False):
+        names = ", ".join(sorted(set(group["sampler"])))
+        lines.append(f"Sampler of {m}: {names} (imbalanced-learn).")
+    return lines
+
+
+# ------------------------------------------------------------------ a suite
+def suite_markdown(suite):
+    """Markdown: mean ranks (all and separating tables), per-table means."""
+    lines = ["# Compare: suite of tables", ""]
+    for protocol, title in SUITE_TITLES:
+        sep = suite.separating_tables(protocol=protocol)
+        for subset, label in ((None, "all tables"), (sep, "separating")):
+            if subset is not None and (
+                len(subset) < 2 or len(subset) == len(suite.comparisons)
+            ):
+                continue
+            table = suite.rank_table(protocol=protocol, tables=subset)
+            lines += _rank_lines(table, title, label)
+        lines += [
+            f"Tables that separate the methods ({title}): "
+            + (", ".join(sep) or "none"),
+            "",
+        ]
+        lines += _head_to_head_lines(suite, protocol, title)
+    return "\n".join(lines + _means_lines(suite.means())) + "\n"
+
+
+def _rank_lines(table, title, label):
+    a = table.attrs
+    lines = [
+        f"## Mean rank by ACSA, {title}, {label} ({a['tables']} tables)",
+        "",
+        f"Friedman p = {a['friedman_p']:.3g}; Nemenyi critical "
+        f"difference (alpha 0.05) = {a['cd']:.2f} ranks.",
+        "",
+        "| method | mean rank |",
+        "|---|---|",
+    ]
+    lines += [f"| {m} | {r:.2f} |" for m, r in table["mean_rank"].items()]
+    lines.append("")
+    if a["left_out"]:
+        lines += [
+            "Not ranked (NA on some table, see the per-table means): "
+            + "; ".join(
+                f"{m} ({', '.join(t)})" for m, t in a["left_out"].items()
+            ),
+            "",
+        ]
+    return lines
+
+
+def _head_to_head_lines(suite, protocol, title):
+    """The best of ours against the best other method, if both ranked."""
+    ranked = suite.rank_table(protocol=protocol)["mean_rank"]
+    mine = ours(ranked.index)
+    others = [m for m in ranked.index if m not in mine]
+    if not (mine and others):
+        return []
+    best = others[0]
+    h = suite.head_to_head(mine[0], best, protocol=protocol)
+    lines = [
+        f"Best of ours ({mine[0]}, mean rank {ranked[mine[0]]:.2f}) "
+        f"against the best other method ({best}, {ranked[best]:.2f}), "
+        f"{title}:",
+        "",
+        "| over | pairs | difference (points) | wins | losses | test | p |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key in ("splits", "tables"):
+        t = h[key]
+        lines.append(
+            f"| {key} | {t['n']} | {t['difference']:+.2f} | {t['wins']} | "
+            f"{t['losses']} | {t['test']} | {t['p']:.3g} |"
+        )
+    return lines + [""]
+
+
+def _means_lines(means):
+    lines = [
+        "## Mean honest ACSA per table (%)",
+        "",
+        "| table | " + " | ".join(means.columns) + " |",
+        "|---|" + "---|" * len(means.columns),
+    ]
+    for t, row in means.iterrows():
+        best = row.max()
+        cells = [
+            "NA"
+            if pd.isna(v)
+            else (f"**{v:.2f}**" if v == best else f"{v:.2f}")
+            for v in row
+        ]
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    return lines

@@ -1,0 +1,240 @@
+"""One run: one method on one split of a table, trained, scored, cached.
+
+`run_one` encodes the split's rows (a `TableEncoder` fitted on the fitting
+rows only) and calls `fit_and_score`, the one place a compare run trains
+and is scored. `run_key` names the run's cache file.
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+
+import numpy as np
+import pandas as pd
+
+from aos_keras import io
+from aos_keras.baselines import MethodNotApplicable, make_method, method_spec
+from aos_keras.evaluation.protocol import POSTHOC_TAUS
+from aos_keras.evaluation.scoring import LogitScorer
+from aos_keras.tables import TableEncoder
+
+
+def run_one(X, y, classes, method, split, protocol, options=None, callbacks=()):
+    """Train and score one method on one split; return its record.
+
+    Args:
+        X: DataFrame, the whole table's features (raw columns).
+        y: int array `(N,)`, class indices `0..C-1`.
+        classes: array `(C,)`, the labels of the class indices.
+        method: str (a registered method's name) or a `MethodSpec`.
+        split: dict from `make_splits`.
+        protocol: `Protocol`.
+        options: dict or None. Method options (`make_method`'s).
+        callbacks: sequence of Keras callbacks added to a Keras method's
+            `fit` (timers, progress); ignored by the scikit-learn ones.
+
+    Returns:
+        dict: status `"ok"` with `honest` and `posthoc` selections and
+        `seconds`, or status `"na"` with the reason.
+    """
+    options = dict(options or {})
+    fit, val, test = split["fit"], split["val"], split["test"]
+    record = {
+        "method": method_spec(method).name,
+        "repeat_seed": int(split["seed"]),
+        "options": options,
+        "protocol": jsonable(dataclasses.asdict(protocol)),
+        "rows": {"fit": len(fit), "val": len(val), "test": len(test)},
+        "status": "ok",
+        "batch_size": protocol.batch_for(len(fit)),
+    }
+    encoder = TableEncoder().fit(X.iloc[fit])
+    rows = [
+        (encoder.transform(X.iloc[part]), y[part]) for part in (fit, val, test)
+    ]
+    record.update(
+        fit_and_score(
+            method,
+            *rows,
+            classes=classes,
+            seed=int(split["seed"]),
+            epochs=protocol.epochs,
+            batch_size=record["batch_size"],
+            taus=protocol.posthoc_taus,
+            options=dict(
+                options,
+                max_anchors=protocol.max_anchors,
+                nominal_blocks=encoder.nominal_blocks_,
+            ),
+            callbacks=callbacks,
+        )
+    )
+    return record
+
+
+def fit_and_score(
+    method,
+    fit,
+    val,
+    test,
+    *,
+    classes,
+    seed,
+    epochs,
+    batch_size,
+    taus=POSTHOC_TAUS,
+    options=None,
+    callbacks=(),
+):
+    """Train one method on encoded rows; score every epoch; select.
+
+    The one place where a compare run trains and is scored.
+
+    Args:
+        method: str (a registered method's name) or a `MethodSpec`.
+        fit: `(x, y)`, model-space rows and class indices `0..C-1` that
+            the method trains on.
+        val: `(x, y)`, the validation rows (they choose the epoch).
+        test: `(x, y)`, the test rows (scored, never used to choose).
+        classes: sequence. The labels of the class indices.
+        seed: int. Seed of the method.
+        epochs: int. Training epochs.
+        batch_size: int. Real rows per step.
+        taus: tuple of float. The post-hoc logit-adjustment grid.
+        options: dict or None. Options of `make_method`.
+        callbacks: sequence of Keras callbacks added to a Keras method's
+            `fit`; ignored by the scikit-learn methods.
+
+    Returns:
+        dict: `status` `"ok"` with `seconds` and the selections of
+        `LogitScorer.select` (and `sampler` for resampling methods), or
+        `status` `"na"` with the `reason`.
+    """
+    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = fit, val, test
+    prior = np.bincount(y_fit, minlength=len(classes)) / len(y_fit)
+    scorer = LogitScorer(y_val, y_test, prior, taus, len(classes))
+    estimator = make_method(
+        method,
+        num_classes=len(classes),
+        num_features=x_fit.shape[1],
+        seed=seed,
+        **(options or {}),
+    )
+    start = time.perf_counter()
+    try:
+        estimator.fit_scored(
+            x_fit,
+            y_fit,
+            on_epoch=lambda m: scorer.add(m.logits(x_val), m.logits(x_test)),
+            validation_data=(x_val, y_val),
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=list(callbacks),
+        )
+    except MethodNotApplicable as err:
+        return {"status": "na", "reason": str(err)}
+    out = {"status": "ok"}
+    if getattr(estimator, "sampler_name_", None):
+        out["sampler"] = estimator.sampler_name_
+    out["seconds"] = time.perf_counter() - start
+    out.update(scorer.select(classes))
+    return out
+
+
+def jsonable(value):
+    """`value` as JSON would give it back (tuples as lists, objects str)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def table_fingerprint(X, y):
+    """A short hash of a table's values and labels (names the cache)."""
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(X, index=False).values.tobytes())
+    h.update(np.asarray(y).astype(np.int64).tobytes())
+    h.update(",".join(map(str, X.columns)).encode())
+    return h.hexdigest()[:16]
+
+
+def run_key(fingerprint, method, options, protocol, split, revision=0):
+    """The cache key of one run.
+
+    `revision` is the method's (`aos_keras.baselines.method_revision`):
+    a method whose behaviour changed under the same name gets new keys,
+    while revision 0 keeps the keys runs had before revisions existed.
+    """
+    parts = [
+        fingerprint,
+        method,
+        jsonable(options or {}),
+        jsonable(dataclasses.asdict(protocol)),
+        int(split["seed"]),
+        split["fit"].tolist()[:50],
+    ]
+    if revision:
+        parts.append({"revision": int(revision)})
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------ run specs
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+    """One planned run: what `run_one` needs, its tag and its cache file.
+
+    Attributes:
+        table: str. The table's name.
+        method: `MethodSpec` (sent to the worker whole, so a method
+            registered in the parent runs where it is not registered).
+        split: dict from `make_splits`.
+        protocol: `Protocol`.
+        options: dict. The method's options.
+        data: `(frame, codes, classes)` of the table (`prepare_table`).
+        key: str. `run_key`.
+        path: str or None. The cache file (None: no cache).
+    """
+
+    table: str
+    method: object
+    split: dict
+    protocol: object
+    options: dict
+    data: tuple
+    key: str
+    path: object = None
+
+    @property
+    def tag(self):
+        """`(table, method name, split seed)`: the run's identity."""
+        return (self.table, self.method.name, self.split["seed"])
+
+    def run(self, callbacks=()):
+        """`run_one` of this spec: the run's record."""
+        frame, codes, classes = self.data
+        return run_one(
+            frame, codes, classes, self.method, self.split, self.protocol,
+            self.options, callbacks,
+        )  # fmt: skip
+
+    def cached(self):
+        """The cached record, or None (no cache, or not run yet)."""
+        if self.path is None or not os.path.exists(self.path):
+            return None
+        with open(self.path, encoding="utf-8") as f:
+            return json.load(f)
+
+    def run_and_cache(self):
+        """Run, write the record atomically where cached; return it."""
+        record = self.run()
+        if self.path is not None:
+            io.write_json(self.path, record, strict=False)
+        return record
+
+
+def cache_path(cache_dir, table, method, key):
+    """`<cache_dir>/<table>/<method>__<key>.json` (None without a cache)."""
+    if cache_dir is None:
+        return None
+    safe = method.replace("+", "plus").replace("/", "_")
+    return os.path.join(cache_dir, str(table), f"{safe}__{key}.json")
