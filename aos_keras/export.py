@@ -65,9 +65,11 @@ def export_saved_model(
 
     Args:
         model: an `AdversarialOversampler`, a `Classifier`, a fitted
-            `AOSClassifier` (its `scaler_` is used unless a standardisation
-            is given), or any object whose `classifier` attribute is a
-            Keras model returning logits.
+            `AOSClassifier`, or any object whose `classifier` attribute is
+            a Keras model returning logits. A model whose `preprocessor`
+            (`aos_keras.TablePreprocessor`) encodes a table (standardises,
+            one-hot encodes) exports that encoding in the graph unless a
+            standardisation or `encoder` is given.
         path: str or path-like. The SavedModel directory. For TF Serving
             use a numbered version folder, e.g. `/models/aos/1`. It is
             written to a temporary folder beside it, then renamed.
@@ -78,7 +80,8 @@ def export_saved_model(
         scaler: a fitted `sklearn.preprocessing.StandardScaler` (or any
             object with `mean_` and `scale_`), instead of `feature_mean`
             and `feature_scale`. Defaults to `None`.
-        encoder: a fitted `aos_keras.TableEncoder`, instead of the above.
+        encoder: a fitted `aos_keras.TableEncoder` or
+            `aos_keras.TablePreprocessor`, instead of the above.
             A table with nominal columns gets one named input per original
             column (`[None]` float32 for numbers, string for nominal
             columns; a NaN number or an empty string is imputed as in
@@ -120,11 +123,9 @@ def export_saved_model(
             f"{BACKEND!r}; use method='rebuild' (the default)."
         )
     if hasattr(model, "model_"):  # a fitted AOSClassifier
-        given = (scaler, feature_mean, feature_scale, encoder)
-        if all(v is None for v in given):
-            scaler = getattr(model, "scaler_", None)
-            encoder = getattr(model, "encoder_", None)
         model = model.model_
+    if all(v is None for v in (scaler, feature_mean, feature_scale, encoder)):
+        encoder = _table_encoding(model)
     classifier = _classifier(model)
     d = _num_features(model, classifier)
     columns = None
@@ -172,6 +173,14 @@ def export_saved_model(
 
 
 # ------------------------------------------------------------ arguments
+def _table_encoding(model):
+    """The model's `TablePreprocessor` when it encodes a table, else None."""
+    preprocessor = getattr(model, "preprocessor", None)
+    if preprocessor is None or preprocessor.identity:
+        return None
+    return preprocessor
+
+
 def _classifier(model):
     if hasattr(model, "get_params") and not hasattr(model, "model_"):
         from sklearn.exceptions import NotFittedError

@@ -143,11 +143,8 @@ class TableEntry:
             )
         from aos_keras.export import export_saved_model
 
-        encoder = None if self.preprocessor.identity else self.preprocessor
         kw.setdefault("overwrite", True)
-        return export_saved_model(
-            self, filepath, encoder=encoder, verbose=bool(verbose), **kw
-        )
+        return export_saved_model(self, filepath, verbose=bool(verbose), **kw)
 
 
 def model_rows(preprocessor, x, name="x"):

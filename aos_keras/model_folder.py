@@ -5,10 +5,15 @@ A folder holds:
 - `model.keras`: the trained `AdversarialOversampler`;
 - `preprocessing.json`: feature names and dtypes, label column, classes and
   the encoding fitted on the training rows (`encoder`: per column its
-  imputation value and standardisation, or its categories);
-- `encoder.joblib`: that fitted `aos_keras.TableEncoder`, used by
-  `evaluate`, `predict`, `generate` and `export`;
+  imputation value and standardisation, or its categories, and the policy
+  for unknown categories): the JSON of the model's
+  `aos_keras.TablePreprocessor`, which `evaluate`, `predict`, `generate`
+  and `export` use (the model in `model.keras` holds the same object);
 - `metrics.json`, `history.csv` (and PNG plots when asked).
+
+Folders of version 0.3 also hold `encoder.joblib`, a pickle of the fitted
+`TableEncoder`: it is no longer written nor read (a pickle runs code when
+loaded); their JSON spec is used instead.
 
 The folder is written atomically: into a temporary folder beside it,
 renamed onto it at the end (`aos_keras.io.atomic_dir`), so a failure leaves
@@ -23,7 +28,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-# The fitted `TableEncoder` of a model folder (joblib; load trusted folders).
+# The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
 ENCODER = "encoder.joblib"
 
 
@@ -50,8 +55,6 @@ def save_folder(result, out, *, label, plot=False, extra=None):
 
 
 def _write_folder(result, out, label, plot, extra):
-    import joblib
-
     from aos_keras import backend, io
 
     model = result.model
@@ -59,7 +62,6 @@ def _write_folder(result, out, label, plot, extra):
     prep = preprocessing(result.features, label, result.encoder)
     prep["classes"] = model.classes_.tolist()
     io.write_json(os.path.join(out, "preprocessing.json"), prep)
-    joblib.dump(result.encoder, os.path.join(out, ENCODER))
     table = pd.DataFrame(result.history)
     table.index = pd.RangeIndex(1, len(table) + 1, name="epoch")  # 1-based
     io.write_text(os.path.join(out, "history.csv"), table.to_csv())
@@ -99,8 +101,8 @@ def load_folder(folder):
 
     Returns:
         `(model, prep)`: the `AdversarialOversampler` and the
-        `preprocessing.json` dict, with the fitted encoder as
-        `prep["_encoder"]`.
+        `preprocessing.json` dict, with the folder's
+        `aos_keras.TablePreprocessor` as `prep["_encoder"]`.
 
     Raises:
         FileNotFoundError: the folder lacks `model.keras` or
@@ -131,7 +133,7 @@ def load_folder(folder):
         raise
     with open(paths[1], encoding="utf-8") as f:
         prep = json.load(f)
-    prep["_encoder"] = load_encoder(folder, prep)
+    prep["_encoder"] = load_encoder(folder, prep, model)
     return model, prep
 
 
@@ -155,27 +157,38 @@ def _load_model(path):
         return keras.saving.load_model(copy, compile=False)
 
 
-def load_encoder(folder, prep):
-    """The folder's `TableEncoder` (older folders: rebuilt from mean/scale)."""
-    import joblib
+def load_encoder(folder, prep, model=None):
+    """The folder's `aos_keras.TablePreprocessor`, from JSON only.
 
-    path = None if folder is None else os.path.join(folder, ENCODER)
-    if path is not None and os.path.exists(path):
-        return joblib.load(path)
-    from aos_keras.tables import TableEncoder
+    The model's own (`model.preprocessor`) when it encodes the table;
+    otherwise built from `preprocessing.json`: its `encoder` spec (0.3
+    folders), or, for earlier folders, the numeric columns' mean and scale.
+    `folder` is not read (kept for the signature of earlier versions).
+    """
+    from aos_keras.preprocessing import TablePreprocessor
 
-    # A folder of an earlier version: numeric columns, mean and scale.
-    mean = np.asarray(prep["mean"], dtype=np.float64)
-    scale = np.asarray(prep["scale"], dtype=np.float64)
-    frame = pd.DataFrame(
-        np.stack([mean - scale, mean + scale]), columns=prep["features"]
-    )
-    encoder = TableEncoder().fit(frame)
+    own = getattr(model, "preprocessor", None)
+    if own is not None and not own.identity:
+        return own
+    spec = prep.get("encoder") or _numeric_spec(prep)
+    return TablePreprocessor(spec, prep["classes"])
+
+
+def _numeric_spec(prep):
+    """The spec of a folder of numeric columns (`mean`, `scale`)."""
     dtypes = prep.get("dtypes", {})
-    encoder.dtypes_ = pd.Series(
-        {c: np.dtype(dtypes.get(c, "float64")) for c in prep["features"]}
-    )
-    return encoder
+    columns = [
+        {
+            "name": str(c),
+            "kind": "numeric",
+            "dtype": dtypes.get(c, "float64"),
+            "fill": float(m),  # the median of the two rows it was fit on
+            "mean": float(m),
+            "scale": float(s),
+        }
+        for c, m, s in zip(prep["features"], prep["mean"], prep["scale"])
+    ]
+    return {"columns": columns, "order": [c["name"] for c in columns]}
 
 
 def preprocessing(features, label, encoder):
@@ -194,21 +207,16 @@ def preprocessing(features, label, encoder):
 
 
 def transform(features, prep):
-    """Model-space rows of a table, through the folder's encoder.
+    """Model-space rows of a table, through the folder's preprocessor.
+
+    The model's feature columns are taken from `features` by name (other
+    columns, such as IDs, are left out).
 
     Raises:
         ValueError: the table lacks a feature column, or a bad cell.
     """
-    from aos_keras import validation
-
-    missing = [c for c in prep["features"] if c not in features.columns]
-    if missing:
-        raise ValueError(
-            f"the table lacks the model's feature columns {missing}"
-        )
     encoder = prep.get("_encoder") or load_encoder(None, prep)
-    x = encoder.transform(features[prep["features"]])
-    return validation.check_features(x)
+    return encoder.transform(encoder.select(features))
 
 
 def scores(model, x, labels):

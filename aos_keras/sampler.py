@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
-from sklearn.preprocessing import StandardScaler
 
+from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.sklearn import GameParameters, _explain_cells
-from aos_keras.tables import TableEncoder, as_frame
+from aos_keras.tables import as_frame
 from aos_keras.tables import is_mixed_table as _is_mixed
 
 
@@ -44,11 +44,11 @@ class AOSSampler(GameParameters, BaseOverSampler):
 
     Mixed tables: a DataFrame with nominal columns (strings, `object`,
     `category`) or missing cells goes through an `aos_keras.TableEncoder`
-    fitted on `X` (`encoder_`): the game runs in its model space and the
-    generated rows come back in `X`'s schema, each nominal cell the
-    category with the largest vote of the row's anchors (a category of that
-    class's rows), integer columns integers, same dtypes. Missing cells of
-    the input rows are returned as they were.
+    fitted on `X` (held by `preprocessor_`): the game runs in its model
+    space and the generated rows come back in `X`'s schema, each nominal
+    cell the category with the largest vote of the row's anchors (a
+    category of that class's rows), integer columns integers, same dtypes.
+    Missing cells of the input rows are returned as they were.
 
     Sparse `X` (CSR/CSC, or a DataFrame of sparse columns) is densified for
     training, as the players are dense networks; the output is sparse in
@@ -76,6 +76,8 @@ class AOSSampler(GameParameters, BaseOverSampler):
             `None` (every row).
         standardize: bool. Train on standardised features (generated rows
             are mapped back). Defaults to `True`.
+        max_categories: int. Most distinct values of a nominal column of a
+            DataFrame. Defaults to `100`.
         model_kwargs: dict or None. More `AdversarialOversampler`
             arguments; a setting given here must be left at its default as
             a parameter. Defaults to `None`.
@@ -92,8 +94,8 @@ class AOSSampler(GameParameters, BaseOverSampler):
             generated.
         n_features_in_: int, number of features.
         feature_names_in_: array of str, column names of a DataFrame `X`.
-        scaler_: the fitted `StandardScaler`, or None.
-        encoder_: the fitted `TableEncoder` of a mixed DataFrame, or None.
+        preprocessor_: the fitted `aos_keras.TablePreprocessor` (columns,
+            standardisation or encoding, classes) the model holds.
         model_: the trained `AdversarialOversampler`, or None.
 
     Example:
@@ -118,6 +120,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
         ("batch_size", 32),
         ("max_anchors", None),
         ("standardize", True),
+        ("max_categories", 100),
         ("model_kwargs", None),
         ("compile_kwargs", None),
         ("verbose", 0),
@@ -162,49 +165,44 @@ class AOSSampler(GameParameters, BaseOverSampler):
         classes, counts = np.unique(y, return_counts=True)
         need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
         self.model_ = None
-        encode, decode, stack = self._preprocessing(X)
+        dense = X.toarray() if sparse.issparse(X) else X
+        self.preprocessor_ = TablePreprocessor.fit(
+            dense,
+            y,
+            encode=bool(self.standardize) or isinstance(X, pd.DataFrame),
+            standardize=self.standardize,
+            max_categories=self.max_categories,
+        )
         if not need:
             return X.copy(), y.copy()
         size = dict(zip(classes.tolist(), counts.tolist()))
         targets = {c: size[c] + n for c, n in need.items()}  # label keys
-        self.model_ = self._train_game(encode(), y, sampling_strategy=targets)
-        new_x, new_y = self.model_.sample(need, seed=self.model_.seed)
-        X_res = stack(X, decode(new_x))
+        self.model_ = self._train_game(
+            self.preprocessor_.transform(dense),
+            y,
+            sampling_strategy=targets,
+            preprocessor=self.preprocessor_,
+        )
+        rows, new_y = self.model_.sample(
+            need, seed=self.model_.seed, as_frame=False
+        )
+        X_res = self._stack(X, self._decoded(X, rows))
         return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
 
-    def _preprocessing(self, X):
-        """`(encode, decode, stack)` for `X`; fits `encoder_` or `scaler_`.
-
-        A DataFrame here is a mixed table (see `_check_X_y`): a
-        `TableEncoder` maps it to model space and generated rows back to
-        its schema. Arrays (sparse ones densified) are standardised with a
-        `StandardScaler` when `standardize`, and generated rows are cast
-        back to `X`'s dtype.
-        """
-        self.encoder_ = self.scaler_ = None
+    def _decoded(self, X, rows):
+        """Generated model-space rows in `X`'s schema (a DataFrame for a
+        table; for arrays, `X`'s dtype, integer columns rounded)."""
+        frame = self.preprocessor_.inverse_transform(rows)
         if isinstance(X, pd.DataFrame):
-            encoder = TableEncoder(standardize=self.standardize).fit(X)
-            self.encoder_ = encoder
-            return (
-                lambda: encoder.transform(X),
-                encoder.inverse_transform,
-                _stack_frames,
-            )
-        dense = X.toarray() if sparse.issparse(X) else X
-        if self.standardize:
-            self.scaler_ = StandardScaler().fit(dense)
-        scaler = self.scaler_
+            return frame
+        columns = getattr(self, "_integer_columns", None)
+        return _cast_like(frame.to_numpy(np.float64), X.dtype, columns)
 
-        def encode():
-            return dense if scaler is None else scaler.transform(dense)
-
-        def decode(rows):
-            if scaler is not None:
-                rows = scaler.inverse_transform(rows)
-            columns = getattr(self, "_integer_columns", None)
-            return _cast_like(rows, X.dtype, columns)
-
-        return encode, decode, _stack_arrays
+    @staticmethod
+    def _stack(X, new):
+        if isinstance(X, pd.DataFrame):
+            return _stack_frames(X, new)
+        return _stack_arrays(X, new)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,9 +5,9 @@ import inspect
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from keras import ops
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -15,7 +15,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from aos_keras import validation
 from aos_keras.model import AdversarialOversampler
+from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.sampling import STRATEGY_NAMES
+from aos_keras.tables import is_mixed_table
 from aos_keras.training import fit_game
 
 try:  # scikit-learn >= 1.6
@@ -31,6 +33,12 @@ except ImportError:  # pragma: no cover - older scikit-learn
 # the reason: the `expected_failed_checks` of scikit-learn's
 # `check_estimator` and `estimator_checks_generator`.
 EXPECTED_FAILED_CHECKS = {
+    "check_dataframe_column_names_consistency": (
+        "a DataFrame's columns are matched by name at every entry point of "
+        "aos_keras (TablePreprocessor): reordered columns give the same "
+        "predictions instead of scikit-learn's error; missing or extra "
+        "columns are refused with aos_keras's message naming them."
+    ),
     "check_classifiers_train": (
         "asks for training accuracy > 0.83 on blobs; the checks train one "
         "step per fit to stay fast. It passes with a few full-batch epochs "
@@ -48,6 +56,7 @@ TRAINING_CONSTRAINTS = {
     "epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
     "max_anchors": [Interval(Integral, 1, None, closed="left"), None],
+    "max_categories": [Interval(Integral, 1, None, closed="left")],
     "standardize": ["boolean"],
     "model_kwargs": [dict, None],
     "compile_kwargs": [dict, None],
@@ -138,12 +147,16 @@ class GameParameters:
         settings.update(model_kwargs)
         return settings
 
-    def _train_game(self, x, y, *, sampling_strategy):
-        """Build, compile and train the model on `(x, y)` (model space)."""
+    def _train_game(self, x, y, *, sampling_strategy, preprocessor=None):
+        """Build, compile and train the model on `(x, y)` (model space);
+        the model holds `preprocessor` (the wrapper's, or None)."""
+        settings = self._game_settings()
+        if preprocessor is not None:
+            settings["preprocessor"] = preprocessor
         return fit_game(
             x,
             y,
-            settings=self._game_settings(),
+            settings=settings,
             sampling_strategy=sampling_strategy,
             epochs=self.epochs,
             batch_size=self.batch_size,
@@ -161,8 +174,10 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     `fit` builds an `AdversarialOversampler` from the training rows (they
     become the generator's anchors), plays the three-player game for
     `epochs` epochs and keeps it as `model_`; `predict_proba` is the
-    softmax of Q's logits. With `standardize=True` a `StandardScaler`
-    fitted on the training rows (`scaler_`) transforms every input first.
+    softmax of Q's logits. Every input goes through `preprocessor_`, an
+    `aos_keras.TablePreprocessor` fitted on the training rows (the one the
+    model holds): a DataFrame is matched by column name, numbers are
+    standardised when `standardize=True`, nominal columns one-hot encoded.
 
     It follows scikit-learn's conventions (all arguments keyword-only and
     stored unchanged, no logic in `__init__`, learned attributes ending in
@@ -190,8 +205,11 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             rows Q sees. Defaults to `"auto"`.
         max_anchors: int or None. Cap on anchors per class. Defaults to
             `None` (every training row).
-        standardize: bool. Standardise features with a `StandardScaler`
-            fitted in `fit`. Defaults to `True`.
+        standardize: bool. Standardise numeric features (mean and scale of
+            the training rows). Defaults to `True`.
+        max_categories: int. Most distinct values of a nominal column of a
+            DataFrame (more: an error that says what the column looks like:
+            an ID, dates, mixed types). Defaults to `100`.
         model_kwargs: dict or None. More `AdversarialOversampler`
             arguments (network sizes, `latent_dim`, `gp_weight`, ...).
             Defaults to `None`.
@@ -208,7 +226,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         classes_: array `(C,)`, the sorted class labels.
         n_features_in_: int, number of features seen in `fit`.
         feature_names_in_: array of str, column names of a DataFrame `X`.
-        scaler_: the fitted `StandardScaler`, or None.
+        preprocessor_: the fitted `aos_keras.TablePreprocessor`.
         model_: the trained `AdversarialOversampler`.
 
     Example:
@@ -227,6 +245,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         ("sampling_strategy", "auto"),
         ("max_anchors", None),
         ("standardize", True),
+        ("max_categories", 100),
         ("model_kwargs", None),
         ("compile_kwargs", None),
         ("random_state", None),
@@ -244,39 +263,38 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         """Train the game on `(X, y)`; keep the model as `model_`.
 
         Args:
-            X: array-like or DataFrame `(n, d)`. A DataFrame with nominal
-                columns or missing cells goes through an
-                `aos_keras.TableEncoder` fitted here (`encoder_`).
-            y: array-like `(n,)`, class labels (at least two classes).
+            X: array-like or DataFrame `(n, d)`. A DataFrame's columns are
+                matched by name in `predict`; nominal columns and missing
+                cells are encoded (`aos_keras.TableEncoder`: one-hot,
+                imputation), numbers standardised when `standardize`.
+            y: array-like `(n,)`, class labels (at least two classes;
+                `aos_keras.validation.check_target`).
 
         Returns:
             self.
         """
         self._validate_params()
-        from aos_keras.tables import TableEncoder, as_frame
-        from aos_keras.tables import is_mixed_table as _is_mixed
-
-        self.encoder_ = None
-        if _is_mixed(X):  # nominal columns or missing cells
-            frame = as_frame(X)
-            y = np.asarray(y)
-            check_classification_targets(y)
-            y = validation.check_labels(y, num_rows=len(frame))
-            self.n_features_in_ = frame.shape[1]
-            self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-            self.encoder_ = TableEncoder(standardize=self.standardize)
-            X = self.encoder_.fit_transform(frame)
-        else:
+        frame = isinstance(X, pd.DataFrame)
+        if not frame:
             X, y = _validated(self, X, y)
-            check_classification_targets(y)
-            y = validation.check_labels(y, num_rows=len(X))
-        self.classes_, counts, _ = _check_two_classes(y)
-        self.scaler_ = None
-        if self.standardize and self.encoder_ is None:
-            self.scaler_ = StandardScaler().fit(X)
-        x = self._scaled(X)
+        y = target(y, len(X))
+        check_classification_targets(y)
+        self.n_features_in_ = X.shape[1]
+        if frame:
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.preprocessor_ = TablePreprocessor.fit(
+            X,
+            y,
+            encode=bool(self.standardize) or is_mixed_table(X),
+            standardize=self.standardize,
+            max_categories=self.max_categories,
+        )
+        self.classes_ = self.preprocessor_.classes_
         self.model_ = self._train_game(
-            x, y, sampling_strategy=self.sampling_strategy
+            self.preprocessor_.transform(X),
+            y,
+            sampling_strategy=self.sampling_strategy,
+            preprocessor=self.preprocessor_,
         )
         return self
 
@@ -284,19 +302,16 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         """Class probabilities `(n, C)`, columns in the order of `classes_`.
 
         Args:
-            X: array-like or DataFrame `(n, d)`.
+            X: array-like or DataFrame `(n, d)`; a DataFrame is matched to
+                the training columns by name.
 
         Returns:
             float64 array `(n, C)`; rows sum to 1.
         """
         check_is_fitted(self)
-        if getattr(self, "encoder_", None) is not None:
-            from aos_keras.tables import as_frame
-
-            x = validation.check_features(self.encoder_.transform(as_frame(X)))
-        else:
+        if not isinstance(X, pd.DataFrame):
             X = _validated(self, X, reset=False)
-            x = validation.check_features(self._scaled(X), self.n_features_in_)
+        x = self.preprocessor_.transform(X)
         proba = np.concatenate(
             [
                 self._probabilities(x[i : i + PREDICT_BATCH])
@@ -329,9 +344,6 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         """Softmax of Q's logits, called directly (no `predict` tracing)."""
         logits = self.model_.classifier(x)
         return ops.convert_to_numpy(ops.softmax(logits)).astype(np.float64)
-
-    def _scaled(self, X):
-        return X if self.scaler_ is None else self.scaler_.transform(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -409,10 +421,12 @@ def _check_known_labels(estimator, y):
         )
 
 
-def _check_two_classes(y):
-    if len(np.unique(y)) < 2:
-        raise ValueError(
-            "The classifier needs samples of at least 2 classes in the data, "
-            f"but the data contains only one class: {y[0]!r}."
-        )
-    return validation.check_classes(y)
+def target(y, num_rows):
+    """`aos_keras.validation.check_target`, with scikit-learn's wording of
+    a continuous target in front (its estimator checks look for it)."""
+    try:
+        return validation.check_target(y, num_rows=num_rows)
+    except ValueError as err:
+        if "regression target" in str(err):
+            raise ValueError(f"Unknown label type: continuous. {err}") from None
+        raise

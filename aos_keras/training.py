@@ -9,7 +9,7 @@ and what `AOSClassifier` and `AOSSampler` call on rows they have encoded.
 Example:
 >>> result = train_table(frame.drop(columns="y"), frame["y"], val_size=0.2,
 ...                      epochs=100, config=GameConfig(mode="do"))
->>> result.model.predict_labels(result.encoder.transform(new_rows))
+>>> result.model.predict_labels(new_rows)  # a DataFrame, by column name
 """
 
 import dataclasses
@@ -18,7 +18,10 @@ import keras
 import numpy as np
 
 from aos_keras import validation
+from aos_keras.callbacks import EvaluationCallback
 from aos_keras.model import AdversarialOversampler
+from aos_keras.preprocessing import TablePreprocessor
+from aos_keras.tables import TableEncoder
 
 
 @dataclasses.dataclass
@@ -28,7 +31,9 @@ class TrainedTable:
     Args:
         model: the trained `AdversarialOversampler` (best validation epoch
             restored when there is a validation split).
-        encoder: the fitted `aos_keras.TableEncoder`.
+        encoder: the fitted `aos_keras.TablePreprocessor` (the table's
+            columns, their encoding and the classes), which the model
+            holds as `model.preprocessor`.
         history: dict of per-epoch logs (`keras.callbacks.History.history`).
         features: DataFrame, the table's feature columns (all rows).
         x: float array, the training rows in model space.
@@ -179,19 +184,13 @@ def train_table(
     Raises:
         ValueError: bad labels or cells (the message names the column).
     """
-    from aos_keras.callbacks import EvaluationCallback
-    from aos_keras.tables import TableEncoder
-
-    y = validation.check_labels(labels, num_rows=len(features))
-    validation.check_classes(y)
+    y = validation.check_target(labels, num_rows=len(features))
     rows, val_rows = validation_split(y, val_size, seed)
-    encoder = (encoder or TableEncoder()).fit(features.iloc[rows])
-    x = validation.check_features(
-        encoder.transform(features.iloc[rows]), name=name
-    )
+    prep = table_preprocessor(features.iloc[rows], y, encoder)
+    x = prep.transform(features.iloc[rows], name=name)
     callbacks = []
     if val_rows is not None:
-        x_val = encoder.transform(features.iloc[val_rows])
+        x_val = prep.transform(features.iloc[val_rows], name=name)
         callbacks.append(
             EvaluationCallback(
                 {"val": (x_val, y[val_rows])}, restore_best_weights=True
@@ -201,6 +200,7 @@ def train_table(
         x,
         y[rows],
         config=config,
+        settings={"preprocessor": prep},
         max_anchors=max_anchors,
         seed=seed,
         compile_kwargs=compile_kwargs,
@@ -228,8 +228,27 @@ def train_table(
     scored = callbacks and callbacks[0].history
     best = callbacks[0].best_scores() if scored else None
     return TrainedTable(
-        model, encoder, history, features, x, y[rows], best, interrupted
+        model, prep, history, features, x, y[rows], best, interrupted
     )
+
+
+def table_preprocessor(features, y, encoder=None):
+    """A `TablePreprocessor` of a table's training rows and all its labels.
+
+    Args:
+        features: DataFrame, the training rows.
+        y: array, the labels of every row (every class, even those with
+            no training row, is a class of the model).
+        encoder: an unfitted `aos_keras.TableEncoder` (its settings) or
+            None (the defaults).
+
+    Returns:
+        The `aos_keras.TablePreprocessor`: the encoder's JSON spec, the
+        feature names, the classes.
+    """
+    encoder = (encoder or TableEncoder()).fit(features)
+    classes = validation.check_classes(y)[0]
+    return TablePreprocessor(encoder.serving_spec(), classes.tolist())
 
 
 class _signals_as_interrupts:

@@ -173,9 +173,15 @@ def data_rows(mask, limit=5):
 
 
 def _column_names(columns, cols):
+    """Column names of a DataFrame, or indices of an array's columns."""
     if columns:
         return [columns[i] for i in cols]
-    return [f"column {i}" for i in cols]
+    return [int(i) for i in cols]
+
+
+def _column_label(columns, j):
+    """`'income'` or `column 3`, for a message."""
+    return repr(columns[j]) if columns else f"column {j}"
 
 
 def _non_finite_message(x, finite, columns, name):
@@ -186,9 +192,8 @@ def _non_finite_message(x, finite, columns, name):
     for kind, mask in (("infinite", np.isinf(x)), ("missing", np.isnan(x))):
         hit = mask.any(axis=0)
         for j in np.flatnonzero(hit)[:5]:
-            label = _column_names(columns, [j])[0]
             kinds.append(
-                f"{kind} values in {label!r} (data rows "
+                f"{kind} values in {_column_label(columns, j)} (data rows "
                 f"{data_rows(mask[:, j])})"
             )
     return (
@@ -206,10 +211,10 @@ def _too_large_message(x, max_abs, columns, name):
     cols = np.flatnonzero(mask.any(axis=0))
     names = _column_names(columns, cols)
     big = max(abs(float(x.max())), abs(float(x.min())))
-    first = _column_names(columns, cols[:1])[0]
+    first = _column_label(columns, cols[0])
     return (
         f"{name} has values too large (up to {big:.3g}) in columns "
-        f"{names[:20]} (in {first!r}: data rows "
+        f"{names[:20]} (in {first}: data rows "
         f"{data_rows(mask[:, cols[0]])}); values beyond {max_abs:.0e} make "
         "training overflow float32 (NaN losses). Standardise the features "
         "(for example sklearn.preprocessing.StandardScaler) or rescale them."

@@ -48,11 +48,61 @@ def test_train_saves_the_encoder_fitted_on_training_rows(mixed):
         "amount": "numeric", "months": "numeric", "purpose": "nominal",
         "housing": "nominal",
     }  # fmt: skip
-    assert (out / model_folder.ENCODER).exists()
-    encoder = model_folder.load_folder(str(out))[1]["_encoder"]
-    numeric = encoder.transformer_.named_transformers_["numeric"]
-    # 80% of the rows fitted it (the validation rows did not).
-    assert numeric.named_steps["scale"].n_samples_seen_ == 48
+    assert not (out / model_folder.ENCODER).exists()  # no pickle
+    from aos_keras.training import validation_split
+
+    rows, _ = validation_split(frame["label"].to_numpy(), 0.2, 0)
+    amount = {c["name"]: c for c in prep["encoder"]["columns"]}["amount"]
+    # The training rows (80%) fitted it, not the validation rows.
+    train = frame["amount"].iloc[rows]
+    imputed = train.fillna(train.median())
+    assert amount["mean"] == pytest.approx(imputed.mean())
+    every = frame["amount"].fillna(frame["amount"].median())
+    assert amount["mean"] != pytest.approx(every.mean())
+    model, loaded = model_folder.load_folder(str(out))
+    assert loaded["_encoder"] is model.preprocessor  # one object
+    assert model.preprocessor.serving_spec() == prep["encoder"]
+
+
+def test_folder_without_the_pickle_and_old_folders_with_it(mixed, tmp_path):
+    """Folders are read from JSON: without encoder.joblib (item 7), and a
+    0.3 folder whose model holds no preprocessor (its encoder.joblib is
+    ignored, never unpickled)."""
+    import shutil
+
+    _, path, frame, out = mixed
+    expected = None
+    for case in ("new", "old"):
+        folder = tmp_path / case
+        shutil.copytree(out, folder)
+        if case == "old":  # a 0.3 folder: pickle present, model bare
+            (folder / model_folder.ENCODER).write_bytes(b"not a pickle")
+            model, prep = model_folder.load_folder(str(folder))
+            bare = type(model).from_config(
+                {**model.get_config(), "preprocessor": None}
+            )
+            bare.set_weights(model.get_weights())
+            bare.save(folder / "model.keras")
+        model, prep = model_folder.load_folder(str(folder))
+        features = frame.drop(columns=["label"])
+        x = model_folder.transform(features[features.columns[::-1]], prep)
+        proba = keras.ops.convert_to_numpy(model.classifier(x))
+        if expected is None:
+            expected = proba
+        np.testing.assert_allclose(proba, expected, atol=1e-6)
+        for argv in (
+            ["evaluate", str(folder), str(path)],
+            ["predict", str(folder), str(path), "--out", str(folder / "p.csv")],
+            [
+                "generate",
+                str(folder),
+                "--n",
+                "3",
+                "--out",
+                str(folder / "g.csv"),
+            ],
+        ):
+            assert cli.main(argv) == 0, argv
 
 
 def test_evaluate_and_generate_valid_rows(mixed, tmp_path, capsys):
@@ -110,9 +160,15 @@ def test_wrappers_take_a_mixed_dataframe(mixed):
     clf = AOSClassifier(
         epochs=1, batch_size=16, model_kwargs=model_kwargs, random_state=0
     ).fit(X, y)
-    assert clf.encoder_.nominal_ == ["purpose", "housing"]
-    assert clf.predict_proba(X).shape == (60, 2)
+    assert clf.preprocessor_.encoder.nominal_ == ["purpose", "housing"]
+    assert clf.model_.preprocessor is clf.preprocessor_  # one object
+    proba = clf.predict_proba(X)
+    assert proba.shape == (60, 2)
     assert set(clf.predict(X)) <= {"good", "bad"}
+    # Columns matched by name (issue 24, item 12): reordered, same numbers.
+    np.testing.assert_array_equal(clf.predict_proba(X[X.columns[::-1]]), proba)
+    with pytest.raises(ValueError, match=r"columns \['label'\] the model"):
+        clf.predict_proba(frame)
     sampler = AOSSampler(
         epochs=1, batch_size=16, model_kwargs=model_kwargs, random_state=0
     )
@@ -211,9 +267,11 @@ def test_cli_impute_and_strict_categories(mixed, tmp_path, capsys):
     argv = ["train", str(path), "--label", "label", "--out", str(out)]
     argv += ["--impute", "mean", "--unknown-categories", "error"]
     assert cli.main(argv + TINY_ARGS) == 0
-    encoder = model_folder.load_folder(str(out))[1]["_encoder"]
-    numeric = encoder.transformer_.named_transformers_["numeric"]
-    assert numeric.named_steps["impute"].strategy == "mean"
+    prep = json.loads((out / "preprocessing.json").read_text())
+    assert prep["encoder"]["unknown"] == "error"  # in the JSON spec
+    assert not (out / model_folder.ENCODER).exists()
+    amount = prep["encoder"]["columns"][0]
+    assert amount["fill"] == pytest.approx(amount["mean"])  # mean imputed
     new = frame.assign(purpose="boat")  # a category training never saw
     new_path = tmp_path / "boat.csv"
     new.to_csv(new_path, index=False)

@@ -66,12 +66,17 @@ def test_fitted_attributes_and_predictions(data, fitted):
     np.testing.assert_array_equal(
         fitted.predict(X), fitted.classes_[proba.argmax(axis=1)]
     )
-    # Standardised inside: the model saw the scaler's output.
-    x = fitted.scaler_.transform(X.to_numpy()).astype("float32")
+    # Standardised inside: the model saw the preprocessor's output, and
+    # holds that same preprocessor (so it takes the DataFrame itself).
+    x = ((X - X.mean()) / X.std(ddof=0)).to_numpy("float32")
+    np.testing.assert_allclose(fitted.preprocessor_.transform(X), x, atol=1e-5)
     np.testing.assert_allclose(
         proba, fitted.model_.predict(x, verbose=0), atol=1e-6
     )
-    np.testing.assert_allclose(fitted.scaler_.mean_, X.mean(), rtol=1e-5)
+    assert fitted.model_.preprocessor is fitted.preprocessor_
+    np.testing.assert_allclose(
+        proba, fitted.model_.predict(X, verbose=0), atol=1e-6
+    )
 
 
 def test_params_follow_sklearn_conventions(fitted):
@@ -103,7 +108,7 @@ def test_grid_search_over_a_pipeline(data):
     assert len(search.cv_results_["mean_test_score"]) == 2
     best = search.best_estimator_[-1]  # refitted on all 48 rows
     assert best.mode == search.best_params_["aosclassifier__mode"]
-    assert best.scaler_ is None
+    assert best.preprocessor_.identity  # standardize=False
     assert search.predict(data[0]).shape == (48,)
 
 
@@ -164,7 +169,7 @@ def test_export_for_tf_serving(data, fitted, tmp_path):
     from aos_keras import export_saved_model
 
     X, _ = data
-    path = export_saved_model(fitted, tmp_path / "1")  # scaler_ inside
+    path = export_saved_model(fitted, tmp_path / "1")  # standardised inside
     serve = tf.saved_model.load(path).signatures["serving_default"]
     out = serve(features=tf.constant(X.to_numpy("float32")))
     np.testing.assert_allclose(
