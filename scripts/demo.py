@@ -1,12 +1,17 @@
-"""Demo: data-space oversampling (DO) against the plain classifier and the
-best baselines, on the bundled Haberman table.
+"""Demo: data-space oversampling (DO), the default method, beside the
+baselines on the bundled Haberman table, in about a minute.
 
-A thin user of `aos_keras.compare`: 3 stratified splits, the epoch chosen
-on a validation split, test scores read once; DO beside plain Q, logit
-adjustment (LA-CE) and gradient boosting (HGB), so the demo's claim is an
-honest one. Prints the ranking, the paired tests and one recommendation.
+A thin user of `aos_keras.compare` under its honest protocol: 3 stratified
+splits shared by every method, 20 epochs with the epoch chosen on a
+validation split, test scores read once. DO runs beside logistic
+regression (LR), gradient boosting (HGB) and logit-adjusted cross-entropy
+(LA-CE), so the demo's claim is an honest one: it prints the ranking, DO
+beside the best baseline with a paired test, and says what it ran. On
+Haberman the chosen epochs are early: 100 epochs give the same ranking.
+For a decision on your own table, run `aos-keras compare` (every method,
+more splits, 100 epochs).
 
-    python scripts/demo.py [--epochs 100] [--seeds 3] [--smoke]
+    python scripts/demo.py [--epochs 20] [--seeds 3] [--smoke]
 """
 
 import argparse
@@ -18,16 +23,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 
 import aos_keras  # noqa: E402
-from aos_keras.comparison import compare  # noqa: E402
 
-METHODS = ("Q", "LA-CE", "HGB", "DO")
+OURS = "DO"
+BASELINES = ("LR", "HGB", "LA-CE")
+METHODS = (*BASELINES, OURS)
 
 
-def main(argv=None):
-    """Compare the methods on the table; print the ranking and advice."""
+def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=3, help="splits")
     parser.add_argument("--dataset", default="haberman")
     parser.add_argument(
         "--smoke", action="store_true", help="tests: 1 epoch, 1 split"
@@ -35,15 +40,56 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.smoke:
         args.epochs, args.seeds = 1, 1
+    return args
 
-    start = time.time()
-    print(
-        f"aos_keras {aos_keras.__version__} on the {keras.backend.backend()} "
-        f"backend: {args.dataset}, honest protocol, {args.epochs} epochs, "
-        f"{args.seeds} splits"
+
+def describe(args, data):
+    """What the demo runs, in one paragraph."""
+    classes = len(set(data.y.tolist()))
+    return (
+        f"aos_keras {aos_keras.__version__} on the "
+        f"{keras.backend.backend()} backend. {args.dataset}: "
+        f"{len(data.y)} rows, {classes} classes; {args.epochs} epochs, "
+        f"{args.seeds} splits (stratified, shared by every method; the "
+        "epoch chosen on validation). "
+        f"{OURS} (the default method) beside the baselines "
+        f"{', '.join(BASELINES)}."
     )
+
+
+def print_table(result, dataset):
+    summary = result.summary()
+    gm = result.summary("gm")["mean"]
+    print(f"\n| method | ACSA (%) | GM (%) | mean rank |   ({dataset})")
+    print("|--------|----------|--------|-----------|")
+    for method, row in summary.iterrows():
+        print(
+            f"| {method:<6} | {row['mean']:5.2f} ± {row['std']:4.2f} "
+            f"| {gm[method]:6.2f} | {row['rank']:9.2f} |"
+        )
+
+
+def versus_best_baseline(result):
+    """One line: DO beside the baseline with the best mean ACSA."""
+    summary = result.summary()
+    best = summary.loc[list(BASELINES), "mean"].idxmax()
+    test = result.paired_tests(against=OURS).loc[best]
+    return (
+        f"{OURS}: {summary.loc[OURS, 'mean']:.2f} ACSA; best baseline: "
+        f"{best} {summary.loc[best, 'mean']:.2f} ({OURS} - {best} = "
+        f"{test['difference']:+.2f} points, {test['wins']} wins "
+        f"{test['losses']} losses, p = {test['p']:.2g}, {test['test']} test "
+        f"over {int(summary.loc[OURS, 'splits'])} splits)."
+    )
+
+
+def main(argv=None):
+    """Compare DO with the baselines; print the ranking and the verdict."""
+    args = parse(argv)
+    start = time.time()
     data = aos_keras.load_dataset(args.dataset)
-    result = compare(
+    print(describe(args, data))
+    result = aos_keras.compare(
         data.X,
         data.y,
         methods=list(METHODS),
@@ -52,18 +98,16 @@ def main(argv=None):
         name=args.dataset,
         log=lambda line: print(" ", line, flush=True),
     )
-    summary = result.summary()
-    print(f"\n| method | ACSA (%) | GM (%) | mean rank |   ({args.dataset})")
-    print("|--------|----------|--------|-----------|")
-    gm = result.summary("gm")["mean"]
-    for method, row in summary.iterrows():
-        print(
-            f"| {method:<6} | {row['mean']:5.2f} ± {row['std']:4.2f} "
-            f"| {gm[method]:6.2f} | {row['rank']:9.2f} |"
-        )
+    print_table(result, args.dataset)
     print()
+    print(versus_best_baseline(result))
     print(result.recommendation())
-    print(f"\n{time.time() - start:.0f} s")
+    print(
+        f"\n{len(result.runs)} runs in {time.time() - start:.0f} s. A "
+        f"{args.seeds}-split demo, not a verdict: on your table run "
+        "`aos-keras compare TABLE --label COLUMN --repeats 10` (every "
+        "method, 100 epochs)."
+    )
 
 
 if __name__ == "__main__":
