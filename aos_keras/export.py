@@ -128,7 +128,7 @@ def export_saved_model(
         encoder = _table_encoding(model)
     classifier = _classifier(model)
     d = _num_features(model, classifier)
-    columns = None
+    columns = fill = None
     if encoder is not None:
         if scaler is not None or feature_mean is not None:
             raise ValueError("Pass either `encoder` or a standardisation.")
@@ -141,6 +141,7 @@ def export_saved_model(
         if encoder.numeric_only:
             cols = {c["name"]: c for c in table["columns"]}
             feature_mean = [cols[n]["mean"] for n in table["order"]]
+            fill = [cols[n].get("fill") for n in table["order"]]
             feature_scale = [cols[n]["scale"] for n in table["order"]]
         else:
             columns = table
@@ -150,6 +151,7 @@ def export_saved_model(
         "num_features": d,
         "feature_mean": mean.tolist(),
         "feature_scale": scale.tolist(),
+        "feature_fill": _fill(fill),
         "classes": [str(c) for c in labels],
         "verbose": bool(verbose),
         "columns": columns,
@@ -259,6 +261,13 @@ def _classes(model, classifier, classes, d):
     return np.asarray(classes).reshape(-1)
 
 
+def _fill(fill):
+    """Each column's imputation value, or None (no column imputes)."""
+    if fill is None or all(f is None for f in fill):
+        return None
+    return [float("nan") if f is None else float(f) for f in fill]
+
+
 def _jsonable(labels):
     values = labels.tolist()
     try:
@@ -277,6 +286,8 @@ def _write_archive(classifier, folder, spec):
     mean = np.asarray(spec["feature_mean"], dtype=np.float32)
     scale = np.asarray(spec["feature_scale"], dtype=np.float32)
     labels = list(spec["classes"])
+    fill = spec.get("feature_fill")
+    fill = None if fill is None else np.asarray(fill, dtype=np.float32)
     archive = keras.export.ExportArchive()
     if BACKEND == "tensorflow":
         archive.track(classifier)
@@ -304,6 +315,8 @@ def _write_archive(classifier, folder, spec):
             autograph=False,
         )
         def serve(features):
+            if fill is not None:  # a missing number: the training fill
+                features = tf.where(tf.math.is_nan(features), fill, features)
             return outputs(logits_fn((features - mean) / scale))
 
     @tf.function(input_signature=[], autograph=False)

@@ -12,7 +12,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 
 from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.sklearn import GameParameters, _explain_cells
+from aos_keras.sklearn import GameParameters, _explain_cells, target
 from aos_keras.tables import as_frame
 from aos_keras.tables import is_mixed_table as _is_mixed
 
@@ -139,6 +139,8 @@ class AOSSampler(GameParameters, BaseOverSampler):
             generated rows, in the input's types.
         """
         self._integer_columns = _integer_columns(X)
+        if np.ndim(y) == 1:  # the one label check (not one-vs-all rows)
+            target(y, len(y))
         return super().fit_resample(X, y, **params)
 
     def _check_X_y(self, X, y, accept_sparse=None):

@@ -354,9 +354,9 @@ def regression_reason(y):
 def one_class_message(label, name="y"):
     """The one wording, at every entry point, of a single-class target."""
     return (
-        f"{name} has a single class ({label!r}); a classifier needs at least "
-        "two. Check that the labels hold every class (a filter or split may "
-        "have dropped the others)."
+        f"{name} has a single class ({label!r}); a classifier needs more "
+        "than one class. Check that the labels hold every class (a filter "
+        "or split may have dropped the others)."
     )
 
 

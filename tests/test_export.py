@@ -175,3 +175,28 @@ def test_standardisation_defaults_and_scaler():
     mean, scale = _standardisation(2, None, None, s)
     np.testing.assert_array_equal(mean, [0, 0])
     np.testing.assert_allclose(scale, s.scale_)
+
+
+@pytest.mark.backend("tensorflow")
+def test_keras_model_export_delegates_to_the_saved_model_export(tmp_path):
+    """Issue 24 item 18: Keras' own `model.export(path)` works on a trained
+    model and its SavedModel gives the model's outputs; a model built from
+    a numeric table takes its raw rows (imputed, standardised in the
+    graph)."""
+    import pandas as pd
+
+    x, y = make_imbalanced()
+    frame = pd.DataFrame(x * [2.0, 0.5, 10.0], columns=["a", "b", "c"])
+    frame.loc[3, "b"] = np.nan  # a missing cell: encoded (imputed) inside
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(frame, y, seed=0, **TINY)
+    model.compile(run_eagerly=True)
+    model.fit(frame, y, epochs=1, batch_size=16, verbose=0)
+    path = str(tmp_path / "1")
+    assert model.export(path, verbose=False) == path
+    serve = tf.saved_model.load(path).signatures["serving_default"]
+    raw = tf.constant(frame.to_numpy("float32"))
+    out = serve(features=raw)["probabilities"].numpy()
+    np.testing.assert_allclose(out, model.predict(frame, verbose=0), atol=1e-5)
+    with pytest.raises(ValueError, match="tf_saved_model"):
+        model.export(path, format="onnx")

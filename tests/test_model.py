@@ -197,3 +197,123 @@ def test_fit_without_an_epoch_to_run_is_refused(tiny_data, tiny_model):
         model.fit(x, y, epochs=0, verbose=0)
     with pytest.raises(ValueError, match="initial_epoch=3"):
         model.fit(x, y, epochs=3, initial_epoch=3, verbose=0)
+
+
+def _four_columns():
+    import pandas as pd
+    from conftest import make_imbalanced
+
+    x, y = make_imbalanced(d=4)
+    scales = [1.0, -3.0, 0.5, 2.0]
+    frame = pd.DataFrame(x * scales, columns=["a", "b", "c", "d"])
+    return frame, np.where(y == 1, "rare", "common")
+
+
+@pytest.mark.backend("jax", "tensorflow")
+def test_numeric_frame_columns_are_matched_by_name(tmp_path):
+    """Issue 24 item 1: `from_data` on an all-numeric DataFrame keeps the
+    column names; reordered columns give the same probabilities, also
+    after save/load; a missing or extra column is a clear error."""
+    frame, y = _four_columns()
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(frame, y, seed=0, **TINY)
+    model.compile()
+    model.fit(frame, y, epochs=1, batch_size=16, verbose=0)
+    proba = model.predict(frame, verbose=0)
+    reordered = frame[["d", "b", "a", "c"]]
+    np.testing.assert_array_equal(model.predict(reordered, verbose=0), proba)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(
+        loaded.predict(reordered, verbose=0), proba, atol=1e-6
+    )
+    assert loaded.preprocessor.columns_ == ["a", "b", "c", "d"]
+    # The array in the training order is the same rows.
+    np.testing.assert_array_equal(
+        model.predict(frame.to_numpy(), verbose=0), proba
+    )
+    with pytest.raises(ValueError, match=r"lacks the columns \['b'\]"):
+        model.predict(frame.drop(columns="b"), verbose=0)
+    with pytest.raises(ValueError, match=r"columns \['label'\] the model"):
+        model.predict(frame.assign(label=1.0), verbose=0)
+
+
+def test_labels_that_differ_by_spaces_are_one_class():
+    """Issue 24 item 3: ' benign' and 'benign ' are 'benign', with a
+    warning that lists them."""
+    x = np.random.default_rng(0).normal(size=(12, 2)).astype("float32")
+    y = np.array(["benign", " benign", "benign ", "bad"] * 3)
+    with pytest.warns(UserWarning, match="' benign', 'benign ', 'benign'"):
+        model = AdversarialOversampler.from_data(x, y, **TINY)
+    assert model.classes_.tolist() == ["bad", "benign"]
+    assert model.class_counts == [3, 9]
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        codes = model.encode_labels([" bad", "benign"])
+    assert codes.tolist() == [0, 1]
+
+
+def test_a_batch_larger_than_the_table_is_clipped(
+    tiny_data, tiny_model, monkeypatch
+):
+    """Issue 24 item 4: 48 rows at batch 100000 train on 48 rows (one step),
+    not on 100000 padded rows; ordinary batches are padded as before."""
+    x, y = tiny_data
+    seen = []
+    fit = keras.Model.fit
+
+    def spy(self, x=None, y=None, **kwargs):
+        seen.append((len(x), kwargs["batch_size"]))
+        return fit(self, x, y, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    model = tiny_model(x, y)
+    model.fit(x, y, epochs=1, batch_size=100_000, verbose=0)
+    model.fit(x, y, epochs=1, batch_size=20, verbose=0)
+    assert seen == [(48, 48), (60, 20)]
+    assert int(ops.convert_to_numpy(model.optimizer.iterations)) == 1 + 3
+
+
+def test_regression_like_labels_are_refused():
+    """Issue 24 item 5: the CLI's check, the same message everywhere."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2)).astype("float32")
+    with pytest.raises(ValueError, match="regression target.*non-integer"):
+        AdversarialOversampler.from_data(x, rng.normal(size=60))
+    with pytest.raises(ValueError, match="regression target.*60 distinct"):
+        AdversarialOversampler.from_data(x, np.arange(60))
+    many = np.arange(60) % 25  # 25 classes of 2-3 rows: classes
+    assert AdversarialOversampler.from_data(x, many, **TINY).num_classes == 25
+
+
+def test_one_class_has_one_wording_everywhere():
+    """Issue 24 item 9: model, wrapper and the label check say the same."""
+    from aos_keras import AOSClassifier, validation
+
+    x = np.zeros((6, 2), "float32")
+    y = np.array(["a"] * 6)
+    messages = []
+    for call in (
+        lambda: AdversarialOversampler.from_data(x, y),
+        lambda: AOSClassifier(epochs=1).fit(x, y),
+        lambda: validation.check_target(y),
+    ):
+        with pytest.raises(ValueError) as err:
+            call()
+        messages.append(str(err.value))
+    assert messages == [validation.one_class_message("a")] * 3
+
+
+def test_deferred_oversampling_is_a_callback(tiny_data, tiny_model):
+    from aos_keras.callbacks import DeferredOversampling
+
+    x, y = tiny_data
+    model = tiny_model(x, y, oversampling_start=0.5)
+    assert any(
+        isinstance(c, DeferredOversampling)
+        for c in model._fit_callbacks(None, nan_guard=True)
+    )
+    model.fit(x, y, epochs=4, batch_size=16, verbose=0)  # 3 steps an epoch
+    assert float(ops.convert_to_numpy(model.oversampling_start_step)) == 6.0
+    model.fit(x, y, epochs=3, initial_epoch=1, batch_size=16, verbose=0)
+    assert float(ops.convert_to_numpy(model.oversampling_start_step)) == 15.0

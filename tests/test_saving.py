@@ -167,3 +167,23 @@ def test_model_folders_of_the_old_layout_load_with_a_warning():
         expected["do_logits"],
         atol=1e-5,
     )
+
+
+def test_a_model_saved_by_0_3_loads_and_predicts_identically():
+    """A mixed-table model saved by version 0.3 (its `encoder` spec in the
+    config, deferred oversampling): same probabilities, by column name."""
+    import pandas as pd
+
+    data = os.path.join(os.path.dirname(__file__), "data")
+    frame = pd.read_csv(os.path.join(data, "mixed_v0.3.csv"))
+    expected = np.load(os.path.join(data, "mixed_v0.3_expected.npz"))
+    model = keras.saving.load_model(os.path.join(data, "mixed_v0.3.keras"))
+    assert model.preprocessor.named and not model.preprocessor.identity
+    assert model.oversampling_start_step is not None
+    for columns in (frame.columns, frame.columns[::-1]):
+        np.testing.assert_allclose(
+            model.predict(frame[columns], verbose=0),
+            expected["proba"],
+            atol=1e-6,
+        )
+    assert "preprocessor" in model.get_config()  # saved the new way now

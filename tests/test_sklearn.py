@@ -204,3 +204,58 @@ def test_score_refuses_labels_unseen_in_fit(fitted, data):
     X, y = data
     with pytest.raises(ValueError, match="not seen in fit"):
         fitted.score(X, np.full(len(y), "maybe"))
+
+
+def test_one_label_check_in_both_wrappers():
+    """Issue 24 items 3, 5, 9: labels with spaces merge (warning), a
+    regression target and a single class are refused with the messages of
+    `aos_keras.validation.check_target` in both wrappers."""
+    from aos_keras import AOSSampler, validation
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    for wrapper in (tiny_classifier(), AOSSampler(epochs=1, model_kwargs=TINY)):
+        fit = getattr(wrapper, "fit_resample", None) or wrapper.fit
+        with pytest.raises(ValueError, match="regression target"):
+            fit(X, rng.normal(size=40))
+        with pytest.raises(ValueError, match="single class.*one class"):
+            fit(X, np.zeros(40))
+    spaced = np.array(["yes", " yes", "no", "no "] * 10)
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        clf = tiny_classifier().fit(X, spaced)
+    assert clf.classes_.tolist() == ["no", "yes"]
+    assert validation.one_class_message(0) in _error(
+        lambda: tiny_classifier().fit(X, np.zeros(40, int))
+    )
+
+
+def _error(call):
+    with pytest.raises(ValueError) as err:
+        call()
+    return str(err.value)
+
+
+def test_numeric_frame_with_the_label_column_names_it(data, fitted):
+    """Issue 24 item 12: a numeric frame that still holds the label."""
+    X, y = data
+    with pytest.raises(ValueError, match=r"columns \['label'\] the model"):
+        fitted.predict(X.assign(label=(y == "yes").astype(float)))
+    reordered = X[["w", "u", "v"]]
+    np.testing.assert_array_equal(
+        fitted.predict_proba(reordered), fitted.predict_proba(X)
+    )
+
+
+def test_max_categories_is_a_parameter():
+    """Issue 24 item 11: the error suggests raising max_categories, and the
+    estimator has it."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(
+        {"x": rng.normal(size=40), "id": [f"r{i}" for i in range(40)]}
+    )
+    y = np.array([0, 1] * 20)
+    with pytest.raises(ValueError, match="max_categories=10"):
+        tiny_classifier(max_categories=10).fit(X, y)
+    assert tiny_classifier(max_categories=50).fit(X, y).predict(X).shape == (
+        40,
+    )
