@@ -350,3 +350,66 @@ def _replace(dataset, **changes):
 
     assert isinstance(dataset, Dataset)
     return dataclasses.replace(dataset, **changes)
+
+
+# ------------------------------------- issue 24: messages that say where
+def test_bad_cells_are_named_by_column_and_data_row():
+    """Item 10: infinities named by column name and data row (first row =
+    1), through the model, the wrapper and the table encoder alike."""
+    from aos_keras import AOSClassifier
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    frame.loc[[2, 20], "b"] = np.inf  # data rows 3 and 21
+    y = np.array([0, 1] * 20)
+    where = r"infinite values in 'b' \(data rows 3, 21\)"
+    with pytest.raises(ValueError, match=where):
+        AdversarialOversampler.from_data(frame, y)
+    with pytest.raises(
+        ValueError, match=r"'b' has infinite values \(data rows 3, 21\)"
+    ):
+        AOSClassifier(epochs=1).fit(frame, y)
+    mixed = frame.assign(colour=["red", "blue"] * 20)
+    with pytest.raises(
+        ValueError, match=r"'b' has infinite values \(data rows 3, 21\)"
+    ):
+        AdversarialOversampler.from_data(mixed, y)
+
+
+def test_huge_values_are_too_large_not_missing():
+    """Item 11: 1e300 is "too large" (column, data row), at every entry."""
+    from aos_keras import AOSClassifier
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(40, 2)), columns=["a", "b"])
+    frame.loc[4, "a"] = 1e300
+    y = np.array([0, 1] * 20)
+    for call in (
+        lambda: AdversarialOversampler.from_data(frame, y),
+        lambda: AOSClassifier(epochs=1).fit(frame, y),
+        lambda: AOSClassifier(epochs=1).fit(frame.to_numpy(), y),
+    ):
+        with pytest.raises(ValueError, match="too large") as err:
+            call()
+        assert "missing" not in str(err.value)
+        assert "data rows 5" in str(err.value)
+
+
+def test_dates_and_mixed_types_say_so_and_max_categories_is_exposed():
+    """Item 11: a date column and a numbers-and-text column get messages
+    that say "date" / "mixed types"; `from_data(max_categories=...)`."""
+    n = 40
+    y = np.array([0, 1] * (n // 2))
+    dates = pd.date_range("2021-01-01", periods=n).astype(str)
+    frame = pd.DataFrame({"x": np.arange(n) * 0.1, "when": dates})
+    with pytest.raises(ValueError, match="date column.*max_categories"):
+        AdversarialOversampler.from_data(frame, y, max_categories=10)
+    codes = [str(i) if i % 5 else "?" for i in range(n)]
+    with pytest.raises(ValueError, match="mixed types"):
+        AdversarialOversampler.from_data(
+            frame.assign(when=codes), y, max_categories=10
+        )
+    model = AdversarialOversampler.from_data(
+        frame, y, max_categories=n, latent_dim=2
+    )
+    assert model.num_features == 1 + n
