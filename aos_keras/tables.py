@@ -25,8 +25,6 @@ References:
     the SMOTE-type baselines, which use `nominal_blocks`.
 """
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -37,6 +35,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from aos_keras import validation
+from aos_keras.columns import check_categories, select_columns, split_table
+from aos_keras.spec_encoder import SpecEncoder, restore_dtype
 
 NUMERIC_IMPUTATION = ("median", "mean", "constant")
 UNKNOWN_POLICIES = ("ignore", "error")
@@ -91,211 +91,6 @@ def is_mixed_table(X):
     if any(isinstance(t, pd.SparseDtype) for t in X.dtypes):
         return False
     return bool(nominal_columns(X)) or bool(X.isna().to_numpy().any())
-
-
-def select_columns(frame, columns, name="X"):
-    """The columns of `frame` named `columns`, in that order (by name).
-
-    Names are compared as strings (a column `0` is the column `"0"` of a
-    saved model). Extra columns are an error, as in scikit-learn: a model
-    is not silently given a table it was not trained on.
-
-    Args:
-        frame: DataFrame.
-        columns: list of the expected column names, in model order.
-        name: str. The argument's name in messages.
-
-    Returns:
-        DataFrame with the columns `columns` (in that order).
-
-    Raises:
-        ValueError: a column missing from `frame`, or one it has that the
-            model was not trained on; the message names them.
-    """
-    by_name = {str(c): c for c in frame.columns}
-    wanted = [str(c) for c in columns]
-    missing = [c for c in wanted if c not in by_name]
-    if missing:
-        raise ValueError(
-            f"{name} lacks the columns {missing[:20]} the model was trained "
-            f"on (expected {wanted[:20]}{' ...' if len(wanted) > 20 else ''}"
-            ")."
-        )
-    extra = [c for c in by_name if c not in set(wanted)]
-    if extra:
-        raise ValueError(
-            f"{name} has columns {extra[:20]} the model was not trained on; "
-            "drop them (is one the label column?)."
-        )
-    out = frame[[by_name[c] for c in wanted]]
-    return (
-        out
-        if list(out.columns) == list(columns)
-        else out.set_axis(list(columns), axis=1)
-    )
-
-
-def check_categories(values, column, max_categories):
-    """Refuse a nominal column with too many categories, saying why.
-
-    Dates, columns mixing numbers and text, and ID or free-text columns
-    each get their own message and what to do.
-
-    Raises:
-        ValueError: more than `max_categories` distinct values.
-    """
-    n = values.nunique(dropna=True)
-    if n <= max_categories:
-        return
-    kind = text_kind(values)
-    advice = {
-        "date": "it looks like a date column: convert it to numbers (for "
-        "example days since a reference date, or year and month columns) "
-        "or drop it",
-        "mixed types": "it has mixed types, numbers and text in one column "
-        "(for example 'n/a' or '?' among numbers): clean those cells (leave "
-        "them empty to impute them) or drop the column",
-        "text": "an ID or free-text column? Drop it",
-    }[kind]
-    raise ValueError(
-        f"Nominal column {column!r} has {n} distinct values (more than "
-        f"max_categories={max_categories}): {advice}, or raise "
-        "max_categories."
-    )
-
-
-def text_kind(values):
-    """`"date"`, `"mixed types"` or `"text"`: what a nominal column holds."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return "date"
-    sample = values.dropna().astype(str).head(500)
-    if len(sample) and pd.to_numeric(sample, errors="coerce").notna().any():
-        return "mixed types"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            dates = pd.to_datetime(sample, errors="coerce", format="mixed")
-        except (TypeError, ValueError):
-            return "text"
-    return "date" if len(sample) and dates.notna().mean() > 0.8 else "text"
-
-
-def split_table(frame, label, *, features=None, drop=None):
-    """The feature columns and the labels of a table, checked.
-
-    Every column but the label is a feature, unless `features` names the
-    feature columns or `drop` names columns that are not features (IDs,
-    leaks, dates). The table's columns are refused when two share a name
-    (a copy of the label would be a feature).
-
-    Two `UserWarning`s point at likely mistakes, on tables of 20 rows or
-    more: a feature column of integers, strings or categories with a
-    different value in every row (an ID?), and a label with more distinct
-    values than `max(50, rows // 5)` (a regression target?). Neither
-    stops the split.
-
-    Args:
-        frame: DataFrame. The table, label column included.
-        label: the name of the label column.
-        features: list of column names, one name, or None. The feature
-            columns, in this order. Defaults to every column but the label
-            and `drop`.
-        drop: list of column names, one name, or None. Columns that are
-            not features.
-
-    Returns:
-        `(X, y)`: `X` a DataFrame of the feature columns (a copy), `y` a 1-D
-        numpy array of the labels, rows in the table's order.
-
-    Raises:
-        TypeError: `frame` is not a DataFrame.
-        ValueError: duplicate column names; `label`, or a column named in
-            `features` or `drop`, not in the table; `features` and `drop`
-            both given; a name given twice; `features` naming the label; no
-            feature column left.
-
-    Example:
-    >>> frame = pd.DataFrame({"id": [1, 2], "age": [30, 41], "y": ["a", "b"]})
-    >>> X, y = split_table(frame, "y", drop=["id"])
-    >>> list(X.columns), y.tolist()
-    (['age'], ['a', 'b'])
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"frame must be a pandas DataFrame; got {type(frame).__name__}."
-        )
-    columns = [str(c) for c in frame.columns]
-    twice = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
-    if twice:
-        raise ValueError(
-            f"duplicate column names {twice}; rename them (a copy of the "
-            "label would be used as a feature)"
-        )
-    if label not in frame.columns:
-        raise ValueError(
-            f"label column {label!r} not in the table; columns are "
-            f"{columns[:30]}"
-        )
-    if features is not None and drop is not None:
-        raise ValueError("give `features` or `drop`, not both")
-    features = _names(features, "features")
-    drop = _names(drop, "drop")
-    absent = [c for c in [*features, *drop] if c not in frame.columns]
-    if absent:
-        raise ValueError(
-            f"columns {absent} not in the table; columns are {columns[:30]}"
-        )
-    if label in features:
-        raise ValueError(f"`features` names the label column {label!r}")
-    chosen = features or [
-        c for c in frame.columns if c != label and c not in drop
-    ]
-    if not chosen:
-        raise ValueError("no feature column left (see `features` / `drop`)")
-    x, y = frame[chosen].copy(), frame[label]
-    _warn_about_columns(x, y, label)
-    return x, y.to_numpy()
-
-
-def _names(names, argument):
-    """`names` (None, one name or a list) as a list without repeats."""
-    if names is None:
-        return []
-    if isinstance(names, str) or not hasattr(names, "__iter__"):
-        names = [names]
-    names = list(names)
-    twice = list(dict.fromkeys(c for c in names if names.count(c) > 1))
-    if twice:
-        raise ValueError(f"`{argument}` names {twice} more than once")
-    return names
-
-
-def _warn_about_columns(x, y, label):
-    """The ID-column and regression-target warnings of `split_table`."""
-    rows = len(x)
-    if rows < 20:
-        return
-    for column in x.columns:
-        values = x[column]
-        exact = values.dtype.kind in "iuOSU" or str(values.dtype) in (
-            "string",
-            "category",
-        )
-        if exact and values.nunique() == rows:
-            warnings.warn(
-                f"column {column!r} has a different value in every row (an "
-                "ID?); it is used as a feature unless `drop` names it",
-                UserWarning,
-                stacklevel=3,
-            )
-    distinct = y.nunique()
-    if distinct > max(50, rows // 5):
-        warnings.warn(
-            f"the label {label!r} has {distinct} distinct values in {rows} "
-            "rows; is it a regression target? AO/DO classify.",
-            UserWarning,
-            stacklevel=3,
-        )
 
 
 class TableEncoder(TransformerMixin, BaseEstimator):
@@ -497,7 +292,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 data[c] = levels[np.argmax(Z[:, a:b], axis=1)]
         frame = pd.DataFrame({c: data[c] for c in self.columns_})
         for c in self.columns_:
-            frame[c] = _restore_dtype(frame[c], self.dtypes_[c])
+            frame[c] = restore_dtype(frame[c], self.dtypes_[c])
         return frame
 
     @property
@@ -586,165 +381,6 @@ class TableEncoder(TransformerMixin, BaseEstimator):
         return frame
 
 
-class SpecEncoder:
-    """A fitted `TableEncoder` rebuilt from its `serving_spec()` (JSON).
-
-    What a saved model carries: the same `transform` and
-    `inverse_transform` as the encoder it came from (numbers imputed and
-    standardised, nominal columns one-hot against the training categories),
-    computed with numpy from the spec, the numbers the served graph uses.
-    Nominal values are compared as strings, as the served graph does.
-    Columns are matched by name; the spec's `unknown` (`"ignore"` or
-    `"error"`) says what an unseen category does. A numeric column whose
-    `fill` is None refuses missing cells (it had none to learn from).
-
-    Args:
-        spec: dict from `TableEncoder.serving_spec()`.
-
-    Example:
-    >>> enc = SpecEncoder(TableEncoder().fit(frame).serving_spec())
-    >>> enc.transform(frame).shape
-    """
-
-    def __init__(self, spec):
-        self.spec = {"columns": list(spec["columns"]), "order": spec["order"]}
-        for key in ("unknown", "limit"):
-            if key in spec:
-                self.spec[key] = spec[key]
-        self.unknown = spec.get("unknown", "ignore")
-        self.limit = float(spec.get("limit", validation.MAX_ABS_RAW))
-        self.columns_ = [c["name"] for c in self.spec["columns"]]
-        by_name = {c["name"]: c for c in self.spec["columns"]}
-        self._order = [by_name[n] for n in self.spec["order"]]
-        self.numeric_ = [
-            c["name"] for c in self._order if c["kind"] == "numeric"
-        ]
-        self.nominal_ = [
-            c["name"] for c in self._order if c["kind"] == "nominal"
-        ]
-        start, self.nominal_blocks_ = len(self.numeric_), []
-        for c in self._order:
-            if c["kind"] == "nominal":
-                width = len(c["categories"])
-                self.nominal_blocks_.append((start, start + width))
-                start += width
-        self.n_features_out_ = start
-
-    @property
-    def numeric_only(self):
-        """True when every column is numeric."""
-        return not self.nominal_
-
-    def serving_spec(self):
-        """The spec this encoder was built from."""
-        return self.spec
-
-    def frame(self, X, name="X"):
-        """`X` as a DataFrame of the spec's columns, in their order.
-
-        A DataFrame is matched by name (`select_columns`); an array is
-        taken positionally (its width checked).
-        """
-        if isinstance(X, pd.DataFrame):
-            return select_columns(X, self.columns_, name)
-        array = np.asarray(X)
-        if array.ndim != 2 or array.shape[1] != len(self.columns_):
-            raise ValueError(
-                f"{name} must have shape (n, {len(self.columns_)}) (the "
-                f"columns {self.columns_[:20]}); got {array.shape}."
-            )
-        return pd.DataFrame(array, columns=self.columns_)
-
-    def transform(self, X, name="X"):
-        """Rows in model space, float32 (see `TableEncoder.transform`)."""
-        frame = self.frame(X, name)
-        parts = [self._encode(c, frame[c["name"]]) for c in self._order]
-        return np.concatenate(parts, axis=1).astype(np.float32)
-
-    def _encode(self, column, values):
-        """One column in model space, `(n, width)`."""
-        if column["kind"] == "numeric":
-            return self._number(column, values)[:, None]
-        fill = column["fill"]
-        v = values.astype(object).where(values.notna(), fill).astype(str)
-        v = v.to_numpy()[:, None]
-        cats = np.asarray(column["categories"], dtype=object)
-        onehot = v == cats
-        if self.unknown == "error" and not onehot.any(axis=1).all():
-            unseen = ~onehot.any(axis=1)
-            raise ValueError(
-                f"column {column['name']!r} has categories training never "
-                f"saw: {sorted(set(v[unseen, 0]))[:10]} (data rows "
-                f"{validation.data_rows(unseen)}); the model was trained "
-                "with unknown categories as an error (unknown='error'). "
-                "Fix those cells, or retrain with unknown='ignore' to give "
-                "an unseen category no vote."
-            )
-        return onehot
-
-    def _number(self, column, values):
-        name = column["name"]
-        try:
-            v = pd.to_numeric(values, errors="raise").astype(float)
-        except (TypeError, ValueError) as err:
-            raise ValueError(
-                f"column {name!r} was numeric in training but now holds "
-                f"non-numbers: {err}"
-            ) from None
-        v = v.to_numpy()
-        fill = column.get("fill")
-        validation.check_column(
-            v, name, limit=self.limit, allow_missing=fill is not None
-        )
-        if fill is not None:
-            v = np.where(np.isnan(v), fill, v)
-        return (v - column["mean"]) / column["scale"]
-
-    def inverse_transform(self, Z):
-        """Model-space rows back to the table's schema (dtypes restored)."""
-        Z = np.asarray(Z, dtype=np.float64)
-        if Z.ndim != 2 or Z.shape[1] != self.n_features_out_:
-            raise ValueError(
-                f"Z must have shape (n, {self.n_features_out_}); got {Z.shape}."
-            )
-        data, j, blocks = {}, 0, iter(self.nominal_blocks_)
-        for c in self._order:
-            if c["kind"] == "numeric":
-                data[c["name"]] = Z[:, j] * c["scale"] + c["mean"]
-                j += 1
-            else:
-                a, b = next(blocks)
-                cats = np.asarray(c["categories"], dtype=object)
-                data[c["name"]] = cats[np.argmax(Z[:, a:b], axis=1)]
-        frame = pd.DataFrame({n: data[n] for n in self.columns_})
-        for c in self.spec["columns"]:
-            dtype = _dtype(c.get("dtype", "float64"))
-            frame[c["name"]] = _restore_dtype(frame[c["name"]], dtype)
-        return frame
-
-
-def _dtype(name):
-    if name == "category":
-        return "object"  # the categories are strings in the spec
-    try:
-        return pd.api.types.pandas_dtype(name)
-    except TypeError:
-        return np.dtype(object)
-
-
-def _restore_dtype(column, dtype):
-    if pd.api.types.is_bool_dtype(dtype):
-        return (column.astype(float) >= 0.5).astype(dtype)
-    if pd.api.types.is_integer_dtype(dtype):
-        return np.round(column.astype(float)).astype(dtype)
-    if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Categorical(column, categories=dtype.categories)
-    try:
-        return column.astype(dtype)
-    except (TypeError, ValueError):
-        return column
-
-
 __all__ = [
     "SpecEncoder",
     "TableEncoder",
@@ -752,4 +388,5 @@ __all__ = [
     "is_mixed_table",
     "nominal_columns",
     "select_columns",
+    "split_table",
 ]

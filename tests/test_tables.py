@@ -226,8 +226,9 @@ def test_split_table_asks_about_a_regression_target():
     with pytest.warns(UserWarning) as caught:
         split_table(frame, "outcome", drop="patient")
     assert [str(w.message) for w in caught] == [
-        "the label 'outcome' has 100 distinct values in 100 rows; is it a "
-        "regression target? AO/DO classify."
+        "the label 'outcome' looks like a regression target (non-integer "
+        "numbers such as 0.5); AO/DO classify: bin it into classes or use a "
+        "regression model."
     ]
 
 
