@@ -13,11 +13,12 @@ PIP := $(BIN)/python -m pip install -q -c constraints.txt
 MIN_VENV ?= .cache/venv-min
 MIN_PIP := $(MIN_VENV)/bin/python -m pip install -q -c ci/min-versions.txt
 MIN_PYTEST := $(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider
-# About 40 s: the tables, the imbalanced-learn samplers and baselines, the
-# scikit-learn references (HGB's X_val), compare and its report, the plots.
-MIN_TESTS ?= tests/test_packaging.py tests/test_tables.py \
-	tests/test_sampler.py tests/test_references.py tests/test_compare.py \
-	tests/test_plots.py
+# About 40 s: reading and encoding tables, the imbalanced-learn samplers
+# and baselines, the scikit-learn references (HGB's X_val), compare and its
+# report, the plots.
+MIN_TESTS ?= tests/test_packaging.py tests/test_reader.py \
+	tests/test_tables.py tests/test_sampler.py tests/test_references.py \
+	tests/test_compare.py tests/test_plots.py
 
 .PHONY: demo test test-min lint docs bench clean
 
@@ -67,7 +68,7 @@ test-min:
 	$(MIN_VENV)/bin/python -m pip install -q --upgrade pip
 	$(MIN_PIP) .
 	$(MIN_VENV)/bin/python ci/compare_smoke.py
-	$(MIN_PIP) ".[plots,parquet,jax,distributed]" pytest
+	$(MIN_PIP) ".[plots,parquet,excel,jax,distributed]" pytest
 	AOS_KERAS_MIN_VERSIONS=1 KERAS_BACKEND=tensorflow $(MIN_PYTEST) $(MIN_TESTS)
 	KERAS_BACKEND=jax $(MIN_PYTEST) tests/test_compare.py
 

@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DISTRIBUTION = {"sklearn": "scikit-learn", "imblearn": "imbalanced-learn"}
 # Extras whose floors `make test-min` installs (torch's floor is the
 # version that constraints.txt pins, so `make test` runs it).
-TESTED_EXTRAS = ("plots", "parquet", "jax", "distributed")
+TESTED_EXTRAS = ("plots", "parquet", "excel", "jax", "distributed")
 
 
 def setup_cfg():
@@ -193,3 +193,15 @@ def test_the_distributed_extra_runs_joblib_on_ray():
         assert squares == [0, 1, 4, 9]
     finally:
         ray.shutdown()
+
+
+def test_the_parquet_extra_reads_a_table(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    from aos_keras.reader import read_table
+
+    frame = pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["a", "b", "a"]})
+    frame.to_parquet(tmp_path / "t.parquet")
+    read = read_table(str(tmp_path / "t.parquet"))
+    pd.testing.assert_frame_equal(read, frame, check_dtype=False)
