@@ -5,22 +5,22 @@ import dataclasses
 import keras
 import numpy as np
 
-from aos_keras import backend, schedule, validation
+from aos_keras import schedule, validation
 from aos_keras.anchors import select_anchors
 from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
 from aos_keras.critic import Critic
 from aos_keras.generator import CWIGenerator
+from aos_keras.model_compile import COMPILE_ARGS, OPTIMIZERS, PlayerOptimizers
 from aos_keras.model_entry import TableEntry, model_rows
 from aos_keras.players import MultiPlayerModel, default_optimizer
 from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.upgrade import check_saved_layout
 
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
-# What `get_compile_config` saves besides the three optimizers.
-OPTIMIZERS = ("g_optimizer", "d_optimizer", "q_optimizer")
-COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile")
 __all__ = [
+    "COMPILE_ARGS",
     "GAN_LOSSES",
+    "OPTIMIZERS",
     "PRESETS",
     "AdversarialOversampler",
     "default_optimizer",
@@ -28,7 +28,7 @@ __all__ = [
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
-class AdversarialOversampler(TableEntry, MultiPlayerModel):
+class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
     """Adversarial (AO) or data-space (DO) oversampling as a Keras model.
 
     Owns the three players: a mixture of class-conditional convex generators
@@ -119,14 +119,7 @@ class AdversarialOversampler(TableEntry, MultiPlayerModel):
         **kwargs,
     ):
         settings, kwargs = self.config_class.split(kwargs)
-        config = config or self.config_class()
-        if not isinstance(config, self.config_class):
-            raise TypeError(
-                f"`config` must be a {self.config_class.__name__}; got "
-                f"{type(config).__name__}."
-            )
-        self.config = dataclasses.replace(config, **settings)
-        rules = self.config.resolved()
+        rules = self._resolve(config, settings)
         class_counts = [int(n) for n in class_counts]
         super().__init__(
             len(class_counts),
@@ -154,8 +147,23 @@ class AdversarialOversampler(TableEntry, MultiPlayerModel):
         )
         if nominal_blocks is None and not self.preprocessor.identity:
             nominal_blocks = self.preprocessor.nominal_blocks_
+        self._build_players(rules, nominal_blocks, head_groups)
+        self._build_rules(rules)
+        self.built = True
 
-        # G and D first, then Q: the order their weights are drawn in.
+    def _resolve(self, config, settings):
+        """`self.config` (the settings given over `config`), resolved."""
+        config = config or self.config_class()
+        if not isinstance(config, self.config_class):
+            raise TypeError(
+                f"`config` must be a {self.config_class.__name__}; got "
+                f"{type(config).__name__}."
+            )
+        self.config = dataclasses.replace(config, **settings)
+        return self.config.resolved()
+
+    def _build_players(self, rules, nominal_blocks, head_groups):
+        """G and D first, then Q: the order their weights are drawn in."""
         self.generator = CWIGenerator(
             self.anchor_counts,
             self.num_features,
@@ -171,7 +179,10 @@ class AdversarialOversampler(TableEntry, MultiPlayerModel):
         )
         self._build_classifier()
 
-        # The constants of the step: class weights, supports, alpha, ...
+    def _build_rules(self, rules):
+        """The constants of the step (class weights, supports, alpha, ...)
+        and, for deferred oversampling, the step from which Q sees
+        generated rows (set by `DeferredOversampling` in `fit`)."""
         # Dict keys are labels (values of `classes_`); the step's form
         # keys them by class index.
         self.sampling_strategy = _index_strategy(
@@ -184,9 +195,7 @@ class AdversarialOversampler(TableEntry, MultiPlayerModel):
             self.class_counts,
             self.generator.class_ids,
         )
-        # Deferred oversampling: the step from which Q sees generated rows
-        # (set by `fit`); only models that defer carry the variable.
-        self.oversampling_start_step = None
+        self.oversampling_start_step = None  # only models that defer
         if rules.oversampling_start > 0:
             self.oversampling_start_step = self.add_weight(
                 shape=(),
@@ -195,7 +204,6 @@ class AdversarialOversampler(TableEntry, MultiPlayerModel):
                 trainable=False,
                 name="oversampling_start_step",
             )
-        self.built = True
 
     # ----------------------------------------------------------- building
     @classmethod
@@ -263,92 +271,6 @@ class AdversarialOversampler(TableEntry, MultiPlayerModel):
         )
         model.generator.set_anchors(anchors)
         return model
-
-    def compile(
-        self,
-        g_optimizer=None,
-        d_optimizer=None,
-        q_optimizer=None,
-        **kwargs,
-    ):
-        """Configure one optimizer per player.
-
-        Args:
-            g_optimizer: optimizer of the generator.
-            d_optimizer: optimizer of the critic.
-            q_optimizer: optimizer of the classifier.
-            **kwargs: forwarded to `keras.Model.compile` (`jit_compile`,
-                `steps_per_execution`, ...). `loss`, `optimizer` and
-                `metrics` are set by the model.
-
-        All three default to Adam(2e-4, beta_1=0.5). They are held in one
-        `keras.optimizers.MultiOptimizer`, `self.optimizer`, so that every
-        backend (JAX included) carries their state through `fit`.
-        """
-        for arg in ("loss", "optimizer", "metrics"):
-            if kwargs.pop(arg, None) is not None:
-                raise ValueError(
-                    f"AdversarialOversampler sets its own `{arg}`; pass "
-                    "g_optimizer, d_optimizer and q_optimizer instead."
-                )
-        if "jit_compile" in kwargs:
-            kwargs["jit_compile"] = backend.check_jit_compile(
-                kwargs["jit_compile"]
-            )
-        self.g_optimizer = keras.optimizers.get(
-            g_optimizer or default_optimizer()
-        )
-        self.d_optimizer = keras.optimizers.get(
-            d_optimizer or default_optimizer()
-        )
-        self.q_optimizer = keras.optimizers.get(
-            q_optimizer or default_optimizer()
-        )
-        self.compile_players(
-            [
-                (self.g_optimizer, self.generator.trainable_variables),
-                (self.d_optimizer, self.critic.trainable_variables),
-                (self.q_optimizer, self.classifier.trainable_variables),
-            ],
-            **kwargs,
-        )
-
-    def get_compile_config(self):
-        """The three optimizers and `compile`'s other arguments, serialised.
-
-        `model.save` stores this; `keras.saving.load_model` passes it to
-        `compile_from_config`, then restores the optimizers' state.
-        """
-        if not self.compiled:
-            return {}
-        config = {
-            key: value
-            for key, value in super().get_compile_config().items()
-            if key in COMPILE_ARGS
-        }
-        for name in OPTIMIZERS:
-            config[name] = keras.saving.serialize_keras_object(
-                getattr(self, name)
-            )
-        return config
-
-    def compile_from_config(self, config):
-        """Compile a loaded model with its saved optimizers.
-
-        Args:
-            config: dict from `get_compile_config`.
-        """
-        config = dict(config)
-        for name in OPTIMIZERS:
-            if config.get(name) is not None:
-                config[name] = keras.saving.deserialize_keras_object(
-                    config[name]
-                )
-        if "jit_compile" in config:
-            config["jit_compile"] = backend.check_jit_compile(
-                config["jit_compile"], loading=True
-            )
-        self.compile(**config)
 
     # The step's constants, read off `rules` (`schedule.GameRules`).
     @property

@@ -154,6 +154,29 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 more than `max_categories` values, duplicate names, or a bad
                 setting.
         """
+        self._check_settings()
+        frame = as_frame(X)
+        if len(frame) == 0:
+            raise ValueError("X has no rows.")
+        self._learn_columns(frame)
+        parts = []
+        if self.numeric_:
+            parts.append(("numeric", self._numeric_pipeline(), self.numeric_))
+        if self.nominal_:
+            parts.append(("nominal", self._nominal_pipeline(), self.nominal_))
+        self.transformer_ = ColumnTransformer(parts, sparse_threshold=0.0)
+        self.transformer_.fit(self._prepared(frame))
+        start = len(self.numeric_)
+        self.nominal_blocks_ = []
+        if self.nominal_:
+            onehot = self.transformer_.named_transformers_["nominal"]
+            for cats in onehot.named_steps["onehot"].categories_:
+                self.nominal_blocks_.append((start, start + len(cats)))
+                start += len(cats)
+        self.n_features_out_ = start
+        return self
+
+    def _check_settings(self):
         if self.numeric_imputation not in NUMERIC_IMPUTATION:
             raise ValueError(
                 f"`numeric_imputation` must be one of {NUMERIC_IMPUTATION}; "
@@ -164,9 +187,9 @@ class TableEncoder(TransformerMixin, BaseEstimator):
                 f"`unknown` must be one of {UNKNOWN_POLICIES}; got "
                 f"{self.unknown!r}."
             )
-        frame = as_frame(X)
-        if len(frame) == 0:
-            raise ValueError("X has no rows.")
+
+    def _learn_columns(self, frame):
+        """`columns_`, `dtypes_`, `nominal_`, `numeric_`, checked."""
         self.columns_ = list(frame.columns)
         self.dtypes_ = frame.dtypes
         extra = list(self.nominal or [])
@@ -188,52 +211,20 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             )
         for c in self.nominal_:
             check_categories(frame[c], c, self.max_categories)
-        numeric = Pipeline(
-            [
-                (
-                    "impute",
-                    SimpleImputer(
-                        strategy=self.numeric_imputation, fill_value=0.0
-                    ),
-                ),
-                (
-                    "scale",
-                    StandardScaler(
-                        with_mean=bool(self.standardize),
-                        with_std=bool(self.standardize),
-                    ),
-                ),
-            ]
+
+    def _numeric_pipeline(self):
+        impute = SimpleImputer(strategy=self.numeric_imputation, fill_value=0.0)
+        scale = StandardScaler(
+            with_mean=bool(self.standardize), with_std=bool(self.standardize)
         )
-        nominal_pipe = Pipeline(
-            [
-                ("impute", SimpleImputer(strategy="most_frequent")),
-                (
-                    "onehot",
-                    OneHotEncoder(
-                        handle_unknown=self.unknown,
-                        sparse_output=False,
-                        dtype=np.float32,
-                    ),
-                ),
-            ]
+        return Pipeline([("impute", impute), ("scale", scale)])
+
+    def _nominal_pipeline(self):
+        onehot = OneHotEncoder(
+            handle_unknown=self.unknown, sparse_output=False, dtype=np.float32
         )
-        parts = []
-        if self.numeric_:
-            parts.append(("numeric", numeric, self.numeric_))
-        if self.nominal_:
-            parts.append(("nominal", nominal_pipe, self.nominal_))
-        self.transformer_ = ColumnTransformer(parts, sparse_threshold=0.0)
-        self.transformer_.fit(self._prepared(frame))
-        start = len(self.numeric_)
-        self.nominal_blocks_ = []
-        if self.nominal_:
-            onehot = self.transformer_.named_transformers_["nominal"]
-            for cats in onehot.named_steps["onehot"].categories_:
-                self.nominal_blocks_.append((start, start + len(cats)))
-                start += len(cats)
-        self.n_features_out_ = start
-        return self
+        impute = SimpleImputer(strategy="most_frequent")
+        return Pipeline([("impute", impute), ("onehot", onehot)])
 
     def transform(self, X):
         """Rows in model space, float32 `(n, n_features_out_)`.

@@ -11,12 +11,23 @@ datetime, timedelta, string, categorical and object columns are rejected
 with the names of the offending columns.
 """
 
-import numbers
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+from aos_keras.labels import (  # noqa: F401  (the label checks, re-exported)
+    REGRESSION_CLASSES,
+    REGRESSION_SHARE,
+    check_classes,
+    check_labels,
+    check_target,
+    encode_labels,
+    label_key,
+    one_class_message,
+    regression_reason,
+    strip_labels,
+)
 
 # Largest feature magnitude accepted. Training squares gradients that scale
 # with the features (Adam's second moment), and float32 overflows past
@@ -56,61 +67,15 @@ def check_features(x, num_features=None, name="X", max_abs=MAX_ABS_FEATURE):
     array([[1., 1.],
            [2., 0.]], dtype=float32)
     """
-    columns = None
     if isinstance(x, pd.Series):
         x = x.to_frame()
     if isinstance(x, pd.DataFrame):
         columns = [str(c) for c in x.columns]
-        bad = [
-            f"{c} ({dtype})"
-            for c, dtype in x.dtypes.items()
-            if getattr(dtype, "kind", "O") not in _NUMERIC_KINDS
-        ]
-        if bad:
-            raise TypeError(
-                f"{name} has non-numeric columns {bad[:20]}"
-                f"{' ...' if len(bad) > 20 else ''}. Encode them as numbers "
-                "first (for example with sklearn.preprocessing.OneHotEncoder "
-                "or OrdinalEncoder) or drop them."
-            )
-        x = x.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        x = _frame_values(x, name)
     else:
-        if hasattr(x, "toarray") and hasattr(x, "nnz"):  # scipy.sparse
-            raise TypeError(
-                f"{name} is a sparse matrix; pass a dense array "
-                f"({name}.toarray())."
-            )
-        try:
-            x = np.asarray(x)
-        except Exception as err:  # ragged lists and the like
-            raise TypeError(
-                f"{name} is not array-like ({err}). Pass a 2-D numpy array, "
-                "a list of equal-length rows or a pandas DataFrame."
-            ) from err
-        if x.dtype.kind not in _NUMERIC_KINDS:
-            raise TypeError(
-                f"{name} must hold bool, int or float values; got dtype "
-                f"{x.dtype}. Encode categorical or text columns as numbers "
-                "first (for example with sklearn.preprocessing.OneHotEncoder)."
-            )
-    if x.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D (rows x features); got {x.ndim}-D with "
-            f"shape {x.shape}. Reshape a single feature with "
-            "x.reshape(-1, 1) and a single row with x.reshape(1, -1)."
-        )
-    if x.shape[0] == 0:
-        raise ValueError(f"{name} is empty: it has no rows. Pass at least one.")
-    if x.shape[1] == 0:
-        raise ValueError(
-            f"{name} has no feature columns. Pass at least one feature."
-        )
-    if num_features is not None and x.shape[1] != num_features:
-        raise ValueError(
-            f"{name} has {x.shape[1]} features, but the model was fitted "
-            f"with {num_features}. Pass the same columns, in the same order, "
-            "as at fit."
-        )
+        columns = None
+        x = _array_values(x, name)
+    _check_shape(x, num_features, name)
     # Checked in the input's own dtype: no float64 copy of a large array.
     if x.dtype.kind == "f":
         finite = np.isfinite(x)
@@ -162,6 +127,66 @@ def check_column(values, column, *, limit=MAX_ABS_RAW, allow_missing=True):
             f"{np.nanmax(np.abs(values)):.3g}, beyond {limit:.0e}; data rows "
             f"{data_rows(big)}); rescale the column (for example another "
             "unit or a logarithm) or drop it."
+        )
+
+
+def _frame_values(frame, name):
+    """A numeric DataFrame's values, float64 (NA as NaN)."""
+    bad = [
+        f"{c} ({dtype})"
+        for c, dtype in frame.dtypes.items()
+        if getattr(dtype, "kind", "O") not in _NUMERIC_KINDS
+    ]
+    if bad:
+        raise TypeError(
+            f"{name} has non-numeric columns {bad[:20]}"
+            f"{' ...' if len(bad) > 20 else ''}. Encode them as numbers "
+            "first (for example with sklearn.preprocessing.OneHotEncoder "
+            "or OrdinalEncoder) or drop them."
+        )
+    return frame.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _array_values(x, name):
+    """An array-like's values as a numeric numpy array (no copy)."""
+    if hasattr(x, "toarray") and hasattr(x, "nnz"):  # scipy.sparse
+        raise TypeError(
+            f"{name} is a sparse matrix; pass a dense array ({name}.toarray())."
+        )
+    try:
+        x = np.asarray(x)
+    except Exception as err:  # ragged lists and the like
+        raise TypeError(
+            f"{name} is not array-like ({err}). Pass a 2-D numpy array, "
+            "a list of equal-length rows or a pandas DataFrame."
+        ) from err
+    if x.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"{name} must hold bool, int or float values; got dtype "
+            f"{x.dtype}. Encode categorical or text columns as numbers "
+            "first (for example with sklearn.preprocessing.OneHotEncoder)."
+        )
+    return x
+
+
+def _check_shape(x, num_features, name):
+    if x.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (rows x features); got {x.ndim}-D with "
+            f"shape {x.shape}. Reshape a single feature with "
+            "x.reshape(-1, 1) and a single row with x.reshape(1, -1)."
+        )
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has no rows. Pass at least one.")
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"{name} has no feature columns. Pass at least one feature."
+        )
+    if num_features is not None and x.shape[1] != num_features:
+        raise ValueError(
+            f"{name} has {x.shape[1]} features, but the model was fitted "
+            f"with {num_features}. Pass the same columns, in the same order, "
+            "as at fit."
         )
 
 
@@ -219,272 +244,6 @@ def _too_large_message(x, max_abs, columns, name):
         "training overflow float32 (NaN losses). Standardise the features "
         "(for example sklearn.preprocessing.StandardScaler) or rescale them."
     )
-
-
-def check_labels(y, num_rows=None, name="y"):
-    """Validate labels and return them as a 1-D numpy array.
-
-    Args:
-        y: array-like `(n,)` or `(n, 1)` of hashable labels (numpy array,
-            list, pandas Series, nullable pandas dtypes without missing
-            values).
-        num_rows: int or None. The number of rows of the features.
-        name: str. The argument's name in messages.
-
-    Returns:
-        1-D numpy array.
-
-    Raises:
-        ValueError: `y` is not 1-D (for example one-hot rows), is empty,
-            has a different length than `num_rows`, or has missing labels.
-
-    Example:
-    >>> check_labels(pd.Series([1, 2], dtype="Int64")).tolist()
-    [1, 2]
-    """
-    if isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise ValueError(
-                f"{name} must be one column of labels; got a DataFrame with "
-                f"{y.shape[1]} columns. Pass a single column (df['label'])."
-            )
-        y = y.iloc[:, 0]
-    if isinstance(y, pd.Series):
-        dtype = getattr(y.dtype, "numpy_dtype", None)
-        if dtype is not None and not y.isna().any() and dtype.kind in "biuf":
-            y = y.to_numpy(dtype=dtype)  # nullable Int64/boolean/Float64
-        else:
-            y = y.to_numpy()
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D (one label per row); got shape {y.shape}. "
-            "Pass class labels, not one-hot rows (use y.argmax(axis=1))."
-        )
-    if y.size == 0:
-        raise ValueError(f"{name} is empty: it has no labels.")
-    if num_rows is not None and y.shape[0] != num_rows:
-        raise ValueError(
-            f"X has {num_rows} rows but {name} has {y.shape[0]} labels; "
-            "they must match (one label per row)."
-        )
-    if pd.isna(y).any():
-        raise ValueError(
-            f"{name} has {int(pd.isna(y).sum())} missing labels (NaN/None/"
-            "NA). Drop those rows or fill in their labels."
-        )
-    return y
-
-
-def strip_labels(y, name="y"):
-    """Labels with surrounding spaces stripped, with a warning if any had.
-
-    `"benign"`, `" benign"` and `"benign "` are one class: CSV files often
-    pad labels with spaces. Non-string labels come back unchanged.
-
-    Args:
-        y: 1-D array of labels (from `check_labels`).
-        name: str. The argument's name in messages.
-
-    Returns:
-        1-D numpy array, `y` itself when no label has surrounding spaces.
-
-    Warns:
-        UserWarning: listing each stripped label and what it merged with.
-
-    Example:
-    >>> strip_labels(np.array(["a", " a", "b"])).tolist()  # warns
-    ['a', 'a', 'b']
-    """
-    y = np.asarray(y)
-    if y.dtype.kind not in "OUS":
-        return y
-    values = pd.unique(y.reshape(-1))
-    values = [str(v) if isinstance(v, np.str_) else v for v in values]
-    padded = {
-        v: v.strip() for v in values if isinstance(v, str) and v != v.strip()
-    }
-    if not padded:
-        return y
-    merged = {}
-    for v in values:
-        key = padded.get(v, v)
-        merged.setdefault(key, []).append(v)
-    groups = [
-        f"{', '.join(sorted(map(repr, vs)))} -> {k!r}"
-        for k, vs in merged.items()
-        if any(v in padded for v in vs)
-    ]
-    warnings.warn(
-        f"{name} has labels that differ only by surrounding spaces; they "
-        f"are stripped (merged): {'; '.join(groups[:10])}. Strip them in "
-        "the data to silence this warning.",
-        UserWarning,
-        stacklevel=3,
-    )
-    out = np.array([padded.get(v, v) for v in y.tolist()], dtype=object)
-    return out.astype(y.dtype) if y.dtype.kind in "US" else out
-
-
-# A label is a regression target, not classes, when it has more distinct
-# values than this share of its rows and more than `REGRESSION_CLASSES`.
-REGRESSION_SHARE = 0.5
-REGRESSION_CLASSES = 20
-
-
-def regression_reason(y):
-    """Why labels `y` look like a regression target, or None.
-
-    Float labels with non-integer values, or more than
-    `REGRESSION_CLASSES` distinct values making up more than
-    `REGRESSION_SHARE` of the rows.
-    """
-    y = np.asarray(y)
-    if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
-        example = float(next(v for v in y if v % 1 != 0))
-        return f"non-integer numbers such as {example:.6g}"
-    distinct = len(pd.unique(y.reshape(-1)))
-    if distinct > REGRESSION_CLASSES and distinct > REGRESSION_SHARE * len(y):
-        return f"{distinct} distinct values in {len(y)} rows"
-    return None
-
-
-def one_class_message(label, name="y"):
-    """The one wording, at every entry point, of a single-class target."""
-    return (
-        f"{name} has a single class ({label!r}); a classifier needs more "
-        "than one class. Check that the labels hold every class (a filter "
-        "or split may have dropped the others)."
-    )
-
-
-def check_target(y, num_rows=None, name="y"):
-    """The one check of training labels at every entry point.
-
-    `check_labels`, then surrounding spaces stripped with a warning
-    (`strip_labels`), then refused when they look like a regression
-    target (`regression_reason`) or hold a single class. The model's
-    `from_data`, both wrappers, the command line and `compare` call it.
-
-    Args:
-        y: array-like `(n,)` of labels.
-        num_rows: int or None. The number of rows of the features.
-        name: str. The argument's name in messages.
-
-    Returns:
-        1-D numpy array of labels.
-
-    Raises:
-        ValueError: see `check_labels`; a regression-like target; a
-            single class.
-
-    Example:
-    >>> check_target(["a", "b ", "b"]).tolist()  # warns: 'b ' stripped
-    ['a', 'b', 'b']
-    """
-    y = strip_labels(check_labels(y, num_rows=num_rows, name=name), name)
-    reason = regression_reason(y)
-    if reason is not None:
-        raise ValueError(
-            f"{name} looks like a regression target ({reason}); AO/DO "
-            "classify. Bin it into classes (for example pandas.qcut(y, 5)) "
-            "or use a regression model."
-        )
-    values = pd.unique(y.reshape(-1))
-    if len(values) < 2:
-        raise ValueError(one_class_message(_key(values[0]), name))
-    return y
-
-
-def check_classes(y, min_rows=1):
-    """Classes, their counts and the encoded labels of training labels.
-
-    Args:
-        y: 1-D array of labels (from `check_labels`).
-        min_rows: int. Rows each class needs. AO/DO need 1 (a class's
-            generator is a convex combination of its rows); k-NN
-            over-samplers such as SMOTE need 2.
-
-    Returns:
-        `(classes, counts, codes)`: sorted unique labels, int counts and
-        int64 codes `0..C-1`.
-
-    Raises:
-        TypeError: labels of types that cannot be compared (str and int).
-        ValueError: fewer than two classes, or a class with fewer than
-            `min_rows` rows.
-
-    Example:
-    >>> classes, counts, codes = check_classes(np.array(["b", "a", "b"]))
-    >>> classes.tolist(), counts.tolist(), codes.tolist()
-    (['a', 'b'], [1, 2], [1, 0, 1])
-    """
-    try:
-        classes, codes, counts = np.unique(
-            y, return_inverse=True, return_counts=True
-        )
-    except TypeError as err:
-        raise TypeError(
-            f"y mixes labels of types that cannot be compared ({err}). Use "
-            "labels of one type, for example all str or all int."
-        ) from err
-    if len(classes) < 2:
-        raise ValueError(one_class_message(_key(classes[0])))
-    small = [(_key(c), int(n)) for c, n in zip(classes, counts) if n < min_rows]
-    if small:
-        raise ValueError(
-            f"Classes {small} have fewer than {min_rows} rows; this method "
-            f"needs at least {min_rows} per class. Collect more rows, drop "
-            "or merge those classes."
-        )
-    return classes, counts.astype(np.int64), codes.reshape(-1).astype(np.int64)
-
-
-def encode_labels(y, classes, name="y"):
-    """Map labels to indices into `classes`; unseen labels are an error.
-
-    Args:
-        y: array-like of labels.
-        classes: sequence of the known labels (`model.classes_`).
-        name: str. The argument's name in messages.
-
-    Returns:
-        int64 array of indices `0..C-1`.
-
-    Raises:
-        ValueError: a label of `y` is not in `classes` (or see
-            `check_labels`).
-
-    Example:
-    >>> encode_labels(["b", "a"], ["a", "b"]).tolist()
-    [1, 0]
-    """
-    y = check_labels(y, name=name)
-    lookup = {_key(c): i for i, c in enumerate(classes)}
-    try:  # map each distinct label once: fast for a million rows
-        values, inverse = np.unique(y, return_inverse=True)
-    except TypeError:  # labels of mixed types: map them one by one
-        values, inverse = y, np.arange(len(y))
-    mapped = np.array([lookup.get(_key(v), -1) for v in values], dtype=np.int64)
-    unseen = {v for v, code in zip(values, mapped) if code < 0}
-    if unseen:
-        raise ValueError(
-            f"{name} has labels {sorted(map(str, unseen))[:10]} that were not "
-            f"seen in training (known classes: {list(classes)[:20]}). Drop "
-            "those rows, or rebuild the model from training data that has "
-            "every class."
-        )
-    return mapped[inverse.reshape(-1)]
-
-
-def _key(label):
-    """A dict key under which 1, 1.0 and np.int64(1) are the same label."""
-    if isinstance(label, (numbers.Number, np.generic)):
-        value = label.item() if isinstance(label, np.generic) else label
-        return value
-    return label
 
 
 def check_seed(seed):

@@ -250,8 +250,8 @@ def test_labels_are_encoded_or_rejected_as_documented(labels, min_rows):
         return
     assert len(classes) >= 2 and (counts >= min_rows).all()
     assert counts.sum() == len(labels)
-    assert [validation._key(c) for c in classes[codes]] == [
-        validation._key(v) for v in y
+    assert [validation.label_key(c) for c in classes[codes]] == [
+        validation.label_key(v) for v in y
     ]
     # Encoding against the training classes gives the same codes; a label
     # not among them is an error.
