@@ -227,7 +227,9 @@ def check_classes(y, min_rows=1):
         ) from err
     if len(classes) < 2:
         raise ValueError(one_class_message(label_key(classes[0])))
-    small = [(label_key(c), int(n)) for c, n in zip(classes, counts) if n < min_rows]
+    small = [
+        (label_key(c), int(n)) for c, n in zip(classes, counts) if n < min_rows
+    ]
     if small:
         raise ValueError(
             f"Classes {small} have fewer than {min_rows} rows; this method "
@@ -262,7 +264,9 @@ def encode_labels(y, classes, name="y"):
         values, inverse = np.unique(y, return_inverse=True)
     except TypeError:  # labels of mixed types: map them one by one
         values, inverse = y, np.arange(len(y))
-    mapped = np.array([lookup.get(label_key(v), -1) for v in values], dtype=np.int64)
+    mapped = np.array(
+        [lookup.get(label_key(v), -1) for v in values], dtype=np.int64
+    )
     unseen = {v for v, code in zip(values, mapped) if code < 0}
     if unseen:
         raise ValueError(
