@@ -17,7 +17,8 @@ def run(args):
     unknown = [c for c in classes if c not in by_name]
     if unknown:
         raise CLIError(f"unknown classes {unknown}; known: {list(by_name)}")
-    x, y = model.sample({by_name[c]: args.n for c in classes}, seed=args.seed)
+    counts = {by_name[c]: args.n for c in classes}
+    x, y = model.sample(counts, seed=args.seed, as_frame=False)
     # Rows of the user's schema: numbers unscaled (integers rounded,
     # booleans by vote), each nominal cell the anchors' largest vote.
     frame = prep["_encoder"].inverse_transform(x)
