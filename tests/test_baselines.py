@@ -13,7 +13,11 @@ from aos_keras.baselines import (
     GAMO,
     METHODS,
     MethodNotApplicable,
+    available_methods,
     make_method,
+    method_revision,
+    register_method,
+    register_preset,
 )
 from aos_keras.baselines.cot import complement_objective
 from aos_keras.baselines.losses import balanced_class_weight
@@ -33,8 +37,14 @@ def make_data(counts, d=4, seed=0):
     return x, y
 
 
-# The temperature ablations; on two classes only their preset differs.
-SHARP = ("AO-T0.1", "DO-T0.1")
+# The sharp presets; on two classes only their settings differ from DO.
+SHARP = ("DO-T0.1", "DO-T0.1-LA")
+TREES = ("LR", "HGB", "SMOTE+HGB", "DO-T0.1+HGB")  # tests/test_references.py
+NEURAL = tuple(m for m in METHODS if m not in TREES)
+# A study's variant, registered as scripts/ register theirs.
+register_preset(
+    "DO-complement-test", mode="do", settings={"q_fake_loss": "complement"}
+)
 
 
 def build(name, counts, seed=0, **options):
@@ -81,7 +91,7 @@ def steps(rows):
 
 
 # ---------------------------------------------------------- every method
-@pytest.mark.parametrize("name", METHODS)
+@pytest.mark.parametrize("name", NEURAL)
 def test_every_method_fits_and_predicts_three_classes(name):
     method, callback = fitted(name, MULTI_COUNTS)
     x, _ = make_data(MULTI_COUNTS)
@@ -100,7 +110,7 @@ def test_every_method_fits_and_predicts_three_classes(name):
 
 @pytest.mark.parametrize(
     "name",
-    [n for n in METHODS if n not in ("AO", "DO", "DO-complement") + SHARP],
+    [n for n in NEURAL if n not in ("AO", "DO") + SHARP],
 )
 def test_methods_fit_and_predict_two_classes(name):
     # AO/DO on two classes are covered by tests/test_model.py.
@@ -124,14 +134,12 @@ def test_method_names_and_unknown_name():
         "LA-CE",
         "AO",
         "DO",
-        "DO-complement",
-        "AO-T0.1",
         "DO-T0.1",
         "DO-T0.1-LA",
-        "DO-T0.1-D25",
-        "DO-T0.1-hard",
-        "AO-fresh",
-        "DO-fresh",
+        "LR",
+        "HGB",
+        "SMOTE+HGB",
+        "DO-T0.1+HGB",
     )
     with pytest.raises(ValueError, match="Unknown method"):
         make_method("SVM", num_classes=2, num_features=4)
@@ -356,7 +364,7 @@ def test_gamo_updates_touch_only_their_player():
 def test_oversampler_presets():
     assert fitted("AO", MULTI_COUNTS)[0].model.mode == "ao"
     do = fitted("DO", MULTI_COUNTS)[0].model
-    complement = fitted("DO-complement", MULTI_COUNTS)[0].model
+    complement = fitted("DO-complement-test", MULTI_COUNTS)[0].model
     assert (do.mode, do.q_fake_loss) == ("do", "ce")
     assert (complement.mode, complement.q_fake_loss) == ("do", "complement")
     assert do.generator.temperature == complement.generator.temperature == 1.0
@@ -365,3 +373,51 @@ def test_oversampler_presets():
     assert sharp.generator.temperature == sharp.generator_temperature == 0.1
     for optimizer in (do.q_optimizer, do.d_optimizer, do.g_optimizer):
         assert iterations(optimizer) == steps(60)
+
+
+# ---------------------------------------------------------------- registry
+def test_a_registered_preset_runs_by_name_outside_the_public_list():
+    spec = register_preset(
+        "DO-test-sharp", mode="do", settings={"generator_temperature": 0.2}
+    )
+    assert "DO-test-sharp" in available_methods()
+    assert "DO-test-sharp" not in METHODS
+    assert spec.revision == method_revision("DO-test-sharp") == 2
+    method = build("DO-test-sharp", BINARY_COUNTS)
+    assert method.name == "DO-test-sharp" and method.revision == 2
+    assert method._settings()["generator_temperature"] == 0.2
+    assert method._settings()["mode"] == "do"
+    # The same registration again is a no-op; another under the name fails.
+    again = register_preset(
+        "DO-test-sharp", mode="do", settings={"generator_temperature": 0.2}
+    )
+    assert again is spec
+    with pytest.raises(ValueError, match="already registered"):
+        register_preset("DO-test-sharp", mode="ao")
+    with pytest.raises(ValueError, match="mode"):
+        register_preset("bad-mode", mode="xo")
+
+
+def test_a_registered_method_class_and_its_revision():
+    from aos_keras.baselines.base import ClassifierMethod
+
+    class Wide(ClassifierMethod):
+        name = "Q-wide-test"
+        revision = 3
+
+    register_method("Q-wide-test", Wide)
+    assert method_revision("Q-wide-test") == 3
+    method = make_method("Q-wide-test", num_classes=2, num_features=4)
+    assert isinstance(method, Wide)
+    assert method_revision("never registered") == 0
+
+
+def test_a_preset_method_pickles_with_its_settings():
+    import pickle
+
+    from aos_keras.baselines import method_spec
+
+    spec = pickle.loads(pickle.dumps(method_spec("DO-T0.1-LA")))
+    method = spec.build(num_classes=2, num_features=4)
+    assert method.name == "DO-T0.1-LA"
+    assert method._settings()["sampling_strategy"] == 0.5

@@ -9,8 +9,9 @@ import pytest
 from scipy import stats
 
 from aos_keras import cli
-from aos_keras import comparison as compare
-from aos_keras.comparison import LogitScorer, make_splits, paired_test
+from aos_keras import evaluation as compare
+from aos_keras.evaluation import LogitScorer, make_splits, paired_test
+from aos_keras.evaluation import runs as runs_module
 
 Q_TINY = {"classifier_units": (8,)}
 
@@ -152,7 +153,7 @@ def test_a_changed_method_does_not_reuse_cached_runs():
     assert compare.run_key(*args, revision=1) != compare.run_key(*args)
     # The game's default changed in 0.2 (q_generated_rows="critic"); the
     # baselines and a reference built on them did not.
-    assert method_revision("DO") == method_revision("AO-T0.1") == 2
+    assert method_revision("DO") == method_revision("DO-T0.1-LA") == 2
     assert method_revision("DO-T0.1+HGB") == 2
     assert method_revision("GAMO") == 1
     assert method_revision("SMOTE+Q") == method_revision("SMOTE+HGB") == 0
@@ -164,12 +165,12 @@ def test_encoder_sees_fitting_rows_only(monkeypatch):
     frame, y = small_table()
     seen = []
 
-    class Recording(compare.TableEncoder):
+    class Recording(runs_module.TableEncoder):
         def fit(self, X, y=None):
             seen.append(X.index.to_numpy().copy())
             return super().fit(X, y)
 
-    monkeypatch.setattr(compare, "TableEncoder", Recording)
+    monkeypatch.setattr(runs_module, "TableEncoder", Recording)
     prepared, codes, classes = compare.prepare_table(frame, y)
     split = make_splits(codes, repeats=1)[0]
     record = compare.run_one(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from aos_keras import AdversarialOversampler
-from aos_keras.baselines import make_method
+from aos_keras.baselines import SHARP_TEMPERATURE, make_method, register_preset
 from aos_keras.baselines.resampling import from_ordinal, snap_blocks, to_ordinal
 from aos_keras.sampling import class_distribution, synthetic_weight
 from tests.conftest import TINY
@@ -67,7 +67,18 @@ def test_settings_round_trip_and_are_checked(tiny_data):
         AdversarialOversampler.from_data(x, y, q_logit_adjustment=-1.0)
 
 
-@pytest.mark.parametrize("name", ["DO-T0.1-LA", "DO-T0.1-D25"])
+# A study's deferred variant, registered as scripts/ register theirs.
+register_preset(
+    "DO-T0.1-D25-test",
+    mode="do",
+    settings={
+        "generator_temperature": SHARP_TEMPERATURE,
+        "oversampling_start": 0.25,
+    },
+)
+
+
+@pytest.mark.parametrize("name", ["DO-T0.1-LA", "DO-T0.1-D25-test"])
 def test_variant_methods_train(name, tiny_data):
     x, y = tiny_data
     method = make_method(name, num_classes=2, num_features=3, seed=0, **TINY)

@@ -56,15 +56,14 @@ def register_method(name, factory, *, revision=None, options=None):
         The `MethodSpec`.
 
     Raises:
-        ValueError: `name` is already registered.
+        ValueError: `name` is already registered as another method (the
+            same registration again is a no-op).
 
     Example:
     >>> class Wide(ClassifierMethod):
     ...     name = "Q-wide"
     >>> register_method("Q-wide", Wide)
     """
-    if name in _REGISTRY:
-        raise ValueError(f"A method named {name!r} is already registered.")
     base = getattr(factory, "func", factory)  # a functools.partial's class
     if revision is None:
         revision = getattr(base, "revision", 0)
@@ -72,9 +71,24 @@ def register_method(name, factory, *, revision=None, options=None):
         accepted = getattr(base, "accepted_options", None)
         options = accepted() if accepted is not None else ()
     spec = MethodSpec(name, factory, int(revision), frozenset(options))
+    if name in _REGISTRY:
+        if _key(_REGISTRY[name]) == _key(spec):  # the same one again
+            return _REGISTRY[name]
+        raise ValueError(
+            f"A method named {name!r} is already registered, differently; "
+            "choose another name."
+        )
     _REGISTRY[name] = spec
     _OPTIONS.update(spec.options)
     return spec
+
+
+def _key(spec):
+    """What makes two specs equal (a partial compares by identity)."""
+    f = spec.factory
+    if isinstance(f, functools.partial):
+        f = (f.func, f.args, tuple(sorted(f.keywords.items())))
+    return (spec.name, f, spec.revision, spec.options)
 
 
 def register_preset(name, *, mode, settings=None, doc="", revision=None):
