@@ -35,6 +35,7 @@ __all__ = [
     "NonFiniteLossError",
     "ResumableBackup",
     "TableEncoder",
+    "TablePreprocessor",
     "acsa",
     "class_distribution",
     "class_targets",

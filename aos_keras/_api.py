@@ -38,4 +38,5 @@ from aos_keras.metrics import (
 from aos_keras.model import AdversarialOversampler
 from aos_keras.sampling import class_distribution, class_targets
 from aos_keras.sklearn import AOSClassifier
+from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.tables import TableEncoder, split_table
