@@ -154,7 +154,7 @@ def plot_compare_scores(comparison, path, metric="acsa"):
     """Per-method scores over splits (dots) and their mean (bar), one table.
 
     Args:
-        comparison: `aos_keras.comparison.Comparison`.
+        comparison: `aos_keras.evaluation.Comparison`.
         path: str. Where to write the PNG.
         metric: str. `"acsa"` or `"gm"`. Defaults to `"acsa"`.
 
