@@ -25,6 +25,7 @@ import numpy as np
 
 from aos_keras import io
 from aos_keras.backend import BACKEND
+from aos_keras.serving_graph import write_archive
 
 METHODS = ("auto", "native", "rebuild")
 METADATA = os.path.join("assets.extra", "aos_keras.json")
@@ -113,15 +114,7 @@ def export_saved_model(
     References:
         TensorFlow Serving, https://www.tensorflow.org/tfx/guide/serving.
     """
-    if method not in METHODS:
-        raise ValueError(f"`method` must be one of {METHODS}; got {method!r}.")
-    if method == "auto":
-        method = "native" if BACKEND == "tensorflow" else "rebuild"
-    if method == "native" and BACKEND not in ("tensorflow", "jax"):
-        raise ValueError(
-            f"method='native' needs the tensorflow or jax backend, not "
-            f"{BACKEND!r}; use method='rebuild' (the default)."
-        )
+    method = _method(method)
     if hasattr(model, "model_"):  # a fitted AOSClassifier
         model = model.model_
     if all(v is None for v in (scaler, feature_mean, feature_scale, encoder)):
@@ -132,19 +125,7 @@ def export_saved_model(
     if encoder is not None:
         if scaler is not None or feature_mean is not None:
             raise ValueError("Pass either `encoder` or a standardisation.")
-        table = encoder.serving_spec()
-        if encoder.n_features_out_ != d:
-            raise ValueError(
-                f"The encoder makes {encoder.n_features_out_} features but "
-                f"the classifier takes {d}."
-            )
-        if encoder.numeric_only:
-            cols = {c["name"]: c for c in table["columns"]}
-            feature_mean = [cols[n]["mean"] for n in table["order"]]
-            fill = [cols[n].get("fill") for n in table["order"]]
-            feature_scale = [cols[n]["scale"] for n in table["order"]]
-        else:
-            columns = table
+        columns, feature_mean, feature_scale, fill = _encoding(encoder, d)
     mean, scale = _standardisation(d, feature_mean, feature_scale, scaler)
     labels = _classes(model, classifier, classes, d)
     spec = {
@@ -157,24 +138,55 @@ def export_saved_model(
         "columns": columns,
     }
     with io.atomic_dir(path, overwrite) as tmp:
-        if method == "native":
-            _write_archive(classifier, tmp, spec)
-        else:
-            _rebuild_and_write(classifier, tmp, spec)
-        io.write_json(
-            os.path.join(tmp, METADATA),
-            {
-                "classes": _jsonable(labels),
-                "num_features": d,
-                "feature_mean": spec["feature_mean"],
-                "feature_scale": spec["feature_scale"],
-                "columns": columns,
-            },
-        )
+        write = write_archive if method == "native" else _rebuild_and_write
+        write(classifier, tmp, spec)
+        _write_metadata(tmp, spec, labels)
     return os.path.abspath(path)
 
 
+def _write_metadata(folder, spec, labels):
+    """`assets.extra/aos_keras.json`: labels with their JSON types, ..."""
+    keys = ("num_features", "feature_mean", "feature_scale", "columns")
+    io.write_json(
+        os.path.join(folder, METADATA),
+        {"classes": _jsonable(labels), **{k: spec[k] for k in keys}},
+    )
+
+
 # ------------------------------------------------------------ arguments
+def _method(method):
+    """`method`, checked; `"auto"` resolved for this backend."""
+    if method not in METHODS:
+        raise ValueError(f"`method` must be one of {METHODS}; got {method!r}.")
+    if method == "auto":
+        method = "native" if BACKEND == "tensorflow" else "rebuild"
+    if method == "native" and BACKEND not in ("tensorflow", "jax"):
+        raise ValueError(
+            f"method='native' needs the tensorflow or jax backend, not "
+            f"{BACKEND!r}; use method='rebuild' (the default)."
+        )
+    return method
+
+
+def _encoding(encoder, d):
+    """`(columns, mean, scale, fill)` of a table's encoding: a numeric
+    table as a standardisation (and imputation) of one `features` input,
+    another as its spec (one input per column)."""
+    table = encoder.serving_spec()
+    if encoder.n_features_out_ != d:
+        raise ValueError(
+            f"The encoder makes {encoder.n_features_out_} features but "
+            f"the classifier takes {d}."
+        )
+    if not encoder.numeric_only:
+        return table, None, None, None
+    cols = {c["name"]: c for c in table["columns"]}
+    order = [cols[n] for n in table["order"]]
+    mean = [c["mean"] for c in order]
+    scale = [c["scale"] for c in order]
+    return None, mean, scale, [c.get("fill") for c in order]
+
+
 def _table_encoding(model):
     """The model's `TablePreprocessor` when it encodes a table, else None."""
     preprocessor = getattr(model, "preprocessor", None)
@@ -278,105 +290,6 @@ def _jsonable(labels):
 
 
 # -------------------------------------------------------------- writing
-def _write_archive(classifier, folder, spec):
-    """Write the SavedModel with `ExportArchive` in this process."""
-    import tensorflow as tf
-
-    d = spec["num_features"]
-    mean = np.asarray(spec["feature_mean"], dtype=np.float32)
-    scale = np.asarray(spec["feature_scale"], dtype=np.float32)
-    labels = list(spec["classes"])
-    fill = spec.get("feature_fill")
-    fill = None if fill is None else np.asarray(fill, dtype=np.float32)
-    archive = keras.export.ExportArchive()
-    if BACKEND == "tensorflow":
-        archive.track(classifier)
-        logits_fn = classifier
-    else:  # jax: a jax2tf function of standardised rows
-        logits_fn = archive.track_and_add_endpoint(
-            "logits",
-            classifier,
-            input_signature=[keras.InputSpec(shape=(None, d), dtype="float32")],
-        )
-
-    def outputs(logits):
-        proba = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
-        ids = tf.argmax(proba, axis=-1, output_type=tf.int64)
-        return {"probabilities": proba, "class_ids": ids}
-
-    if spec.get("columns"):
-        serve = _column_signature(spec["columns"], logits_fn, outputs)
-    else:
-
-        @tf.function(
-            input_signature=[
-                tf.TensorSpec([None, d], tf.float32, name="features")
-            ],
-            autograph=False,
-        )
-        def serve(features):
-            if fill is not None:  # a missing number: the training fill
-                features = tf.where(tf.math.is_nan(features), fill, features)
-            return outputs(logits_fn((features - mean) / scale))
-
-    @tf.function(input_signature=[], autograph=False)
-    def classes():
-        return {"classes": tf.constant(labels, dtype=tf.string)}
-
-    for name, fn in (("serving_default", serve), ("classes", classes)):
-        fn.get_concrete_function()  # traced: ExportArchive's fast path
-        archive.add_endpoint(name, fn)
-    archive.write_out(folder, verbose=spec["verbose"])
-
-
-def _column_signature(table, logits_fn, outputs):
-    """`serving_default` taking one named input per column of a table.
-
-    Numbers: float32 `[None]`, NaN replaced by the training fill, then
-    standardised. Nominal columns: string `[None]`, an empty string
-    replaced by the training fill, then one-hot against the training
-    categories (an unseen category: all zeros, as `TableEncoder`).
-    """
-    import tensorflow as tf
-
-    specs, names = [], []
-    for column in table["columns"]:
-        dtype = tf.float32 if column["kind"] == "numeric" else tf.string
-        names.append(column["name"])
-        specs.append(
-            tf.TensorSpec([None], dtype, name=_input_name(column["name"]))
-        )
-    if len({s.name for s in specs}) != len(specs):
-        raise ValueError(
-            "Two columns map to the same signature input name "
-            f"{[s.name for s in specs]}; rename them."
-        )
-    by_name = {c["name"]: c for c in table["columns"]}
-
-    def encode(name, values):
-        column = by_name[name]
-        if column["kind"] == "numeric":
-            v = tf.where(tf.math.is_nan(values), column["fill"], values)
-            return ((v - column["mean"]) / column["scale"])[:, None]
-        v = tf.where(tf.equal(values, ""), column["fill"], values)
-        cats = tf.constant(column["categories"], dtype=tf.string)
-        return tf.cast(tf.equal(v[:, None], cats[None, :]), tf.float32)
-
-    @tf.function(input_signature=specs, autograph=False)
-    def serve(*values):
-        parts = dict(zip(names, values))
-        rows = tf.concat([encode(n, parts[n]) for n in table["order"]], 1)
-        return outputs(logits_fn(rows))
-
-    return serve
-
-
-def _input_name(column):
-    """A signature input name for a column (letters, digits, `_`, `.`)."""
-    name = "".join(ch if ch.isalnum() or ch in "_." else "_" for ch in column)
-    return name if name[:1].isalpha() else f"c_{name}"
-
-
 def _rebuild_and_write(classifier, folder, spec):
     """Rebuild the classifier under TensorFlow in a subprocess; export."""
     with tempfile.TemporaryDirectory(prefix="aos_export_") as work:
@@ -427,4 +340,4 @@ def _main(argv):
     if not classifier.built:
         classifier(np.zeros((1, job["num_features"]), dtype=np.float32))
     classifier.load_weights(job["weights"])
-    _write_archive(classifier, job["folder"], job)
+    write_archive(classifier, job["folder"], job)

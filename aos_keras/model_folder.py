@@ -69,28 +69,38 @@ def _write_folder(result, out, label, plot, extra):
         **(extra or {}),
         "backend": backend.BACKEND,
         "train": scores(model, result.x, result.y),
+        **_validation_metrics(result),
     }
-    if result.best is not None:
-        metrics["best_epoch"] = result.best["epoch"] + 1
-        metrics["val"] = {
-            "acsa": result.best["acsa"],
-            "gm": result.best["gm"],
-            "recall": {  # keyed by class, as in "train"
-                str(k): r
-                for k, r in zip(model.classes_.tolist(), result.best["recall"])
-            },
-        }
     io.write_json(os.path.join(out, "metrics.json"), metrics)
     if plot:
-        from aos_keras import plots
+        _plot(result, out)
 
-        best = None if result.best is None else result.best["epoch"] + 1
-        plots.plot_history(
-            result.history, os.path.join(out, "curves.png"), best_epoch=best
-        )
-        plots.plot_generated(
-            model, result.x, result.y, os.path.join(out, "generated.png")
-        )
+
+def _validation_metrics(result):
+    """`best_epoch` (from 1) and the `val` scores, or nothing."""
+    if result.best is None:
+        return {}
+    recall = zip(result.model.classes_.tolist(), result.best["recall"])
+    return {
+        "best_epoch": result.best["epoch"] + 1,
+        "val": {
+            "acsa": result.best["acsa"],
+            "gm": result.best["gm"],
+            "recall": {str(k): r for k, r in recall},  # keyed by class
+        },
+    }
+
+
+def _plot(result, out):
+    from aos_keras import plots
+
+    best = None if result.best is None else result.best["epoch"] + 1
+    plots.plot_history(
+        result.history, os.path.join(out, "curves.png"), best_epoch=best
+    )
+    plots.plot_generated(
+        result.model, result.x, result.y, os.path.join(out, "generated.png")
+    )
 
 
 def load_folder(folder):

@@ -306,39 +306,51 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             (numeric, then nominal).
         """
         check_is_fitted(self, "transformer_")
-        columns = {}
-        if self.numeric_:
-            pipe = self.transformer_.named_transformers_["numeric"]
-            fill = pipe.named_steps["impute"].statistics_
-            scaler = pipe.named_steps["scale"]
-            mean = getattr(scaler, "mean_", None)
-            scale = getattr(scaler, "scale_", None)
-            for j, c in enumerate(self.numeric_):
-                columns[c] = {
-                    "name": str(c),
-                    "kind": "numeric",
-                    "dtype": str(self.dtypes_[c]),
-                    "fill": float(fill[j]),
-                    "mean": 0.0 if mean is None else float(mean[j]),
-                    "scale": 1.0 if scale is None else float(scale[j]),
-                }
-        if self.nominal_:
-            pipe = self.transformer_.named_transformers_["nominal"]
-            fill = pipe.named_steps["impute"].statistics_
-            cats = pipe.named_steps["onehot"].categories_
-            for j, c in enumerate(self.nominal_):
-                columns[c] = {
-                    "name": str(c),
-                    "kind": "nominal",
-                    "dtype": str(self.dtypes_[c]),
-                    "categories": [str(v) for v in cats[j]],
-                    "fill": str(fill[j]),
-                }
+        columns = {**self._numeric_spec(), **self._nominal_spec()}
         return {
             "columns": [columns[c] for c in self.columns_],
             "order": [str(c) for c in self.numeric_ + self.nominal_],
             "unknown": self.unknown,
             "limit": self._limit,
+        }
+
+    def _numeric_spec(self):
+        """Each numeric column's entry of `serving_spec`, by name."""
+        if not self.numeric_:
+            return {}
+        pipe = self.transformer_.named_transformers_["numeric"]
+        fill = pipe.named_steps["impute"].statistics_
+        scaler = pipe.named_steps["scale"]
+        mean = getattr(scaler, "mean_", None)
+        scale = getattr(scaler, "scale_", None)
+        return {
+            c: {
+                "name": str(c),
+                "kind": "numeric",
+                "dtype": str(self.dtypes_[c]),
+                "fill": float(fill[j]),
+                "mean": 0.0 if mean is None else float(mean[j]),
+                "scale": 1.0 if scale is None else float(scale[j]),
+            }
+            for j, c in enumerate(self.numeric_)
+        }
+
+    def _nominal_spec(self):
+        """Each nominal column's entry of `serving_spec`, by name."""
+        if not self.nominal_:
+            return {}
+        pipe = self.transformer_.named_transformers_["nominal"]
+        fill = pipe.named_steps["impute"].statistics_
+        cats = pipe.named_steps["onehot"].categories_
+        return {
+            c: {
+                "name": str(c),
+                "kind": "nominal",
+                "dtype": str(self.dtypes_[c]),
+                "categories": [str(v) for v in cats[j]],
+                "fill": str(fill[j]),
+            }
+            for j, c in enumerate(self.nominal_)
         }
 
     def get_feature_names_out(self, input_features=None):

@@ -206,30 +206,45 @@ def train_table(
         compile_kwargs=compile_kwargs,
         model_class=model_class,
     )
+    fit = dict(epochs=epochs, batch_size=batch_size, verbose=verbose)
+    interrupted = _fit_until_signal(
+        model, x, y[rows], callbacks, stop_on_signals, **fit
+    )
+    scored = callbacks and callbacks[0].history
+    best = callbacks[0].best_scores() if scored else None
+    return TrainedTable(
+        model, prep, _history(model), features, x, y[rows], best, interrupted
+    )
+
+
+def _fit_until_signal(model, x, y, callbacks, stop_on_signals, **fit):
+    """`model.fit`; with `stop_on_signals`, Ctrl-C or SIGTERM end it after
+    the running step, the best epoch so far restored.
+
+    Returns:
+        The signal's name, or None when training ran to the end.
+
+    Raises:
+        Interrupted: a signal came before the first epoch ended.
+    """
     interrupted = None
     with _signals_as_interrupts(stop_on_signals) as signals:
         try:
             model.fit(
-                x,
-                y[rows],
-                epochs=epochs,
-                batch_size=batch_size,
-                verbose=verbose,
-                callbacks=[*callbacks, _StopOnSignal(signals)],
+                x, y, callbacks=[*callbacks, _StopOnSignal(signals)], **fit
             )
         except Interrupted as stop:
             interrupted = stop.signal_name
             for callback in callbacks:  # restore the best epoch so far
                 callback.on_train_end()
-    recorder = getattr(model, "history", None)
-    history = recorder.history if recorder is not None else {}
-    if interrupted and not history.get("loss"):
+    if interrupted and not _history(model).get("loss"):
         raise Interrupted(interrupted)
-    scored = callbacks and callbacks[0].history
-    best = callbacks[0].best_scores() if scored else None
-    return TrainedTable(
-        model, prep, history, features, x, y[rows], best, interrupted
-    )
+    return interrupted
+
+
+def _history(model):
+    recorder = getattr(model, "history", None)
+    return recorder.history if recorder is not None else {}
 
 
 def table_preprocessor(features, y, encoder=None):

@@ -1,0 +1,129 @@
+"""The TensorFlow graph of a served classifier: `ExportArchive` endpoints.
+
+`write_archive` writes the SavedModel of `aos_keras.export`: the
+`serving_default` signature (raw rows `features`, or one named input per
+column of a table, encoded in the graph) and `classes`. Runs under the
+TensorFlow backend (or JAX, through jax2tf).
+"""
+
+import keras
+import numpy as np
+
+from aos_keras.backend import BACKEND
+
+
+def write_archive(classifier, folder, spec):
+    """Write the SavedModel with `ExportArchive` in this process."""
+    import tensorflow as tf
+
+    archive = keras.export.ExportArchive()
+    logits_fn = _logits_endpoint(archive, classifier, spec["num_features"])
+    if spec.get("columns"):
+        serve = _column_signature(spec["columns"], logits_fn, _outputs)
+    else:
+        serve = _feature_signature(spec, logits_fn)
+    labels = list(spec["classes"])
+
+    @tf.function(input_signature=[], autograph=False)
+    def classes():
+        return {"classes": tf.constant(labels, dtype=tf.string)}
+
+    for name, fn in (("serving_default", serve), ("classes", classes)):
+        fn.get_concrete_function()  # traced: ExportArchive's fast path
+        archive.add_endpoint(name, fn)
+    archive.write_out(folder, verbose=spec["verbose"])
+
+
+def _logits_endpoint(archive, classifier, d):
+    """The classifier tracked by `archive`: itself on TensorFlow, a jax2tf
+    function of standardised rows (endpoint `logits`) on JAX."""
+    if BACKEND == "tensorflow":
+        archive.track(classifier)
+        return classifier
+    return archive.track_and_add_endpoint(
+        "logits",
+        classifier,
+        input_signature=[keras.InputSpec(shape=(None, d), dtype="float32")],
+    )
+
+
+def _outputs(logits):
+    """`probabilities` (softmax) and `class_ids` (argmax) of logits."""
+    import tensorflow as tf
+
+    proba = tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
+    ids = tf.argmax(proba, axis=-1, output_type=tf.int64)
+    return {"probabilities": proba, "class_ids": ids}
+
+
+def _feature_signature(spec, logits_fn):
+    """`serving_default` taking raw rows `features` `[None, d]`: missing
+    numbers imputed (when the spec has a fill), then standardised."""
+    import tensorflow as tf
+
+    mean = np.asarray(spec["feature_mean"], dtype=np.float32)
+    scale = np.asarray(spec["feature_scale"], dtype=np.float32)
+    fill = spec.get("feature_fill")
+    fill = None if fill is None else np.asarray(fill, dtype=np.float32)
+    signature = [
+        tf.TensorSpec([None, spec["num_features"]], tf.float32, name="features")
+    ]
+
+    @tf.function(input_signature=signature, autograph=False)
+    def serve(features):
+        if fill is not None:  # a missing number: the training fill
+            features = tf.where(tf.math.is_nan(features), fill, features)
+        return _outputs(logits_fn((features - mean) / scale))
+
+    return serve
+
+
+def _column_signature(table, logits_fn, outputs):
+    """`serving_default` taking one named input per column of a table.
+
+    Numbers: float32 `[None]`, NaN replaced by the training fill, then
+    standardised. Nominal columns: string `[None]`, an empty string
+    replaced by the training fill, then one-hot against the training
+    categories (an unseen category: all zeros, as `TableEncoder`).
+    """
+    import tensorflow as tf
+
+    specs, names = [], []
+    for column in table["columns"]:
+        dtype = tf.float32 if column["kind"] == "numeric" else tf.string
+        names.append(column["name"])
+        specs.append(
+            tf.TensorSpec([None], dtype, name=_input_name(column["name"]))
+        )
+    if len({s.name for s in specs}) != len(specs):
+        raise ValueError(
+            "Two columns map to the same signature input name "
+            f"{[s.name for s in specs]}; rename them."
+        )
+    by_name = {c["name"]: c for c in table["columns"]}
+
+    def encode(name, values):
+        column = by_name[name]
+        if column["kind"] == "numeric":
+            v = tf.where(tf.math.is_nan(values), column["fill"], values)
+            return ((v - column["mean"]) / column["scale"])[:, None]
+        v = tf.where(tf.equal(values, ""), column["fill"], values)
+        cats = tf.constant(column["categories"], dtype=tf.string)
+        return tf.cast(tf.equal(v[:, None], cats[None, :]), tf.float32)
+
+    @tf.function(input_signature=specs, autograph=False)
+    def serve(*values):
+        parts = dict(zip(names, values))
+        rows = tf.concat([encode(n, parts[n]) for n in table["order"]], 1)
+        return outputs(logits_fn(rows))
+
+    return serve
+
+
+def _input_name(column):
+    """A signature input name for a column (letters, digits, `_`, `.`)."""
+    name = "".join(ch if ch.isalnum() or ch in "_." else "_" for ch in column)
+    return name if name[:1].isalpha() else f"c_{name}"
+
+
+__all__ = ["write_archive"]
