@@ -4,7 +4,7 @@ import os
 
 import pandas as pd
 
-from aos_keras import io
+from aos_keras import io, plots
 from aos_keras.evaluation import reports
 from aos_keras.evaluation.statistics import paired_table
 
@@ -96,6 +96,8 @@ class Comparison:
     def save(self, out_dir, plot=True):
         """Write `runs.csv`, `report.md` and (with matplotlib) `scores.png`.
 
+        Without matplotlib the plot is skipped with a warning.
+
         Returns:
             list of the paths written.
         """
@@ -106,9 +108,7 @@ class Comparison:
         io.write_text(paths[0], self.runs.to_csv(index=False))
         io.write_text(paths[1], self.markdown())
         if plot:
-            from aos_keras.plots import plot_compare_scores
-
             path = os.path.join(out_dir, "scores.png")
-            plot_compare_scores(self, path)
-            paths.append(path)
+            if reports.save_plot(plots.plot_compare_scores, self, path):
+                paths.append(path)
         return paths

@@ -8,9 +8,11 @@ cached ones, runs the others through `executor.execute`, and assembles one
 import logging
 import os
 
+import keras
 import numpy as np
 import pandas as pd
 
+from aos_keras import __version__
 from aos_keras.baselines import METHODS, available_methods, method_spec
 from aos_keras.evaluation.comparison import Comparison
 from aos_keras.evaluation.executor import execute
@@ -102,7 +104,7 @@ def compare_tables(
     posthoc_taus=POSTHOC_TAUS,
     max_anchors=None,
     options=None,
-    log=print,
+    log=LOGGER.info,
 ):
     """`compare` over several tables at once (one pool of runs).
 
@@ -110,8 +112,8 @@ def compare_tables(
         tables: dict mapping a table name to `(X, y)`: DataFrames or 2-D
             arrays (numbers, categories, missing cells) and labels.
         methods: list of str or None. Registered method names
-            (`aos_keras.baselines.available_methods()`); None runs
-            `aos_keras.baselines.METHODS`.
+            (`aos_keras.baselines.available_methods()`), at least one;
+            None runs `aos_keras.baselines.METHODS`.
         repeats: int. Number of stratified splits. Defaults to `5`.
         epochs: int. Epochs of the neural methods. Defaults to `100`.
         batch_size: int or `"auto"` (see `Protocol`). Defaults to `32`.
@@ -126,7 +128,8 @@ def compare_tables(
         options: dict or None. Per-method options, `{method: {option:
             value}}` (see `make_method`).
         log: callable or None. Progress lines (one per finished run, with
-            an ETA). Defaults to `print`.
+            an ETA). Defaults to the `info` of the logger
+            `"aos_keras.evaluation"`; None: silent.
 
     Returns:
         A `SuiteComparison`.
@@ -159,6 +162,15 @@ def compare_tables(
 
 
 def _check_methods(methods, options):
+    if methods is not None and not isinstance(methods, str):
+        methods = list(methods)
+        if not methods:
+            raise ValueError(
+                "`methods` is empty: name at least one method, or pass None "
+                f"for the default list {list(METHODS)}."
+            )
+    if isinstance(methods, str):
+        methods = [methods]
     methods = list(methods or default_methods())
     known = available_methods()
     unknown = [m for m in methods if m not in known]
@@ -210,11 +222,18 @@ def plan_runs(
 
 def _run_spec(table, data, fingerprint, split, method, protocol, opts, cache):
     spec = method_spec(method)
+    backend, version = run_context()
     key = run_key(
-        fingerprint, method, opts, protocol, split, revision=spec.revision
-    )
+        fingerprint, method, opts, protocol, split, revision=spec.revision,
+        backend=backend, version=version,
+    )  # fmt: skip
     path = cache_path(cache, table, method, key)
     return RunSpec(table, spec, split, protocol, opts, data, key, path)
+
+
+def run_context():
+    """`(Keras backend, package version)`: part of every run's cache key."""
+    return keras.backend.backend(), __version__
 
 
 def _assemble(prepared, records, methods):

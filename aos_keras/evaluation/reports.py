@@ -1,6 +1,13 @@
-"""Markdown reports of a `Comparison` and of a `SuiteComparison`."""
+"""Markdown reports of a `Comparison` and of a `SuiteComparison`, and plots."""
+
+import warnings
 
 import pandas as pd
+
+ONE_SPLIT = (
+    "Caution: one split (repeats=1): no spread over splits and no paired "
+    "test, so the ranking may be noise; use repeats >= 5 to compare."
+)
 
 PROTOCOL_TITLES = (
     ("honest", "Honest (epoch chosen on validation)"),
@@ -26,45 +33,54 @@ def recommendation(comparison, protocol="honest"):
         if method == best or method not in tests.index:
             continue
         t = tests.loc[method]
+        text += f"; {method} is {t['difference']:.2f} points lower"
         text += (
-            f"; {method} is {t['difference']:.2f} points lower, "
-            f"p = {t['p']:.2g} over {n} splits ({t['test']} test)"
-        )
+            " on the one split (no test)" if n < 2
+            else f", p = {t['p']:.2g} over {n} splits ({t['test']} test)"
+        )  # fmt: skip
     return text + "."
 
 
 def comparison_markdown(comparison):
     """A Markdown report: ranked tables, paired tests, recommendation."""
+    one_split = comparison.runs["split"].nunique() < 2
     lines = [f"# Compare: {comparison.name}", ""]
+    if one_split:
+        lines += [ONE_SPLIT, ""]
     for protocol, title in PROTOCOL_TITLES:
         lines += [f"## {title}", ""]
-        lines += _summary_lines(comparison, protocol)
-        lines += _paired_lines(comparison, protocol)
+        lines += _summary_lines(comparison, protocol, spread=not one_split)
+        lines += _paired_lines(comparison, protocol, one_split)
         lines += ["", comparison.recommendation(protocol=protocol), ""]
     return "\n".join(lines + _notes(comparison)) + "\n"
 
 
-def _summary_lines(comparison, protocol):
+def _summary_lines(comparison, protocol, spread=True):
     s = comparison.summary(protocol=protocol)
     gm = comparison.summary("gm", protocol)["mean"]
+    head = "ACSA mean ± std" if spread else "ACSA"
     lines = [
-        "| method | ACSA mean ± std | GM mean | mean rank | splits |",
+        f"| method | {head} | GM mean | mean rank | splits |",
         "|---|---|---|---|---|",
     ]
     for m, row in s.iterrows():
         if row["splits"] == 0:
             lines.append(f"| {m} | NA | NA | - | 0 |")
             continue
+        acsa = f"{row['mean']:.2f}" + (f" ± {row['std']:.2f}" if spread else "")
         lines.append(
-            f"| {m} | {row['mean']:.2f} ± {row['std']:.2f} | "
-            f"{gm[m]:.2f} | {row['rank']:.2f} | {int(row['splits'])} |"
+            f"| {m} | {acsa} | {gm[m]:.2f} | {row['rank']:.2f} | "
+            f"{int(row['splits'])} |"
         )
     return lines
 
 
-def _paired_lines(comparison, protocol):
+def _paired_lines(comparison, protocol, one_split=False):
     leader = comparison.summary(protocol=protocol).index[0]
     tests = comparison.paired_tests(protocol=protocol)
+    if tests.empty or one_split:
+        why = "one split" if one_split else "a single method"
+        return ["", f"No paired test with {why}."]
     lines = [
         "",
         f"Paired tests of {leader} against each method (ACSA):",
@@ -183,3 +199,13 @@ def _means_lines(means):
         ]
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
     return lines
+
+
+# -------------------------------------------------------------------- plots
+def save_plot(plot, result, path):
+    """`plot(result, path)`; without matplotlib, a warning and None."""
+    try:
+        return plot(result, path)
+    except ImportError as err:
+        warnings.warn(f"{path} not written: {err}", stacklevel=3)
+        return None

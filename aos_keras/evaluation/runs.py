@@ -157,12 +157,35 @@ def table_fingerprint(X, y):
     return h.hexdigest()[:16]
 
 
-def run_key(fingerprint, method, options, protocol, split, revision=0):
+def run_key(
+    fingerprint,
+    method,
+    options,
+    protocol,
+    split,
+    revision=0,
+    *,
+    backend=None,
+    version=None,
+):
     """The cache key of one run.
 
-    `revision` is the method's (`aos_keras.baselines.method_revision`):
-    a method whose behaviour changed under the same name gets new keys,
-    while revision 0 keeps the keys runs had before revisions existed.
+    Args:
+        fingerprint: str. `table_fingerprint` of the table.
+        method: str. The method's name.
+        options: dict or None. The method's options.
+        protocol: `Protocol`.
+        split: dict from `make_splits`.
+        revision: int. The method's (`aos_keras.baselines.method_revision`):
+            a method whose behaviour changed under the same name gets new
+            keys.
+        backend: str or None. The Keras backend (`compare` passes it, so a
+            JAX run is never reused on torch).
+        version: str or None. The package's version (`compare` passes it).
+
+    Returns:
+        str, 16 hex digits. Revision 0 without backend and version gives
+        the keys of version 0.3.0.
     """
     parts = [
         fingerprint,
@@ -174,6 +197,9 @@ def run_key(fingerprint, method, options, protocol, split, revision=0):
     ]
     if revision:
         parts.append({"revision": int(revision)})
+    context = {"backend": backend, "version": version}
+    if any(v is not None for v in context.values()):
+        parts.append({k: v for k, v in context.items() if v is not None})
     text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

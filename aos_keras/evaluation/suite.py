@@ -4,7 +4,7 @@ import os
 
 import pandas as pd
 
-from aos_keras import io
+from aos_keras import io, plots
 from aos_keras.evaluation import reports
 from aos_keras.evaluation.statistics import friedman_nemenyi, paired_row
 
@@ -115,6 +115,8 @@ class SuiteComparison:
     def save(self, out_dir, stem="suite", plot=True):
         """Write `{stem}.csv` (every run), `{stem}.md` and the CD diagram.
 
+        Without matplotlib the diagram is skipped with a warning.
+
         Returns:
             list of the paths written.
         """
@@ -125,9 +127,8 @@ class SuiteComparison:
         io.write_text(paths[0], self.runs.to_csv(index=False))
         io.write_text(paths[1], self.markdown())
         if plot:
-            from aos_keras.plots import plot_critical_difference
-
             path = os.path.join(out_dir, f"{stem}_cd.png")
-            plot_critical_difference(self.rank_table(), path)
-            paths.append(path)
+            draw = plots.plot_critical_difference
+            if reports.save_plot(draw, self.rank_table(), path):
+                paths.append(path)
         return paths
