@@ -18,6 +18,7 @@ import pandas as pd
 from aos_keras import validation
 from aos_keras.batching import batch_size_for, pad_to_batches
 from aos_keras.callbacks import DeferredOversampling, with_nan_guard
+from aos_keras.export import export_saved_model
 
 
 class TableEntry:
@@ -141,8 +142,6 @@ class TableEntry:
                 f"{type(self).__name__}.export supports "
                 f"format='tf_saved_model' only; got {format!r}."
             )
-        from aos_keras.export import export_saved_model
-
         kw.setdefault("overwrite", True)
         return export_saved_model(self, filepath, verbose=bool(verbose), **kw)
 

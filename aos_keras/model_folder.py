@@ -28,6 +28,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from aos_keras import backend, io, upgrade
+from aos_keras.metrics import acsa, geometric_mean, per_class_recall
+from aos_keras.preprocessing import TablePreprocessor
+
 # The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
 ENCODER = "encoder.joblib"
 
@@ -46,8 +50,6 @@ def save_folder(result, out, *, label, plot=False, extra=None):
         The `metrics.json` dict (strict JSON: NaN as None). Epochs are
         numbered from 1 in `metrics.json` (`best_epoch`) and `history.csv`.
     """
-    from aos_keras import io
-
     with io.atomic_dir(out, overwrite=True) as tmp:
         _write_folder(result, tmp, label, plot, extra)
     with open(os.path.join(out, "metrics.json"), encoding="utf-8") as f:
@@ -55,8 +57,6 @@ def save_folder(result, out, *, label, plot=False, extra=None):
 
 
 def _write_folder(result, out, label, plot, extra):
-    from aos_keras import backend, io
-
     model = result.model
     model.save(os.path.join(out, "model.keras"))
     prep = preprocessing(result.features, label, result.encoder)
@@ -152,8 +152,6 @@ def _load_model(path):
     in a temporary copy (`aos_keras.upgrade`), with a warning."""
     import keras
 
-    from aos_keras import upgrade
-
     if not upgrade.is_legacy_file(path):
         return keras.saving.load_model(path, compile=False)
     warnings.warn(
@@ -175,8 +173,6 @@ def load_encoder(folder, prep, model=None):
     folders), or, for earlier folders, the numeric columns' mean and scale.
     `folder` is not read (kept for the signature of earlier versions).
     """
-    from aos_keras.preprocessing import TablePreprocessor
-
     own = getattr(model, "preprocessor", None)
     if own is not None and not own.identity:
         return own
@@ -231,8 +227,6 @@ def transform(features, prep):
 
 def scores(model, x, labels):
     """ACSA, GM and per-class recall (keyed by class) of `model` on rows."""
-    from aos_keras import acsa, geometric_mean, per_class_recall
-
     y = model.encode_labels(labels)
     pred = np.argmax(model.predict(x, verbose=0), axis=1)
     c = model.num_classes
