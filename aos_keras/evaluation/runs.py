@@ -40,20 +40,8 @@ def run_one(X, y, classes, method, split, protocol, options=None, callbacks=()):
         `seconds`, or status `"na"` with the reason.
     """
     options = dict(options or {})
-    fit, val, test = split["fit"], split["val"], split["test"]
-    record = {
-        "method": method_spec(method).name,
-        "repeat_seed": int(split["seed"]),
-        "options": options,
-        "protocol": jsonable(dataclasses.asdict(protocol)),
-        "rows": {"fit": len(fit), "val": len(val), "test": len(test)},
-        "status": "ok",
-        "batch_size": protocol.batch_for(len(fit)),
-    }
-    encoder = TableEncoder().fit(X.iloc[fit])
-    rows = [
-        (encoder.transform(X.iloc[part]), y[part]) for part in (fit, val, test)
-    ]
+    record = _record(method, split, protocol, options)
+    encoder, rows = encode_split(X, y, split)
     record.update(
         fit_and_score(
             method,
@@ -72,6 +60,31 @@ def run_one(X, y, classes, method, split, protocol, options=None, callbacks=()):
         )
     )
     return record
+
+
+def _record(method, split, protocol, options):
+    """A run's record before its scores: what it ran, on what."""
+    fit, val, test = split["fit"], split["val"], split["test"]
+    return {
+        "method": method_spec(method).name,
+        "repeat_seed": int(split["seed"]),
+        "options": options,
+        "protocol": jsonable(dataclasses.asdict(protocol)),
+        "rows": {"fit": len(fit), "val": len(val), "test": len(test)},
+        "status": "ok",
+        "batch_size": protocol.batch_for(len(fit)),
+    }
+
+
+def encode_split(X, y, split):
+    """A `TableEncoder` fitted on the fitting rows; the encoded parts.
+
+    Returns:
+        `(encoder, [(x_fit, y_fit), (x_val, y_val), (x_test, y_test)])`.
+    """
+    parts = (split["fit"], split["val"], split["test"])
+    encoder = TableEncoder().fit(X.iloc[parts[0]])
+    return encoder, [(encoder.transform(X.iloc[p]), y[p]) for p in parts]
 
 
 def fit_and_score(
@@ -112,7 +125,7 @@ def fit_and_score(
         `LogitScorer.select` (and `sampler` for resampling methods), or
         `status` `"na"` with the `reason`.
     """
-    (x_fit, y_fit), (x_val, y_val), (x_test, y_test) = fit, val, test
+    (x_fit, y_fit), (_, y_val), (_, y_test) = fit, val, test
     prior = np.bincount(y_fit, minlength=len(classes)) / len(y_fit)
     scorer = LogitScorer(y_val, y_test, prior, taus, len(classes))
     estimator = make_method(
@@ -124,15 +137,8 @@ def fit_and_score(
     )
     start = time.perf_counter()
     try:
-        estimator.fit_scored(
-            x_fit,
-            y_fit,
-            on_epoch=lambda m: scorer.add(m.logits(x_val), m.logits(x_test)),
-            validation_data=(x_val, y_val),
-            epochs=epochs,
-            batch_size=batch_size,
-            callbacks=list(callbacks),
-        )
+        _fit_scored(estimator, scorer, fit, val, test, epochs, batch_size,
+                    callbacks)  # fmt: skip
     except MethodNotApplicable as err:
         return {"status": "na", "reason": str(err)}
     out = {"status": "ok"}
@@ -141,6 +147,19 @@ def fit_and_score(
     out["seconds"] = time.perf_counter() - start
     out.update(scorer.select(classes))
     return out
+
+
+def _fit_scored(estimator, scorer, fit, val, test, epochs, batch_size, calls):
+    """Train; after every epoch score the logits on validation and test."""
+    (x_val, _), (x_test, _) = val, test
+    estimator.fit_scored(
+        *fit,
+        on_epoch=lambda m: scorer.add(m.logits(x_val), m.logits(x_test)),
+        validation_data=val,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=list(calls),
+    )
 
 
 def jsonable(value):
