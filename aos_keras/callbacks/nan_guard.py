@@ -154,44 +154,18 @@ class NonFiniteGuard(keras.callbacks.Callback):
         player = self.losses.get(name, name)
         epoch, steps = self._epoch, self._steps()
         step = epoch * steps + batch + 1 if steps else None
-        where = f"batch {batch} of epoch {epoch}"
-        if step is not None:
-            where = f"training step {step} ({where})"
-        per_exec = int(getattr(self.model, "steps_per_execution", 1) or 1)
-        if per_exec > 1:
-            where += f", within its last {per_exec} steps (steps_per_execution)"
         also = ""
         if len(bad) > 1:
             also = "; also non-finite in that step: " + ", ".join(
                 f"{self.losses.get(n, n)} `{n}`" for n, _ in bad[1:]
             )
-        sizes = self._weight_sizes()
-        suspect = _suspect(sizes)
-        diagnosis = ""
-        if sizes:
-            diagnosis = (
-                " A NaN spreads within a step (each loss reads the other "
-                "players' weights); the largest |weight| of each player "
-                "after it: "
-                + ", ".join(f"{p} {v:.3g}" for p, v in sizes.items())
-                + (
-                    f" (the {suspect}'s weights diverged first)."
-                    if suspect
-                    else "."
-                )
-            )
-        if suspect:
-            hint = _HINTS.get(suspect, "lower the learning rate")
-        else:
-            hint = (
-                f"lower the learning rates, the {player}'s first "
-                "(d_optimizer, g_optimizer, q_optimizer), or gp_weight/beta"
-            )
+        diagnosis, hint = _diagnosis(self._weight_sizes(), player)
         self._restore()
         raise NonFiniteLossError(
-            f"The {player} loss `{name}` became {value} at {where}{also}."
-            f"{diagnosis} Training stopped. {self._restored()} To fix: "
-            f"{hint}; check that the features are finite and standardised.",
+            f"The {player} loss `{name}` became {value} at "
+            f"{self._where(step, batch)}{also}.{diagnosis} Training stopped. "
+            f"{self._restored()} To fix: {hint}; check that the features "
+            "are finite and standardised.",
             player=player,
             loss=name,
             step=step,
@@ -199,6 +173,16 @@ class NonFiniteGuard(keras.callbacks.Callback):
             batch=batch,
             value=value,
         )
+
+    def _where(self, step, batch):
+        """`training step 3 (batch 2 of epoch 0)` and the like."""
+        where = f"batch {batch} of epoch {self._epoch}"
+        if step is not None:
+            where = f"training step {step} ({where})"
+        per_exec = int(getattr(self.model, "steps_per_execution", 1) or 1)
+        if per_exec > 1:
+            where += f", within its last {per_exec} steps (steps_per_execution)"
+        return where
 
     def _weight_sizes(self):
         """Largest |weight| of each player now (nan: a non-finite weight)."""
@@ -240,6 +224,31 @@ class NonFiniteGuard(keras.callbacks.Callback):
             if path.startswith(f"{player}/") or f"/{player}_" in path:
                 return player
         return path.split("/")[0]
+
+
+def _diagnosis(sizes, player):
+    """`(diagnosis, hint)`: each player's largest |weight| after the step,
+    which player diverged first, and what to lower."""
+    suspect = _suspect(sizes)
+    diagnosis = ""
+    if sizes:
+        diagnosis = (
+            " A NaN spreads within a step (each loss reads the other "
+            "players' weights); the largest |weight| of each player "
+            "after it: "
+            + ", ".join(f"{p} {v:.3g}" for p, v in sizes.items())
+            + (
+                f" (the {suspect}'s weights diverged first)."
+                if suspect
+                else "."
+            )
+        )
+    if suspect:
+        return diagnosis, _HINTS.get(suspect, "lower the learning rate")
+    return diagnosis, (
+        f"lower the learning rates, the {player}'s first "
+        "(d_optimizer, g_optimizer, q_optimizer), or gp_weight/beta"
+    )
 
 
 def with_nan_guard(callbacks):
