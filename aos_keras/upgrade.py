@@ -118,20 +118,7 @@ def _needs_layout(config):
 
 def _convert_weights(src, dst):
     """Copy `src` into `dst`, regrouping every generator; returns the groups."""
-    found = []
-
-    def visit(name, obj):
-        import h5py
-
-        if isinstance(obj, h5py.Group) and "heads" in obj and "vars" in obj:
-            found.append(name)
-
-    src.visititems(visit)
-    if len(found) != 1:
-        raise ValueError(
-            f"Expected one generator with per-class heads; found {found}."
-        )
-    generator = found[0]
+    generator = _generator_group(src)
     for key, value in src.attrs.items():
         dst.attrs[key] = value
     for name in src:
@@ -143,26 +130,50 @@ def _convert_weights(src, dst):
     kernels = [np.asarray(heads[n]["vars"]["0"]) for n in names]
     biases = [np.asarray(heads[n]["vars"]["1"]) for n in names]
     anchors = [np.asarray(g["vars"][str(i)]) for i in range(len(names))]
-    counts = [k.shape[1] for k in kernels]
     # Groups over head positions; the class ids are mapped by the caller.
-    groups = group_heads(counts)
+    groups = group_heads([k.shape[1] for k in kernels])
     del g["heads"], g["vars"]
     variables = g.create_group("vars")
     trainable, fixed = [], []
     for group in groups:
-        width = max(counts[i] for i in group)
-        kernel = np.zeros((len(group), kernels[0].shape[0], width), "float32")
-        bias = np.zeros((len(group), width), "float32")
-        rows = np.zeros((len(group), width, anchors[0].shape[1]), "float32")
-        for slot, i in enumerate(group):
-            kernel[slot, :, : counts[i]] = kernels[i]
-            bias[slot, : counts[i]] = biases[i]
-            rows[slot, : counts[i]] = anchors[i]
+        kernel, bias, rows = _stack_heads(group, kernels, biases, anchors)
         trainable += [kernel, bias]
         fixed.append(rows)
     for i, array in enumerate(trainable + fixed):
         variables.create_dataset(str(i), data=array)
     return groups
+
+
+def _generator_group(src):
+    """The name of the one group of `src` holding per-class heads."""
+    import h5py
+
+    found = []
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Group) and "heads" in obj and "vars" in obj:
+            found.append(name)
+
+    src.visititems(visit)
+    if len(found) != 1:
+        raise ValueError(
+            f"Expected one generator with per-class heads; found {found}."
+        )
+    return found[0]
+
+
+def _stack_heads(group, kernels, biases, anchors):
+    """One group's kernels, biases and anchors, zero-padded to its widest."""
+    counts = [k.shape[1] for k in kernels]
+    width = max(counts[i] for i in group)
+    kernel = np.zeros((len(group), kernels[0].shape[0], width), "float32")
+    bias = np.zeros((len(group), width), "float32")
+    rows = np.zeros((len(group), width, anchors[0].shape[1]), "float32")
+    for slot, i in enumerate(group):
+        kernel[slot, :, : counts[i]] = kernels[i]
+        bias[slot, : counts[i]] = biases[i]
+        rows[slot, : counts[i]] = anchors[i]
+    return kernel, bias, rows
 
 
 def _head_order(name):
