@@ -52,38 +52,39 @@ def plot_history(history, path, best_epoch=None):
     """
     plt = _pyplot()
     history = {k: list(v) for k, v in dict(history).items()}
-    losses = [k for k in PLAYER_LOSSES if k in history]
-    scores = sorted(
-        k for k in history if k.endswith("acsa") or k.endswith("gm")
-    )
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for key in losses:
+    for key in (k for k in PLAYER_LOSSES if k in history):
         axes[0].plot(
             np.arange(1, len(history[key]) + 1), history[key], label=key
         )
     axes[0].set_title("losses per player")
-    for key in scores:
+    for key in sorted(k for k in history if k.endswith(("acsa", "gm"))):
         values = 100 * np.asarray(history[key], dtype=float)
         style = "--" if key.endswith("gm") else "-"
         axes[1].plot(np.arange(1, len(values) + 1), values, style, label=key)
     axes[1].set_title("ACSA / GM (%)")
-    from matplotlib.ticker import MaxNLocator
-
     for ax in axes:
-        if best_epoch is not None:
-            ax.axvline(
-                best_epoch,
-                color="0.3",
-                linestyle=":",
-                label=f"selected epoch {best_epoch}",
-            )
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-        if ax.lines:
-            ax.legend(fontsize=8)
+        _epoch_axis(ax, best_epoch)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _epoch_axis(ax, best_epoch):
+    """Whole-number epochs, the selected epoch marked, grid and legend."""
+    from matplotlib.ticker import MaxNLocator
+
+    if best_epoch is not None:
+        ax.axvline(
+            best_epoch,
+            color="0.3",
+            linestyle=":",
+            label=f"selected epoch {best_epoch}",
+        )
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    if ax.lines:
+        ax.legend(fontsize=8)
 
 
 def plot_generated(model, x, y, path, per_class=200, seed=0):
@@ -113,20 +114,29 @@ def plot_generated(model, x, y, path, per_class=200, seed=0):
     )
     pca = PCA(n_components=2, random_state=0).fit(x)
     real, fake = pca.transform(x), pca.transform(fake_x)
-    # One small panel per class (all real rows in grey behind), so that
-    # many classes stay readable; shared axes keep the panels comparable.
-    k = len(model.classes_)
+    fig = _class_panels(plt, model.classes_, real, y, fake, fake_y)
+    fig.suptitle(
+        "real (o) and generated (x) rows of each class, PCA of the real rows "
+        "(PC 1, PC 2)",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _class_panels(plt, classes, real, y, fake, fake_y):
+    """One small panel per class, all real rows in grey behind.
+
+    Many classes stay readable; shared axes keep the panels comparable.
+    """
+    k = len(classes)
     cols = min(k, 4)
     rows = -(-k // cols)
     fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(3.2 * cols, 2.9 * rows),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    for ax, label in zip(axes.flat, model.classes_):
+        rows, cols, figsize=(3.2 * cols, 2.9 * rows), sharex=True,
+        sharey=True, squeeze=False,
+    )  # fmt: skip
+    for ax, label in zip(axes.flat, classes):
         ax.scatter(*real.T, s=4, color="0.85")
         ax.scatter(
             *real[y == label].T, s=8, color="tab:blue", alpha=0.7,
@@ -141,13 +151,7 @@ def plot_generated(model, x, y, path, per_class=200, seed=0):
     for ax in list(axes.flat)[k:]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7, markerscale=1.5)
-    fig.suptitle(
-        "real (o) and generated (x) rows of each class, PCA of the real rows "
-        "(PC 1, PC 2)",
-        fontsize=9,
-    )
-    fig.tight_layout()
-    return _save(fig, path)
+    return fig
 
 
 def plot_compare_scores(comparison, path, metric="acsa"):
@@ -199,40 +203,10 @@ def plot_critical_difference(rank_table, path):
     cd = rank_table.attrs["cd"]
     k = len(ranks)
     fig, ax = plt.subplots(figsize=(8, 0.28 * k + 2.2))
-    ax.set_xlim(0.5, k + 0.5)
-    ax.set_ylim(-(k + 1.5), 2.2)
-    ax.axhline(0, color="black", lw=1)
-    for r in range(1, k + 1):
-        ax.plot([r, r], [0, 0.15], color="black", lw=1)
-        ax.text(r, 0.3, str(r), ha="center", fontsize=8)
-    ax.plot([1, 1 + cd], [1.3, 1.3], color="#b2182b", lw=2)
-    ax.text(1 + cd / 2, 1.55, f"CD = {cd:.2f}", ha="center", fontsize=8)
+    _rank_axis(ax, k, cd)
     for i, (m, r) in enumerate(ranks.items()):
-        y = -(i + 1)
-        ax.plot([r, r], [0, y], color="#555555", lw=0.8)
-        ax.plot([r, k + 0.5 if i >= k / 2 else 0.5], [y, y], lw=0.8,
-                color="#555555")  # fmt: skip
-        left = i < k / 2
-        ax.text(
-            0.45 if left else k + 0.55,
-            y,
-            f"{m} ({r:.2f})",
-            ha="right" if left else "left",
-            va="center",
-            fontsize=8,
-        )
-    # Cliques: maximal runs of methods within CD of each other.
-    values = ranks.to_numpy()
-    level = 0
-    for i in range(k):
-        j = i
-        while j + 1 < k and values[j + 1] - values[i] < cd:
-            j += 1
-        if j > i and (i == 0 or values[j] - values[i - 1] >= cd):
-            level += 1
-            y = -0.25 * level
-            ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], lw=3,
-                    color="#2166ac")  # fmt: skip
+        _rank_label(ax, i, m, r, k)
+    _cliques(ax, ranks.to_numpy(), cd)
     ax.axis("off")
     ax.set_title(
         f"Mean rank over {rank_table.attrs['tables']} tables (1 = best); "
@@ -241,3 +215,46 @@ def plot_critical_difference(rank_table, path):
     )
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _rank_axis(ax, k, cd):
+    """The rank axis 1..k and the CD bar above it."""
+    ax.set_xlim(0.5, k + 0.5)
+    ax.set_ylim(-(k + 1.5), 2.2)
+    ax.axhline(0, color="black", lw=1)
+    for r in range(1, k + 1):
+        ax.plot([r, r], [0, 0.15], color="black", lw=1)
+        ax.text(r, 0.3, str(r), ha="center", fontsize=8)
+    ax.plot([1, 1 + cd], [1.3, 1.3], color="#b2182b", lw=2)
+    ax.text(1 + cd / 2, 1.55, f"CD = {cd:.2f}", ha="center", fontsize=8)
+
+
+def _rank_label(ax, i, method, rank, k):
+    """The `i`-th method's line from its rank to its label on a side."""
+    y = -(i + 1)
+    ax.plot([rank, rank], [0, y], color="#555555", lw=0.8)
+    ax.plot([rank, k + 0.5 if i >= k / 2 else 0.5], [y, y], lw=0.8,
+            color="#555555")  # fmt: skip
+    left = i < k / 2
+    ax.text(
+        0.45 if left else k + 0.55,
+        y,
+        f"{method} ({rank:.2f})",
+        ha="right" if left else "left",
+        va="center",
+        fontsize=8,
+    )
+
+
+def _cliques(ax, values, cd):
+    """Bars under maximal runs of methods within CD of each other."""
+    level = 0
+    for i in range(len(values)):
+        j = i
+        while j + 1 < len(values) and values[j + 1] - values[i] < cd:
+            j += 1
+        if j > i and (i == 0 or values[j] - values[i - 1] >= cd):
+            level += 1
+            y = -0.25 * level
+            ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], lw=3,
+                    color="#2166ac")  # fmt: skip
