@@ -69,6 +69,29 @@ SETTINGS = (
 )
 
 
+def _gamo_config(kwargs):
+    """`(GameConfig of GAMO's settings, the other keywords)`."""
+    settings, kwargs = GameConfig.split(kwargs)
+    unshared = sorted(set(settings) - set(SETTINGS))
+    if unshared:
+        raise TypeError(
+            f"GAMO has no setting {unshared}; its settings are "
+            f"{list(SETTINGS)}."
+        )
+    return GameConfig(**settings), kwargs
+
+
+def _minority_classes(counts):
+    """The classes short of the largest (`ValueError` if none)."""
+    deficits = class_deficits(counts)
+    minority = tuple(int(c) for c in np.flatnonzero(deficits > 0))
+    if not minority:
+        raise ValueError(
+            f"GAMO needs a minority class; every class has {max(counts)} rows."
+        )
+    return minority
+
+
 @keras.saving.register_keras_serializable(package="aos_keras")
 class GAMO(MultiPlayerModel):
     """Generative Adversarial Minority Oversampling as one Keras model.
@@ -121,46 +144,19 @@ class GAMO(MultiPlayerModel):
         name="gamo",
         **kwargs,
     ):
-        settings, kwargs = GameConfig.split(kwargs)
-        unshared = sorted(set(settings) - set(SETTINGS))
-        if unshared:
-            raise TypeError(
-                f"GAMO has no setting {unshared}; its settings are "
-                f"{list(SETTINGS)}."
-            )
-        config = GameConfig(**settings)
-        classifier_units = config.classifier_units
+        config, kwargs = _gamo_config(kwargs)
         counts = [int(n) for n in class_counts]
         super().__init__(
             len(counts),
             num_features,
-            classifier_units=classifier_units,
+            classifier_units=config.classifier_units,
             seed=seed,
             name=name,
             **kwargs,
         )
         self.class_counts = counts
-        deficits = class_deficits(counts)
-        self.minority_classes = tuple(
-            int(c) for c in np.flatnonzero(deficits > 0)
-        )
-        if not self.minority_classes:
-            raise ValueError(
-                "GAMO needs a minority class; every class has "
-                f"{max(counts)} rows."
-            )
-        if anchor_counts is None:
-            anchor_counts = [
-                n if d > 0 else 0 for n, d in zip(counts, deficits)
-            ]
-        self.anchor_counts = [int(m) for m in anchor_counts]
-        heads = tuple(c for c, m in enumerate(self.anchor_counts) if m > 0)
-        if heads != self.minority_classes:
-            raise ValueError(
-                f"`anchor_counts` must be positive exactly for the minority "
-                f"classes {list(self.minority_classes)}; got "
-                f"{self.anchor_counts}."
-            )
+        self.minority_classes = _minority_classes(counts)
+        self.anchor_counts = self._anchor_counts(counts, anchor_counts)
         self.latent_dim = config.latent_dim
         self.generator_units = config.generator_units
         self.critic_units = config.critic_units
@@ -183,6 +179,23 @@ class GAMO(MultiPlayerModel):
         self.class_weights = class_distribution(counts, "fraction")
         self.alpha = synthetic_weight(counts)
         self.built = True
+
+    def _anchor_counts(self, counts, anchor_counts):
+        """Anchors per class: positive exactly for the minority classes."""
+        if anchor_counts is None:
+            deficits = class_deficits(counts)
+            anchor_counts = [
+                n if d > 0 else 0 for n, d in zip(counts, deficits)
+            ]
+        anchor_counts = [int(m) for m in anchor_counts]
+        heads = tuple(c for c, m in enumerate(anchor_counts) if m > 0)
+        if heads != self.minority_classes:
+            raise ValueError(
+                f"`anchor_counts` must be positive exactly for the minority "
+                f"classes {list(self.minority_classes)}; got "
+                f"{anchor_counts}."
+            )
+        return anchor_counts
 
     @classmethod
     def from_data(
