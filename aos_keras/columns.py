@@ -81,8 +81,8 @@ def check_categories(values, column, max_categories):
     }[kind]
     raise ValueError(
         f"Nominal column {column!r} has {n} distinct values (more than "
-        f"max_categories={max_categories}): {advice}, or raise "
-        "max_categories."
+        f"`max_categories`={max_categories}): {advice}, or raise "
+        "`max_categories`."
     )
 
 

@@ -279,3 +279,25 @@ def test_cli_impute_and_strict_categories(mixed, tmp_path, capsys):
     assert cli.main(["evaluate", str(out), str(new_path)]) == 2
     err = capsys.readouterr().err
     assert "unknown" in err.lower() and "Traceback" not in err
+
+
+def test_cli_dates_are_named_and_max_categories_is_an_option(tmp_path, capsys):
+    """Issue 24 item 11 through the command line."""
+    n = 40
+    frame = pd.DataFrame(
+        {
+            "x": np.arange(n) * 0.1,
+            "when": pd.date_range("2021-01-01", periods=n).astype(str),
+            "label": ["a", "b"] * (n // 2),
+        }
+    )
+    path = tmp_path / "dates.csv"
+    frame.to_csv(path, index=False)
+    argv = ["train", str(path), "--label", "label", *TINY_ARGS]
+    argv += ["--max-categories", "10", "--out", str(tmp_path / "run")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "date column" in err and "--max-categories" in err
+    assert "Traceback" not in err
+    argv[argv.index("10")] = "50"
+    assert cli.main(argv) == 0

@@ -254,7 +254,7 @@ def test_max_categories_is_a_parameter():
         {"x": rng.normal(size=40), "id": [f"r{i}" for i in range(40)]}
     )
     y = np.array([0, 1] * 20)
-    with pytest.raises(ValueError, match="max_categories=10"):
+    with pytest.raises(ValueError, match="max_categories`=10"):
         tiny_classifier(max_categories=10).fit(X, y)
     assert tiny_classifier(max_categories=50).fit(X, y).predict(X).shape == (
         40,

@@ -121,7 +121,7 @@ def test_dates_mixed_types_and_huge_values_get_their_own_messages():
     frame = mixed_frame()
     n = len(frame)
     dates = pd.date_range("2020-01-01", periods=n).strftime("%Y-%m-%d")
-    with pytest.raises(ValueError, match="max_categories=10.*date column"):
+    with pytest.raises(ValueError, match="max_categories`=10.*date column"):
         TableEncoder(max_categories=10).fit(frame.assign(when=dates))
     with pytest.raises(ValueError, match="date column"):
         TableEncoder(max_categories=10).fit(

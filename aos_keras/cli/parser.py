@@ -234,6 +234,14 @@ def _add_encoder_options(p):
         help="a category unseen in training, at evaluate/predict time: no "
         "vote (default) or an error",
     )
+    p.add_argument(
+        "--max-categories",
+        type=int,
+        default=100,
+        help="most distinct values of a nominal column (default: 100); more "
+        "is refused, saying whether the column looks like dates, mixed "
+        "types or an ID",
+    )
 
 
 def _evaluate(sub, model_class):

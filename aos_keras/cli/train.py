@@ -125,6 +125,7 @@ def _train(args, config, features, labels):
         standardize=args.standardize,
         numeric_imputation=args.impute,
         unknown=args.unknown_categories,
+        max_categories=args.max_categories,
     )
     return training.train_table(
         features,
