@@ -51,6 +51,25 @@ class ResampledMethod(ClassifierMethod):
     OPTIONS = ("nominal_blocks",)
 
     def _resample(self, x, y):
+        k = self._neighbours(y)
+        blocks = [tuple(b) for b in self.options.get("nominal_blocks") or ()]
+        sampler = self._nominal_sampler(k, blocks) if blocks else None
+        ordinal = sampler is not None
+        if sampler is None:
+            sampler = self._sampler(k, len(y))
+        self.sampler_name_ = type(sampler).__name__
+        x_res, y_res = self._fit_resample(
+            sampler, to_ordinal(x, blocks) if ordinal else x, y
+        )
+        if ordinal:
+            x_res = from_ordinal(x_res, blocks, x.shape[1])
+        elif blocks:
+            x_res = snap_blocks(x_res, blocks)
+        self.resampled_counts_ = np.bincount(y_res, minlength=self.num_classes)
+        return np.asarray(x_res, dtype=np.float32), y_res
+
+    def _neighbours(self, y):
+        """`k = min(5, n_min - 1)`; NA for a k-NN sampler when `k < 1`."""
         n_min = int(np.bincount(y).min())
         k = min(5, n_min - 1)
         if self.uses_neighbours and k < 1:
@@ -59,27 +78,20 @@ class ResampledMethod(ClassifierMethod):
                 f"{self.name}: class {smallest} has {n_min} training row; "
                 "k-NN over-sampling needs at least 2 rows per class."
             )
-        blocks = [tuple(b) for b in self.options.get("nominal_blocks") or ()]
-        sampler = self._nominal_sampler(k, blocks) if blocks else None
-        ordinal = sampler is not None
-        if sampler is None:
-            sampler = self._sampler(k, len(y))
-        self.sampler_name_ = type(sampler).__name__
-        data = to_ordinal(x, blocks) if ordinal else x
+        return k
+
+    def _fit_resample(self, sampler, data, y):
+        """The sampler's rows (float32) and labels (int64); NA on failure."""
         try:
             x_res, y_res = sampler.fit_resample(data, y)
         except (ValueError, RuntimeError) as err:
             raise MethodNotApplicable(
                 f"{self.name}: {type(sampler).__name__} failed: {err}"
             ) from err
-        x_res = np.asarray(x_res, dtype=np.float32)
-        if ordinal:
-            x_res = from_ordinal(x_res, blocks, x.shape[1])
-        elif blocks:
-            x_res = snap_blocks(x_res, blocks)
-        y_res = np.asarray(y_res, dtype=np.int64)
-        self.resampled_counts_ = np.bincount(y_res, minlength=self.num_classes)
-        return np.asarray(x_res, dtype=np.float32), y_res
+        return (
+            np.asarray(x_res, dtype=np.float32),
+            np.asarray(y_res, dtype=np.int64),
+        )
 
     def _sampler(self, k, num_rows):
         from imblearn.over_sampling import RandomOverSampler
