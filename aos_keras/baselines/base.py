@@ -143,13 +143,7 @@ class Method:
         x, y = self._check_data(x, y)
         if validation_data is not None:
             validation_data = self._check_data(*validation_data[:2], "x_val")
-        counts = np.bincount(y, minlength=self.num_classes)
-        if self.needs_every_class and (counts == 0).any():
-            missing = np.flatnonzero(counts == 0).tolist()
-            raise MethodNotApplicable(
-                f"{self.name}: classes {missing} have no training row."
-            )
-        self.class_counts_ = counts
+        self.class_counts_ = counts = self._class_counts(y)
         if self.seed is not None:
             keras.utils.set_random_seed(self.seed)
         self._model = None
@@ -164,6 +158,16 @@ class Method:
             verbose=verbose,
         )
         return self
+
+    def _class_counts(self, y):
+        """Rows per class; NA where a class the method needs has none."""
+        counts = np.bincount(y, minlength=self.num_classes)
+        if self.needs_every_class and (counts == 0).any():
+            missing = np.flatnonzero(counts == 0).tolist()
+            raise MethodNotApplicable(
+                f"{self.name}: classes {missing} have no training row."
+            )
+        return counts
 
     def fit_scored(self, x, y, *, on_epoch, validation_data=None, **fit_kwargs):
         """`fit`, calling `on_epoch(self)` after every epoch.
