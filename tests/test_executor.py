@@ -74,12 +74,27 @@ def test_one_split_reports_no_spread_and_no_test_with_a_caution():
 
 
 # ------------------------------------------------------------- workers
+@pytest.mark.filterwarnings("ignore:n_jobs=2 is more than")  # 1 core
 def test_two_loky_workers_give_the_numbers_of_one(tmp_path):
     before = dict(os.environ)
     one = run(cache_dir=str(tmp_path / "one"))
     two = run(n_jobs=2, cache_dir=str(tmp_path / "two"))
     pd.testing.assert_frame_equal(records(one), records(two))
     assert dict(os.environ) == before  # nothing set, nothing left
+
+
+@pytest.mark.filterwarnings("ignore:n_jobs=2 is more than")  # 1 core
+def test_a_registered_variant_runs_in_a_worker_that_never_registered_it():
+    from aos_keras.baselines import register_preset
+
+    register_preset("DO-worker-test", mode="do",
+                    settings={"generator_temperature": 0.5})  # fmt: skip
+    tiny = {"classifier_units": (8,), "latent_dim": 4,
+            "generator_units": (8,), "critic_units": (8,)}  # fmt: skip
+    result = run(methods=["DO-worker-test", "LR"], repeats=1, n_jobs=2,
+                 options={"DO-worker-test": tiny})  # fmt: skip
+    assert (result.runs["status"] == "ok").all()
+    assert set(result.runs["method"]) == {"DO-worker-test", "LR"}
 
 
 def test_more_workers_than_cores_warns(monkeypatch):
