@@ -22,6 +22,8 @@ Example:
 >>> prep.decode(model.predict(x))
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -103,6 +105,8 @@ class TablePreprocessor:
         y = validation.check_target(y, num_rows=len(X))
         classes = validation.check_classes(y)[0]
         named = isinstance(X, pd.DataFrame)
+        if named:
+            _warn_label_in_features(X, y)
         if encode is None:
             encode = is_mixed_table(X)
         if encode:
@@ -245,6 +249,25 @@ def identity_spec(names, dtypes=None):
         "order": [c["name"] for c in columns],
         "limit": validation.MAX_ABS_FEATURE,
     }
+
+
+def _warn_label_in_features(frame, y):
+    """Warn when a feature column holds the labels (a leak)."""
+    labels = pd.Series(y).astype(str).str.strip().to_numpy()
+
+    def same(values, rows):  # as strings, on the first `rows` rows
+        head = values.iloc[:rows].astype(str).str.strip().to_numpy()
+        return (head == labels[:rows]).all()
+
+    for column in frame.columns:
+        values = frame[column]
+        if same(values, 50) and same(values, len(labels)):
+            warnings.warn(
+                f"X's column {column!r} holds the labels y: is the label "
+                "column left in the features? It leaks the label; drop it.",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _is_frame(X):

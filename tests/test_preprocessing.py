@@ -84,3 +84,9 @@ def test_unknown_categories_error_from_the_config():
     new = frame.assign(colour="pink")
     with pytest.raises(ValueError, match="'colour'.*'pink'"):
         again.transform(new)
+
+
+def test_a_feature_column_holding_the_labels_is_flagged():
+    frame, y = table()
+    with pytest.warns(UserWarning, match="'label' holds the labels"):
+        TablePreprocessor.fit(frame.assign(label=y), y)
