@@ -193,43 +193,22 @@ class CWIGenerator(keras.Model):
         self.trunk_units = tuple(int(u) for u in trunk_units)
         self.activation = activation
         self.batch_norm = bool(batch_norm)
-        self.temperature = float(temperature)
-        if not self.temperature > 0 or not np.isfinite(self.temperature):
-            raise ValueError(
-                "`temperature` must be a finite float > 0; got "
-                f"{temperature!r}."
-            )
+        self.temperature = _check_temperature(temperature)
         self.nominal_blocks = check_blocks(nominal_blocks, self.num_features)
-        if nominal_output not in NOMINAL_OUTPUTS:
-            raise ValueError(
-                f"`nominal_output` must be one of {NOMINAL_OUTPUTS}; got "
-                f"{nominal_output!r}."
-            )
-        self.nominal_output = nominal_output
+        self.nominal_output = _check_nominal_output(nominal_output)
         self.num_classes = len(self.anchor_counts)
         self.class_ids = tuple(
             c for c, m in enumerate(self.anchor_counts) if m > 0
         )
-        self.head_groups = check_groups(
-            group_heads(self.anchor_counts)
-            if head_groups is None
-            else head_groups,
-            self.class_ids,
-        )
+        if head_groups is None:
+            head_groups = group_heads(self.anchor_counts)
+        self.head_groups = check_groups(head_groups, self.class_ids)
         self._group_of = {
             c: (j, i)
             for j, group in enumerate(self.head_groups)
             for i, c in enumerate(group)
         }
-        self.trunk = []
-        for i, units in enumerate(self.trunk_units):
-            self.trunk.append(
-                keras.layers.Dense(units, activation, name=f"trunk_{i}")
-            )
-            if self.batch_norm:
-                self.trunk.append(
-                    keras.layers.BatchNormalization(name=f"trunk_bn_{i}")
-                )
+        self.trunk = _trunk_layers(self.trunk_units, activation, batch_norm)
         # Every head kernel from one draw (see `build`).
         self._head_draw = keras.initializers.RandomUniform(-1.0, 1.0)
         self.build()
@@ -241,20 +220,39 @@ class CWIGenerator(keras.Model):
         for layer in self.trunk:
             layer.build(shape)
             shape = layer.compute_output_shape(shape)
-        units = shape[-1]
-        # Glorot-uniform heads, as a Dense(m_c) layer of each class would
-        # have: U(-1, 1) scaled to sqrt(6 / (h + m_c)). All kernels come from
-        # one draw, so the backend compiles one random op whatever the
-        # number of classes (one per shape was 0.5 s each on JAX, 13 s for
-        # the 26 heads of letter-lt100); padded entries are 0.
+        kernels = self._initial_kernels(units=shape[-1])
+        self.head_kernels, self.head_biases, self.group_anchors = [], [], []
+        self._masks = []
+        for j, group in enumerate(self.head_groups):
+            self._add_head(j, group, kernels[j])
+        for j, group in enumerate(self.head_groups):
+            width = self._masks[j].shape[1]
+            self.group_anchors.append(
+                self.add_weight(
+                    shape=(len(group), width, self.num_features),
+                    initializer="zeros",
+                    trainable=False,
+                    name=f"anchors_{j}",
+                )
+            )
+        self.built = True
+
+    def _initial_kernels(self, units):
+        """Each head group's initial kernel `(classes, units, width)`.
+
+        Glorot-uniform heads, as a Dense(m_c) layer of each class would
+        have: U(-1, 1) scaled to sqrt(6 / (h + m_c)). All kernels come from
+        one draw, so the backend compiles one random op whatever the number
+        of classes (one per shape was 0.5 s each on JAX, 13 s for the 26
+        heads of letter-lt100); padded entries are 0.
+        """
         draw = ops.convert_to_numpy(
             self._head_draw((units * sum(self.anchor_counts),))
         )
         # Class c's kernel starts after the kernels of classes 0..c-1.
         start = units * (np.cumsum(self.anchor_counts) - self.anchor_counts)
-        self.head_kernels, self.head_biases, self.group_anchors = [], [], []
-        self._masks = []
-        for j, group in enumerate(self.head_groups):
+        kernels = []
+        for group in self.head_groups:
             width = max(self.anchor_counts[c] for c in group)
             kernel = np.zeros((len(group), units, width), "float32")
             for i, c in enumerate(group):
@@ -262,38 +260,28 @@ class CWIGenerator(keras.Model):
                 block = draw[start[c] : start[c] + units * m]
                 limit = np.sqrt(6.0 / (units + m))
                 kernel[i, :, :m] = block.reshape(units, m) * limit
-            self.head_kernels.append(
-                self.add_weight(
-                    shape=kernel.shape,
-                    initializer=keras.initializers.Constant(kernel),
-                    name=f"head_kernel_{j}",
-                )
+            kernels.append(kernel)
+        return kernels
+
+    def _add_head(self, j, group, kernel):
+        """Group `j`'s kernel and bias weights and its anchor mask."""
+        self.head_kernels.append(
+            self.add_weight(
+                shape=kernel.shape,
+                initializer=keras.initializers.Constant(kernel),
+                name=f"head_kernel_{j}",
             )
-            self.head_biases.append(
-                self.add_weight(
-                    shape=(len(group), width),
-                    initializer="zeros",
-                    name=f"head_bias_{j}",
-                )
+        )
+        width = kernel.shape[-1]
+        self.head_biases.append(
+            self.add_weight(
+                shape=(len(group), width),
+                initializer="zeros",
+                name=f"head_bias_{j}",
             )
-            self._masks.append(
-                np.arange(width)[None, :]
-                < np.array([self.anchor_counts[c] for c in group])[:, None]
-            )
-        for j, group in enumerate(self.head_groups):
-            self.group_anchors.append(
-                self.add_weight(
-                    shape=(
-                        len(group),
-                        self._masks[j].shape[1],
-                        self.num_features,
-                    ),
-                    initializer="zeros",
-                    trainable=False,
-                    name=f"anchors_{j}",
-                )
-            )
-        self.built = True
+        )
+        counts = np.array([self.anchor_counts[c] for c in group])
+        self._masks.append(np.arange(width)[None, :] < counts[:, None])
 
     @property
     def anchors(self):
@@ -347,29 +335,8 @@ class CWIGenerator(keras.Model):
             float tensor `(K, r, d)`; with `return_weights`, a tuple
             `(rows, weights)`.
         """
-        class_ids = self.class_ids if class_ids is None else tuple(class_ids)
-        if len(class_ids) == 0:
-            raise ValueError("`class_ids` must name at least one class.")
-        missing = [c for c in class_ids if c not in self._group_of]
-        if missing:
-            raise ValueError(
-                f"Classes {missing} have no generator head (no anchors)."
-            )
-        k, r = ops.shape(z)[0], ops.shape(z)[1]
-        onehot = np.eye(self.num_classes, dtype="float32")[list(class_ids)]
-        onehot = ops.broadcast_to(
-            ops.cast(onehot[:, None, :], z.dtype), (k, r, self.num_classes)
-        )
-        h = ops.reshape(
-            ops.concatenate([z, onehot], axis=-1),
-            (-1, self.latent_dim + self.num_classes),
-        )
-        for layer in self.trunk:
-            if isinstance(layer, keras.layers.BatchNormalization):
-                h = call_layer(layer, h, training=training)
-            else:
-                h = call_layer(layer, h)
-        h = ops.reshape(h, (k, r, -1))
+        class_ids = self._check_class_ids(class_ids)
+        h = self._trunk_features(z, class_ids, training)
         rows, weights, order = [], [], []
         for j, group in enumerate(self.head_groups):
             wanted = [
@@ -399,6 +366,36 @@ class CWIGenerator(keras.Model):
         if not return_weights:
             return rows
         return rows, [weights[i] for i in np.argsort(order)]
+
+    def _check_class_ids(self, class_ids):
+        """`class_ids` as a tuple of classes that have a head."""
+        class_ids = self.class_ids if class_ids is None else tuple(class_ids)
+        if len(class_ids) == 0:
+            raise ValueError("`class_ids` must name at least one class.")
+        missing = [c for c in class_ids if c not in self._group_of]
+        if missing:
+            raise ValueError(
+                f"Classes {missing} have no generator head (no anchors)."
+            )
+        return class_ids
+
+    def _trunk_features(self, z, class_ids, training):
+        """The trunk's features `(K, r, h)` of noise and class one-hots."""
+        k, r = ops.shape(z)[0], ops.shape(z)[1]
+        onehot = np.eye(self.num_classes, dtype="float32")[list(class_ids)]
+        onehot = ops.broadcast_to(
+            ops.cast(onehot[:, None, :], z.dtype), (k, r, self.num_classes)
+        )
+        h = ops.reshape(
+            ops.concatenate([z, onehot], axis=-1),
+            (-1, self.latent_dim + self.num_classes),
+        )
+        for layer in self.trunk:
+            if isinstance(layer, keras.layers.BatchNormalization):
+                h = call_layer(layer, h, training=training)
+            else:
+                h = call_layer(layer, h)
+        return ops.reshape(h, (k, r, -1))
 
     def _head_softmax(self, j, h, slots):
         """Convex weights `(k, r, m_max)` of group `j`'s classes `slots`."""
@@ -456,3 +453,32 @@ class CWIGenerator(keras.Model):
             head_groups=self.head_groups,
         )
         return config
+
+
+def _check_temperature(temperature):
+    """`temperature` as a float; a finite value > 0."""
+    value = float(temperature)
+    if not value > 0 or not np.isfinite(value):
+        raise ValueError(
+            f"`temperature` must be a finite float > 0; got {temperature!r}."
+        )
+    return value
+
+
+def _check_nominal_output(nominal_output):
+    if nominal_output not in NOMINAL_OUTPUTS:
+        raise ValueError(
+            f"`nominal_output` must be one of {NOMINAL_OUTPUTS}; got "
+            f"{nominal_output!r}."
+        )
+    return nominal_output
+
+
+def _trunk_layers(units, activation, batch_norm):
+    """The trunk: a Dense layer per width, each followed by batch norm."""
+    layers = []
+    for i, width in enumerate(units):
+        layers.append(keras.layers.Dense(width, activation, name=f"trunk_{i}"))
+        if batch_norm:
+            layers.append(keras.layers.BatchNormalization(name=f"trunk_bn_{i}"))
+    return layers
