@@ -39,8 +39,10 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
 
     Build it from training data with `AdversarialOversampler.from_data(x, y,
     mode=...)`: the anchors of each class's generator are its training rows.
-    Labels may be any hashable values; `fit`, `evaluate` and
-    `predict_labels` map them through `classes_`.
+    Labels may be any hashable values. The model holds the game; its
+    `preprocessor` (an `aos_keras.TablePreprocessor`) holds the table:
+    `fit`, `evaluate`, `predict` and `predict_labels` pass DataFrames
+    (matched to the training columns by name) and labels through it.
 
     Args:
         classes: list. The class labels, in index order (`classes_`).
@@ -322,9 +324,10 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             counts: dict mapping a label (a value of `classes_`) to a count.
             seed: int, `keras.random.SeedGenerator` or None.
             as_frame: bool or None. Return the rows as a DataFrame of the
-                table's schema (through `encoder`: valid categories,
+                table's schema (through `preprocessor`: valid categories,
                 integers, original dtypes). Defaults to `None`: a DataFrame
-                when the model has an encoder, else model-space arrays.
+                when the preprocessor encodes a table, else model-space
+                arrays.
 
         Returns:
             `(x, y)`: rows (numpy `(n, d)` or a DataFrame) and labels.
