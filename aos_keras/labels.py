@@ -37,20 +37,7 @@ def check_labels(y, num_rows=None, name="y"):
     >>> check_labels(pd.Series([1, 2], dtype="Int64")).tolist()
     [1, 2]
     """
-    if isinstance(y, pd.DataFrame):
-        if y.shape[1] != 1:
-            raise ValueError(
-                f"{name} must be one column of labels; got a DataFrame with "
-                f"{y.shape[1]} columns. Pass a single column (df['label'])."
-            )
-        y = y.iloc[:, 0]
-    if isinstance(y, pd.Series):
-        dtype = getattr(y.dtype, "numpy_dtype", None)
-        if dtype is not None and not y.isna().any() and dtype.kind in "biuf":
-            y = y.to_numpy(dtype=dtype)  # nullable Int64/boolean/Float64
-        else:
-            y = y.to_numpy()
-    y = np.asarray(y)
+    y = _label_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
@@ -71,6 +58,23 @@ def check_labels(y, num_rows=None, name="y"):
             "NA). Drop those rows or fill in their labels."
         )
     return y
+
+
+def _label_array(y, name):
+    """Labels as a numpy array (a one-column DataFrame, a nullable Series)."""
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"{name} must be one column of labels; got a DataFrame with "
+                f"{y.shape[1]} columns. Pass a single column (df['label'])."
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series):
+        dtype = getattr(y.dtype, "numpy_dtype", None)
+        if dtype is not None and not y.isna().any() and dtype.kind in "biuf":
+            return y.to_numpy(dtype=dtype)  # nullable Int64/boolean/Float64
+        return y.to_numpy()
+    return np.asarray(y)
 
 
 def strip_labels(y, name="y"):
@@ -103,24 +107,28 @@ def strip_labels(y, name="y"):
     }
     if not padded:
         return y
-    merged = {}
-    for v in values:
-        key = padded.get(v, v)
-        merged.setdefault(key, []).append(v)
-    groups = [
-        f"{', '.join(sorted(map(repr, vs)))} -> {k!r}"
-        for k, vs in merged.items()
-        if any(v in padded for v in vs)
-    ]
     warnings.warn(
         f"{name} has labels that differ only by surrounding spaces; they "
-        f"are stripped (merged): {'; '.join(groups[:10])}. Strip them in "
+        f"are stripped (merged): {_merges(values, padded)}. Strip them in "
         "the data to silence this warning.",
         UserWarning,
         stacklevel=3,
     )
     out = np.array([padded.get(v, v) for v in y.tolist()], dtype=object)
     return out.astype(y.dtype) if y.dtype.kind in "US" else out
+
+
+def _merges(values, padded):
+    """`' a', 'a ', 'a' -> 'a'; ...`: the labels each stripped label joins."""
+    merged = {}
+    for v in values:
+        merged.setdefault(padded.get(v, v), []).append(v)
+    groups = [
+        f"{', '.join(sorted(map(repr, vs)))} -> {k!r}"
+        for k, vs in merged.items()
+        if any(v in padded for v in vs)
+    ]
+    return "; ".join(groups[:10])
 
 
 # A label is a regression target, not classes, when it has more distinct
