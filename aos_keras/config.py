@@ -405,25 +405,36 @@ def _normalise(field, value):
             )
         return value
     if many:
-        try:
-            values = tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"`{name}` must be a sequence of ints; got {value!r}."
-            ) from None
-        for v in values:
-            _check_range(name, v, meta)
-        return values
+        return _normalise_ints(name, value, meta)
     if kind in (int, float):
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise ValueError(f"`{name}` must be a number; got {value!r}.")
-        if kind is int:
-            if int(value) != value:
-                raise ValueError(f"`{name}` must be an int; got {value!r}.")
-            value = int(value)
-        else:
-            value = float(value)
-        _check_range(name, value, meta)
+        return _normalise_number(name, value, kind, meta)
+    return value
+
+
+def _normalise_ints(name, value, meta):
+    """A sequence of ints, each in the field's range."""
+    try:
+        values = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"`{name}` must be a sequence of ints; got {value!r}."
+        ) from None
+    for v in values:
+        _check_range(name, v, meta)
+    return values
+
+
+def _normalise_number(name, value, kind, meta):
+    """An int or float (`kind`) in the field's range; bools refused."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"`{name}` must be a number; got {value!r}.")
+    if kind is int:
+        if int(value) != value:
+            raise ValueError(f"`{name}` must be an int; got {value!r}.")
+        value = int(value)
+    else:
+        value = float(value)
+    _check_range(name, value, meta)
     return value
 
 

@@ -38,36 +38,9 @@ def class_targets(counts, sampling_strategy="auto"):
     counts = np.asarray(counts, dtype=np.int64)
     n_max = int(counts.max())
     if isinstance(sampling_strategy, str):
-        if sampling_strategy not in STRATEGY_NAMES:
-            raise ValueError(
-                f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
-                f"a float in (0, 1] or a dict; got {sampling_strategy!r}."
-            )
-        targets = np.full_like(counts, n_max)
-        smallest = int(np.argmin(counts))
-        if sampling_strategy == "minority":
-            targets = counts.copy()
-            targets[smallest] = n_max
-        elif sampling_strategy == "not minority":
-            targets[smallest] = counts[smallest]
-        return targets
+        return _named_targets(counts, sampling_strategy)
     if isinstance(sampling_strategy, dict):
-        targets = counts.copy()
-        for c, target in sampling_strategy.items():
-            c = int(c)
-            if not 0 <= c < len(counts):
-                raise ValueError(
-                    f"`sampling_strategy` names class index {c}, but there "
-                    f"are {len(counts)} classes (0..{len(counts) - 1})."
-                )
-            if target < counts[c]:
-                raise ValueError(
-                    f"`sampling_strategy` asks for {target} rows of class "
-                    f"{c}, which has {counts[c]}; oversampling cannot remove "
-                    "rows."
-                )
-            targets[c] = int(target)
-        return targets
+        return _dict_targets(counts, sampling_strategy)
     if isinstance(sampling_strategy, Real) and not isinstance(
         sampling_strategy, bool
     ):
@@ -124,3 +97,41 @@ def synthetic_weight(counts, sampling_strategy="auto"):
     """`alpha = sum_c deficit_c / N`, the weight of Q's generated-row term."""
     counts = np.asarray(counts, dtype=np.int64)
     return float(class_deficits(counts, sampling_strategy).sum() / counts.sum())
+
+
+def _named_targets(counts, name):
+    """Targets of one of imbalanced-learn's named strategies."""
+    if name not in STRATEGY_NAMES:
+        raise ValueError(
+            f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
+            f"a float in (0, 1] or a dict; got {name!r}."
+        )
+    n_max = int(counts.max())
+    targets = np.full_like(counts, n_max)
+    smallest = int(np.argmin(counts))
+    if name == "minority":
+        targets = counts.copy()
+        targets[smallest] = n_max
+    elif name == "not minority":
+        targets[smallest] = counts[smallest]
+    return targets
+
+
+def _dict_targets(counts, strategy):
+    """Targets of a dict `class index -> target size` (others unchanged)."""
+    targets = counts.copy()
+    for c, target in strategy.items():
+        c = int(c)
+        if not 0 <= c < len(counts):
+            raise ValueError(
+                f"`sampling_strategy` names class index {c}, but there "
+                f"are {len(counts)} classes (0..{len(counts) - 1})."
+            )
+        if target < counts[c]:
+            raise ValueError(
+                f"`sampling_strategy` asks for {target} rows of class "
+                f"{c}, which has {counts[c]}; oversampling cannot remove "
+                "rows."
+            )
+        targets[c] = int(target)
+    return targets

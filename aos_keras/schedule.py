@@ -108,13 +108,7 @@ class GameRules:
         alpha = synthetic_weight(counts, strategy)
         position = np.zeros(num_classes, dtype=np.int32)
         position[list(generator_classes)] = np.arange(len(generator_classes))
-        shift = None
-        if config.q_logit_adjustment > 0:
-            real = np.asarray(counts, np.float64) / np.sum(counts)
-            prior = real + alpha * np.asarray(q_dist, np.float64)
-            shift = (
-                config.q_logit_adjustment * np.log(prior / prior.sum())
-            ).astype("float32")
+        shift = _logit_shift(config.q_logit_adjustment, counts, alpha, q_dist)
         return cls(
             num_classes=num_classes,
             latent_dim=config.latent_dim,
@@ -221,16 +215,7 @@ def critic_update(game, x, y, sample_weight=None):
     real_term, fake_term = losses.CRITIC_TERMS[rules.gan_loss]
     wgan = rules.gan_loss == "wgan-gp"
     if wgan:
-        # Pair every real row with a generated row of its own class.
-        slot = ops.cast(
-            _uniform(game, ops.shape(y), "float32") * ops.cast(r, "float32"),
-            "int32",
-        )
-        position = ops.take(rules.class_position, y)
-        pick = position * r + ops.minimum(slot, r - 1)
-        matched = ops.take(fake, pick, axis=0)
-        eps = _uniform(game, (_batch_size(x), 1), x.dtype)
-        mixed = eps * x + (1.0 - eps) * matched
+        mixed = _interpolates(game, x, y, fake, r)
     # Real and generated rows in one pass of D (D has no batch statistics).
     rows = ops.concatenate([x, fake], axis=0)
     row_ids = ops.concatenate([y, fake_ids], axis=0)
@@ -290,38 +275,22 @@ def classifier_update(game, x, y, sample_weight=None, generated=None):
     step, `(heads, r, d)` in the order of `generator.class_ids`, from which
     Q's classes are taken.
     """
-    rules, g, q = game.rules, game.generator, game.classifier
+    rules = game.rules
     classes = rules.support["classifier"]
     use_fake = rules.alpha > 0 and len(classes) > 0
-    if use_fake and generated is not None:
-        index = [g.class_ids.index(c) for c in classes]
-        if index != list(range(len(g.class_ids))):
-            generated = ops.take(generated, np.asarray(index, "int32"), axis=0)
-        fake, ids = flatten_classes(generated, classes)
-    elif use_fake:
-        r = rows_per_class(
-            rules.fake_rows_per_class, _batch_size(x), len(classes)
-        )
-        z = _noise(game, len(classes), r)
-        fake, ids = flatten_classes(
-            ops.stop_gradient(
-                call_layer(g, z, class_ids=classes, training=True)
-            ),
-            classes,
-        )
     if use_fake:
+        fake, ids = _classifier_rows(game, x, classes, generated)
         weights = rules.class_weights["classifier"]
         fake_loss = CLASS_LOSSES[rules.q_fake_loss]
         # Real and generated rows in one pass of Q.
         rows = ops.concatenate([x, fake], axis=0)
+    q = game.classifier
     n_real = _batch_size(x)
     shift = rules.q_logit_shift  # logit adjustment inside the game, or None
     if shift is not None:
         shift = ops.convert_to_tensor(shift, dtype=x.dtype)
-    gate = None  # deferred oversampling: 0 before the start step, then 1
-    if use_fake and game.q_start_step is not None:
-        step = ops.cast(game.step, "float32")
-        gate = ops.cast(ops.greater_equal(step, game.q_start_step), x.dtype)
+    # Deferred oversampling: 0 before the start step, then 1.
+    gate = _deferral_gate(game, x.dtype) if use_fake else None
 
     def adjusted(logits):
         return logits if shift is None else logits + shift
@@ -346,6 +315,64 @@ def classifier_update(game, x, y, sample_weight=None, generated=None):
         game.q_optimizer, q.trainable_variables, loss_fn
     )
     return loss, real, logits
+
+
+def _logit_shift(strength, counts, alpha, q_dist):
+    """Q's in-game logit adjustment: `strength * log(prior)`, or None.
+
+    The prior is the class distribution Q sees: real rows plus generated
+    rows of weight `alpha` spread as `q_dist` (Menon et al., ICLR 2021).
+    """
+    if not strength > 0:
+        return None
+    real = np.asarray(counts, np.float64) / np.sum(counts)
+    prior = real + alpha * np.asarray(q_dist, np.float64)
+    return (strength * np.log(prior / prior.sum())).astype("float32")
+
+
+def _interpolates(game, x, y, fake, r):
+    """Rows on the lines between real rows and generated rows of their class.
+
+    Every real row is paired with a generated row of its own class (a
+    random one of the `r` of that class), for the gradient penalty.
+    """
+    slot = ops.cast(
+        _uniform(game, ops.shape(y), "float32") * ops.cast(r, "float32"),
+        "int32",
+    )
+    position = ops.take(game.rules.class_position, y)
+    pick = position * r + ops.minimum(slot, r - 1)
+    matched = ops.take(fake, pick, axis=0)
+    eps = _uniform(game, (_batch_size(x), 1), x.dtype)
+    return eps * x + (1.0 - eps) * matched
+
+
+def _classifier_rows(game, x, classes, generated):
+    """Q's generated rows of `classes` and their ids.
+
+    Taken from the critic's `generated` rows when given (in the order of
+    `generator.class_ids`), else made by G now, without gradient.
+    """
+    g = game.generator
+    if generated is not None:
+        index = [g.class_ids.index(c) for c in classes]
+        if index != list(range(len(g.class_ids))):
+            generated = ops.take(generated, np.asarray(index, "int32"), axis=0)
+        return flatten_classes(generated, classes)
+    r = rows_per_class(
+        game.rules.fake_rows_per_class, _batch_size(x), len(classes)
+    )
+    z = _noise(game, len(classes), r)
+    rows = call_layer(g, z, class_ids=classes, training=True)
+    return flatten_classes(ops.stop_gradient(rows), classes)
+
+
+def _deferral_gate(game, dtype):
+    """0 before the deferred-oversampling start step, then 1; or None."""
+    if game.q_start_step is None:
+        return None
+    step = ops.cast(game.step, "float32")
+    return ops.cast(ops.greater_equal(step, game.q_start_step), dtype)
 
 
 # --------------------------------- generated rows (shared with baselines)
