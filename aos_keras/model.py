@@ -1,6 +1,7 @@
 """`AdversarialOversampler`: the three-player game as one Keras model."""
 
 import dataclasses
+import warnings
 
 import keras
 import numpy as np
@@ -254,7 +255,11 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
                 x, y, max_categories=max_categories
             )
         x = model_rows(preprocessor, x)
-        codes = preprocessor.encode_labels(validation.check_target(y, len(x)))
+        with warnings.catch_warnings():  # stripped labels: warned once
+            warnings.simplefilter("ignore", UserWarning)
+            codes = preprocessor.encode_labels(
+                validation.check_target(y, len(x))
+            )
         counts = np.bincount(codes, minlength=len(preprocessor.classes_))
         max_anchors = validation.check_positive_int(
             max_anchors, "max_anchors", allow_none=True
