@@ -235,31 +235,39 @@ def _standardisation(d, mean, scale, scaler):
             raise ValueError(
                 "Pass either `scaler` or `feature_mean`/`feature_scale`."
             )
-        if not hasattr(scaler, "scale_") and not hasattr(scaler, "mean_"):
-            raise ValueError("`scaler` is not fitted (no `mean_`/`scale_`).")
-        # StandardScaler keeps `mean_` with with_mean=False but ignores it.
-        if getattr(scaler, "with_mean", True):
-            mean = getattr(scaler, "mean_", None)
-        if getattr(scaler, "with_std", True):
-            scale = getattr(scaler, "scale_", None)
-    out = []
-    for name, value, default in (
-        ("feature_mean", mean, 0.0),
-        ("feature_scale", scale, 1.0),
-    ):
-        value = np.full(d, default) if value is None else value
-        value = np.asarray(value, dtype=np.float64).reshape(-1)
-        if value.shape != (d,):
-            raise ValueError(
-                f"`{name}` must have {d} values (one per feature); got "
-                f"shape {value.shape}."
-            )
-        if not np.isfinite(value).all():
-            raise ValueError(f"`{name}` has NaN or infinite values.")
-        out.append(value.astype(np.float32))
-    if (out[1] == 0).any():
+        mean, scale = _scaler_numbers(scaler)
+    mean = _feature_vector("feature_mean", mean, 0.0, d)
+    scale = _feature_vector("feature_scale", scale, 1.0, d)
+    if (scale == 0).any():
         raise ValueError("`feature_scale` has zeros; use 1 for those columns.")
-    return out[0], out[1]
+    return mean, scale
+
+
+def _scaler_numbers(scaler):
+    """`(mean, scale)` of a fitted `StandardScaler` (None where unused)."""
+    if not hasattr(scaler, "scale_") and not hasattr(scaler, "mean_"):
+        raise ValueError("`scaler` is not fitted (no `mean_`/`scale_`).")
+    # StandardScaler keeps `mean_` with with_mean=False but ignores it.
+    mean = scale = None
+    if getattr(scaler, "with_mean", True):
+        mean = getattr(scaler, "mean_", None)
+    if getattr(scaler, "with_std", True):
+        scale = getattr(scaler, "scale_", None)
+    return mean, scale
+
+
+def _feature_vector(name, value, default, d):
+    """One value per feature, float32, finite (`default` when None)."""
+    value = np.full(d, default) if value is None else value
+    value = np.asarray(value, dtype=np.float64).reshape(-1)
+    if value.shape != (d,):
+        raise ValueError(
+            f"`{name}` must have {d} values (one per feature); got "
+            f"shape {value.shape}."
+        )
+    if not np.isfinite(value).all():
+        raise ValueError(f"`{name}` has NaN or infinite values.")
+    return value.astype(np.float32)
 
 
 def _classes(model, classifier, classes, d):
@@ -305,15 +313,9 @@ def _rebuild_and_write(classifier, folder, spec):
         )
         job_path = os.path.join(work, "job.json")
         io.write_json(job_path, job)
-        env = dict(os.environ, KERAS_BACKEND="tensorflow")
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (root, env.get("PYTHONPATH")) if p
-        )
         done = subprocess.run(
             [sys.executable, "-c", ENTRY, job_path],
-            env=env,
+            env=_tensorflow_env(),
             capture_output=True,
             text=True,
         )
@@ -324,6 +326,18 @@ def _rebuild_and_write(classifier, folder, spec):
                 "Exporting under KERAS_BACKEND=tensorflow failed (exit "
                 f"{done.returncode}):\n{done.stderr[-4000:]}"
             )
+
+
+def _tensorflow_env():
+    """This process's environment with `KERAS_BACKEND=tensorflow` and this
+    package importable."""
+    env = dict(os.environ, KERAS_BACKEND="tensorflow")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (root, env.get("PYTHONPATH")) if p
+    )
+    return env
 
 
 def _main(argv):
