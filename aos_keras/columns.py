@@ -142,22 +142,7 @@ def split_table(frame, label, *, features=None, drop=None):
     >>> list(X.columns), y.tolist()
     (['age'], ['a', 'b'])
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"frame must be a pandas DataFrame; got {type(frame).__name__}."
-        )
-    columns = [str(c) for c in frame.columns]
-    twice = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
-    if twice:
-        raise ValueError(
-            f"duplicate column names {twice}; rename them (a copy of the "
-            "label would be used as a feature)"
-        )
-    if label not in frame.columns:
-        raise ValueError(
-            f"label column {label!r} not in the table; columns are "
-            f"{columns[:30]}"
-        )
+    _check_table(frame, label)
     if features is not None and drop is not None:
         raise ValueError("give `features` or `drop`, not both")
     features = _names(features, "features")
@@ -165,7 +150,8 @@ def split_table(frame, label, *, features=None, drop=None):
     absent = [c for c in [*features, *drop] if c not in frame.columns]
     if absent:
         raise ValueError(
-            f"columns {absent} not in the table; columns are {columns[:30]}"
+            f"columns {absent} not in the table; columns are "
+            f"{[str(c) for c in frame.columns][:30]}"
         )
     if label in features:
         raise ValueError(f"`features` names the label column {label!r}")
@@ -177,6 +163,25 @@ def split_table(frame, label, *, features=None, drop=None):
     x, y = frame[chosen].copy(), frame[label]
     _warn_about_columns(x, y, label)
     return x, y.to_numpy()
+
+
+def _check_table(frame, label):
+    """A DataFrame without duplicate names, holding the label column."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a pandas DataFrame; got {type(frame).__name__}."
+        )
+    twice = list(dict.fromkeys(frame.columns[frame.columns.duplicated()]))
+    if twice:
+        raise ValueError(
+            f"duplicate column names {twice}; rename them (a copy of the "
+            "label would be used as a feature)"
+        )
+    if label not in frame.columns:
+        raise ValueError(
+            f"label column {label!r} not in the table; columns are "
+            f"{[str(c) for c in frame.columns][:30]}"
+        )
 
 
 def _names(names, argument):
