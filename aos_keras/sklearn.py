@@ -87,31 +87,7 @@ class GameParameters:
         own = list(cls.OWN_PARAMETERS)
         config_class = cls.model_class.config_class
         fields = config_class.wrapper_parameters(exclude=dict(own))
-        parameters = own + fields
-        names = [name for name, _ in parameters]
-        defaults = dict(parameters)
-
-        def __init__(self, **kwargs):
-            unknown = sorted(set(kwargs) - set(names))
-            if unknown:
-                raise TypeError(
-                    f"{type(self).__name__}() got unexpected keyword "
-                    f"argument(s) {unknown}."
-                )
-            for name in names:
-                setattr(self, name, kwargs.get(name, defaults[name]))
-
-        __init__.__signature__ = inspect.Signature(
-            [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
-            + [
-                inspect.Parameter(
-                    name, inspect.Parameter.KEYWORD_ONLY, default=default
-                )
-                for name, default in parameters
-            ]
-        )
-        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-        cls.__init__ = __init__
+        cls.__init__ = _keyword_init(cls, own + fields)
         cls._game_fields = tuple(name for name, _ in fields)
         cls._parameter_constraints = {
             **config_class.parameter_constraints(exclude=dict(own)),
@@ -166,6 +142,31 @@ class GameParameters:
             verbose=self.verbose,
             model_class=self.model_class,
         )
+
+
+def _keyword_init(cls, parameters):
+    """An `__init__` taking `parameters` (name, default) as keywords and
+    storing each unchanged, with the matching signature."""
+    names = [name for name, _ in parameters]
+    defaults = dict(parameters)
+
+    def __init__(self, **kwargs):
+        unknown = sorted(set(kwargs) - set(names))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword "
+                f"argument(s) {unknown}."
+            )
+        for name in names:
+            setattr(self, name, kwargs.get(name, defaults[name]))
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    __init__.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
+        + [inspect.Parameter(n, keyword, default=d) for n, d in parameters]
+    )
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
