@@ -98,7 +98,8 @@ def _read_excel(path):
     if importlib.util.find_spec("openpyxl") is None:
         raise ValueError(
             f"{path} is an Excel workbook: reading it needs openpyxl "
-            "(pip install openpyxl), or save the sheet as CSV"
+            "(pip install openpyxl, or pip install 'aos_keras[excel]'), or "
+            "save the sheet as CSV"
         )
     frame = pd.read_excel(path)
     _refuse_duplicates(path, [str(c) for c in frame.columns])

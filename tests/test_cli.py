@@ -455,6 +455,31 @@ def test_ctrl_c_while_starting_exits_130_in_one_line(table, capsys,
     assert err.strip() == "aos-keras: interrupted (Ctrl-C)"
 
 
+def test_other_failures_end_in_one_line_and_status_1(
+    table, capsys, monkeypatch
+):
+    from aos_keras.cli import evaluate
+
+    def broken(args):
+        raise KeyError("mean")
+
+    monkeypatch.setattr(evaluate, "run", broken)
+    _, path, _ = table
+    assert cli.main(["evaluate", "m", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("aos-keras evaluate: error: KeyError: 'mean'")
+    assert len(err.strip().splitlines()) == 1  # no traceback
+    assert cli.main(["-v", "evaluate", "m", str(path)]) == 1
+    assert "Traceback" in capsys.readouterr().err  # asked for with -v
+
+    def missing(args):
+        raise ModuleNotFoundError("No module named 'imblearn'", name="imblearn")
+
+    monkeypatch.setattr(evaluate, "run", missing)
+    assert cli.main(["evaluate", "m", str(path)]) == 1
+    assert "pip install imblearn" in capsys.readouterr().err
+
+
 def test_tables_from_stdin_predictions_to_stdout(trained, table, capsys,
                                                  monkeypatch):  # fmt: skip
     import io

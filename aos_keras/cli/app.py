@@ -21,7 +21,9 @@ def main(argv=None, model_class=None):
     at once. `--backend` sets `KERAS_BACKEND` for the import that follows.
     The backend starts with its own C++ log lines hidden unless
     `--backend-logs`. Exit status: 0, 1 (a failure that is not the
-    input's), 2 (a usage or input error), 130/143 (Ctrl-C, SIGTERM).
+    input's: a missing package, an internal error, shown in one line, its
+    traceback with `-v`), 2 (a usage or input error), 130/143 (Ctrl-C,
+    SIGTERM).
 
     Args:
         argv: list of str or None (`sys.argv[1:]`).
@@ -45,19 +47,35 @@ def _main(argv, model_class):
     startup.setup_logging(args.verbose, args.quiet)
     command = importlib.import_module(f"aos_keras.cli.{args.command}")
     try:
-        if args.threads is not None and args.threads < 1:
-            raise CLIError("--threads must be at least 1")
-        if args.backend:
-            startup.use_backend(args.backend)
-        check = getattr(command, "check", None)
-        if check is not None:  # before the backend is imported
-            args.checked = check(args)
-        return _run(command, args) or 0
+        return _checked_run(command, args)
     except USER_ERRORS as err:
-        LOG.debug("the error's traceback:", exc_info=True)
-        message = as_options(str(err))
-        print(f"aos-keras {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        return _fail(args, as_options(str(err)), 2)
+    except ImportError as err:
+        missing = getattr(err, "name", None) or "a package"
+        return _fail(
+            args, f"{err} (install {missing}: pip install {missing})", 1
+        )
+    except Exception as err:  # a bug: one line, the traceback with -v
+        text = f"{type(err).__name__}: {err} (an internal error; -v shows "
+        return _fail(args, text + "the traceback, please report it)", 1)
+
+
+def _checked_run(command, args):
+    if args.threads is not None and args.threads < 1:
+        raise CLIError("--threads must be at least 1")
+    if args.backend:
+        startup.use_backend(args.backend)
+    check = getattr(command, "check", None)
+    if check is not None:  # before the backend is imported
+        args.checked = check(args)
+    return _run(command, args) or 0
+
+
+def _fail(args, message, status):
+    """One line on stderr (the traceback too with -v); the exit status."""
+    LOG.debug("the error's traceback:", exc_info=True)
+    print(f"aos-keras {args.command}: error: {message}", file=sys.stderr)
+    return status
 
 
 def _run(command, args):

@@ -69,7 +69,10 @@ class _Format(logging.Formatter):
     def format(self, record):
         level = record.levelname.lower()
         prefix = "" if record.levelno == logging.INFO else f"{level}: "
-        return f"aos-keras: {prefix}{record.getMessage()}"
+        text = f"aos-keras: {prefix}{record.getMessage()}"
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
 
 
 def setup_logging(verbose=0, quiet=0):
