@@ -88,36 +88,49 @@ def _column_signature(table, logits_fn, outputs):
     """
     import tensorflow as tf
 
-    specs, names = [], []
-    for column in table["columns"]:
-        dtype = tf.float32 if column["kind"] == "numeric" else tf.string
-        names.append(column["name"])
-        specs.append(
-            tf.TensorSpec([None], dtype, name=_input_name(column["name"]))
+    specs = _column_specs(table)
+    names = [c["name"] for c in table["columns"]]
+    by_name = {c["name"]: c for c in table["columns"]}
+
+    @tf.function(input_signature=specs, autograph=False)
+    def serve(*values):
+        parts = dict(zip(names, values))
+        rows = [_encode(by_name[n], parts[n]) for n in table["order"]]
+        return outputs(logits_fn(tf.concat(rows, 1)))
+
+    return serve
+
+
+def _column_specs(table):
+    """One `TensorSpec` `[None]` per column: float32 numbers, strings."""
+    import tensorflow as tf
+
+    specs = [
+        tf.TensorSpec(
+            [None],
+            tf.float32 if column["kind"] == "numeric" else tf.string,
+            name=_input_name(column["name"]),
         )
+        for column in table["columns"]
+    ]
     if len({s.name for s in specs}) != len(specs):
         raise ValueError(
             "Two columns map to the same signature input name "
             f"{[s.name for s in specs]}; rename them."
         )
-    by_name = {c["name"]: c for c in table["columns"]}
+    return specs
 
-    def encode(name, values):
-        column = by_name[name]
-        if column["kind"] == "numeric":
-            v = tf.where(tf.math.is_nan(values), column["fill"], values)
-            return ((v - column["mean"]) / column["scale"])[:, None]
-        v = tf.where(tf.equal(values, ""), column["fill"], values)
-        cats = tf.constant(column["categories"], dtype=tf.string)
-        return tf.cast(tf.equal(v[:, None], cats[None, :]), tf.float32)
 
-    @tf.function(input_signature=specs, autograph=False)
-    def serve(*values):
-        parts = dict(zip(names, values))
-        rows = tf.concat([encode(n, parts[n]) for n in table["order"]], 1)
-        return outputs(logits_fn(rows))
+def _encode(column, values):
+    """One column in model space, in the graph (as `SpecEncoder`)."""
+    import tensorflow as tf
 
-    return serve
+    if column["kind"] == "numeric":
+        v = tf.where(tf.math.is_nan(values), column["fill"], values)
+        return ((v - column["mean"]) / column["scale"])[:, None]
+    v = tf.where(tf.equal(values, ""), column["fill"], values)
+    cats = tf.constant(column["categories"], dtype=tf.string)
+    return tf.cast(tf.equal(v[:, None], cats[None, :]), tf.float32)
 
 
 def _input_name(column):
