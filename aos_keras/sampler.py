@@ -168,13 +168,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
         need = {c: int(n) for c, n in self.sampling_strategy_.items() if n > 0}
         self.model_ = None
         dense = X.toarray() if sparse.issparse(X) else X
-        self.preprocessor_ = TablePreprocessor.fit(
-            dense,
-            y,
-            encode=bool(self.standardize) or isinstance(X, pd.DataFrame),
-            standardize=self.standardize,
-            max_categories=self.max_categories,
-        )
+        self.preprocessor_ = self._fit_preprocessor(dense, y)
         if not need:
             return X.copy(), y.copy()
         size = dict(zip(classes.tolist(), counts.tolist()))
@@ -190,6 +184,17 @@ class AOSSampler(GameParameters, BaseOverSampler):
         )
         X_res = self._stack(X, self._decoded(X, rows))
         return X_res, np.concatenate([y, np.asarray(new_y).astype(y.dtype)])
+
+    def _fit_preprocessor(self, X, y):
+        """The `TablePreprocessor` of `X`: a table encoded, numbers
+        standardised when `standardize`."""
+        return TablePreprocessor.fit(
+            X,
+            y,
+            encode=bool(self.standardize) or isinstance(X, pd.DataFrame),
+            standardize=self.standardize,
+            max_categories=self.max_categories,
+        )
 
     def _decoded(self, X, rows):
         """Generated model-space rows in `X`'s schema (a DataFrame for a
