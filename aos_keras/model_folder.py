@@ -30,6 +30,9 @@ import pandas as pd
 
 from aos_keras import backend, io, upgrade
 from aos_keras.metrics import acsa, geometric_mean, per_class_recall
+from aos_keras.model import AdversarialOversampler  # noqa: F401  (registers
+
+# the game's Keras classes for `keras.saving.load_model`)
 from aos_keras.preprocessing import TablePreprocessor
 
 # The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
@@ -119,9 +122,6 @@ def load_folder(folder):
             `preprocessing.json`.
         ValueError: `model.keras` is corrupt or truncated.
     """
-
-    import aos_keras  # noqa: F401  (registers the custom objects)
-
     paths = [
         os.path.join(folder, n) for n in ("model.keras", "preprocessing.json")
     ]
