@@ -333,6 +333,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             float.
         """
         check_is_fitted(self)
+        y = validation.strip_labels(validation.check_labels(y))
         _check_known_labels(self, y)
         return super().score(X, y, sample_weight=sample_weight)
 

@@ -224,6 +224,8 @@ def test_one_label_check_in_both_wrappers():
     with pytest.warns(UserWarning, match="surrounding spaces"):
         clf = tiny_classifier().fit(X, spaced)
     assert clf.classes_.tolist() == ["no", "yes"]
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        assert 0 <= clf.score(X, spaced) <= 1  # the same labels in score
     assert validation.one_class_message(0) in _error(
         lambda: tiny_classifier().fit(X, np.zeros(40, int))
     )
