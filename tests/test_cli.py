@@ -480,6 +480,19 @@ def test_other_failures_end_in_one_line_and_status_1(
     assert "pip install imblearn" in capsys.readouterr().err
 
 
+def test_a_bad_table_fails_before_keras_starts(tmp_path, capsys,
+                                               monkeypatch):  # fmt: skip
+    def not_now(quiet=True):
+        raise AssertionError("Keras imported before the table was read")
+
+    monkeypatch.setattr(startup, "load_package", not_now)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    for command in (["evaluate", "m"], ["predict", "m"]):
+        assert cli.main([*command, str(empty)]) == 2
+        assert "empty.csv is empty" in capsys.readouterr().err
+
+
 def test_tables_from_stdin_predictions_to_stdout(trained, table, capsys,
                                                  monkeypatch):  # fmt: skip
     import io

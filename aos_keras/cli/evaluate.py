@@ -6,14 +6,19 @@ import json
 from aos_keras.cli.common import LOG, check_out_path, read_table, split_label
 
 
+def check(args):
+    """The output path and the table, checked before Keras is imported."""
+    if args.output:
+        check_out_path(args.output, "--output", example="scores.json")
+    return read_table(args)
+
+
 def run(args):
     """Score the folder's model on `args.data`; print the scores."""
     from aos_keras import model_folder
 
-    if args.output:
-        check_out_path(args.output, "--output", example="scores.json")
     model, prep = model_folder.load_folder(args.model)
-    features, labels = split_label(read_table(args), prep["label"])
+    features, labels = split_label(args.checked, prep["label"])
     x = model_folder.transform(features, prep)
     scores = model_folder.scores(model, x, labels)
     if args.output:

@@ -11,13 +11,18 @@ from aos_keras.cli.common import (
 )
 
 
+def check(args):
+    """The output path and the table, checked before Keras is imported."""
+    check_out_path(args.out, "--out")
+    return read_table(args)
+
+
 def run(args):
     """Predict the rows of `args.data` with the folder's model."""
     from aos_keras import model_folder, reader
 
-    check_out_path(args.out, "--out")
     model, prep = model_folder.load_folder(args.model)
-    frame = read_table(args)
+    frame = args.checked
     features = frame.drop(columns=[prep["label"]], errors="ignore")
     keep = args.keep or []
     absent = [c for c in keep if c not in frame.columns]
