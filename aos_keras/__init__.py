@@ -19,7 +19,6 @@ __version__ = "0.3.0"
 
 __all__ = [
     "ACSA",
-    "DATASETS",
     "AOSClassifier",
     "AOSSampler",
     "AdversarialOverSampler",
@@ -48,9 +47,7 @@ __all__ = [
     "geometric_mean",
     "gradient_penalty",
     "least_squares",
-    "load_dataset",
     "per_class_recall",
-    "split_dataset",
     "split_table",
 ]
 

@@ -15,7 +15,6 @@ from aos_keras.callbacks import (
 from aos_keras.classifier import Classifier
 from aos_keras.config import GameConfig
 from aos_keras.critic import Critic
-from aos_keras.datasets import DATASETS, load_dataset, split_dataset
 from aos_keras.errors import NonFiniteLossError
 from aos_keras.evaluation.harness import compare, compare_suite
 from aos_keras.export import export_saved_model
