@@ -175,6 +175,7 @@ def test_export_serves_raw_features(trained, table, tmp_path):
         (["--generator-temperature", "0"], "--generator-temperature must be"),
         (["--oversampling-start", "1"], "--oversampling-start must be in"),
         (["--out", "FILE"], "is a file, not a folder"),
+        (["--out", "-"], "--out names a folder (the model folder), not '-'"),
     ],
 )
 def test_bad_run_options_fail_before_training(table, tmp_path, capsys, extra,

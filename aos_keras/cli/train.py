@@ -73,6 +73,8 @@ def check_run_options(args):
         raise CLIError(
             f"--max-anchors must be at least 1; got {args.max_anchors}"
         )
+    if args.out == "-":
+        raise CLIError("--out names a folder (the model folder), not '-'")
     check_out_path(args.out, "--out", folder=True)
     out = os.path.abspath(args.out)
     used = os.path.isdir(out) and os.listdir(out)
