@@ -641,7 +641,9 @@ def test_the_public_names_are_listed_once():
 def test_backend_logs_are_hidden_unless_asked(tmp_path):
     # The model folder is missing: the command fails after TensorFlow has
     # started, with the CLI's message.
-    argv = ["--backend", "tensorflow", "evaluate", str(tmp_path), "x.csv"]
+    table = tmp_path / "x.csv"
+    table.write_text("a,label\n1,x\n")
+    argv = ["--backend", "tensorflow", "evaluate", str(tmp_path), str(table)]
     code = "import sys; from aos_keras.cli import main; sys.exit(main({}))"
     shown = _python(code.format(["--backend-logs", *argv]))
     hidden = _python(code.format(argv))
