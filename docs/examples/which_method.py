@@ -15,7 +15,7 @@ import os
 import tempfile
 
 import aos_keras
-from aos_keras.comparison import compare
+from aos_keras.evaluation import compare
 
 FAST = os.environ.get("AOS_KERAS_EXAMPLE_FAST") == "1"
 HERE = os.path.dirname(os.path.abspath(__file__))
