@@ -169,22 +169,26 @@ def quiet_stderr():
         return
     with tempfile.TemporaryFile() as sink:
         os.dup2(sink.fileno(), 2)
-        failed = False
         try:
             yield
         except KeyboardInterrupt:
+            _restore_stderr(saved)
             raise
         except BaseException:
-            failed = True
+            _restore_stderr(saved, sink)
             raise
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            if failed:
-                sink.seek(0)
-                sys.stderr.write(sink.read().decode("utf-8", "replace"))
-                sys.stderr.flush()
+        _restore_stderr(saved)
+
+
+def _restore_stderr(saved, sink=None):
+    """Descriptor 2 back from `saved`; what `sink` caught written out."""
+    sys.stderr.flush()
+    os.dup2(saved, 2)
+    os.close(saved)
+    if sink is not None:
+        sink.seek(0)
+        sys.stderr.write(sink.read().decode("utf-8", "replace"))
+        sys.stderr.flush()
 
 
 def set_torch_threads(threads):

@@ -73,6 +73,11 @@ def check_run_options(args):
         raise CLIError(
             f"--max-anchors must be at least 1; got {args.max_anchors}"
         )
+    _check_out(args)
+
+
+def _check_out(args):
+    """The output folder: a writable folder, unused unless `--overwrite`."""
     if args.out == "-":
         raise CLIError("--out names a folder (the model folder), not '-'")
     check_out_path(args.out, "--out", folder=True)
@@ -148,17 +153,9 @@ def _train(args, config, features, labels):
 
 def _save(args, result, labels):
     """Write the folder; print the metrics (stdout) and advice (log)."""
-    from aos_keras import model_folder, training
+    from aos_keras import model_folder
 
-    extra = {"mode": args.mode, "epochs": args.epochs}
-    alone = training.training_only_classes(labels) if args.val_size else []
-    if len(alone):
-        extra["training_only_classes"] = [str(c) for c in alone]
-        LOG.warning(
-            "classes %s have a single row: it stays in training, and the "
-            "validation split that selects the epoch has none of them.",
-            extra["training_only_classes"],
-        )
+    extra = _extra_metrics(args, labels)
     if result.interrupted:
         done = len(result.history.get("loss", []))
         extra.update(interrupted=result.interrupted, epochs_done=done)
@@ -171,6 +168,23 @@ def _save(args, result, labels):
         return 0
     _advise_after(result.interrupted, extra["epochs_done"], args)
     return EXIT_STATUS[result.interrupted]
+
+
+def _extra_metrics(args, labels):
+    """`metrics.json`'s entries of the command line (and a warning for
+    classes of a single row)."""
+    from aos_keras import training
+
+    extra = {"mode": args.mode, "epochs": args.epochs}
+    alone = training.training_only_classes(labels) if args.val_size else []
+    if len(alone):
+        extra["training_only_classes"] = [str(c) for c in alone]
+        LOG.warning(
+            "classes %s have a single row: it stays in training, and the "
+            "validation split that selects the epoch has none of them.",
+            extra["training_only_classes"],
+        )
+    return extra
 
 
 def _advise_after(signal_name, done, args):
