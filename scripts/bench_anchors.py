@@ -79,11 +79,11 @@ def scaling_child(args):
     """Time and memory of DO with a largest class of `args.size` rows."""
     import keras
     import numpy as np
+    from aos_bench.data import synthetic
+    from aos_bench.memory import peak_rss_mib, rss_mib
+    from aos_bench.timing import EpochTimer
 
     from aos_keras import AdversarialOversampler
-    from aos_keras.bench.data import synthetic
-    from aos_keras.bench.memory import peak_rss_mib, rss_mib
-    from aos_keras.bench.timing import EpochTimer
 
     n_major = args.size
     n_minor = max(2, n_major // 14)
@@ -131,13 +131,10 @@ def scaling_child(args):
 def accuracy_child(args):
     """Credit, DO with one cap (0 = all rows), honest protocol."""
     import keras
+    from aos_bench.memory import peak_rss_mib
+    from aos_bench.splits import split_dataset
 
-    from aos_keras import (
-        AdversarialOversampler,
-        EvaluationCallback,
-        split_dataset,
-    )
-    from aos_keras.bench.memory import peak_rss_mib
+    from aos_keras import AdversarialOversampler, EvaluationCallback
 
     split = split_dataset(
         args.dataset, seed=args.split_seed, data_home=args.data_home
@@ -197,8 +194,8 @@ def accuracy_child(args):
 # --------------------------------------------------------------- parent
 def run_child(args, kind, **options):
     """One child of `kind` with `options` on `args.backend` (its JSON)."""
-    from aos_keras.bench.backends import child_argv
-    from aos_keras.bench.backends import run_child as run
+    from aos_bench.backends import child_argv
+    from aos_bench.backends import run_child as run
 
     result = run(
         __file__,
@@ -215,8 +212,7 @@ DATASET_NAMES = {"credit": "Give Me Some Credit"}
 
 def report(args, scaling, accuracy, command, load, seconds):
     import numpy as np
-
-    from aos_keras.bench.environment import machine, versions
+    from aos_bench.environment import machine, versions
 
     lines = [
         "# Large classes: the cost of anchors and of `max_anchors`",

@@ -27,11 +27,11 @@ import time
 
 import keras
 import numpy as np
+from aos_bench.data import two_gaussians
+from aos_bench.memory import peak_rss_mib
+from aos_bench.timing import StepTimer
 
 from aos_keras import AdversarialOversampler, io
-from aos_keras.bench.data import two_gaussians
-from aos_keras.bench.memory import peak_rss_mib
-from aos_keras.bench.timing import StepTimer
 
 DEFAULT_OUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)),
@@ -192,7 +192,7 @@ def main(argv=None):
 
 def run_smaller(args):
     """Stages of the same run on `args.compare_rows` rows (child process)."""
-    from aos_keras.bench.backends import child_argv, run_child
+    from aos_bench.backends import child_argv, run_child
 
     options = dict(
         rows=args.compare_rows,

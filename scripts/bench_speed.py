@@ -1,9 +1,9 @@
 """Per-epoch time, FLOPs and FLOP/s of Q, AO, DO and a GAMO-style loop.
 
-For each Keras backend (one child process each, `aos_keras.bench.backends`:
+For each Keras backend (one child process each, `aos_bench.backends`:
 `KERAS_BACKEND` is fixed at import) and each data shape below, at each
 batch size, it times Q, AO, DO, DO with the NaN guard and GAMO's reference
-loop (`aos_keras.bench.speed`, `aos_keras.bench.gamo_loop`): a warm-up
+loop (`aos_bench.speed`, `aos_bench.gamo_loop`): a warm-up
 epoch (compilation included, reported as "1st epoch"), then `--rounds`
 rounds in a rotating order. Reported: the median seconds per epoch and the
 ratios of medians. Haberman and Secom are timed on whole epochs (including
@@ -17,7 +17,7 @@ Data: synthetic, with the shape and class counts of each training split:
     credit    105000 x 10 (97982 : 7018), max_anchors 4096 (as in the
               benchmark's Credit setting; see bench_anchors.py for the cap)
 
-FLOPs per step: the matrix-multiply model of `aos_keras.bench.flops`; on
+FLOPs per step: the matrix-multiply model of `aos_bench.flops`; on
 JAX also XLA's own count of the compiled step (`cost_analysis`) as a check.
 Peak: the best float32 matrix multiply FLOP/s of numpy and of the backend
 (n x n, `--peak-size`), measured in the same run, on the same machine.
@@ -99,9 +99,8 @@ def parse_args(argv=None):
 def child(args):
     """Child process: measure (or profile) on this backend; print JSON."""
     import keras
-
-    from aos_keras.bench import profiling, speed, timing
-    from aos_keras.bench.data import synthetic
+    from aos_bench import profiling, speed, timing
+    from aos_bench.data import synthetic
 
     backend = keras.backend.backend()
     if backend == "torch":
@@ -155,9 +154,10 @@ def main(argv=None):
     if args.child:
         return child(args)
 
+    from aos_bench.backends import run_per_backend
+    from aos_bench.report import speed_report
+
     from aos_keras import io
-    from aos_keras.bench.backends import run_per_backend
-    from aos_keras.bench.report import speed_report
 
     if args.in_process:
         import keras

@@ -108,7 +108,7 @@ def main(argv=None):
 
         args.backends = [keras.backend.backend()]
 
-    from aos_keras.bench.backends import child_argv, run_child
+    from aos_bench.backends import child_argv, run_child
 
     lines = [
         f"{args.rows} x {args.features} rows (10:1), batch {args.batch_size}, "

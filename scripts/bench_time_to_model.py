@@ -21,7 +21,7 @@ after Q.)
 Reported per run: wall seconds, the first epoch's seconds (compilation
 included), the median seconds of the later epochs, and beside the AO/Q and
 DO/Q wall-time ratios the FLOP ratio of one training step
-(`aos_keras.bench.flops`, with the generator's padded head widths); both
+(`aos_bench.flops`, with the generator's padded head widths); both
 methods run the same number of steps, so the FLOP ratio is what the time
 ratio would be if every FLOP cost the same.
 
@@ -177,7 +177,7 @@ def load(name):
     import pandas as pd
 
     if name == CREDIT:
-        from aos_keras.datasets import load_dataset
+        from aos_bench.datasets import load_dataset
 
         data = load_dataset("credit", data_home=os.path.join(DEV, ".."))
         return pd.DataFrame(data.X, columns=data.feature_names), data.y
@@ -240,7 +240,7 @@ def child(args):
 
     from aos_keras import io
     from aos_keras.backend import BACKEND
-    from aos_keras.comparison import (
+    from aos_keras.evaluation import (
         Protocol,
         make_splits,
         prepare_table,
@@ -353,8 +353,7 @@ def child(args):
 def step_flops(model, method, record, num_classes):
     """Matrix-multiply FLOPs of one training step of the trained model."""
     import keras
-
-    from aos_keras.bench.flops import flops_per_step, network_shapes
+    from aos_bench.flops import flops_per_step, network_shapes
 
     batch = record["batch_size"]
     if method == "Q":
@@ -502,8 +501,9 @@ def credit_bound(runs):
     would need, and the time at the rate AO reached on sylva in this run's
     JAX file (the largest table timed here).
     """
-    from aos_keras.bench.flops import flops_per_step, network_shapes
-    from aos_keras.comparison import make_splits, prepare_table
+    from aos_bench.flops import flops_per_step, network_shapes
+
+    from aos_keras.evaluation import make_splits, prepare_table
     from aos_keras.tables import TableEncoder
     from aos_keras.training import build_game
 
@@ -550,7 +550,7 @@ def run_children(args, child_argv):
     With `--smoke` one in-process child runs them all (the current backend
     only).
     """
-    from aos_keras.bench.backends import run_child, run_per_backend
+    from aos_bench.backends import run_child, run_per_backend
 
     def log(line):
         print(line, flush=True)
@@ -585,8 +585,9 @@ def main(argv=None):
     args = parse_args(argv)
     if args.child:
         return child(args)
+    from aos_bench.environment import machine, versions
+
     from aos_keras import io
-    from aos_keras.bench.environment import machine, versions
 
     os.environ["AOS_KERAS_COMPILE_CACHE"] = "off"  # cold starts
     os.makedirs(args.cache_dir, exist_ok=True)

@@ -26,9 +26,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from aos_bench import table2  # noqa: E402
+from aos_bench.splits import split_dataset  # noqa: E402
 
-from aos_keras import benchmark, io  # noqa: E402
-from aos_keras.datasets import split_dataset  # noqa: E402
+from aos_keras import io  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(ROOT, "..", "shared", "datasets")
@@ -76,7 +77,7 @@ def parse_args(argv=None):
 
 def sweep(args, log=print):
     """Run (or read from the cache) every (fraction, seed); return records."""
-    config = benchmark.RunConfig(epochs=args.epochs, batch_size=args.batch_size)
+    config = table2.RunConfig(epochs=args.epochs, batch_size=args.batch_size)
     records = []
     total = len(args.fractions) * args.seeds
     for seed in range(args.seeds):
@@ -90,7 +91,7 @@ def sweep(args, log=print):
                 with open(path, encoding="utf-8") as f_in:
                     records.append(json.load(f_in))
                 continue
-            record = benchmark.run_one(
+            record = table2.run_one(
                 args.dataset,
                 "DO",
                 seed,

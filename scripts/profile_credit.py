@@ -10,7 +10,7 @@ Keras `train_step`) and then:
   100-epoch run's steps give the run's minutes (training only);
 - profiled: `jax.profiler` records `--steps` steps; each XLA operation's
   time is joined with what the compiled module says of it
-  (`aos_keras.bench.xla_profile`): its matmul FLOPs and the `aos_keras`
+  (`aos_bench.xla_profile`): its matmul FLOPs and the `aos_keras`
   function that made it (the player);
 - set against the machine's float32 matmul peak (`measure_peak`, 1024^3).
 
@@ -56,9 +56,9 @@ def parse_args(argv):
 def build(rows):
     """The Credit AO model, split 0's training rows and its steps per run."""
     import pandas as pd
+    from aos_bench.datasets import load_dataset
 
-    from aos_keras.comparison import make_splits, prepare_table
-    from aos_keras.datasets import load_dataset
+    from aos_keras.evaluation import make_splits, prepare_table
     from aos_keras.tables import TableEncoder
     from aos_keras.training import build_game
 
@@ -82,16 +82,16 @@ def main(argv=None):
     args = parse_args(argv)
     import jax
     import numpy as np
-
-    from aos_keras import io
-    from aos_keras.bench.environment import machine, versions
-    from aos_keras.bench.flops import (
+    from aos_bench.environment import machine, versions
+    from aos_bench.flops import (
         flops_per_step,
         network_shapes,
         train_state,
     )
-    from aos_keras.bench.timing import measure_peak
-    from aos_keras.bench.xla_profile import hlo_ops, op_times
+    from aos_bench.timing import measure_peak
+    from aos_bench.xla_profile import hlo_ops, op_times
+
+    from aos_keras import io
 
     load_start = os.getloadavg()[0]
     model, x, y, run_steps = build(args.q_generated_rows)

@@ -20,14 +20,14 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from aos_keras import benchmark  # noqa: E402
+from aos_bench import table2  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(argv=None):
-    """Run `aos_keras.benchmark.main` with this repository's folders."""
-    benchmark.main(
+    """Run `aos_bench.table2.main` with this repository's folders."""
+    table2.main(
         argv,
         data_home=os.path.join(ROOT, "..", "shared", "datasets"),
         cache_dir=os.path.join(ROOT, "runs", "table2"),

@@ -20,8 +20,10 @@ import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from aos_bench import variants  # noqa: E402, F401  (registers DO-T0.1-D25)
+
 from aos_keras import io  # noqa: E402
-from aos_keras.comparison import compare_suite  # noqa: E402
+from aos_keras.evaluation import compare_suite  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METHODS = (
@@ -184,7 +186,7 @@ def nominal_output(args):
         args: the parsed command line (`dev_dir`, `mixed`, `repeats`,
             `epochs`, `cache_dir`, `results_dir`).
     """
-    from aos_keras.comparison import read_suite
+    from aos_keras.evaluation import read_suite
 
     tables = {
         k: v for k, v in read_suite(args.dev_dir).items() if k in args.mixed

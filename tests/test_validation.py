@@ -7,14 +7,9 @@ import pandas as pd
 import pytest
 from conftest import TINY, make_imbalanced
 
-from aos_keras import (
-    AdversarialOversampler,
-    load_dataset,
-    split_dataset,
-    validation,
-)
+from aos_keras import AdversarialOversampler, validation
 from aos_keras.baselines import MethodNotApplicable, make_method
-from aos_keras.datasets import Dataset
+from aos_keras.datasets import load_dataset
 
 
 def _finite(model):
@@ -320,36 +315,12 @@ def test_baseline_entry_errors(data):
 
 
 # ------------------------------------------------------------- datasets
-def test_dataset_argument_errors(tmp_path):
-    with pytest.raises(ValueError, match="secom, pima"):
+def test_dataset_argument_errors():
+    # The Table 2 splits' errors: tests/scripts/test_splits.py.
+    with pytest.raises(ValueError, match="pima, haberman"):
         load_dataset("adult")
     with pytest.raises(TypeError, match="str"):
         load_dataset(3)
-    with pytest.raises(FileNotFoundError, match="secom.data"):
-        load_dataset("secom", data_home=tmp_path)
-    with pytest.raises(ValueError, match="protocol"):
-        split_dataset("haberman", seed=0, protocol="best")
-    with pytest.raises(TypeError, match="seed"):
-        split_dataset("haberman", seed=1.5)
-    with pytest.raises(TypeError, match="val_size"):
-        split_dataset("haberman", seed=0, val_size=1)
-    with pytest.raises(ValueError, match="knn_neighbors"):
-        split_dataset("haberman", seed=0, knn_neighbors=0)
-    ds = load_dataset("haberman")
-    n_inf = int((ds.X > 60).any(axis=1).sum())
-    with pytest.raises(
-        ValueError, match=rf"infinite values in {n_inf} row.*Replace them"
-    ):
-        split_dataset(_replace(ds, X=np.where(ds.X > 60, np.inf, ds.X)), seed=0)
-    with pytest.raises(ValueError, match=r"single class \(\[1\]\).*at least 2"):
-        split_dataset(_replace(ds, y=np.ones(len(ds.y), dtype=int)), seed=0)
-
-
-def _replace(dataset, **changes):
-    import dataclasses
-
-    assert isinstance(dataset, Dataset)
-    return dataclasses.replace(dataset, **changes)
 
 
 # ------------------------------------- issue 24: messages that say where

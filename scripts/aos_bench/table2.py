@@ -29,11 +29,21 @@ import keras
 import numpy as np
 import pandas as pd
 
+from aos_bench import variants  # noqa: F401  (registers the study variants)
+from aos_bench.datasets import DATASETS
+from aos_bench.splits import split_dataset
 from aos_keras import backend, io
-from aos_keras.baselines import METHODS
-from aos_keras.comparison import fit_and_score
-from aos_keras.datasets import DATASETS, split_dataset
-from aos_keras.references import REFERENCES
+from aos_keras.baselines import available_methods
+from aos_keras.evaluation import fit_and_score
+
+# The grid's methods (the default of `--methods`): the public methods of
+# version 0.3 before the scikit-learn ones, and the study variants.
+METHODS = (
+    "Q", "RO+Q", "COT", "SMOTE+Q", "B-SMOTE+Q", "ADASYN+Q", "GAMO",
+    "CW-CE", "Focal", "LA-CE", "AO", "DO", "DO-complement", "AO-T0.1",
+    "DO-T0.1", "DO-T0.1-LA", "DO-T0.1-D25", "DO-T0.1-hard", "AO-fresh",
+    "DO-fresh",
+)  # fmt: skip
 
 # Settings that keep a dataset tractable, the same for every method.
 DATASET_SETTINGS = {"credit": {"batch_size": 512, "max_anchors": 4096}}
@@ -110,8 +120,7 @@ def run_one(
 
     Args:
         dataset: str. A name of `DATASETS`.
-        method: str. A name of `METHODS` or of the scikit-learn
-            references `aos_keras.references.REFERENCES`.
+        method: str. A registered method (`available_methods()`).
         seed: int. Seed of the split and of the method.
         config: `RunConfig`.
         data_home: str or None. Folder of the datasets.
@@ -555,8 +564,8 @@ def parse_args(argv=None, *, data_home=None, cache_dir=None, out_dir=None):
         if name not in DATASETS:
             parser.error(f"unknown dataset {name!r}: {DATASETS}")
     for name in args.methods:
-        if name not in METHODS + REFERENCES:
-            parser.error(f"unknown method {name!r}: {METHODS + REFERENCES}")
+        if name not in available_methods():
+            parser.error(f"unknown method {name!r}: {available_methods()}")
     if args.epochs is None:
         args.epochs = 3 if args.quick else 100
     if args.seeds is None:

@@ -6,8 +6,9 @@ import sys
 
 import numpy as np
 import pandas as pd
-
-from aos_keras import benchmark
+import pytest
+from aos_bench import table2
+from aos_bench.splits import split_dataset
 
 
 def _record(dataset, method, seed, acsa):
@@ -35,7 +36,7 @@ def _records():
 
 
 def test_common_seeds_ignore_the_ablations():
-    table = benchmark.summarize(
+    table = table2.summarize(
         _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
     ).set_index("method")
     # Seeds 0 and 1 are done by Q and DO; Q's seed 2 is left out.
@@ -49,32 +50,33 @@ def test_common_seeds_ignore_the_ablations():
 
 
 def test_winners_line_counts_presets_and_names_ablation_wins():
-    table = benchmark.summarize(
+    table = table2.summarize(
         _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
     )
-    assert benchmark.winners_line(table) == (
+    assert table2.winners_line(table) == (
         "Best mean honest ACSA per dataset (ablations aside): pima: DO. "
         "AO or DO best on 1 of 1 datasets. An ablation would be best on: "
         "pima (DO-T0.1)."
     )
-    lines = benchmark.comparison_lines(table)
+    lines = table2.comparison_lines(table)
     assert "| pima | DO | +5.00 | +5.00 (Q) | 2 |" in lines
     assert "| pima | DO-T0.1 | +25.00 | +25.00 (Q) | 1 |" in lines
 
 
 def test_markdown_bolds_the_best_method_but_not_an_ablation():
-    table = benchmark.summarize(
+    table = table2.summarize(
         _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
     )
-    text = benchmark.markdown_table(table, benchmark.RunConfig())
+    text = table2.markdown_table(table, table2.RunConfig())
     assert "| DO | **70.00 ± 10.00** |" in text
     assert "| DO-T0.1 | 90.00 ± 0.00 |" in text
 
 
+@pytest.mark.slow  # every method of the grid, 3 epochs (about 2 minutes)
 def test_quick_reproduction_script_writes_a_complete_table(tmp_path):
     # The smoke command, as a user runs it (on this backend), with
     # its run files and tables in a temporary folder.
-    root = os.path.join(os.path.dirname(__file__), "..")
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
     argv = [
         sys.executable,
         os.path.join(root, "scripts", "reproduce_table2.py"),
@@ -85,13 +87,13 @@ def test_quick_reproduction_script_writes_a_complete_table(tmp_path):
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     table = pd.read_csv(tmp_path / "out" / "table2_quick.csv")
-    assert table["method"].tolist() == list(benchmark.METHODS)
+    assert table["method"].tolist() == list(table2.METHODS)
     assert (table["seeds_done"] == 1).all()
     assert table["honest_acsa_mean"].between(0, 100).all()
     text = (tmp_path / "out" / "table2_quick.md").read_text()
     assert "### haberman (epochs 3, batch size 32" in text
     assert "missing" not in text
-    assert len(os.listdir(tmp_path / "runs")) == len(benchmark.METHODS)
+    assert len(os.listdir(tmp_path / "runs")) == len(table2.METHODS)
 
 
 def test_not_applicable_method_is_na_with_its_reason_once():
@@ -105,18 +107,18 @@ def test_not_applicable_method_is_na_with_its_reason_once():
         }
         for s in range(3)
     ]
-    table = benchmark.summarize(
+    table = table2.summarize(
         records, ["pima"], ["Q", "DO", "ADASYN+Q"], seeds=[0, 1, 2]
     )
-    text = benchmark.markdown_table(table, benchmark.RunConfig())
+    text = table2.markdown_table(table, table2.RunConfig())
     assert "| ADASYN+Q | NA | NA |" in text
     assert "\nNA ADASYN+Q: ADASYN failed: no neighbours.\n" in text
 
 
 def test_winners_line_of_a_grid_of_ablations_only():
     records = [r for r in _records() if r["method"] == "DO-T0.1"]
-    table = benchmark.summarize(records, ["pima"], ["DO-T0.1"], seeds=[0])
-    assert benchmark.winners_line(table) == (
+    table = table2.summarize(records, ["pima"], ["DO-T0.1"], seeds=[0])
+    assert table2.winners_line(table) == (
         "Best mean honest ACSA per dataset (ablations aside): none. AO or DO "
         "best on 0 of 0 datasets. An ablation would be best on: pima "
         "(DO-T0.1)."
@@ -133,8 +135,8 @@ def test_table2_runs_the_papers_step(monkeypatch):
         seen.update(options)
         return {"status": "na", "reason": "not run"}
 
-    monkeypatch.setattr(benchmark, "fit_and_score", fake_fit_and_score)
-    split = benchmark.split_dataset("haberman", seed=0)
-    benchmark.run_one("haberman", "DO", 0, benchmark.RunConfig(), split=split)
+    monkeypatch.setattr(table2, "fit_and_score", fake_fit_and_score)
+    split = split_dataset("haberman", seed=0)
+    table2.run_one("haberman", "DO", 0, table2.RunConfig(), split=split)
     assert seen["q_generated_rows"] == "fresh"
-    assert seen["max_anchors"] == benchmark.RunConfig().max_anchors
+    assert seen["max_anchors"] == table2.RunConfig().max_anchors

@@ -7,7 +7,7 @@ For one data shape and batch size, `measure_config` trains:
   three-player step of `aos_keras.schedule`, with `fit(nan_guard=False)`;
 - `DO+guard`: the same DO model with `fit`'s default `NonFiniteGuard`,
   which reads the losses after every step (one host round trip per step);
-- `GAMO-loop`: `aos_keras.bench.gamo_loop.GAMOLoop`, the same three
+- `GAMO-loop`: `aos_bench.gamo_loop.GAMOLoop`, the same three
   networks trained as GAMO's reference code trains them.
 
 Every method is compiled by a warm-up epoch first (its time, tracing and
@@ -23,9 +23,9 @@ import time
 
 import keras
 
-from aos_keras.bench.flops import flops_per_step, network_shapes, xla_flops
-from aos_keras.bench.gamo_loop import GAMOLoop
-from aos_keras.bench.timing import EpochTimer
+from aos_bench.flops import flops_per_step, network_shapes, xla_flops
+from aos_bench.gamo_loop import GAMOLoop
+from aos_bench.timing import EpochTimer
 from aos_keras.classifier import Classifier
 from aos_keras.model import AdversarialOversampler
 from aos_keras.players import default_optimizer

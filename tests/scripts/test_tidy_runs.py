@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-ROOT = os.path.join(os.path.dirname(__file__), "..")
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 pytestmark = pytest.mark.backend("jax")
 
 

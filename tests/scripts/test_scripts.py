@@ -4,7 +4,7 @@ Each test loads a script as a module and calls its `main(argv)` with the
 script's `--smoke` (or `--quick`) flag and every output folder in
 `tmp_path`, then checks what it wrote. Scripts that run themselves once per
 backend in child processes run with `--in-process` (this backend only);
-`aos_keras.bench.backends`'s child processes are tested on their own with a
+`aos_bench.backends`'s child processes are tested on their own with a
 tiny script. Scripts that need the paper's datasets skip without them.
 """
 
@@ -16,10 +16,9 @@ import os
 import keras
 import pandas as pd
 import pytest
+from aos_bench import backends
 
-from aos_keras.bench import backends
-
-ROOT = os.path.join(os.path.dirname(__file__), "..")
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 DATA = os.path.join(ROOT, "..", "shared", "datasets")
 BACKEND = keras.backend.backend()
 

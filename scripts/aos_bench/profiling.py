@@ -16,9 +16,9 @@ import time
 import keras
 import numpy as np
 
+from aos_bench.flops import train_state
+from aos_bench.timing import EpochTimer, median_of
 from aos_keras import schedule
-from aos_keras.bench.flops import train_state
-from aos_keras.bench.timing import EpochTimer, median_of
 from aos_keras.model import AdversarialOversampler
 
 

@@ -16,8 +16,7 @@ def _compiled(fn, *args):
 
 def test_dot_flops_follow_from_the_shapes():
     import jax.numpy as jnp
-
-    from aos_keras.bench.xla_profile import hlo_ops
+    from aos_bench.xla_profile import hlo_ops
 
     a, b = jnp.ones((8, 5)), jnp.ones((5, 12))
     w = jnp.ones((3, 12, 7))  # a batched product after the first
@@ -33,8 +32,7 @@ def test_dot_flops_follow_from_the_shapes():
 
 def test_an_op_is_named_after_the_aos_keras_function_that_made_it():
     import jax.numpy as jnp
-
-    from aos_keras.bench.xla_profile import hlo_ops
+    from aos_bench.xla_profile import hlo_ops
 
     labels = jnp.asarray(np.array([0, 1, 1]))
     logits = jnp.asarray(np.zeros((3, 2), "float32"))
@@ -47,8 +45,7 @@ def test_an_op_is_named_after_the_aos_keras_function_that_made_it():
 def test_trace_times_name_the_compiled_ops(tmp_path):
     import jax
     import jax.numpy as jnp
-
-    from aos_keras.bench.xla_profile import hlo_ops, op_times
+    from aos_bench.xla_profile import hlo_ops, op_times
 
     a = jnp.ones((64, 64))
     step = _compiled(lambda a: jnp.tanh(a @ a), a)

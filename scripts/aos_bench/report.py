@@ -8,7 +8,7 @@ the raw timings of every round.
 import json
 import statistics
 
-from aos_keras.bench.environment import machine, versions
+from aos_bench.environment import machine, versions
 
 
 def speed_report(
