@@ -224,3 +224,15 @@ def test_progress_goes_to_the_logger_not_stdout(caplog, capsys):
     assert "0 of 2 runs cached; 2 to run." in caplog.messages
     assert any(m.startswith("[2/2] table LR split") for m in caplog.messages)
     assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------- labels
+def test_labels_go_through_the_one_label_check():
+    frame, y = small_table()
+    padded = np.where(np.arange(len(y)) % 2, np.char.add(y, " "), y)
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        _, codes, classes = harness.prepare_table(frame, padded)
+    assert classes.tolist() == ["no", "yes"] and codes.max() == 1
+    continuous = np.random.default_rng(0).normal(size=len(y))
+    with pytest.raises(ValueError, match="looks like a regression target"):
+        compare(frame, continuous, methods=["LR"])

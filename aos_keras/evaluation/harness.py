@@ -30,7 +30,7 @@ from aos_keras.evaluation.runs import (
 )
 from aos_keras.evaluation.suite import SuiteComparison
 from aos_keras.tables import as_frame
-from aos_keras.validation import check_labels
+from aos_keras.validation import check_classes, check_target
 
 LOGGER = logging.getLogger("aos_keras.evaluation")
 
@@ -41,17 +41,16 @@ def default_methods():
 
 
 def prepare_table(X, y):
-    """`(features frame, class indices, classes)` of a user's table."""
+    """`(features frame, class indices, classes)` of a user's table.
+
+    The labels go through the one label check of every entry point
+    (`aos_keras.validation.check_target`): surrounding spaces stripped with
+    a warning; missing labels, a regression-like target or a single class
+    refused with what to do.
+    """
     frame = as_frame(X).reset_index(drop=True)
-    labels = check_labels(y, num_rows=len(frame))
-    if pd.isna(pd.Series(labels)).any():
-        raise ValueError("y has missing labels; drop those rows first.")
-    classes, codes = np.unique(labels, return_inverse=True)
-    if len(classes) < 2:
-        raise ValueError(
-            f"y has a single class ({classes.tolist()}); comparing "
-            "classifiers needs at least 2."
-        )
+    labels = check_target(y, num_rows=len(frame))
+    classes, _, codes = check_classes(labels)
     return frame, codes.astype(np.int64), classes
 
 
