@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from aos_bench import table2
+from aos_bench import table2, table2_report
 from aos_bench.splits import split_dataset
 
 
@@ -36,7 +36,7 @@ def _records():
 
 
 def test_common_seeds_ignore_the_ablations():
-    table = table2.summarize(
+    table = table2_report.summarize(
         _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
     ).set_index("method")
     # Seeds 0 and 1 are done by Q and DO; Q's seed 2 is left out.
@@ -50,24 +50,24 @@ def test_common_seeds_ignore_the_ablations():
 
 
 def test_winners_line_counts_presets_and_names_ablation_wins():
-    table = table2.summarize(
+    table = table2_report.summarize(
         _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
     )
-    assert table2.winners_line(table) == (
+    assert table2_report.winners_line(table) == (
         "Best mean honest ACSA per dataset (ablations aside): pima: DO. "
         "AO or DO best on 1 of 1 datasets. An ablation would be best on: "
         "pima (DO-T0.1)."
     )
-    lines = table2.comparison_lines(table)
+    lines = table2_report.comparison_lines(table)
     assert "| pima | DO | +5.00 | +5.00 (Q) | 2 |" in lines
     assert "| pima | DO-T0.1 | +25.00 | +25.00 (Q) | 1 |" in lines
 
 
 def test_markdown_bolds_the_best_method_but_not_an_ablation():
-    table = table2.summarize(
+    table = table2_report.summarize(
         _records(), ["pima"], ["Q", "DO", "DO-T0.1"], seeds=[0, 1, 2]
     )
-    text = table2.markdown_table(table, table2.RunConfig())
+    text = table2_report.markdown_table(table, table2.RunConfig())
     assert "| DO | **70.00 ± 10.00** |" in text
     assert "| DO-T0.1 | 90.00 ± 0.00 |" in text
 
@@ -107,18 +107,18 @@ def test_not_applicable_method_is_na_with_its_reason_once():
         }
         for s in range(3)
     ]
-    table = table2.summarize(
+    table = table2_report.summarize(
         records, ["pima"], ["Q", "DO", "ADASYN+Q"], seeds=[0, 1, 2]
     )
-    text = table2.markdown_table(table, table2.RunConfig())
+    text = table2_report.markdown_table(table, table2.RunConfig())
     assert "| ADASYN+Q | NA | NA |" in text
     assert "\nNA ADASYN+Q: ADASYN failed: no neighbours.\n" in text
 
 
 def test_winners_line_of_a_grid_of_ablations_only():
     records = [r for r in _records() if r["method"] == "DO-T0.1"]
-    table = table2.summarize(records, ["pima"], ["DO-T0.1"], seeds=[0])
-    assert table2.winners_line(table) == (
+    table = table2_report.summarize(records, ["pima"], ["DO-T0.1"], seeds=[0])
+    assert table2_report.winners_line(table) == (
         "Best mean honest ACSA per dataset (ablations aside): none. AO or DO "
         "best on 0 of 0 datasets. An ablation would be best on: pima "
         "(DO-T0.1)."
@@ -140,3 +140,67 @@ def test_table2_runs_the_papers_step(monkeypatch):
     table2.run_one("haberman", "DO", 0, table2.RunConfig(), split=split)
     assert seen["q_generated_rows"] == "fresh"
     assert seen["max_anchors"] == table2.RunConfig().max_anchors
+
+
+def test_grid_is_run_specs_for_the_evaluation_runner(tmp_path, monkeypatch):
+    # The grid plans one spec per missing cell, seed-major, and hands them
+    # to `aos_keras.evaluation`'s executor (no loop of its own).
+    config = table2.RunConfig(epochs=1)
+    done = table2.result_path(tmp_path, "pima", "Q", 0, config)
+    open(done, "w").close()
+    seen = {}
+
+    def fake_execute(runs, *, n_jobs, jax_cache, log):
+        seen.update(runs=runs, n_jobs=n_jobs, jax_cache=jax_cache)
+        return {}
+
+    monkeypatch.setattr(table2, "execute", fake_execute)
+    lines = []
+    made = table2.run_grid(
+        ["pima", "credit"], ["Q", "DO"], [0, 1], config, str(tmp_path),
+        n_jobs=2, jax_cache="jc", log=lines.append,
+    )  # fmt: skip
+    assert made == 7 and lines == ["1 of 8 runs cached; 7 to run."]
+    runs = seen["runs"]
+    assert [r.tag for r in runs] == [
+        ("pima", "DO", 0), ("credit", "Q", 0), ("credit", "DO", 0),
+        ("pima", "Q", 1), ("pima", "DO", 1), ("credit", "Q", 1),
+        ("credit", "DO", 1),
+    ]  # fmt: skip
+    assert (seen["n_jobs"], seen["jax_cache"]) == (2, "jc")
+    credit = runs[1]
+    assert credit.config.batch_size == 512 and credit.config.max_anchors == 4096
+    assert credit.path == table2.result_path(
+        str(tmp_path), "credit", "Q", 0, credit.config
+    )
+
+
+def test_a_run_spec_runs_and_writes_its_record(tmp_path, monkeypatch):
+    def fake_fit_and_score(method, *args, options, **kwargs):
+        return {"status": "na", "reason": f"{method}: not run"}
+
+    monkeypatch.setattr(table2, "fit_and_score", fake_fit_and_score)
+    (run,) = table2.plan_runs(
+        ["haberman"], ["DO"], [0], table2.RunConfig(), str(tmp_path)
+    )
+    record = run.run_and_cache()
+    assert record["status"] == "na" and record["method"] == "DO"
+    assert table2.load_results(str(tmp_path), table2.RunConfig()) == [record]
+    assert (
+        table2.plan_runs(
+            ["haberman"], ["DO"], [0], table2.RunConfig(), str(tmp_path)
+        )
+        == []
+    )
+
+
+def test_study_variants_are_registered_but_not_public():
+    from aos_bench import variants
+
+    from aos_keras.baselines import METHODS, available_methods, method_spec
+
+    assert set(variants.STUDY_VARIANTS) <= set(table2.METHODS)
+    assert not set(variants.STUDY_VARIANTS) & set(METHODS)
+    assert set(variants.STUDY_VARIANTS) <= set(available_methods())
+    assert all(method_spec(m).revision == 2 for m in variants.STUDY_VARIANTS)
+    assert variants.register() == variants.STUDY_VARIANTS  # again: no-op
