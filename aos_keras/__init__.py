@@ -19,6 +19,7 @@ __version__ = "0.3.0"
 
 __all__ = [
     "ACSA",
+    "DATASETS",
     "AOSClassifier",
     "AOSSampler",
     "AdversarialOverSampler",
@@ -47,6 +48,7 @@ __all__ = [
     "geometric_mean",
     "gradient_penalty",
     "least_squares",
+    "load_dataset",
     "per_class_recall",
     "split_table",
 ]

@@ -15,6 +15,7 @@ from aos_keras.callbacks import (
 from aos_keras.classifier import Classifier
 from aos_keras.config import GameConfig
 from aos_keras.critic import Critic
+from aos_keras.datasets import DATASETS, load_dataset
 from aos_keras.errors import NonFiniteLossError
 from aos_keras.evaluation.harness import compare, compare_suite
 from aos_keras.export import export_saved_model
@@ -35,7 +36,7 @@ from aos_keras.metrics import (
     per_class_recall,
 )
 from aos_keras.model import AdversarialOversampler
+from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.sampling import class_distribution, class_targets
 from aos_keras.sklearn import AOSClassifier
-from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.tables import TableEncoder, split_table
