@@ -236,3 +236,17 @@ def test_labels_go_through_the_one_label_check():
     continuous = np.random.default_rng(0).normal(size=len(y))
     with pytest.raises(ValueError, match="looks like a regression target"):
         compare(frame, continuous, methods=["LR"])
+
+
+def test_a_suite_folder_is_read_as_the_command_line_reads_tables(tmp_path):
+    frame, y = small_table()
+    frame.assign(label=y).to_csv(tmp_path / "comma.csv", index=False)
+    frame.assign(label=y).to_csv(
+        tmp_path / "semicolon.csv", sep=";", decimal=",", index=False
+    )
+    tables = harness.read_suite(str(tmp_path))
+    assert sorted(tables) == ["comma", "semicolon"]
+    for X, labels in tables.values():
+        assert list(X.columns) == ["x1", "x2"]
+        assert X.dtypes.map(lambda d: d.kind).tolist() == ["f", "f"]
+        pd.testing.assert_frame_equal(X, tables["comma"][0], atol=1e-12)

@@ -29,6 +29,7 @@ from aos_keras.evaluation.runs import (
     table_fingerprint,
 )
 from aos_keras.evaluation.suite import SuiteComparison
+from aos_keras.reader import read_table
 from aos_keras.tables import as_frame
 from aos_keras.validation import check_classes, check_target
 
@@ -285,6 +286,9 @@ def _selection_cells(sel, protocol, classes):
 def read_suite(folder, label="label", labels=None):
     """The CSV tables of a folder as `{name: (X, y)}`.
 
+    Each file is read by `aos_keras.reader.read_table` (separator and
+    decimal comma sniffed, as the command line reads a table).
+
     Args:
         folder: str. Folder of `*.csv` files.
         label: str. The label column of every file.
@@ -299,7 +303,7 @@ def read_suite(folder, label="label", labels=None):
     tables = {}
     for name in names:
         stem = name[: -len(".csv")]
-        frame = pd.read_csv(os.path.join(folder, name))
+        frame = read_table(os.path.join(folder, name))
         column = (labels or {}).get(stem, label)
         if column not in frame.columns:
             raise ValueError(
