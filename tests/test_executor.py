@@ -250,3 +250,24 @@ def test_a_suite_folder_is_read_as_the_command_line_reads_tables(tmp_path):
         assert list(X.columns) == ["x1", "x2"]
         assert X.dtypes.map(lambda d: d.kind).tolist() == ["f", "f"]
         pd.testing.assert_frame_equal(X, tables["comma"][0], atol=1e-12)
+
+
+def test_a_worker_sets_the_compile_cache_it_is_given(monkeypatch):
+    import pickle
+
+    from aos_keras import backend
+    from aos_keras.evaluation import worker
+
+    seen = []
+    monkeypatch.setattr(backend, "enable_compile_cache", seen.append)
+    frame, y = small_table()
+    prepared = {"t": harness.prepare_table(frame, y)}
+    (spec,) = harness.plan_runs(
+        prepared, ["LR"], Protocol(epochs=1), repeats=1, seed=0,
+        options={}, cache_dir=None,
+    )  # fmt: skip
+    tag, record = worker.run_in_worker(
+        pickle.dumps(spec), "jax", "/tmp/cache/.jax", os.getpid()
+    )
+    assert seen == ["/tmp/cache/.jax"]
+    assert tag == ("t", "LR", 0) and record["status"] == "ok"
