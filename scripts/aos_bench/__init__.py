@@ -16,11 +16,12 @@ path comes from the caller.
 - `flops`: the matrix-multiply FLOP model of a training step.
 - `gamo_loop`: GAMO's reference training loop (train_on_batch per player).
 - `memory`: resident memory of this process.
+- `preprocess`: a Table 2 split's preprocessing (KNN imputation,
+  constant columns dropped, standardisation), fitted on training rows.
 - `profiling`: where the time of a DO step goes, per backend.
 - `report`: the Markdown report of `scripts/bench_speed.py`.
 - `speed`: per-epoch times of Q, AO, DO and the GAMO loop.
-- `splits`: the Table 2 splits and their preprocessing (KNN imputation,
-  constant columns dropped, standardisation), fitted on training rows.
+- `splits`: the Table 2 splits (honest or paper protocol).
 - `table2`: the Table 2 grid as run specs for `aos_keras.evaluation`'s
   runner, the paper's reference numbers; `table2_report`: its tables.
 - `timing`: timers, a median helper and the peak matmul FLOP/s.

@@ -9,12 +9,10 @@ import dataclasses
 import typing
 
 import numpy as np
-from sklearn.feature_selection import VarianceThreshold
-from sklearn.impute import KNNImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
 
 from aos_bench.datasets import load_dataset
+from aos_bench.preprocess import fit_preprocessor
 from aos_keras.datasets import Dataset, plain
 from aos_keras.evaluation import stratified_split
 from aos_keras.validation import check_labels, check_seed
@@ -181,13 +179,26 @@ def split_dataset(
         val_size=val_size,
         seed=seed,
     )
-    preprocessor, x_train, info = _fit_preprocessor(
+    preprocessor, x_train, info = fit_preprocessor(
         X[rows.train],
         has_missing=bool(np.isnan(X).any()),
         knn_neighbors=int(knn_neighbors),
         max_knn_rows=max_knn_rows,
         seed=seed,
     )
+    return _assemble(
+        dataset.name, X, codes, classes, names, rows, preprocessor, x_train,
+        dict(info=info, protocol=protocol, seed=seed, val_size=val_size),
+    )  # fmt: skip
+
+
+def _assemble(name, X, codes, classes, names, rows, preprocessor, x_train,
+              described):  # fmt: skip
+    """The `Split`: every part transformed by the fitted preprocessor.
+
+    `described` holds the keyword arguments of `_describe` but the rows,
+    labels and dropped columns (`info`, `protocol`, `seed`, `val_size`).
+    """
     kept = preprocessor.named_steps["drop_constant"].get_support()
 
     def transform(idx):
@@ -195,8 +206,11 @@ def split_dataset(
             return None
         return preprocessor.transform(X[idx]).astype(np.float32)
 
+    def index(idx):
+        return None if idx is None else idx.astype(np.int64)
+
     return Split(
-        name=dataset.name,
+        name=name,
         X_train=x_train.astype(np.float32),
         y_train=codes[rows.train],
         X_val=transform(rows.val),
@@ -211,14 +225,11 @@ def split_dataset(
             codes,
             classes,
             dropped=[n for n, keep in zip(names, kept) if not keep],
-            info=info,
-            protocol=protocol,
-            seed=seed,
-            val_size=val_size,
-        ),
-        train_index=rows.train.astype(np.int64),
-        val_index=None if rows.val is None else rows.val.astype(np.int64),
-        test_index=rows.test.astype(np.int64),
+            **described,
+        ),  # fmt: skip
+        train_index=index(rows.train),
+        val_index=index(rows.val),
+        test_index=index(rows.test),
     )
 
 
@@ -386,50 +397,3 @@ def _describe(rows, codes, classes, *, dropped, info, protocol, seed, val_size):
             "test": counts(rows.test),
         },
     }
-
-
-def _fit_preprocessor(x_fit, *, has_missing, knn_neighbors, max_knn_rows, seed):
-    """Fit impute -> drop constant columns -> scale on `x_fit` only.
-
-    Returns `(pipeline, transformed x_fit, info)`.
-    """
-    info = {
-        "imputer": None,
-        "imputer_fit_rows": None,
-        "imputer_fit_sample": None,
-    }
-    if has_missing:
-        imputer = KNNImputer(
-            n_neighbors=knn_neighbors, keep_empty_features=True
-        )
-        n = x_fit.shape[0]
-        if max_knn_rows is not None and n > max_knn_rows:
-            complete = np.flatnonzero(~np.isnan(x_fit).any(axis=1))
-            pool = complete if len(complete) >= max_knn_rows else np.arange(n)
-            rng = np.random.default_rng(seed)
-            donors = np.sort(rng.choice(pool, size=max_knn_rows, replace=False))
-            info["imputer_fit_sample"] = (
-                f"seeded random sample of {max_knn_rows} of the "
-                f"{len(pool)} "
-                + ("complete " if pool is complete else "")
-                + "fitting rows"
-            )
-        else:
-            donors = np.arange(n)
-            info["imputer_fit_sample"] = "all fitting rows"
-        imputer.fit(x_fit[donors])
-        info["imputer"] = f"KNNImputer(n_neighbors={knn_neighbors})"
-        info["imputer_fit_rows"] = len(donors)
-        x = imputer.transform(x_fit)
-    else:
-        imputer = "passthrough"
-        x = x_fit
-    selector = VarianceThreshold(threshold=0.0).fit(x)
-    x = selector.transform(x)
-    scaler = StandardScaler().fit(x)
-    pipeline = Pipeline(
-        [("impute", imputer), ("drop_constant", selector), ("scale", scaler)]
-    )
-    # The fitting rows, transformed: equal to pipeline.transform(x_fit),
-    # without imputing them a second time.
-    return pipeline, scaler.transform(x), info

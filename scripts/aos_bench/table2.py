@@ -152,7 +152,20 @@ def run_one(
         "options": dict(options or {}),
         "status": "ok",
     }
-    result = fit_and_score(
+    result = _fit_and_score(method, seed, config, split, options)
+    if result["status"] != "ok":
+        record.update(status="na", reason=result["reason"])
+        return record
+    record["seconds"] = result["seconds"]
+    for protocol in ("honest", "last", "paper"):
+        record[protocol] = _table2_scores(result[protocol])
+    record["history"] = result["history"]
+    return record
+
+
+def _fit_and_score(method, seed, config, split, options):
+    """`aos_keras.evaluation.fit_and_score` on the split, as Table 2 runs."""
+    return fit_and_score(
         method,
         (split.X_train, split.y_train),
         (split.X_val, split.y_val),
@@ -170,14 +183,6 @@ def run_one(
             "max_anchors": config.max_anchors,
         },
     )
-    if result["status"] != "ok":
-        record.update(status="na", reason=result["reason"])
-        return record
-    record["seconds"] = result["seconds"]
-    for protocol in ("honest", "last", "paper"):
-        record[protocol] = _table2_scores(result[protocol])
-    record["history"] = result["history"]
-    return record
 
 
 def _table2_scores(selection):

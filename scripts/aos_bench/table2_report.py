@@ -28,51 +28,64 @@ def summarize(records, datasets, methods, seeds):
     """
     rows = []
     for dataset in datasets:
-        # Compare methods on the same seeds: those every method has run.
-        done = {
-            (r["method"], r["seed"]) for r in records if r["dataset"] == dataset
-        }
-        # The ablations do not hold the comparison back: a cell of one uses
-        # the common seeds it has.
-        main = [m for m in methods if m not in ABLATIONS] or methods
-        common = [s for s in seeds if all((m, s) in done for m in main)]
+        here = [r for r in records if r["dataset"] == dataset]
+        common = _common_seeds(here, methods, seeds)
         for method in methods:
             runs = [
                 r
-                for r in records
-                if r["dataset"] == dataset
-                and r["method"] == method
-                and r["seed"] in (common or seeds)
+                for r in here
+                if r["method"] == method and r["seed"] in (common or seeds)
             ]
-            ok = [r for r in runs if r["status"] == "ok"]
-            row = {
-                "dataset": dataset,
-                "method": method,
-                "seeds_done": len(ok),
-                "seeds_planned": len(seeds),
-                "common_seeds": len(common),
-                "na_reason": next(
-                    (r["reason"] for r in runs if r["status"] == "na"), ""
-                ),
-            }
-            for protocol in ("honest", "last", "paper"):
-                for metric in ("acsa", "gm"):
-                    values = [100 * r[protocol][metric] for r in ok]
-                    key = f"{protocol}_{metric}"
-                    row[f"{key}_mean"] = np.mean(values) if values else np.nan
-                    row[f"{key}_std"] = np.std(values) if values else np.nan
-            row["honest_epoch_mean"] = (
-                np.mean([r["honest"]["epoch"] + 1 for r in ok])
-                if ok
-                else np.nan
-            )
-            row["seconds_mean"] = (
-                np.mean([r["seconds"] for r in ok]) if ok else np.nan
-            )
-            paper = PAPER_TABLE2.get(dataset, {}).get(method, (None, None))
-            row["paper_table2_acsa"], row["paper_table2_gm"] = paper
-            rows.append(row)
+            row = _row(dataset, method, runs)
+            row.update(seeds_planned=len(seeds), common_seeds=len(common))
+            rows.append(_ordered(row))
     return pd.DataFrame(rows)
+
+
+def _common_seeds(records, methods, seeds):
+    """The seeds every method but the ablations has run on one dataset.
+
+    The ablations do not hold the comparison back: a cell of one uses the
+    common seeds it has.
+    """
+    done = {(r["method"], r["seed"]) for r in records}
+    main = [m for m in methods if m not in ABLATIONS] or methods
+    return [s for s in seeds if all((m, s) in done for m in main)]
+
+
+def _row(dataset, method, runs):
+    """The summary of one cell's runs (but the seed counts of the grid)."""
+    ok = [r for r in runs if r["status"] == "ok"]
+    row = {
+        "dataset": dataset,
+        "method": method,
+        "seeds_done": len(ok),
+        "na_reason": next(
+            (r["reason"] for r in runs if r["status"] == "na"), ""
+        ),
+    }
+    for protocol in ("honest", "last", "paper"):
+        for metric in ("acsa", "gm"):
+            values = [100 * r[protocol][metric] for r in ok]
+            key = f"{protocol}_{metric}"
+            row[f"{key}_mean"] = np.mean(values) if values else np.nan
+            row[f"{key}_std"] = np.std(values) if values else np.nan
+    epochs = [r["honest"]["epoch"] + 1 for r in ok]
+    row["honest_epoch_mean"] = np.mean(epochs) if ok else np.nan
+    seconds = [r["seconds"] for r in ok]
+    row["seconds_mean"] = np.mean(seconds) if ok else np.nan
+    paper = PAPER_TABLE2.get(dataset, {}).get(method, (None, None))
+    row["paper_table2_acsa"], row["paper_table2_gm"] = paper
+    return row
+
+
+# The summary's columns in the order of the CSV.
+_FIRST = ("dataset", "method", "seeds_done", "seeds_planned", "common_seeds")
+
+
+def _ordered(row):
+    """`row` with the CSV's column order."""
+    return {**{k: row[k] for k in _FIRST}, **row}
 
 
 def _cell(row, key):
@@ -103,43 +116,50 @@ def markdown_table(table, config, header=""):
     """The Markdown report of a summary table."""
     lines = [header] if header else []
     for dataset, rows in table.groupby("dataset", sort=False):
-        settings = config.for_dataset(dataset)
-        lines += [
-            "",
-            f"### {dataset} (epochs {settings.epochs}, batch size "
-            f"{settings.batch_size}, max_anchors "
-            f"{settings.max_anchors or 'all'})",
-            "",
-            _seeds_note(rows),
-            "",
-            "| method | honest ACSA | honest GM | last-epoch ACSA | "
-            "last-epoch GM | best-test ACSA (optimistic) | best-test GM "
-            "(optimistic) | paper ACSA | paper GM | seeds |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        best = rows.loc[
-            ~rows["method"].isin(ABLATIONS), "honest_acsa_mean"
-        ].max()
-        for _, row in rows.iterrows():
-            honest = _cell(row, "honest_acsa")
-            if row["honest_acsa_mean"] == best:
-                honest = f"**{honest}**"
-            lines.append(
-                f"| {row['method']} | {honest} | {_cell(row, 'honest_gm')} "
-                f"| {_cell(row, 'last_acsa')} | {_cell(row, 'last_gm')} "
-                f"| {_cell(row, 'paper_acsa')} | {_cell(row, 'paper_gm')} "
-                f"| {_paper(row['paper_table2_acsa'])} "
-                f"| {_paper(row['paper_table2_gm'])} "
-                f"| {row['seeds_done']}/{row['seeds_planned']} |"
-            )
-        for _, row in rows[rows["na_reason"] != ""].iterrows():
-            reason = row["na_reason"]
-            prefix = f"{row['method']}: "
-            if reason.startswith(prefix):  # the method's own message
-                reason = reason[len(prefix) :]
-            lines.append(f"\nNA {row['method']}: {reason}")
+        lines += _dataset_lines(dataset, rows, config.for_dataset(dataset))
     lines += ["", winners_line(table), "", *comparison_lines(table)]
     return "\n".join(lines) + "\n"
+
+
+def _dataset_lines(dataset, rows, settings):
+    """One dataset's heading, seeds note, table and NA reasons."""
+    lines = [
+        "",
+        f"### {dataset} (epochs {settings.epochs}, batch size "
+        f"{settings.batch_size}, max_anchors "
+        f"{settings.max_anchors or 'all'})",
+        "",
+        _seeds_note(rows),
+        "",
+        "| method | honest ACSA | honest GM | last-epoch ACSA | "
+        "last-epoch GM | best-test ACSA (optimistic) | best-test GM "
+        "(optimistic) | paper ACSA | paper GM | seeds |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    best = rows.loc[~rows["method"].isin(ABLATIONS), "honest_acsa_mean"].max()
+    lines += [_table_line(row, best) for _, row in rows.iterrows()]
+    for _, row in rows[rows["na_reason"] != ""].iterrows():
+        reason = row["na_reason"]
+        prefix = f"{row['method']}: "
+        if reason.startswith(prefix):  # the method's own message
+            reason = reason[len(prefix) :]
+        lines.append(f"\nNA {row['method']}: {reason}")
+    return lines
+
+
+def _table_line(row, best):
+    """One method's line; its honest ACSA in bold where it is `best`."""
+    honest = _cell(row, "honest_acsa")
+    if row["honest_acsa_mean"] == best:
+        honest = f"**{honest}**"
+    return (
+        f"| {row['method']} | {honest} | {_cell(row, 'honest_gm')} "
+        f"| {_cell(row, 'last_acsa')} | {_cell(row, 'last_gm')} "
+        f"| {_cell(row, 'paper_acsa')} | {_cell(row, 'paper_gm')} "
+        f"| {_paper(row['paper_table2_acsa'])} "
+        f"| {_paper(row['paper_table2_gm'])} "
+        f"| {row['seeds_done']}/{row['seeds_planned']} |"
+    )
 
 
 def comparison_lines(table, ours=PRESETS + ABLATIONS):
