@@ -30,6 +30,18 @@ def speed_report(
     Returns:
         str: the report.
     """
+    return "\n".join(
+        _header(command, load, seconds, rounds, credit_steps, torch_threads)
+        + _epoch_table(results)
+        + _first_epoch_table(results)
+        + _flops_table(results)
+        + _rate_table(results)
+        + _raw_rounds(results)
+    )
+
+
+def _header(command, load, seconds, rounds, credit_steps, torch_threads):
+    """The title, the run's context and the first table's heading."""
     lines = [
         "# Speed: Q, AO, DO and a GAMO-style loop",
         "",
@@ -71,6 +83,12 @@ def speed_report(
         "| GAMO/DO |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    return lines
+
+
+def _epoch_table(results):
+    """Seconds per epoch and the time and FLOP ratios, per configuration."""
+    lines = []
     for res in results:
         if "error" in res:
             lines.append(f"| {res['backend']}: failed: {res['error']} |")
@@ -93,7 +111,12 @@ def speed_report(
                 f"| {ratio('DO', 'Q')} | {fl['DO'] / fl['Q']:.1f} "
                 f"| {ratio('GAMO-loop', 'DO')} |"
             )
-    lines += [
+    return lines
+
+
+def _first_epoch_table(results):
+    """The first epoch's seconds (compilation included)."""
+    lines = [
         "",
         "## First epoch (compilation included), seconds",
         "",
@@ -108,7 +131,12 @@ def speed_report(
                 f"| {f['Q']:.2f} | {f['AO']:.2f} | {f['DO']:.2f} "
                 f"| {f['GAMO-loop']:.2f} |"
             )
-    lines += [
+    return lines
+
+
+def _flops_table(results):
+    """FLOPs per step, and the FLOP model against XLA's count."""
+    lines = [
         "",
         "## FLOPs per step and achieved FLOP/s",
         "",
@@ -150,7 +178,12 @@ def speed_report(
                 f"| {ours['Q'] / 1e6:.1f} / {xla['Q'] / 1e6:.1f} "
                 f"| {ours['DO'] / 1e6:.1f} / {xla['DO'] / 1e6:.1f} |"
             )
-    lines += [
+    return lines
+
+
+def _rate_table(results):
+    """Achieved FLOP/s against the measured peak."""
+    lines = [
         "",
         "| backend | peak GFLOP/s (numpy / backend, start -> end) | data "
         "| batch | Q GFLOP/s | AO GFLOP/s | DO GFLOP/s | DO %peak |",
@@ -179,7 +212,12 @@ def speed_report(
                 f"| {rate['AO'] / 1e9:.2f} | {rate['DO'] / 1e9:.2f} "
                 f"| {100 * rate['DO'] / peak:.1f}% |"
             )
-    lines += [
+    return lines
+
+
+def _raw_rounds(results):
+    """Every round's seconds per epoch, folded."""
+    lines = [
         "",
         "<details><summary>Raw seconds per epoch, per round</summary>",
         "",
@@ -194,5 +232,4 @@ def speed_report(
                 f"{res['backend']} {cfg['dataset']} {cfg['batch']}: "
                 f"{json.dumps(rounds)}"
             )
-    lines += ["```", "", "</details>", ""]
-    return "\n".join(lines)
+    return lines + ["```", "", "</details>", ""]
