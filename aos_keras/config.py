@@ -25,10 +25,11 @@ Example:
 True
 """
 
-import argparse
 import dataclasses
 import typing
-from numbers import Integral, Real
+
+from aos_keras import settings
+from aos_keras.settings import setting
 
 # What `mode` sets; each entry can be overridden by its own field.
 PRESETS = {
@@ -48,48 +49,6 @@ CLASS_LOSS_NAMES = ("ce", "complement")
 CLASS_DISTRIBUTIONS = ("inverse", "fraction", "balanced", "real")
 NOMINAL_OUTPUTS = ("soft", "hard")
 Q_GENERATED_ROWS = ("fresh", "critic")
-
-
-def setting(
-    default,
-    doc,
-    *,
-    choices=None,
-    minimum=None,
-    maximum=None,
-    exclusive=(),
-    optional=False,
-    cli_help=None,
-):
-    """A field of `GameConfig` with its documentation and allowed values.
-
-    Args:
-        default: the default value.
-        doc: str. One sentence or more: what the setting does.
-        choices: tuple of str or None. Allowed values of a string setting.
-        minimum: number or None. Smallest allowed value.
-        maximum: number or None. Largest allowed value.
-        exclusive: tuple of "minimum"/"maximum": bounds that are excluded.
-        optional: bool. `None` is allowed (and means "from the preset" or
-            "automatic", as `doc` says).
-        cli_help: str or None. Shorter help for the command line. Defaults
-            to `doc`.
-
-    Returns:
-        A `dataclasses.field` carrying this information in its `metadata`.
-    """
-    return dataclasses.field(
-        default=default,
-        metadata={
-            "doc": doc,
-            "choices": choices,
-            "minimum": minimum,
-            "maximum": maximum,
-            "exclusive": tuple(exclusive),
-            "optional": optional,
-            "cli_help": cli_help,
-        },
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,7 +190,7 @@ class GameConfig:
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
-            value = _normalise(field, getattr(self, field.name))
+            value = settings.normalise(field, getattr(self, field.name))
             object.__setattr__(self, field.name, value)
 
     # ------------------------------------------------------------- views
@@ -292,27 +251,9 @@ class GameConfig:
             exclude: field names left out.
         """
         for field in dataclasses.fields(cls):
-            if field.name in exclude:
-                continue
-            meta = field.metadata
-            kind, many = _kind(field)
-            help_text = meta["cli_help"] or meta["doc"].replace("`", "")
-            if field.default is not None:
-                help_text += f" (default: {_shown(field.default)})"
-            option = {
-                "dest": field.name,
-                "default": field.default,
-                "help": help_text.replace("%", "%%"),
-            }
-            if meta["choices"]:
-                option["choices"] = meta["choices"]
-            if many:
-                option.update(nargs="+", type=int, metavar="N")
-            elif field.name == "sampling_strategy":
-                option["type"] = _strategy
-            elif kind in (int, float):
-                option["type"] = kind
-            parser.add_argument("--" + field.name.replace("_", "-"), **option)
+            if field.name not in exclude:
+                flag = "--" + field.name.replace("_", "-")
+                parser.add_argument(flag, **settings.cli_option(field))
 
     @classmethod
     def from_args(cls, args, *, exclude=()):
@@ -342,173 +283,9 @@ class GameConfig:
         Only the type and range are checked here; `GameConfig` itself
         checks the rest when the model is built.
         """
-        from sklearn.utils._param_validation import Interval, StrOptions
-
         constraints = {}
         for field in dataclasses.fields(cls):
-            if field.name in exclude:
-                continue
-            meta = field.metadata
-            kind, many = _kind(field)
-            if meta["choices"]:
-                allowed = [StrOptions(set(meta["choices"]))]
-            elif many:
-                allowed = ["array-like"]
-            elif kind in (int, float):
-                number = Integral if kind is int else Real
-                closed = _closed(meta)
-                allowed = [
-                    Interval(
-                        number, meta["minimum"], meta["maximum"], closed=closed
-                    )
-                ]
-            else:
-                continue
-            if meta["optional"]:
-                allowed.append(None)
-            constraints[field.name] = allowed
+            allowed = settings.sklearn_constraint(field)
+            if field.name not in exclude and allowed is not None:
+                constraints[field.name] = allowed
         return constraints
-
-
-# ------------------------------------------------------------- helpers
-def _kind(field):
-    """`(scalar type, is a tuple of ints)` of a field's annotation."""
-    hint = field.type
-    if isinstance(hint, str):  # postponed annotations
-        hint = eval(hint, vars(typing))  # noqa: S307 (own annotations)
-    args = typing.get_args(hint)
-    origin = typing.get_origin(hint)
-    if origin in (tuple, typing.Tuple):
-        return int, True
-    if origin is typing.Union:
-        inner = [a for a in args if a is not type(None)]
-        hint = inner[0] if len(inner) == 1 else typing.Any
-    return hint, False
-
-
-def _normalise(field, value):
-    """A field's value checked and cast, or `ValueError` naming it."""
-    meta = field.metadata
-    name = field.name
-    if value is None:
-        if meta["optional"]:
-            return None
-        raise ValueError(f"`{name}` must not be None.")
-    kind, many = _kind(field)
-    if name == "sampling_strategy":
-        return _check_strategy(value)
-    if meta["choices"]:
-        if value not in meta["choices"]:
-            raise ValueError(
-                f"`{name}` must be one of {list(meta['choices'])}; got "
-                f"{value!r}."
-            )
-        return value
-    if many:
-        return _normalise_ints(name, value, meta)
-    if kind in (int, float):
-        return _normalise_number(name, value, kind, meta)
-    return value
-
-
-def _normalise_ints(name, value, meta):
-    """A sequence of ints, each in the field's range."""
-    try:
-        values = tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"`{name}` must be a sequence of ints; got {value!r}."
-        ) from None
-    for v in values:
-        _check_range(name, v, meta)
-    return values
-
-
-def _normalise_number(name, value, kind, meta):
-    """An int or float (`kind`) in the field's range; bools refused."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"`{name}` must be a number; got {value!r}.")
-    if kind is int:
-        if int(value) != value:
-            raise ValueError(f"`{name}` must be an int; got {value!r}.")
-        value = int(value)
-    else:
-        value = float(value)
-    _check_range(name, value, meta)
-    return value
-
-
-def _check_range(name, value, meta):
-    low, high = meta["minimum"], meta["maximum"]
-    excl = meta["exclusive"]
-    bad_low = low is not None and (
-        value <= low if "minimum" in excl else value < low
-    )
-    bad_high = high is not None and (
-        value >= high if "maximum" in excl else value > high
-    )
-    if bad_low or bad_high or value != value:  # NaN fails too
-        lo = "(" if "minimum" in excl else "["
-        hi = ")" if "maximum" in excl else "]"
-        low_s = "-inf" if low is None else low
-        high_s = "inf" if high is None else high
-        raise ValueError(
-            f"`{name}` must be in {lo}{low_s}, {high_s}{hi}; got {value!r}."
-        )
-
-
-def _closed(meta):
-    low = "neither" if "minimum" in meta["exclusive"] else "left"
-    if meta["maximum"] is None:
-        return low if meta["minimum"] is not None else "neither"
-    if "maximum" in meta["exclusive"]:
-        return "neither" if low == "neither" else "left"
-    return "right" if low == "neither" else "both"
-
-
-def _check_strategy(value):
-    """`sampling_strategy`: a name, a float in (0, 1] or a dict."""
-    from aos_keras.sampling import STRATEGY_NAMES
-
-    if isinstance(value, str):
-        if value not in STRATEGY_NAMES:
-            raise ValueError(
-                f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
-                f"a float in (0, 1] or a dict; got {value!r}."
-            )
-        return value
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(
-            "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
-            f"dict; got {value!r}."
-        )
-    return float(value)
-
-
-def _strategy(text):
-    """The command line's `--sampling-strategy`: a name or a float."""
-    from aos_keras.sampling import STRATEGY_NAMES
-
-    if text in STRATEGY_NAMES:
-        return text
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be one of {list(STRATEGY_NAMES)} or a float in (0, 1]; "
-            f"got {text!r}"
-        ) from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(
-            f"must be one of {list(STRATEGY_NAMES)} or a float in (0, 1]; "
-            f"got {text!r}"
-        )
-    return value
-
-
-def _shown(default):
-    if isinstance(default, tuple):
-        return " ".join(str(v) for v in default)
-    return default
