@@ -79,10 +79,10 @@ def scaling_child(args):
     """Time and memory of DO with a largest class of `args.size` rows."""
     import keras
     import numpy as np
+
     from aos_bench.data import synthetic
     from aos_bench.memory import peak_rss_mib, rss_mib
     from aos_bench.timing import EpochTimer
-
     from aos_keras import AdversarialOversampler
 
     n_major = args.size
@@ -131,9 +131,9 @@ def scaling_child(args):
 def accuracy_child(args):
     """Credit, DO with one cap (0 = all rows), honest protocol."""
     import keras
+
     from aos_bench.memory import peak_rss_mib
     from aos_bench.splits import split_dataset
-
     from aos_keras import AdversarialOversampler, EvaluationCallback
 
     split = split_dataset(
@@ -212,6 +212,7 @@ DATASET_NAMES = {"credit": "Give Me Some Credit"}
 
 def report(args, scaling, accuracy, command, load, seconds):
     import numpy as np
+
     from aos_bench.environment import machine, versions
 
     lines = [

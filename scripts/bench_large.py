@@ -27,10 +27,10 @@ import time
 
 import keras
 import numpy as np
+
 from aos_bench.data import two_gaussians
 from aos_bench.memory import peak_rss_mib
 from aos_bench.timing import StepTimer
-
 from aos_keras import AdversarialOversampler, io
 
 DEFAULT_OUT = os.path.join(

@@ -99,6 +99,7 @@ def parse_args(argv=None):
 def child(args):
     """Child process: measure (or profile) on this backend; print JSON."""
     import keras
+
     from aos_bench import profiling, speed, timing
     from aos_bench.data import synthetic
 
@@ -156,7 +157,6 @@ def main(argv=None):
 
     from aos_bench.backends import run_per_backend
     from aos_bench.report import speed_report
-
     from aos_keras import io
 
     if args.in_process:

@@ -353,6 +353,7 @@ def child(args):
 def step_flops(model, method, record, num_classes):
     """Matrix-multiply FLOPs of one training step of the trained model."""
     import keras
+
     from aos_bench.flops import flops_per_step, network_shapes
 
     batch = record["batch_size"]
@@ -502,7 +503,6 @@ def credit_bound(runs):
     JAX file (the largest table timed here).
     """
     from aos_bench.flops import flops_per_step, network_shapes
-
     from aos_keras.evaluation import make_splits, prepare_table
     from aos_keras.tables import TableEncoder
     from aos_keras.training import build_game
@@ -586,7 +586,6 @@ def main(argv=None):
     if args.child:
         return child(args)
     from aos_bench.environment import machine, versions
-
     from aos_keras import io
 
     os.environ["AOS_KERAS_COMPILE_CACHE"] = "off"  # cold starts

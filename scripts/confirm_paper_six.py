@@ -17,7 +17,6 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from aos_bench.datasets import load_dataset  # noqa: E402
-
 from aos_keras.evaluation import compare_suite  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

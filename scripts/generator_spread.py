@@ -36,9 +36,9 @@ import time
 
 import keras
 import numpy as np
-from aos_bench.splits import split_dataset
 from keras import ops
 
+from aos_bench.splits import split_dataset
 from aos_keras.baselines import make_method
 from aos_keras.io import write_text
 from aos_keras.model import AdversarialOversampler

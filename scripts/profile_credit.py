@@ -56,8 +56,8 @@ def parse_args(argv):
 def build(rows):
     """The Credit AO model, split 0's training rows and its steps per run."""
     import pandas as pd
-    from aos_bench.datasets import load_dataset
 
+    from aos_bench.datasets import load_dataset
     from aos_keras.evaluation import make_splits, prepare_table
     from aos_keras.tables import TableEncoder
     from aos_keras.training import build_game
@@ -82,6 +82,7 @@ def main(argv=None):
     args = parse_args(argv)
     import jax
     import numpy as np
+
     from aos_bench.environment import machine, versions
     from aos_bench.flops import (
         flops_per_step,
@@ -90,7 +91,6 @@ def main(argv=None):
     )
     from aos_bench.timing import measure_peak
     from aos_bench.xla_profile import hlo_ops, op_times
-
     from aos_keras import io
 
     load_start = os.getloadavg()[0]

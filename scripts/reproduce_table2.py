@@ -26,7 +26,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from aos_bench import table2, table2_report  # noqa: E402
 from aos_bench.datasets import DATASETS  # noqa: E402
-
 from aos_keras import backend  # noqa: E402
 from aos_keras.baselines import available_methods  # noqa: E402
 

@@ -16,6 +16,7 @@ import os
 import keras
 import pandas as pd
 import pytest
+
 from aos_bench import backends
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")

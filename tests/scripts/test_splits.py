@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from aos_bench.datasets import DATASETS, load_dataset
 from aos_bench.splits import Split, split_dataset
-
 from aos_keras.datasets import Dataset
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"

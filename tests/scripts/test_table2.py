@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+
 from aos_bench import table2, table2_report
 from aos_bench.splits import split_dataset
 
@@ -196,7 +197,6 @@ def test_a_run_spec_runs_and_writes_its_record(tmp_path, monkeypatch):
 
 def test_study_variants_are_registered_but_not_public():
     from aos_bench import variants
-
     from aos_keras.baselines import METHODS, available_methods, method_spec
 
     assert set(variants.STUDY_VARIANTS) <= set(table2.METHODS)

@@ -16,6 +16,7 @@ def _compiled(fn, *args):
 
 def test_dot_flops_follow_from_the_shapes():
     import jax.numpy as jnp
+
     from aos_bench.xla_profile import hlo_ops
 
     a, b = jnp.ones((8, 5)), jnp.ones((5, 12))
@@ -32,6 +33,7 @@ def test_dot_flops_follow_from_the_shapes():
 
 def test_an_op_is_named_after_the_aos_keras_function_that_made_it():
     import jax.numpy as jnp
+
     from aos_bench.xla_profile import hlo_ops
 
     labels = jnp.asarray(np.array([0, 1, 1]))
@@ -45,6 +47,7 @@ def test_an_op_is_named_after_the_aos_keras_function_that_made_it():
 def test_trace_times_name_the_compiled_ops(tmp_path):
     import jax
     import jax.numpy as jnp
+
     from aos_bench.xla_profile import hlo_ops, op_times
 
     a = jnp.ones((64, 64))
