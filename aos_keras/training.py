@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from aos_keras import validation
-from aos_keras.callbacks import EvaluationCallback
+from aos_keras.callbacks import EvaluationCallback, ResumableBackup
 from aos_keras.model import AdversarialOversampler
 from aos_keras.preprocessing import TablePreprocessor
 from aos_keras.tables import TableEncoder
@@ -44,6 +44,8 @@ class TrainedTable:
         interrupted: str or None. `"SIGINT"` or `"SIGTERM"` when training
             was stopped by that signal (`stop_on_signals=True`): the model
             holds the best epoch so far; None when it ran to the end.
+        resumed_from: int or None. The 0-based epoch training resumed from
+            (`backup_dir` held a backup), or None when it started afresh.
     """
 
     model: object
@@ -54,6 +56,7 @@ class TrainedTable:
     y: np.ndarray
     best: dict = None
     interrupted: str = None
+    resumed_from: int = None
 
 
 class Interrupted(Exception):
@@ -155,6 +158,7 @@ def train_table(
     model_class=AdversarialOversampler,
     name="x",
     stop_on_signals=False,
+    backup_dir=None,
 ):
     """Train the game on a table; the encoder is fitted on training rows.
 
@@ -177,6 +181,13 @@ def train_table(
             after the running step instead of raising: the best epoch so
             far is restored and returned with `interrupted` set. Raises
             `Interrupted` when no epoch had ended. Defaults to `False`.
+        backup_dir: str or None. With a folder, the training state is
+            backed up there after every epoch (`ResumableBackup`, with the
+            validation history and best epoch) and a backup found there is
+            resumed: the same call, stopped by a signal or killed, then
+            run again, ends as an uninterrupted one. The backup survives a
+            signal (`stop_on_signals`) and is removed when training ends.
+            Defaults to None (no backup).
 
     Returns:
         A `TrainedTable`.
@@ -188,14 +199,7 @@ def train_table(
     rows, val_rows = validation_split(y, val_size, seed)
     prep = table_preprocessor(features.iloc[rows], y, encoder)
     x = prep.transform(features.iloc[rows], name=name)
-    callbacks = []
-    if val_rows is not None:
-        x_val = prep.transform(features.iloc[val_rows], name=name)
-        callbacks.append(
-            EvaluationCallback(
-                {"val": (x_val, y[val_rows])}, restore_best_weights=True
-            )
-        )
+    callbacks = _evaluation(prep, features, y, val_rows, name)
     model = build_game(
         x,
         y[rows],
@@ -206,40 +210,59 @@ def train_table(
         compile_kwargs=compile_kwargs,
         model_class=model_class,
     )
+    backup = backup_dir and ResumableBackup(backup_dir, track=callbacks)
     fit = dict(epochs=epochs, batch_size=batch_size, verbose=verbose)
     interrupted = _fit_until_signal(
-        model, x, y[rows], callbacks, stop_on_signals, **fit
+        model, x, y[rows], callbacks, backup, stop_on_signals, **fit
     )
+    history = backup.history if backup else _history(model)
+    if interrupted and not history.get("loss"):
+        raise Interrupted(interrupted)
     scored = callbacks and callbacks[0].history
     best = callbacks[0].best_scores() if scored else None
+    resumed = backup.resumed_from[0] if backup and backup.resumed_from else None
     return TrainedTable(
-        model, prep, _history(model), features, x, y[rows], best, interrupted
+        model, prep, history, features, x, y[rows], best, interrupted, resumed
     )
 
 
-def _fit_until_signal(model, x, y, callbacks, stop_on_signals, **fit):
+def _evaluation(prep, features, y, val_rows, name):
+    """`[EvaluationCallback]` on the validation rows, or `[]` without."""
+    if val_rows is None:
+        return []
+    x_val = prep.transform(features.iloc[val_rows], name=name)
+    return [
+        EvaluationCallback(
+            {"val": (x_val, y[val_rows])}, restore_best_weights=True
+        )
+    ]
+
+
+def _fit_until_signal(model, x, y, callbacks, backup, stop_on_signals, **fit):
     """`model.fit`; with `stop_on_signals`, Ctrl-C or SIGTERM end it after
     the running step, the best epoch so far restored.
 
+    `backup` (a `ResumableBackup` or None) comes after `callbacks` (it
+    backs up their state) and is left out of the restore on a signal, so
+    its files survive for the next run to resume.
+
     Returns:
         The signal's name, or None when training ran to the end.
-
-    Raises:
-        Interrupted: a signal came before the first epoch ended.
     """
-    interrupted = None
+    extra = [backup] if backup else []
     with _signals_as_interrupts(stop_on_signals) as signals:
         try:
             model.fit(
-                x, y, callbacks=[*callbacks, _StopOnSignal(signals)], **fit
+                x,
+                y,
+                callbacks=[*callbacks, *extra, _StopOnSignal(signals)],
+                **fit,
             )
         except Interrupted as stop:
-            interrupted = stop.signal_name
             for callback in callbacks:  # restore the best epoch so far
                 callback.on_train_end()
-    if interrupted and not _history(model).get("loss"):
-        raise Interrupted(interrupted)
-    return interrupted
+            return stop.signal_name
+    return None
 
 
 def _history(model):

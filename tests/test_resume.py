@@ -127,6 +127,60 @@ def test_unreadable_state_says_what_to_do(data, tmp_path):
         )
 
 
+def _evaluated_fit(model, x, y, folder=None, crash=None):
+    """Fit with an `EvaluationCallback` (restoring the best epoch), backed
+    up in `folder`; returns the callback, the backup and Keras's history."""
+    from aos_keras.callbacks import EvaluationCallback
+
+    evaluation = EvaluationCallback({"val": (x, y)}, restore_best_weights=True)
+    backup = folder and ResumableBackup(folder, track=[evaluation])
+    callbacks = [evaluation, *([backup] if backup else [])]
+    history = model.fit(
+        x,
+        y,
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        verbose=0,
+        callbacks=[*callbacks, *([crash] if crash else [])],
+    )
+    return evaluation, backup, history.history
+
+
+def test_resume_keeps_the_history_and_the_best_epoch_of_tracked_callbacks(
+    data, tmp_path
+):
+    # Issue 24 item 13: without the tracked state, a resumed run picked its
+    # best epoch among the epochs after the restart only, and its history
+    # missed the first ones.
+    x, y = data
+    whole, _, history = _evaluated_fit(_model(x, y), x, y)
+    folder = tmp_path / "backup"
+    model = _model(x, y)
+    with pytest.raises(Crash):
+        _evaluated_fit(model, x, y, folder, crash=CrashAt(*STOP))
+    resumed, backup, _ = _evaluated_fit(_model(x, y), x, y, folder)
+    assert backup.resumed_from == (1, 0)
+    assert resumed.history == whole.history  # every epoch, once
+    assert resumed.best_epoch == whole.best_epoch
+    assert resumed.best_scores() == whole.best_scores()
+    assert backup.history == history  # the logs of every epoch
+    assert list(backup.history["val_acsa"]) == [
+        r["val"]["acsa"] for r in whole.history
+    ]
+
+
+def test_a_backup_of_other_callbacks_is_refused(data, tmp_path):
+    x, y = data
+    folder = tmp_path / "backup"
+    with pytest.raises(Crash):
+        _evaluated_fit(_model(x, y), x, y, folder, crash=CrashAt(*STOP))
+    model = _model(x, y)
+    with pytest.raises(ValueError, match="made by another run"):
+        model.fit(
+            x, y, epochs=EPOCHS, verbose=0, callbacks=[ResumableBackup(folder)]
+        )
+
+
 # ------------------------------------------------------ killed process
 CHILD = """
 import os, signal, sys

@@ -37,6 +37,10 @@ class ResumableBackup(keras.callbacks.Callback):
       iterator, then the backed-up state is restored, so batch `n + 1` sees
       the state it saw in the first run. The replayed steps cost at most
       one epoch.
+    - The state of other callbacks (`track`) and the logs of every epoch
+      (`history`): a resumed `EvaluationCallback` selects its best epoch
+      among all epochs, not only those after the restart, and `history`
+      holds every epoch once.
     - Atomic, consistent writes: the weights go to a new file written via
       `aos_keras.io`, then `state.json` (the commit point, also atomic)
       names it, then older files are removed. A crash at any moment leaves
@@ -54,6 +58,18 @@ class ResumableBackup(keras.callbacks.Callback):
             `"epoch"`.
         delete_checkpoint: bool. Remove the backup when `fit` finishes.
             Defaults to `True`.
+        track: callbacks whose state is backed up too: each has
+            `get_backup_state()` (a JSON-able dict) and
+            `set_backup_state(state)`, like `EvaluationCallback`. Put the
+            backup after them in `fit`'s callbacks: it restores their state
+            after their `on_train_begin` and saves it after their
+            `on_epoch_end`. Defaults to none.
+
+    Attributes:
+        history: dict of per-epoch logs (as `keras.callbacks.History`) of
+            every epoch, those before a resume included.
+        resumed_from: `(epoch, batch)` the last `fit` resumed from (0-based
+            epoch, batches done in it), or None when it started afresh.
 
     Raises:
         FileNotFoundError: at `fit`, when `state.json` names a weights file
@@ -70,7 +86,9 @@ class ResumableBackup(keras.callbacks.Callback):
     STATE = "state.json"
     FORMAT = 1
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+    def __init__(
+        self, backup_dir, save_freq="epoch", delete_checkpoint=True, track=()
+    ):
         super().__init__()
         if not backup_dir:
             raise ValueError("`backup_dir` must name a folder.")
@@ -87,6 +105,8 @@ class ResumableBackup(keras.callbacks.Callback):
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.delete_checkpoint = bool(delete_checkpoint)
+        self.track = list(track)
+        self.history = {}
         self.resumed_from = None
         self._skip = 0
         self._restore_point = None
@@ -97,11 +117,23 @@ class ResumableBackup(keras.callbacks.Callback):
     # -------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
         self.resumed_from = None
+        self.history = {}
         self._skip = 0
         self._restore_point = None
         state = self._read_state()
         if state is None:
             return
+        self._restore_model(state)
+        self._restore_tracked(state.get("tracked", []))
+        self.history = {k: list(v) for k, v in state.get("history", {}).items()}
+        self.model._initial_epoch = state["epoch"]  # as BackupAndRestore does
+        self._skip = int(state["batch"])
+        if self._skip:
+            self._restore_point = capture(state_variables(self.model))
+        self.resumed_from = (int(state["epoch"]), self._skip)
+
+    def _restore_model(self, state):
+        """Weights, optimizer variables, seed states and the random state."""
         model = self.model
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None and not optimizer.built:
@@ -119,11 +151,18 @@ class ResumableBackup(keras.callbacks.Callback):
         for v, saved in zip(extra, state["variables"]):
             v.assign(np.asarray(saved["value"], dtype=v.dtype))
         backend.set_rng_state(state["rng"])
-        model._initial_epoch = state["epoch"]  # as BackupAndRestore does
-        self._skip = int(state["batch"])
-        if self._skip:
-            self._restore_point = capture(state_variables(model))
-        self.resumed_from = (int(state["epoch"]), self._skip)
+
+    def _restore_tracked(self, saved):
+        names = [type(c).__name__ for c in self.track]
+        if [s["callback"] for s in saved] != names:
+            raise ValueError(
+                f"The backup in {self.backup_dir} holds the state of "
+                f"{[s['callback'] for s in saved]} but this run tracks "
+                f"{names}: it was made by another run. Delete "
+                f"{self.backup_dir} to start training afresh."
+            )
+        for callback, state in zip(self.track, saved):
+            callback.set_backup_state(state["state"])
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model._initial_epoch = None  # read by fit already
@@ -158,6 +197,8 @@ class ResumableBackup(keras.callbacks.Callback):
         self._save(self._epoch, done, self._epoch_rng)
 
     def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(_plain(value))
         self._save(epoch + 1, 0, backend.rng_state())
 
     def on_train_end(self, logs=None):
@@ -198,6 +239,14 @@ class ResumableBackup(keras.callbacks.Callback):
                 "weights": name,
                 "variables": variables,
                 "rng": rng,
+                "history": self.history,
+                "tracked": [
+                    {
+                        "callback": type(c).__name__,
+                        "state": c.get_backup_state(),
+                    }
+                    for c in self.track
+                ],
             },
             strict=False,
         )
@@ -221,6 +270,13 @@ class ResumableBackup(keras.callbacks.Callback):
                 f"The backup state {path} is unreadable ({err}). Delete "
                 f"{self.backup_dir} to start training afresh."
             ) from err
+        made_on = state.get("backend", backend.BACKEND)
+        if made_on != backend.BACKEND:
+            raise ValueError(
+                f"The backup in {self.backup_dir} was made on the {made_on} "
+                f"backend and cannot resume on {backend.BACKEND}: resume on "
+                f"{made_on}, or delete {self.backup_dir} to start afresh."
+            )
         weights = os.path.join(self.backup_dir, state["weights"])
         if not os.path.exists(weights):
             raise FileNotFoundError(
@@ -244,6 +300,33 @@ class ResumableBackup(keras.callbacks.Callback):
                     os.remove(os.path.join(self.backup_dir, name))
                 except FileNotFoundError:
                     pass
+
+
+def saved_epoch(backup_dir):
+    """The epoch a `ResumableBackup` in `backup_dir` resumes from.
+
+    Args:
+        backup_dir: str or `os.PathLike`. The backup's folder.
+
+    Returns:
+        `(epoch, batch)`: the 0-based epoch and the batches done in it, or
+        None when the folder holds no readable backup.
+    """
+    path = os.path.join(os.fspath(backup_dir), ResumableBackup.STATE)
+    try:
+        with open(path, encoding="utf-8") as f:
+            state = json.load(f)
+        return int(state["epoch"]), int(state["batch"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _plain(value):
+    """A log value as a Python scalar (JSON-able)."""
+    try:
+        return np.asarray(keras.ops.convert_to_numpy(value)).item()
+    except (TypeError, ValueError):
+        return value
 
 
 def _extra_variables(model):

@@ -111,6 +111,33 @@ class EvaluationCallback(keras.callbacks.Callback):
         if self.restore_best_weights and self._best_weights is not None:
             self.classifier.set_weights(self._best_weights)
 
+    def get_backup_state(self):
+        """What `ResumableBackup(track=[self])` backs up: the history, the
+        best epoch and its classifier weights (JSON-able, exact)."""
+        weights = self._best_weights
+        return {
+            "history": _plain(self.history),
+            "best_epoch": self.best_epoch,
+            "best_value": _plain(self.best_value),
+            "best_weights": None
+            if weights is None
+            else [
+                {"dtype": str(w.dtype), "value": w.tolist()} for w in weights
+            ],
+        }
+
+    def set_backup_state(self, state):
+        """Restore `get_backup_state()` (after `on_train_begin`)."""
+        self.history = state["history"]
+        self.best_epoch = state["best_epoch"]
+        self.best_value = state["best_value"]
+        weights = state["best_weights"]
+        self._best_weights = None
+        if weights is not None:
+            self._best_weights = [
+                np.asarray(w["value"], dtype=w["dtype"]) for w in weights
+            ]
+
     def score(self, x, y):
         """ACSA, GM and per-class recall of the classifier on `(x, y)`."""
         net = self.classifier
@@ -159,3 +186,12 @@ class EvaluationCallback(keras.callbacks.Callback):
         if classes is None:
             classes = self.classifier.output_shape[-1]
         return int(classes)
+
+
+def _plain(obj):
+    """`obj` with numpy scalars as Python scalars (JSON-able)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj.item() if isinstance(obj, np.generic) else obj

@@ -1,9 +1,12 @@
 """`aos-keras train`: fit AO/DO on a table and save the model folder.
 
 `check` runs before Keras is imported (settings, run options, output
-folder, table and columns); `run` trains (`aos_keras.training.train_table`)
-and writes the folder (`aos_keras.model_folder.save_folder`). The metrics
-go to stdout as JSON; progress and advice to the log (stderr).
+folder, table and columns, a backup of another command); `run` trains
+(`aos_keras.training.train_table`) and writes the folder
+(`aos_keras.model_folder.save_folder`). The metrics go to stdout as JSON;
+progress and advice to the log (stderr). The training state is backed up
+after every epoch (`aos_keras.cli.resume`): the same command, run again
+after Ctrl-C, SIGTERM or a kill, resumes where it stopped.
 """
 
 import contextlib
@@ -11,6 +14,7 @@ import json
 import os
 import sys
 
+from aos_keras.cli import resume
 from aos_keras.cli.common import (
     EXIT_STATUS,
     LOG,
@@ -26,7 +30,8 @@ def check(args):
     """`train`'s checks, run before Keras is imported.
 
     The game's settings (`config_class.from_args`), the run options
-    (`check_run_options`), then the table and its columns.
+    (`check_run_options`), then the table and its columns, then the backup
+    of an interrupted run (`aos_keras.cli.resume.check`).
 
     Returns:
         `(config, features, labels)`, which `run` uses.
@@ -47,6 +52,7 @@ def check(args):
     features, labels = split_label(
         frame, args.label, args.features, args.drop, warn=True
     )
+    resume.check(args, features, labels)
     return config, features, labels
 
 
@@ -104,27 +110,42 @@ def run(args):
     from aos_keras import training
 
     config, features, labels = getattr(args, "checked", None) or check(args)
-    restart = interrupted_run(os.path.abspath(args.out))
-    if restart:
-        LOG.info(
-            "%s holds a run stopped by %s; training again from the start "
-            "(the folder is replaced when it ends)",
-            args.out,
-            restart,
-        )
+    backup, epoch = resume.prepare(args, features, labels)
+    _announce(args, epoch)
     try:
         with contextlib.redirect_stdout(sys.stderr):  # Keras's progress
-            result = _train(args, config, features, labels)
+            result = _train(args, config, features, labels, backup)
     except ValueError as err:
         raise CLIError(f"{_name(args.data)}: {as_flags(str(err))}") from err
     except training.Interrupted as stop:
         LOG.error("%s before the first epoch ended; nothing saved.",
                   stop.signal_name)  # fmt: skip
+        resume.discard(args)
         return EXIT_STATUS[stop.signal_name]
     return _save(args, result, labels)
 
 
-def _train(args, config, features, labels):
+def _announce(args, epoch):
+    """Log a resume (or a restart over an interrupted run's folder)."""
+    stopped = interrupted_run(os.path.abspath(args.out))
+    if epoch is not None:
+        LOG.info(
+            "resuming the run%s from epoch %d of %d (the folder is "
+            "replaced when it ends)",
+            f" stopped by {stopped}" if stopped else "",
+            epoch + 1,
+            args.epochs,
+        )
+    elif stopped:
+        LOG.info(
+            "%s holds a run stopped by %s, with no backup to resume; "
+            "training again from the start",
+            args.out,
+            stopped,
+        )
+
+
+def _train(args, config, features, labels, backup_dir):
     from aos_keras import AdversarialOversampler, training
     from aos_keras.tables import TableEncoder
 
@@ -148,6 +169,7 @@ def _train(args, config, features, labels):
         model_class=args.model_class or AdversarialOversampler,
         name=_name(args.data),
         stop_on_signals=True,
+        backup_dir=backup_dir,
     )
 
 
@@ -165,6 +187,7 @@ def _save(args, result, labels):
     print(json.dumps(metrics, indent=1))
     LOG.info("saved to %s", args.out)
     if not result.interrupted:
+        resume.discard(args)
         return 0
     _advise_after(result.interrupted, extra["epochs_done"], args)
     return EXIT_STATUS[result.interrupted]
@@ -192,11 +215,13 @@ def _advise_after(signal_name, done, args):
     LOG.warning(
         "stopped by %s after %d of %d epochs; %s holds the best epoch so "
         'far (metrics.json: "interrupted"). Run the same command again to '
-        "train the full run (it starts again from the first epoch).",
+        "resume from epoch %d (the state is backed up in %s).",
         signal_name,
         done,
         args.epochs,
         args.out,
+        done + 1,
+        resume.folder(args.out),
     )
 
 
