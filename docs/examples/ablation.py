@@ -9,6 +9,8 @@ data, and prints validation-selected test ACSA/GM for each. Set
 import os
 
 import keras
+import pandas as pd
+from sklearn.model_selection import train_test_split
 
 import aos_keras
 
@@ -28,20 +30,32 @@ VARIANTS = {
     "DO, vanilla GAN": dict(mode="do", gan_loss="vanilla"),
 }
 
-split = aos_keras.split_dataset("pima", seed=0)
+# 70/30 train/test, 20% of train for validation, stratified; the columns
+# standardised on the training rows only (the model keeps the
+# preprocessor and applies it to the validation and test DataFrames).
+data = aos_keras.load_dataset("pima")
+X = pd.DataFrame(data.X, columns=data.feature_names)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, data.y, test_size=0.3, stratify=data.y, random_state=0
+)
+X_train, X_val, y_train, y_val = train_test_split(
+    X_train, y_train, test_size=0.2, stratify=y_train, random_state=0
+)
+prep = aos_keras.TablePreprocessor.fit(X_train, y_train, encode=True)
+
 for name, kwargs in list(VARIANTS.items())[: 2 if FAST else None]:
     keras.utils.set_random_seed(0)
     model = aos_keras.AdversarialOversampler.from_data(
-        split.X_train, split.y_train, seed=0, **kwargs, **SIZES
+        X_train, y_train, preprocessor=prep, seed=0, **kwargs, **SIZES
     )
     model.compile()
     cb = aos_keras.EvaluationCallback(
         {
-            "val": (split.X_val, split.y_val),
-            "test": (split.X_test, split.y_test),
+            "val": (X_val, y_val),
+            "test": (X_test, y_test),
         }
     )
-    model.fit(split.X_train, split.y_train, epochs=EPOCHS, batch_size=32,
+    model.fit(X_train, y_train, epochs=EPOCHS, batch_size=32,
               callbacks=[cb], verbose=0)  # fmt: skip
     best = cb.best_scores("test", by="val")
     print(f"{name:<20} alpha={model.alpha:.2f}  test ACSA "

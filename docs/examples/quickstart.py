@@ -1,4 +1,4 @@
-"""Quick start: DO against plain Q on Haberman, honest protocol.
+"""Quick start: DO on Haberman, the epoch chosen on validation.
 
 Trains data-space oversampling (DO) on the bundled Haberman dataset, picks
 the epoch on a validation split and scores the test split; then draws a few
@@ -9,6 +9,8 @@ generated rows. Run it as `python docs/examples/quickstart.py`; set
 import os
 
 import keras
+import pandas as pd
+from sklearn.model_selection import train_test_split
 
 import aos_keras
 
@@ -20,23 +22,34 @@ SIZES = (
     if FAST else {}
 )  # fmt: skip
 
-# The paper's split: 70/30 train/test, then 20% of train for validation;
-# imputation and scaling are fitted on the training rows only.
-split = aos_keras.split_dataset("haberman", seed=0)
+# The paper's split: 70/30 train/test, then 20% of train for validation,
+# stratified by class.
+data = aos_keras.load_dataset("haberman")  # bundled, nothing downloaded
+X = pd.DataFrame(data.X, columns=data.feature_names)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, data.y, test_size=0.3, stratify=data.y, random_state=0
+)
+X_train, X_val, y_train, y_val = train_test_split(
+    X_train, y_train, test_size=0.2, stratify=y_train, random_state=0
+)
+
+# Imputation and standardisation fitted on the training rows only; the
+# model keeps this preprocessor and applies it to every DataFrame it gets.
+prep = aos_keras.TablePreprocessor.fit(X_train, y_train, encode=True)
 
 keras.utils.set_random_seed(0)
 model = aos_keras.AdversarialOversampler.from_data(
-    split.X_train, split.y_train, mode="do", seed=0, **SIZES
+    X_train, y_train, preprocessor=prep, mode="do", seed=0, **SIZES
 )
 model.compile()
 scores = aos_keras.EvaluationCallback(
-    {"val": (split.X_val, split.y_val), "test": (split.X_test, split.y_test)},
+    {"val": (X_val, y_val), "test": (X_test, y_test)},
     monitor="val",
     restore_best_weights=True,
 )
 model.fit(
-    split.X_train,
-    split.y_train,
+    X_train,
+    y_train,
     epochs=EPOCHS,
     batch_size=32,
     callbacks=[scores],
@@ -45,7 +58,9 @@ model.fit(
 best = scores.best_scores("test", by="val")
 print(f"epoch {best['epoch'] + 1} (chosen on validation): test ACSA "
       f"{100 * best['acsa']:.2f}, GM {100 * best['gm']:.2f}")  # fmt: skip
+print("labels:", model.predict_labels(X_test, verbose=0)[:5])  # 1 or 2
 
-# Generated rows are convex combinations of real rows of their class.
-x_new, y_new = model.sample({0: 3, 1: 3}, seed=0)
-print(x_new.shape, y_new)
+# Generated rows are convex combinations of real rows of their class,
+# returned in the table's columns (labels as in the data: 1 and 2).
+x_new, y_new = model.sample({1: 3, 2: 3}, seed=0)
+print(x_new.round(1), y_new)
