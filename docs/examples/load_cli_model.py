@@ -23,7 +23,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-import aos_keras  # registers the model's Keras classes
+import aos_keras  # noqa: F401  (registers the model's Keras classes)
 from aos_keras.cli import main
 from aos_keras.model_folder import load_folder
 
