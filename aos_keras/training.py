@@ -210,32 +210,42 @@ def train_table(
         compile_kwargs=compile_kwargs,
         model_class=model_class,
     )
-    backup = backup_dir and ResumableBackup(backup_dir, track=callbacks)
     fit = dict(epochs=epochs, batch_size=batch_size, verbose=verbose)
+    history, interrupted, resumed = _train(
+        model, x, y[rows], callbacks, backup_dir, stop_on_signals, fit
+    )
+    scored = callbacks and callbacks[0].history
+    best = callbacks[0].best_scores() if scored else None
+    return TrainedTable(
+        model, prep, history, features, x, y[rows], best, interrupted, resumed
+    )
+
+
+def _train(model, x, y, callbacks, backup_dir, stop_on_signals, fit):
+    """`_fit_until_signal`, backed up in `backup_dir` when given.
+
+    Returns:
+        `(history, interrupted, resumed_from)`: the logs of every epoch
+        (those before a resume too), the signal or None, the 0-based epoch
+        resumed from or None. Raises `Interrupted` before any epoch ended.
+    """
+    backup = backup_dir and ResumableBackup(backup_dir, track=callbacks)
     interrupted = _fit_until_signal(
-        model, x, y[rows], callbacks, backup, stop_on_signals, **fit
+        model, x, y, callbacks, backup, stop_on_signals, **fit
     )
     history = backup.history if backup else _history(model)
     if interrupted and not history.get("loss"):
         raise Interrupted(interrupted)
-    scored = callbacks and callbacks[0].history
-    best = callbacks[0].best_scores() if scored else None
-    resumed = backup.resumed_from[0] if backup and backup.resumed_from else None
-    return TrainedTable(
-        model, prep, history, features, x, y[rows], best, interrupted, resumed
-    )
+    resumed = backup.resumed_from if backup else None
+    return history, interrupted, resumed and resumed[0]
 
 
 def _evaluation(prep, features, y, val_rows, name):
     """`[EvaluationCallback]` on the validation rows, or `[]` without."""
     if val_rows is None:
         return []
-    x_val = prep.transform(features.iloc[val_rows], name=name)
-    return [
-        EvaluationCallback(
-            {"val": (x_val, y[val_rows])}, restore_best_weights=True
-        )
-    ]
+    val = (prep.transform(features.iloc[val_rows], name=name), y[val_rows])
+    return [EvaluationCallback({"val": val}, restore_best_weights=True)]
 
 
 def _fit_until_signal(model, x, y, callbacks, backup, stop_on_signals, **fit):
@@ -244,10 +254,7 @@ def _fit_until_signal(model, x, y, callbacks, backup, stop_on_signals, **fit):
 
     `backup` (a `ResumableBackup` or None) comes after `callbacks` (it
     backs up their state) and is left out of the restore on a signal, so
-    its files survive for the next run to resume.
-
-    Returns:
-        The signal's name, or None when training ran to the end.
+    its files survive for the next run. Returns the signal's name or None.
     """
     extra = [backup] if backup else []
     with _signals_as_interrupts(stop_on_signals) as signals:

@@ -13,7 +13,8 @@ One module per callback:
 - `deferred.py`: `DeferredOversampling`, the step from which Q sees
   generated rows (`oversampling_start`), set at the start of each `fit`
   (added by `AdversarialOversampler.fit` when the model defers).
-- `backup.py`: `ResumableBackup`, back up the whole training state
+- `backup.py`: `ResumableBackup`, back up the whole training state (and
+  that of tracked callbacks, such as `EvaluationCallback`'s best epoch)
   atomically and resume after a crash so that the run ends with the
   weights of an uninterrupted one.
 - `_snapshot.py` (private): copying a model's and its optimizer's

@@ -92,16 +92,7 @@ class ResumableBackup(keras.callbacks.Callback):
         super().__init__()
         if not backup_dir:
             raise ValueError("`backup_dir` must name a folder.")
-        if save_freq != "epoch":
-            try:
-                save_freq = validation.check_positive_int(
-                    save_freq, "save_freq"
-                )
-            except TypeError as err:
-                raise TypeError(
-                    "`save_freq` must be 'epoch' or a positive int (batches)"
-                    f"; got {save_freq!r}."
-                ) from err
+        save_freq = _check_save_freq(save_freq)
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.delete_checkpoint = bool(delete_checkpoint)
@@ -220,36 +211,22 @@ class ResumableBackup(keras.callbacks.Callback):
         name = f"ckpt-e{epoch:05d}-b{batch:06d}.weights.h5"
         with io.atomic_path(os.path.join(self.backup_dir, name)) as tmp:
             model.save_weights(tmp)
-        variables = [
-            {
-                "path": v.path,
-                "value": np.asarray(
-                    keras.ops.convert_to_numpy(v.value)
-                ).tolist(),
-            }
-            for v in _extra_variables(model)
-        ]
-        io.write_json(
-            os.path.join(self.backup_dir, self.STATE),
-            {
-                "format": self.FORMAT,
-                "backend": backend.BACKEND,
-                "epoch": int(epoch),
-                "batch": int(batch),
-                "weights": name,
-                "variables": variables,
-                "rng": rng,
-                "history": self.history,
-                "tracked": [
-                    {
-                        "callback": type(c).__name__,
-                        "state": c.get_backup_state(),
-                    }
-                    for c in self.track
-                ],
-            },
-            strict=False,
-        )
+        state = {
+            "format": self.FORMAT,
+            "backend": backend.BACKEND,
+            "epoch": int(epoch),
+            "batch": int(batch),
+            "weights": name,
+            "variables": _seed_states(model),
+            "rng": rng,
+            "history": self.history,
+            "tracked": [
+                {"callback": type(c).__name__, "state": c.get_backup_state()}
+                for c in self.track
+            ],
+        }
+        path = os.path.join(self.backup_dir, self.STATE)
+        io.write_json(path, state, strict=False)  # the commit point
         self._remove(keep=name)
 
     def _read_state(self):
@@ -257,19 +234,7 @@ class ResumableBackup(keras.callbacks.Callback):
         if not os.path.exists(path):
             self._remove(keep=None)  # weights without a commit: stale
             return None
-        try:
-            with open(path, encoding="utf-8") as f:
-                state = json.load(f)
-            keys = ("epoch", "batch", "weights", "variables", "rng")
-            if state.get("format") != self.FORMAT or any(
-                k not in state for k in keys
-            ):
-                raise ValueError("unknown format")
-        except ValueError as err:
-            raise ValueError(
-                f"The backup state {path} is unreadable ({err}). Delete "
-                f"{self.backup_dir} to start training afresh."
-            ) from err
+        state = _load_state(path, self.FORMAT, self.backup_dir)
         made_on = state.get("backend", backend.BACKEND)
         if made_on != backend.BACKEND:
             raise ValueError(
@@ -300,6 +265,46 @@ class ResumableBackup(keras.callbacks.Callback):
                     os.remove(os.path.join(self.backup_dir, name))
                 except FileNotFoundError:
                     pass
+
+
+def _check_save_freq(save_freq):
+    """`"epoch"` or a positive int; a `TypeError`/`ValueError` otherwise."""
+    if save_freq == "epoch":
+        return save_freq
+    try:
+        return validation.check_positive_int(save_freq, "save_freq")
+    except TypeError as err:
+        raise TypeError(
+            "`save_freq` must be 'epoch' or a positive int (batches)"
+            f"; got {save_freq!r}."
+        ) from err
+
+
+def _load_state(path, format_, backup_dir):
+    """`state.json` read and checked; a `ValueError` saying what to do."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            state = json.load(f)
+        keys = ("epoch", "batch", "weights", "variables", "rng")
+        if state.get("format") != format_ or any(k not in state for k in keys):
+            raise ValueError("unknown format")
+    except ValueError as err:
+        raise ValueError(
+            f"The backup state {path} is unreadable ({err}). Delete "
+            f"{backup_dir} to start training afresh."
+        ) from err
+    return state
+
+
+def _seed_states(model):
+    """The seed generators' states, JSON-able (`path`, `value`)."""
+    return [
+        {
+            "path": v.path,
+            "value": np.asarray(keras.ops.convert_to_numpy(v.value)).tolist(),
+        }
+        for v in _extra_variables(model)
+    ]
 
 
 def saved_epoch(backup_dir):

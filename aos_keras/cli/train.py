@@ -63,8 +63,8 @@ def check_run_options(args):
         CLIError: `--epochs` or `--batch-size` below 1, `--val-size` not in
             [0, 1), `--max-anchors` below 1, or an `--out` that is a file,
             a non-empty folder without `--overwrite` (other than the folder
-            of an interrupted run of the same command), or cannot be
-            written (`check_out_path`).
+            of an interrupted run, which the same command resumes), or
+            cannot be written (`check_out_path`).
     """
     for flag, value in (("--epochs", args.epochs), ("--batch-size",
                         args.batch_size)):  # fmt: skip
@@ -147,19 +147,12 @@ def _announce(args, epoch):
 
 def _train(args, config, features, labels, backup_dir):
     from aos_keras import AdversarialOversampler, training
-    from aos_keras.tables import TableEncoder
 
-    encoder = TableEncoder(
-        standardize=args.standardize,
-        numeric_imputation=args.impute,
-        unknown=args.unknown_categories,
-        max_categories=args.max_categories,
-    )
     return training.train_table(
         features,
         labels,
         config=config,
-        encoder=encoder,
+        encoder=_encoder(args),
         val_size=args.val_size,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -170,6 +163,18 @@ def _train(args, config, features, labels, backup_dir):
         name=_name(args.data),
         stop_on_signals=True,
         backup_dir=backup_dir,
+    )
+
+
+def _encoder(args):
+    """The (unfitted) `TableEncoder` of the encoder options."""
+    from aos_keras.tables import TableEncoder
+
+    return TableEncoder(
+        standardize=args.standardize,
+        numeric_imputation=args.impute,
+        unknown=args.unknown_categories,
+        max_categories=args.max_categories,
     )
 
 
