@@ -181,6 +181,20 @@ def test_a_backup_of_other_callbacks_is_refused(data, tmp_path):
         )
 
 
+def test_a_backup_of_another_backend_is_refused(data, tmp_path):
+    import json
+
+    x, y = data
+    folder = tmp_path / "backup"
+    with pytest.raises(Crash):
+        _evaluated_fit(_model(x, y), x, y, folder, crash=CrashAt(*STOP))
+    state = json.loads((folder / "state.json").read_text())
+    state["backend"] = "another"
+    (folder / "state.json").write_text(json.dumps(state))
+    with pytest.raises(ValueError, match="made on the another backend"):
+        _evaluated_fit(_model(x, y), x, y, folder)
+
+
 # ------------------------------------------------------ killed process
 CHILD = """
 import os, signal, sys
