@@ -6,104 +6,10 @@ from keras import ops
 
 from aos_keras.backend import call_layer
 from aos_keras.config import GameConfig
+from aos_keras.head_groups import check_groups, group_heads, take_slots
+from aos_keras.nominal_blocks import check_blocks, harden_blocks
 
 NOMINAL_OUTPUTS = ("soft", "hard")
-# A head is computed in a group padded to the group's largest anchor count,
-# at most MAX_PADDING times its own count or SMALL_HEAD anchors: padding a
-# small head costs less than the fixed cost of one more group.
-MAX_PADDING = 2.0
-SMALL_HEAD = 64
-
-
-def group_heads(anchor_counts, max_padding=MAX_PADDING, small=SMALL_HEAD):
-    """The classes with a head, cut into groups of similar anchor counts.
-
-    Classes are taken from the most anchors to the fewest; a class joins the
-    current group while the group's width (its first, largest count) is at
-    most `max(max_padding * m_c, small)`. A row of class c then costs at
-    most `max(max_padding * m_c, small)` in its head, and a long tail takes
-    a few groups: 4 for the 26 classes of `letter-lt100` (100:1); a large
-    and a small class (Credit's 4096 and 143 anchors) stay apart.
-
-    Args:
-        anchor_counts: list of int, `m_c` per class (0: no head).
-        max_padding: float >= 1.
-        small: int. Width to which any head may be padded.
-
-    Returns:
-        list of lists of class indices, each sorted; groups by falling size.
-
-    Example:
-    >>> group_heads([1000, 600, 0, 10, 8])
-    [[0, 1], [3, 4]]
-    """
-    order = sorted(
-        (c for c, m in enumerate(anchor_counts) if m > 0),
-        key=lambda c: (-anchor_counts[c], c),
-    )
-    groups = []
-    for c in order:
-        m = anchor_counts[c]
-        if groups and anchor_counts[groups[-1][0]] <= max(
-            max_padding * m, small
-        ):
-            groups[-1].append(c)
-        else:
-            groups.append([c])
-    return [sorted(g) for g in groups]
-
-
-def check_groups(groups, class_ids):
-    """`groups` as lists of int, checked to cover each class once."""
-    out = [[int(c) for c in g] for g in groups]
-    flat = sorted(c for g in out for c in g)
-    if flat != sorted(class_ids) or any(not g for g in out):
-        raise ValueError(
-            f"`head_groups` must hold each class with a head "
-            f"{list(class_ids)} exactly once; got {out}."
-        )
-    return out
-
-
-def _take(x, index, size):
-    """`x[index]` along axis 0; `x` itself when `index` is `0..size-1`."""
-    if list(index) == list(range(size)):
-        return x
-    return ops.take(x, np.asarray(index, dtype="int32"), axis=0)
-
-
-def check_blocks(blocks, num_features):
-    """`blocks` as a list of `(start, stop)` int pairs, checked."""
-    out = [(int(a), int(b)) for a, b in (blocks or ())]
-    end = 0
-    for a, b in out:
-        if not end <= a < b <= num_features:
-            raise ValueError(
-                "`nominal_blocks` must be sorted, disjoint `(start, stop)` "
-                f"ranges inside [0, {num_features}); got {out}."
-            )
-        end = b
-    return out
-
-
-def harden_blocks(rows, blocks):
-    """Each one-hot block of `rows` (`(..., d)`) as the one-hot of its argmax.
-
-    The forward value is the hard one-hot; the gradient is the soft
-    block's (straight-through estimator, Bengio et al. 2013).
-    """
-    pieces, start = [], 0
-    d = rows.shape[-1]
-    for a, b in blocks:
-        if a > start:
-            pieces.append(rows[..., start:a])
-        soft = rows[..., a:b]
-        hard = ops.one_hot(ops.argmax(soft, axis=-1), b - a, dtype=soft.dtype)
-        pieces.append(soft + ops.stop_gradient(hard - soft))
-        start = b
-    if start < d:
-        pieces.append(rows[..., start:])
-    return ops.concatenate(pieces, axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
@@ -348,9 +254,9 @@ class CWIGenerator(keras.Model):
                 continue
             positions, slots = (list(t) for t in zip(*wanted))
             w = self._head_softmax(
-                j, _take(h, positions, len(class_ids)), slots
+                j, take_slots(h, positions, len(class_ids)), slots
             )
-            anchors = _take(self.group_anchors[j], slots, len(group))
+            anchors = take_slots(self.group_anchors[j], slots, len(group))
             rows.append(ops.matmul(w, ops.cast(anchors, w.dtype)))
             if return_weights:
                 weights.extend(
@@ -400,8 +306,8 @@ class CWIGenerator(keras.Model):
     def _head_softmax(self, j, h, slots):
         """Convex weights `(k, r, m_max)` of group `j`'s classes `slots`."""
         size = len(self.head_groups[j])
-        kernel = _take(self.head_kernels[j], slots, size)
-        bias = _take(self.head_biases[j], slots, size)
+        kernel = take_slots(self.head_kernels[j], slots, size)
+        bias = take_slots(self.head_biases[j], slots, size)
         logits = ops.matmul(h, ops.cast(kernel, h.dtype))
         logits = logits + ops.cast(bias, h.dtype)[:, None, :]
         if self.temperature != 1.0:

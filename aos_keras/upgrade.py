@@ -17,7 +17,7 @@ import zipfile
 import numpy as np
 
 from aos_keras import io
-from aos_keras.generator import group_heads
+from aos_keras.head_groups import group_heads
 
 # Config key written since the grouped layout; its absence marks the old one.
 LAYOUT_KEY = "head_groups"

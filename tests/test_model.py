@@ -4,7 +4,7 @@ import pytest
 from conftest import TINY
 from keras import ops
 
-from aos_keras import AdversarialOversampler, schedule
+from aos_keras import AdversarialOversampler, generated_rows, schedule
 
 
 def _weights(player):
@@ -76,9 +76,9 @@ def test_one_epoch_updates_every_player_and_counts_steps(
 
 
 def test_noise_is_the_draw_of_its_shape():
-    # `schedule.noise` draws flat and reshapes (one random kernel whatever
+    # `generated_rows.noise` draws flat and reshapes (one random kernel whatever
     # the number of classes): the values are those of a (K, r, L) draw.
-    drawn = schedule.noise(keras.random.SeedGenerator(3), 26, 2, 5)
+    drawn = generated_rows.noise(keras.random.SeedGenerator(3), 26, 2, 5)
     direct = keras.random.normal((26, 2, 5), seed=keras.random.SeedGenerator(3))
     assert tuple(drawn.shape) == (26, 2, 5)
     np.testing.assert_array_equal(

@@ -39,7 +39,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras import losses, schedule
+from aos_keras import generated_rows, losses
 from aos_keras.anchors import select_anchors
 from aos_keras.baselines.base import Method, MethodNotApplicable
 from aos_keras.config import GameConfig
@@ -325,7 +325,7 @@ class GAMO(MultiPlayerModel):
         z = self.noise(batch_size)
 
         def loss_fn():
-            fake, ids = schedule.flatten_classes(
+            fake, ids = generated_rows.flatten_classes(
                 g(z, class_ids=self.minority_classes, training=True),
                 self.minority_classes,
             )
@@ -344,8 +344,10 @@ class GAMO(MultiPlayerModel):
     # ------------------------------------------------------------- helpers
     def noise(self, batch_size):
         k = len(self.minority_classes)
-        r = schedule.rows_per_class(self.fake_rows_per_class, batch_size, k)
-        return schedule.noise(
+        r = generated_rows.rows_per_class(
+            self.fake_rows_per_class, batch_size, k
+        )
+        return generated_rows.noise(
             self.seed_generator, k, r, self.latent_dim, self.compute_dtype
         )
 
@@ -357,7 +359,7 @@ class GAMO(MultiPlayerModel):
         )
         if stop_gradient:
             rows = ops.stop_gradient(rows)
-        return schedule.flatten_classes(rows, self.minority_classes)
+        return generated_rows.flatten_classes(rows, self.minority_classes)
 
     def _one_hot(self, labels):
         return ops.one_hot(labels, self.num_classes, dtype=self.compute_dtype)

@@ -18,7 +18,7 @@ counts 1 unit forward and 1 backward (`tau_c` is constant). `xla_flops`
 reads XLA's own count of a compiled JAX step, a check of this model.
 """
 
-from aos_keras import schedule
+from aos_keras import generated_rows
 from aos_keras.players import CLASSIFIER_UNITS
 
 
@@ -153,7 +153,9 @@ def flops_per_step(method, batch, nets, model=None):
         )
     total = 0
     classes = model.generator.class_ids
-    r = schedule.rows_per_class(model.fake_rows_per_class, batch, len(classes))
+    r = generated_rows.rows_per_class(
+        model.fake_rows_per_class, batch, len(classes)
+    )
     critic = generator_flops("forward", nets, classes, r) + pass_flops(
         "train", d(batch + len(classes) * r)
     )
@@ -161,7 +163,9 @@ def flops_per_step(method, batch, nets, model=None):
         critic += pass_flops("gp", d(batch))
     total += model.critic_steps * critic
     classes = model.support["generator"]
-    r = schedule.rows_per_class(model.fake_rows_per_class, batch, len(classes))
+    r = generated_rows.rows_per_class(
+        model.fake_rows_per_class, batch, len(classes)
+    )
     total += (
         generator_flops("train", nets, classes, r)
         + pass_flops("through", d(len(classes) * r))
@@ -171,7 +175,7 @@ def flops_per_step(method, batch, nets, model=None):
     if model.alpha > 0 and classes:
         shared = getattr(model, "q_generated_rows", "fresh") == "critic"
         heads = model.generator.class_ids if shared else classes
-        r = schedule.rows_per_class(
+        r = generated_rows.rows_per_class(
             model.fake_rows_per_class, batch, len(heads)
         )
         if not shared:  # else Q reuses the critic's rows

@@ -18,7 +18,7 @@ import numpy as np
 
 from aos_bench.flops import train_state
 from aos_bench.timing import EpochTimer, median_of
-from aos_keras import schedule
+from aos_keras import generated_rows, schedule
 from aos_keras.model import AdversarialOversampler
 
 
@@ -127,7 +127,7 @@ def _profile_jax(build, fit_ms, xs, ys, batch, steps):
     def critic_stub(game, x, y, sample_weight=None):
         # The rows Q may reuse (`q_generated_rows="critic"`), at no cost.
         classes = game.generator.class_ids
-        r = schedule.rows_per_class(
+        r = generated_rows.rows_per_class(
             game.rules.fake_rows_per_class, ops.shape(x)[0], len(classes)
         )
         rows = ops.zeros((len(classes), r, ops.shape(x)[1]), x.dtype)
