@@ -17,7 +17,7 @@ class Classifier(keras.Model):
         num_classes: int. Number of classes `C`.
         num_features: int. Number of features `d`.
         hidden_units: tuple of int. Widths of the hidden layers. Defaults to
-            `(256, 128, 64)`.
+            `GameConfig.classifier_units`.
         negative_slope: float. LeakyReLU slope. Defaults to `0.1`.
         **kwargs: forwarded to `keras.Model`.
 

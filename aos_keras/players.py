@@ -61,7 +61,7 @@ class MultiPlayerModel(keras.Model):
         num_classes: int. Number of classes `C`.
         num_features: int. Number of features `d`.
         classifier_units: tuple of int. Hidden widths of Q. Defaults to
-            `(256, 128, 64)`.
+            `GameConfig.classifier_units`.
         seed: int or None. Seed of the model's random draws. Defaults to
             `None`.
         build_classifier: bool. Build Q and the seed generator now. A

@@ -37,7 +37,7 @@ class Method:
         seed: int or None. Seed of `keras.utils.set_random_seed`, called at
             the start of `fit`, and of any sampler. Defaults to `None`.
         classifier_units: tuple of int. Hidden widths of Q. Defaults to
-            `(256, 128, 64)`.
+            `GameConfig.classifier_units`.
         learning_rate: float. Adam's learning rate for every player.
             Defaults to `2e-4`.
         beta_1: float. Adam's `beta_1` for every player. Defaults to `0.5`.

@@ -166,7 +166,7 @@ def make_method(
         seed: int or None. Seed of `keras.utils.set_random_seed` (called at
             the start of `fit`) and of samplers. Defaults to `None`.
         classifier_units: tuple of int. Hidden widths of Q. Defaults to
-            `(256, 128, 64)`.
+            `GameConfig.classifier_units`.
         learning_rate: float. Adam's learning rate, every player. Defaults
             to `2e-4`.
         beta_1: float. Adam's `beta_1`, every player. Defaults to `0.5`.
