@@ -143,6 +143,19 @@ def discard(args):
         shutil.rmtree(root)
 
 
+def discard_unless_saved(args):
+    """Remove the resume folder unless it holds a backed-up epoch.
+
+    A run that fails before its first epoch ends (a bad table, a bad
+    option) leaves nothing to resume, so its command must not block the
+    next, corrected command.
+    """
+    from aos_keras.callbacks.backup import saved_epoch
+
+    if saved_epoch(os.path.join(folder(args.out), BACKUP)) is None:
+        discard(args)
+
+
 def _saved(root):
     """`command.json` of the resume folder, or None (none, unreadable)."""
     try:

@@ -116,6 +116,7 @@ def run(args):
         with contextlib.redirect_stdout(sys.stderr):  # Keras's progress
             result = _train(args, config, features, labels, backup)
     except ValueError as err:
+        resume.discard_unless_saved(args)
         raise CLIError(f"{_name(args.data)}: {as_flags(str(err))}") from err
     except training.Interrupted as stop:
         LOG.error("%s before the first epoch ended; nothing saved.",
