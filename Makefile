@@ -9,6 +9,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BACKENDS ?= tensorflow jax torch
 TEST_WORKERS ?= 2
+# Backend-independent tests (marked so) run in this backend's pass only.
+TEST_ONCE_ON ?= $(lastword $(BACKENDS))
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
 MIN_VENV ?= .cache/venv-min
 MIN_PIP := $(MIN_VENV)/bin/python -m pip install -q -c ci/min-versions.txt
@@ -55,7 +57,8 @@ docs: $(VENV)/.docs
 test: $(VENV)/.all lint
 	@set -e; for b in $(BACKENDS); do \
 	  echo "=== KERAS_BACKEND=$$b"; \
-	  KERAS_BACKEND=$$b $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  KERAS_BACKEND=$$b AOS_KERAS_TEST_ONCE_ON=$(TEST_ONCE_ON) \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider \
 	    -n $(TEST_WORKERS) --dist loadfile; \
 	done
 

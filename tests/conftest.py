@@ -28,9 +28,21 @@ TINY = dict(
 )
 
 
+# `make test` runs the suite once per backend; a test marked
+# `backend_independent` (tables, parsing, statistics, reports, scripts: no
+# Keras maths) runs only in the pass of this backend. Unset (a plain
+# `pytest`), every test runs.
+ONCE_ON = os.environ.get("AOS_KERAS_TEST_ONCE_ON")
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "backend(*names): run only on these Keras backends"
+    )
+    config.addinivalue_line(
+        "markers",
+        "backend_independent: no Keras maths; run on one backend of "
+        "`make test` (AOS_KERAS_TEST_ONCE_ON)",
     )
 
 
@@ -38,6 +50,9 @@ def pytest_runtest_setup(item):
     for marker in item.iter_markers(name="backend"):
         if BACKEND not in marker.args:
             pytest.skip(f"only on {marker.args}, running {BACKEND}")
+    if ONCE_ON and BACKEND != ONCE_ON:
+        if item.get_closest_marker("backend_independent"):
+            pytest.skip(f"backend-independent: runs on {ONCE_ON} only")
 
 
 def make_imbalanced(n_major=40, n_minor=8, d=3, shift=1.5, seed=0):

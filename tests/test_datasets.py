@@ -9,6 +9,8 @@ import pytest
 import aos_keras
 from aos_keras.datasets import DATASETS, Dataset, load_dataset
 
+pytestmark = pytest.mark.backend_independent
+
 # Shape and class counts of the bundled datasets (the paper's Table 1).
 TABLE1 = {
     "pima": ((768, 8), {0: 500, 1: 268}),

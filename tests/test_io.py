@@ -5,6 +5,8 @@ import pytest
 
 from aos_keras import io
 
+pytestmark = pytest.mark.backend_independent
+
 
 def _mode(path):
     return stat.S_IMODE(os.stat(path).st_mode)

@@ -5,6 +5,8 @@ pytest.importorskip("matplotlib")
 
 from aos_keras import plots  # noqa: E402
 
+pytestmark = pytest.mark.backend_independent
+
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from aos_keras.preprocessing import TablePreprocessor
 
+pytestmark = pytest.mark.backend_independent
+
 
 def table(n=40, seed=0):
     rng = np.random.default_rng(seed)

@@ -13,6 +13,8 @@ import pytest
 
 from aos_keras import reader
 
+pytestmark = pytest.mark.backend_independent
+
 FRAME = pd.DataFrame(
     {"age": [71, 58, 33], "dose": [14.23, -0.5, 2.0], "label": ["a", "b", "a"]}
 )

@@ -8,6 +8,8 @@ import pytest
 
 from aos_keras.tables import SpecEncoder, TableEncoder, split_table
 
+pytestmark = pytest.mark.backend_independent
+
 
 def mixed_frame(n=60, seed=0):
     rng = np.random.default_rng(seed)

@@ -3,7 +3,11 @@
 import importlib.util
 import os
 
+import pytest
+
 import aos_keras
+
+pytestmark = pytest.mark.backend_independent
 
 PACKAGE = os.path.dirname(aos_keras.__file__)
 

@@ -12,6 +12,8 @@ from aos_bench.datasets import DATASETS, load_dataset
 from aos_bench.splits import Split, split_dataset
 from aos_keras.datasets import Dataset
 
+pytestmark = pytest.mark.backend_independent
+
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(),

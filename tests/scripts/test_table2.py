@@ -11,6 +11,8 @@ import pytest
 from aos_bench import table2, table2_report
 from aos_bench.splits import split_dataset
 
+pytestmark = pytest.mark.backend_independent
+
 
 def _record(dataset, method, seed, acsa):
     scores = {"acsa": acsa, "gm": acsa / 2, "epoch": 3}
