@@ -171,13 +171,36 @@ def load_encoder(folder, prep, model=None):
     The model's own (`model.preprocessor`) when it encodes the table;
     otherwise built from `preprocessing.json`: its `encoder` spec (0.3
     folders), or, for earlier folders, the numeric columns' mean and scale.
-    `folder` is not read (kept for the signature of earlier versions).
+    Warns when `folder` is a 0.3 folder whose policy for unknown
+    categories was kept only in its pickle.
     """
+    _warn_unknown_policy(folder, prep.get("encoder"))
     own = getattr(model, "preprocessor", None)
     if own is not None and not own.identity:
         return own
     spec = prep.get("encoder") or _numeric_spec(prep)
     return TablePreprocessor(spec, prep["classes"])
+
+
+def _warn_unknown_policy(folder, spec):
+    """Warn when a 0.3 folder's policy for unknown categories is lost.
+
+    0.3 kept the policy only in `encoder.joblib`, which is no longer read:
+    such a folder now ignores unknown categories, even if it was trained
+    with `--unknown-categories error`.
+    """
+    if folder is None or not spec or "unknown" in spec:
+        return
+    if all(c.get("kind") == "numeric" for c in spec.get("columns", ())):
+        return
+    if os.path.exists(os.path.join(folder, ENCODER)):
+        warnings.warn(
+            f"{folder} was written by aos_keras 0.3: its policy for unknown "
+            f"categories was kept only in {ENCODER}, which is no longer "
+            "read (a pickle). Unknown categories are now ignored; train the "
+            "model again to keep '--unknown-categories error'.",
+            stacklevel=3,
+        )
 
 
 def _numeric_spec(prep):

@@ -105,6 +105,27 @@ def test_folder_without_the_pickle_and_old_folders_with_it(mixed, tmp_path):
             assert cli.main(argv) == 0, argv
 
 
+def test_a_03_folder_says_its_unknown_category_policy_is_lost(mixed, tmp_path):
+    """A 0.3 folder kept its policy for unknown categories only in the
+    pickle, which is no longer read: loading it says so instead of
+    silently ignoring unknown categories."""
+    import json
+    import shutil
+
+    out = mixed[3]
+    folder = tmp_path / "old"
+    shutil.copytree(out, folder)
+    with open(folder / "preprocessing.json") as f:
+        prep = json.load(f)
+    prep["encoder"].pop("unknown", None)
+    with open(folder / "preprocessing.json", "w") as f:
+        json.dump(prep, f)
+    model_folder.load_folder(str(folder))  # no pickle: nothing to say
+    (folder / model_folder.ENCODER).write_bytes(b"not a pickle")
+    with pytest.warns(UserWarning, match="unknown categories.*no longer"):
+        model_folder.load_folder(str(folder))
+
+
 def test_evaluate_and_generate_valid_rows(mixed, tmp_path, capsys):
     _, path, frame, out = mixed
     capsys.readouterr()
