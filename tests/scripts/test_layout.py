@@ -30,3 +30,20 @@ def test_support_package_imports_from_scripts():
 
     assert os.path.basename(os.path.dirname(aos_bench.__file__)) == "aos_bench"
     assert "scripts" in aos_bench.__file__
+
+
+def test_modules_and_functions_stay_small():
+    """Issue 23's goals, measured by scripts/code_metrics.py: no module
+    over 450 lines, function bodies with a p90 of at most 20 lines."""
+    import statistics
+
+    spec = importlib.util.spec_from_file_location(
+        "code_metrics",
+        os.path.join(os.path.dirname(PACKAGE), "scripts", "code_metrics.py"),
+    )
+    metrics = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(metrics)
+    sizes, functions = metrics.measure(PACKAGE)
+    assert [s for s in sizes if s[0] > 450] == []
+    lengths = sorted(n for n, _ in functions)
+    assert statistics.quantiles(lengths, n=10)[-1] <= 20
