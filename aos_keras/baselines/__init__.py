@@ -32,6 +32,12 @@ from aos_keras.baselines.base import (
     MethodNotApplicable,
 )
 from aos_keras.baselines.cot import ComplementObjectiveTraining, COTMethod
+from aos_keras.baselines.ensembles import (
+    BalancedRandomForestMethod,
+    EasyEnsembleMethod,
+    UnderBaggedHGB,
+    UnderBaggedHGBMethod,
+)
 from aos_keras.baselines.gamo import GAMO, GAMOMethod
 from aos_keras.baselines.losses import (
     ClassWeightedMethod,
@@ -96,6 +102,13 @@ for _name, _sampler in (("SMOTE+HGB", "SMOTE+Q"), ("DO-T0.1+HGB", "DO-T0.1")):
         revision=_spec.revision,
         options=_spec.options,
     )
+# The undersampling ensembles of imbalanced-learn (CLIMB's strongest).
+for _cls in (
+    BalancedRandomForestMethod,
+    UnderBaggedHGBMethod,
+    EasyEnsembleMethod,
+):
+    register_method(_cls.name, _cls)
 
 # The public list (compare's default): what a later registration adds is
 # in `available_methods()`, not here.
@@ -110,6 +123,7 @@ __all__ = [
     "OPTIONS",
     "PRESETS",
     "SHARP_TEMPERATURE",
+    "UnderBaggedHGB",
     "ComplementObjectiveTraining",
     "LogitAdjustedCrossEntropy",
     "Method",
