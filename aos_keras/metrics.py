@@ -6,6 +6,10 @@ ACSA is the mean of the per-class recalls (sklearn's
 `y_true` but is never predicted has recall 0, which makes GM 0. A class with
 no row in `y_true` has no recall and is left out of both, as in scikit-learn.
 
+Three more scores, read by `aos_keras.compare` beside them: `macro_f1` (of
+predicted classes), `average_precision` (macro, one-vs-rest, of class
+probabilities) and `brier` (of class probabilities; lower is better).
+
 The numpy functions score predictions once; the `keras.metrics.Metric`
 classes accumulate a confusion matrix over batches, so they can be passed to
 `compile` or read in the progress bar.
@@ -85,6 +89,105 @@ def geometric_mean(y_true, y_pred, num_classes=None):
     recall = per_class_recall(y_true, y_pred, num_classes)
     recall = recall[~np.isnan(recall)]
     return float(np.prod(recall) ** (1.0 / len(recall)))
+
+
+def macro_f1(y_true, y_pred, num_classes=None):
+    """Macro-F1: the mean over classes of `2 TP / (2 TP + FP + FN)`.
+
+    The mean runs over the classes present in `y_true` or `y_pred` (as
+    scikit-learn's `f1_score(average="macro")`); a class predicted but
+    absent from `y_true` has F1 0.
+
+    Args:
+        y_true: int array `(n,)` of true class indices.
+        y_pred: int array `(n,)` of predicted class indices.
+        num_classes: int, `C`. Defaults to `1 + max(y_true, y_pred)`.
+
+    Returns:
+        float in `[0, 1]`.
+
+    Example:
+    >>> macro_f1([0, 0, 1, 1], [0, 0, 0, 1])  # (0.8 + 2/3) / 2
+    0.7333...
+    """
+    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    size = max(int(num_classes or 0), y_true.max(initial=-1) + 1,
+               y_pred.max(initial=-1) + 1)  # fmt: skip
+    support = np.bincount(y_true, minlength=size)
+    predicted = np.bincount(y_pred, minlength=size)
+    hits = np.bincount(y_true[y_true == y_pred], minlength=size)
+    present = (support + predicted) > 0
+    f1 = 2 * hits[present] / (support[present] + predicted[present])
+    return float(f1.mean())
+
+
+def _binary_average_precision(positive, score):
+    """AP of one class: sum over thresholds of (R_k - R_{k-1}) P_k."""
+    order = np.argsort(-score, kind="mergesort")
+    score, positive = score[order], positive[order]
+    last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]  # ties
+    tp = np.cumsum(positive)[last]
+    precision = tp / (last + 1)
+    recall_step = np.diff(np.r_[0, tp]) / tp[-1]
+    return float(np.sum(recall_step * precision))
+
+
+def average_precision(y_true, proba, num_classes=None):
+    """Macro average precision, one class against the rest.
+
+    Each class's AP is scikit-learn's `average_precision_score` of its
+    probability column (the step-wise area under the precision-recall
+    curve, no interpolation); the mean runs over the classes with a row in
+    `y_true` (a class without one has no AP, as it has no recall in ACSA).
+
+    Args:
+        y_true: int array `(n,)` of true class indices.
+        proba: float array `(n, C)` of class scores (probabilities).
+        num_classes: int, `C`. Defaults to `proba.shape[1]`.
+
+    Returns:
+        float in `[0, 1]`.
+
+    Example:
+    >>> average_precision([0, 1], [[0.9, 0.1], [0.2, 0.8]])
+    1.0
+    """
+    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    proba = np.asarray(proba, dtype=np.float64)
+    num_classes = proba.shape[1] if num_classes is None else num_classes
+    aps = [
+        _binary_average_precision(y_true == c, proba[:, c])
+        for c in range(num_classes)
+        if (y_true == c).any()
+    ]
+    return float(np.mean(aps))
+
+
+def brier(y_true, proba, num_classes=None):
+    """Brier score: mean over rows of `sum_c (p_c - [y = c])^2`.
+
+    Brier's (1950) multi-class definition, in `[0, 2]`, lower is better;
+    scikit-learn's `brier_score_loss` on `C > 2` classes. On two classes it
+    is twice the binary Brier score of the positive class's probability.
+
+    Args:
+        y_true: int array `(n,)` of true class indices.
+        proba: float array `(n, C)` of class probabilities.
+        num_classes: int, `C`. Defaults to `proba.shape[1]`.
+
+    Returns:
+        float in `[0, 2]`.
+
+    Example:
+    >>> brier([0, 1], [[1.0, 0.0], [0.5, 0.5]])  # (0 + 0.5) / 2
+    0.25
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    num_classes = proba.shape[1] if num_classes is None else num_classes
+    y_true = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    onehot = np.eye(num_classes)[y_true]
+    return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
 
 
 class _RecallMetric(keras.metrics.Metric):

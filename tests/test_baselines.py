@@ -39,7 +39,16 @@ def make_data(counts, d=4, seed=0):
 
 # The sharp presets; on two classes only their settings differ from DO.
 SHARP = ("DO-T0.1", "DO-T0.1-LA")
-TREES = ("LR", "HGB", "SMOTE+HGB", "DO-T0.1+HGB")  # tests/test_references.py
+# tests/test_references.py: the scikit-learn and imbalanced-learn methods.
+TREES = (
+    "LR",
+    "HGB",
+    "SMOTE+HGB",
+    "DO-T0.1+HGB",
+    "BRF",
+    "UB-HGB",
+    "EasyEnsemble",
+)
 NEURAL = tuple(m for m in METHODS if m not in TREES)
 # A study's variant, registered as scripts/ register theirs.
 register_preset(
@@ -140,6 +149,9 @@ def test_method_names_and_unknown_name():
         "HGB",
         "SMOTE+HGB",
         "DO-T0.1+HGB",
+        "BRF",
+        "UB-HGB",
+        "EasyEnsemble",
     )
     with pytest.raises(ValueError, match="Unknown method"):
         make_method("SVM", num_classes=2, num_features=4)

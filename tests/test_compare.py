@@ -249,3 +249,115 @@ def test_cli_compare_writes_three_files(tmp_path):
     cached = list((out / "runs").rglob("*.json"))
     assert len(cached) == 4
     assert json.loads(cached[0].read_text())["status"] == "ok"
+
+
+# ------------------------------------------- more than one metric (issue 25)
+def test_selections_carry_the_extra_metrics_at_their_epoch_and_tau():
+    from aos_keras.evaluation.scoring import extra_scores, softmax
+    from aos_keras.metrics import average_precision, brier, macro_f1
+
+    prior = np.array([0.8, 0.2])
+    y = np.array([0, 0, 1, 1])
+    val = np.array([[2.0, 0], [2, 0], [0, 1], [0.5, 0]])
+    test = np.array([[2.0, 0], [1, 0], [0.3, 0], [2, 0]])
+    scorer = LogitScorer(y, y, prior, (0.0, 0.5), 2)
+    scorer.add(val + [0, -5], test + [0, -5])  # epoch 1: worse on validation
+    scorer.add(val, test)
+    sel = scorer.select([0, 1])
+    assert sel["honest"]["epoch"] == sel["posthoc"]["epoch"] == 2
+    assert sel["honest"] | extra_scores(y, test, 2) == sel["honest"]
+    proba = softmax(test)
+    assert sel["honest"]["brier"] == brier(y, proba)
+    assert sel["honest"]["ap"] == average_precision(y, proba)
+    assert sel["honest"]["macro_f1"] == macro_f1(y, [0, 0, 0, 0])
+    # Post-hoc: the adjusted logits at the tau chosen on validation.
+    tau = sel["posthoc"]["tau"]
+    assert tau == 0.5
+    adjusted = test - tau * np.log(prior)
+    assert sel["posthoc"]["brier"] == brier(y, softmax(adjusted))
+    assert sel["posthoc"]["macro_f1"] == macro_f1(y, [0, 0, 1, 0])
+    assert sel["posthoc"]["ap"] == average_precision(y, softmax(adjusted))
+
+
+def test_softmax_of_log_probabilities_gives_them_back():
+    from aos_keras.evaluation.scoring import softmax
+
+    p = np.array([[0.2, 0.8], [0.5, 0.5]])
+    np.testing.assert_allclose(softmax(np.log(p)), p, atol=1e-12)
+
+
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
+def test_every_run_records_the_metrics_and_the_chosen_one_ranks(tmp_path):
+    frame, y = small_table()
+    kwargs = dict(methods=["LR", "HGB"], repeats=2, epochs=1, log=None,
+                  cache_dir=str(tmp_path))  # fmt: skip
+    by_acsa = compare.compare(frame, y, **kwargs)
+    by_brier = compare.compare(frame, y, metric="brier", **kwargs)
+    runs = by_brier.runs
+    extra = ["ap", "macro_f1", "brier", "posthoc_ap", "posthoc_macro_f1",
+             "posthoc_brier"]  # fmt: skip
+    assert list(runs.columns[-6:]) == extra  # after the columns of 0.4.0
+    assert runs[extra].notna().all().all()
+    assert runs["brier"].between(0, 2).all() and runs["ap"].between(0, 1).all()
+    # The metric ranks; it changes no score (the same cached runs).
+    pd.testing.assert_frame_equal(by_acsa.runs, runs)
+    assert by_acsa.metric == "acsa" and by_brier.metric == "brier"
+    pd.testing.assert_frame_equal(by_acsa.summary(), by_brier.summary("acsa"))
+    summary = by_brier.summary()
+    means = 100 * runs.groupby("method")["brier"].mean()
+    assert summary.index[0] == means.idxmin()  # lower Brier ranks first
+    assert by_brier.recommendation().endswith(
+        f"({summary['mean'].iloc[0]:.2f} Brier)."
+    )
+    report = by_brier.markdown()
+    assert "Methods ranked by Brier (x 100, lower is better)" in report
+    assert "| method | Brier mean ± std | ACSA mean |" in report
+    assert "(ACSA)" not in report and "Paired tests of" in report
+    assert "| method | ACSA | GM | AP | macro-F1 | Brier |" in report
+
+
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
+def test_runs_cached_before_the_metrics_show_na(tmp_path):
+    frame, y = small_table()
+    kwargs = dict(methods=["LR"], repeats=2, epochs=1, log=None,
+                  cache_dir=str(tmp_path))  # fmt: skip
+    fresh = compare.compare(frame, y, **kwargs)
+    for path in tmp_path.rglob("*.json"):  # as version 0.4.0 wrote them
+        record = json.loads(path.read_text())
+        for protocol in ("honest", "posthoc"):
+            for key in ("ap", "macro_f1", "brier"):
+                del record[protocol][key]
+        path.write_text(json.dumps(record))
+    old = compare.compare(frame, y, metric="ap", **kwargs)
+    assert (
+        old.runs["ap"].isna().all() and old.runs["posthoc_brier"].isna().all()
+    )
+    pd.testing.assert_frame_equal(old.summary("acsa"), fresh.summary("acsa"))
+    assert old.recommendation().startswith("No run records AP")
+    acsa = fresh.summary()["mean"]["LR"]
+    assert f"| LR | NA | {acsa:.2f} | - | 0 |" in old.markdown()
+
+
+def test_an_unknown_metric_is_refused():
+    frame, y = small_table()
+    with pytest.raises(ValueError, match="Unknown metric 'auc'"):
+        compare.compare(frame, y, methods=["LR"], metric="auc")
+
+
+@pytest.mark.backend("tensorflow")  # harness logic: one backend
+def test_cli_compare_metric_names_the_ranking(tmp_path):
+    frame, y = small_table()
+    path = tmp_path / "t.csv"
+    frame.assign(target=y).to_csv(path, index=False)
+    out = tmp_path / "report"
+    argv = [
+        "compare", str(path), "--label", "target", "--methods", "LR", "HGB",
+        "--repeats", "2", "--epochs", "1", "--metric", "macro_f1",
+        "--no-plot", "--out", str(out),
+    ]  # fmt: skip
+    assert cli.main(argv) == 0
+    report = (out / "report.md").read_text()
+    assert "Methods ranked by macro-F1 (x 100, higher is better)" in report
+    assert "macro-F1)." in report  # the recommendation names it
+    with pytest.raises(SystemExit):
+        cli.main([*argv[:-2], "--metric", "auc"])

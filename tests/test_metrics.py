@@ -64,3 +64,63 @@ def test_streaming_metric_config():
     m = ACSA(3, name="val_acsa")
     clone = ACSA.from_config(m.get_config())
     assert clone.num_classes == 3 and clone.name == "val_acsa"
+
+
+# ----------------------------------------- macro-F1, average precision, Brier
+# numpy metrics: no Keras maths, so one backend's pass is enough.
+PROBA_CASES = [
+    ([0, 0, 1, 1, 1, 2], 3, 0),
+    ([0, 0, 0, 1, 1, 2, 2], 3, 1),
+    ([1, 1, 0, 0, 0, 0, 0], 2, 2),
+    ([0, 1, 2, 3, 0, 1, 2, 3], 4, 3),
+]
+
+
+def _proba(n, k, seed):
+    """Probabilities with ties (rounded to 0.1), rows summing to 1."""
+    p = np.random.default_rng(seed).dirichlet(np.ones(k), n).round(1)
+    p[:, -1] = 1 - p[:, :-1].sum(1)
+    return p
+
+
+@pytest.mark.backend("tensorflow")
+@pytest.mark.parametrize("y_true,y_pred", CASES)
+def test_macro_f1_matches_sklearn(y_true, y_pred):
+    from sklearn.metrics import f1_score
+
+    from aos_keras.metrics import macro_f1
+
+    expected = f1_score(y_true, y_pred, average="macro")
+    assert macro_f1(y_true, y_pred, 4) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.backend("tensorflow")
+@pytest.mark.parametrize("y_true,k,seed", PROBA_CASES)
+def test_average_precision_and_brier_match_sklearn(y_true, k, seed):
+    from sklearn.metrics import average_precision_score
+
+    from aos_keras.metrics import average_precision, brier
+
+    y = np.asarray(y_true)
+    p = _proba(len(y), k, seed)
+    per_class = [average_precision_score(y == c, p[:, c]) for c in range(k)]
+    assert average_precision(y, p) == pytest.approx(np.mean(per_class))
+    onehot = np.eye(k)[y]
+    expected = np.mean([np.sum((p[i] - onehot[i]) ** 2) for i in range(len(y))])
+    assert brier(y, p) == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.backend("tensorflow")
+def test_extra_metrics_exact_values():
+    from aos_keras.metrics import average_precision, brier, macro_f1
+
+    assert macro_f1([0, 0, 1, 1], [0, 0, 0, 1]) == pytest.approx(11 / 15)
+    assert macro_f1([0, 0], [0, 1]) == pytest.approx((2 / 3 + 0) / 2)
+    # class 1 ranks a negative first: AP = (1/2 + 2/3) / 2; class 0 ranks
+    # a positive, two negatives, a positive: AP = (1 + 2/4) / 2.
+    y, p = [0, 1, 1, 0], [[0.2, 0.8], [0.3, 0.7], [0.4, 0.6], [0.9, 0.1]]
+    assert average_precision(y, p) == pytest.approx((7 / 12 + 0.75) / 2)
+    # A class without rows has no AP (left out, as from ACSA).
+    assert average_precision([0, 0], [[0.9, 0.1], [0.1, 0.9]]) == 1.0
+    assert brier([0, 1], [[1.0, 0.0], [0.5, 0.5]]) == 0.25
+    assert brier([0], [[0.0, 1.0]]) == 2.0

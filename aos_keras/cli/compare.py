@@ -22,6 +22,7 @@ def run(args):
         cache_dir=args.cache_dir or os.path.join(args.out, "runs"),
         seed=args.seed,
         max_anchors=args.max_anchors,
+        metric=args.metric,
     )
     run_one = _suite if args.suite is not None else _table
     for path in run_one(args, settings):

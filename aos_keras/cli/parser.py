@@ -311,11 +311,22 @@ def _compare(sub, model_class):
     p.add_argument(
         "--repeats", type=int, default=5, help="stratified splits per method"
     )
+    _add_metric_option(p)
     _add_compare_run_options(p)
     p.add_argument("--no-plot", action="store_true", help="write no figure")
     p.add_argument("--out", default="compare_report", help="output folder")
     p.add_argument(
         "--name", help="file stem of a suite's report (default: suite)"
+    )
+
+
+def _add_metric_option(p):
+    p.add_argument(
+        "--metric",
+        choices=("acsa", "gm", "ap", "macro_f1", "brier"),
+        default="acsa",
+        help="the metric that ranks the methods (brier: lower is better); "
+        "every run records them all",
     )
 
 

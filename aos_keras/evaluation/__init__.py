@@ -16,12 +16,18 @@ The protocol (one run = one method on one split):
    every method alike: `argmax(logits - tau * log(prior))` with the
    training prior, `(epoch, tau)` chosen together on validation over
    `posthoc_taus` (`posthoc`).
+5. Every selection also records, on the test rows at its epoch (and tau),
+   average precision (macro, one-vs-rest), macro-F1 and the Brier score
+   of the class probabilities (`ranking.RANKING_METRICS`); `metric`
+   chooses the one that ranks the methods (ACSA by default), never the
+   epoch.
 
 Runs are cached as one JSON file each (atomic), so an interrupted compare
 resumes; they run in `n_jobs` joblib workers (any joblib backend).
 
 Modules: `protocol` (settings and splits), `scoring` (`LogitScorer`),
-`runs` (one run, its cache key), `executor` and `worker` (joblib),
+`ranking` (the metrics that may rank), `runs` (one run, its cache key),
+`executor` and `worker` (joblib),
 `statistics` (paired tests, Friedman/Nemenyi), `comparison` and `suite`
 (the results), `reports` (Markdown), `harness` (`compare`, `compare_suite`).
 Names are imported on first use (PEP 562), so a worker process can choose
@@ -50,7 +56,8 @@ _NAMES = {
         "make_splits",
         "stratified_split",
     ),
-    "scoring": ("LogitScorer", "scores"),
+    "scoring": ("EXTRA_METRICS", "LogitScorer", "extra_scores", "scores"),
+    "ranking": ("DEFAULT_METRIC", "RANKING_METRICS"),
     "runs": (
         "RunSpec",
         "fit_and_score",

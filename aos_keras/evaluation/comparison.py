@@ -6,6 +6,12 @@ import pandas as pd
 
 from aos_keras import io, plots
 from aos_keras.evaluation import reports
+from aos_keras.evaluation.ranking import (
+    DEFAULT_METRIC,
+    check_metric,
+    higher_is_better,
+    orient,
+)
 from aos_keras.evaluation.statistics import paired_table
 
 
@@ -17,10 +23,16 @@ class Comparison:
             `recall[label]` per class, `epoch` (1-based, selected on
             validation), `val_acsa`, `posthoc_*` (with post-hoc logit
             adjustment, `posthoc_tau` chosen on validation), `seconds`,
-            `status` and `reason` (NA).
+            `status` and `reason` (NA); then `ap`, `macro_f1`, `brier`
+            and `posthoc_ap`, ... at the same epochs (NaN for a run cached
+            before they were recorded).
         methods: list of str.
         classes: array of labels.
         name: str.
+        metric: str. The metric that ranks the methods (one of
+            `RANKING_METRICS`: `"acsa"`, `"gm"`, `"ap"`, `"macro_f1"`,
+            `"brier"`; lower is better only for `"brier"`); the default of
+            every method below that takes `metric`.
 
     Example:
     >>> result = aos_keras.compare(X, y, methods=["Q", "LA-CE", "DO"])
@@ -28,27 +40,33 @@ class Comparison:
     >>> print(result.recommendation())
     """
 
-    def __init__(self, runs, methods, classes, name):
+    def __init__(self, runs, methods, classes, name, metric=DEFAULT_METRIC):
         self.runs, self.methods = runs, list(methods)
         self.classes, self.name = classes, name
+        self.metric = check_metric(metric)
 
-    def scores(self, metric="acsa", protocol="honest"):
-        """Split x method matrix of a score (NaN where NA)."""
+    def scores(self, metric=None, protocol="honest"):
+        """Split x method matrix of a score (NaN where NA or not recorded)."""
+        metric = check_metric(metric or self.metric)
         column = metric if protocol == "honest" else f"posthoc_{metric}"
         ok = self.runs[self.runs["status"] == "ok"]
+        if column not in ok:  # every run cached before the metric existed
+            ok = ok.assign(**{column: float("nan")})
         table = ok.pivot_table(
             index="split", columns="method", values=column, aggfunc="first"
         )
         return table.reindex(columns=[m for m in self.methods if m in table])
 
-    def summary(self, metric="acsa", protocol="honest"):
+    def summary(self, metric=None, protocol="honest"):
         """Mean, std (in %), mean rank over splits (1 = best), NA reasons.
 
         Ranks are computed per split among the methods that ran on it
-        (ties share the mean rank).
+        (ties share the mean rank); for the Brier score the lowest ranks
+        first.
         """
+        metric = metric or self.metric
         scores = 100 * self.scores(metric, protocol)
-        ranks = scores.rank(axis=1, ascending=False)
+        ranks = scores.rank(axis=1, ascending=not higher_is_better(metric))
         out = pd.DataFrame(
             {
                 "mean": scores.mean(),
@@ -59,7 +77,9 @@ class Comparison:
         )
         out = out.reindex(list(self.methods))
         out["na_reason"] = [self._na_reason(m) for m in out.index]
-        return out.sort_values(["rank", "mean"], ascending=[True, False])
+        return out.sort_values(
+            ["rank", "mean"], ascending=[True, not higher_is_better(metric)]
+        )
 
     def _na_reason(self, method):
         na = self.runs[self.runs["status"] == "na"]
@@ -70,22 +90,24 @@ class Comparison:
         """The method with the best mean rank (then best mean)."""
         return self.summary().index[0]
 
-    def paired_tests(self, metric="acsa", protocol="honest", against=None):
+    def paired_tests(self, metric=None, protocol="honest", against=None):
         """The leader (or `against`) against every other method.
 
         Returns:
-            DataFrame: `difference` (mean, points), `wins`, `losses`,
-            `test`, `p`; empty with a single method.
+            DataFrame: `difference` (mean, points: how much better the
+            leader is; for the Brier score, how much lower), `wins`,
+            `losses`, `test`, `p`; empty with a single method.
         """
-        scores = 100 * self.scores(metric, protocol)
+        metric = metric or self.metric
+        scores = orient(100 * self.scores(metric, protocol), metric)
         ref = against or self.summary(metric, protocol).index[0]
         return paired_table(scores, ref)
 
     def recommendation(self, protocol="honest"):
         """One sentence: the leader, and where the best AO/DO method stands.
 
-        Example: "best: LA-CE (81.20 ACSA); DO is 1.20 points lower,
-        p = 0.03 over 5 splits (sign test)."
+        Example: "best: LA-CE (81.20 ACSA); DO is 1.20 ACSA points lower,
+        p = 0.03 over 5 splits (sign test)." The metric is `self.metric`.
         """
         return reports.recommendation(self, protocol)
 

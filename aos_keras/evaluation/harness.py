@@ -22,12 +22,14 @@ from aos_keras.evaluation.protocol import (
     Protocol,
     make_splits,
 )
+from aos_keras.evaluation.ranking import DEFAULT_METRIC, check_metric
 from aos_keras.evaluation.runs import (
     RunSpec,
     cache_path,
     run_key,
     table_fingerprint,
 )
+from aos_keras.evaluation.scoring import EXTRA_METRICS
 from aos_keras.evaluation.suite import SuiteComparison
 from aos_keras.reader import read_table
 from aos_keras.tables import as_frame
@@ -73,7 +75,8 @@ def compare(X, y, *, name="table", **settings):
         **settings: the keywords of `compare_tables` (`methods`, `repeats`
             (5), `epochs` (100), `batch_size` (32), `n_jobs` (1),
             `cache_dir`, `seed` (0), `test_size` (0.3), `val_size` (0.2),
-            `posthoc_taus`, `max_anchors`, `options`, `log`).
+            `posthoc_taus`, `max_anchors`, `options`, `metric` ("acsa"),
+            `log`).
 
     Returns:
         A `Comparison`.
@@ -104,6 +107,7 @@ def compare_tables(
     posthoc_taus=POSTHOC_TAUS,
     max_anchors=None,
     options=None,
+    metric=DEFAULT_METRIC,
     log=LOGGER.info,
 ):
     """`compare` over several tables at once (one pool of runs).
@@ -127,6 +131,11 @@ def compare_tables(
         max_anchors: int or None. Anchor cap of the adversarial methods.
         options: dict or None. Per-method options, `{method: {option:
             value}}` (see `make_method`).
+        metric: str. The metric that ranks the methods in the summaries,
+            tests, reports and recommendations: `"acsa"` (default),
+            `"gm"`, `"ap"` (macro one-vs-rest average precision),
+            `"macro_f1"` or `"brier"` (lower is better). Every run records
+            them all; the metric chooses no epoch (validation ACSA does).
         log: callable or None. Progress lines (one per finished run, with
             an ETA). Defaults to the `info` of the logger
             `"aos_keras.evaluation"`; None: silent.
@@ -135,6 +144,7 @@ def compare_tables(
         A `SuiteComparison`.
     """
     methods = _check_methods(methods, options)
+    metric = check_metric(metric)
     protocol = Protocol(
         epochs=epochs,
         batch_size=batch_size,
@@ -158,7 +168,7 @@ def compare_tables(
     records.update(
         execute(todo, n_jobs=n_jobs, jax_cache=_jax_cache(cache_dir), log=log)
     )
-    return _assemble(prepared, records, methods)
+    return _assemble(prepared, records, methods, metric)
 
 
 def _check_methods(methods, options):
@@ -236,7 +246,7 @@ def run_context():
     return keras.backend.backend(), __version__
 
 
-def _assemble(prepared, records, methods):
+def _assemble(prepared, records, methods, metric=DEFAULT_METRIC):
     """One `Comparison` per table from the records, in a fixed order."""
     index = {m: i for i, m in enumerate(methods)}
     order = sorted(
@@ -247,9 +257,9 @@ def _assemble(prepared, records, methods):
         rows = [tidy_row(table, classes, records[t]) for t in order
                 if t[0] == table]  # fmt: skip
         comparisons[table] = Comparison(
-            pd.DataFrame(rows), methods, classes, table
+            pd.DataFrame(rows), methods, classes, table, metric
         )
-    return SuiteComparison(comparisons, methods)
+    return SuiteComparison(comparisons, methods, metric)
 
 
 def tidy_row(table, classes, record):
@@ -265,7 +275,18 @@ def tidy_row(table, classes, record):
     }
     for protocol in PROTOCOLS:
         row.update(_selection_cells(record.get(protocol), protocol, classes))
+    for protocol in PROTOCOLS:  # after the columns of version 0.4.0
+        row.update(_extra_cells(record.get(protocol), protocol))
     return row
+
+
+def _extra_cells(sel, protocol):
+    """`ap`, `macro_f1`, `brier`; NaN: NA, or a run cached before them."""
+    prefix = "" if protocol == "honest" else "posthoc_"
+    return {
+        prefix + key: np.nan if sel is None else sel.get(key, np.nan)
+        for key in EXTRA_METRICS
+    }
 
 
 def _selection_cells(sel, protocol, classes):

@@ -4,6 +4,12 @@ import warnings
 
 import pandas as pd
 
+from aos_keras.evaluation.ranking import (
+    RANKING_METRICS,
+    higher_is_better,
+    metric_label,
+)
+
 ONE_SPLIT = (
     "Caution: one split (repeats=1): no spread over splits and no paired "
     "test, so the ranking may be noise; use repeats >= 5 to compare."
@@ -23,17 +29,28 @@ def ours(methods):
 
 # ---------------------------------------------------------------- one table
 def recommendation(comparison, protocol="honest"):
-    """One sentence: the leader, and where the best AO/DO method stands."""
+    """One sentence: the leader, and where the best AO/DO method stands.
+
+    It names the metric that ranks (`comparison.metric`); without a score
+    of that metric (runs cached before it was recorded) it says so.
+    """
+    label = metric_label(comparison.metric)
     summary = comparison.summary(protocol=protocol).dropna(subset=["mean"])
+    if summary.empty:
+        return (
+            f"No run records {label} (cached before compare recorded it): "
+            "clear the cache to rank by it."
+        )
     best = summary.index[0]
     n = int(summary.loc[best, "splits"])
-    text = f"best: {best} ({summary.loc[best, 'mean']:.2f} ACSA)"
+    text = f"best: {best} ({summary.loc[best, 'mean']:.2f} {label})"
     tests = comparison.paired_tests(protocol=protocol)
+    worse = "lower" if higher_is_better(comparison.metric) else "higher"
     for method in ours(summary.index)[:1]:
         if method == best or method not in tests.index:
             continue
         t = tests.loc[method]
-        text += f"; {method} is {t['difference']:.2f} points lower"
+        text += f"; {method} is {t['difference']:.2f} {label} points {worse}"
         text += (
             " on the one split (no test)" if n < 2
             else f", p = {t['p']:.2g} over {n} splits ({t['test']} test)"
@@ -44,7 +61,7 @@ def recommendation(comparison, protocol="honest"):
 def comparison_markdown(comparison):
     """A Markdown report: ranked tables, paired tests, recommendation."""
     one_split = comparison.runs["split"].nunique() < 2
-    lines = [f"# Compare: {comparison.name}", ""]
+    lines = [f"# Compare: {comparison.name}", "", _ranked_by(comparison), ""]
     if one_split:
         lines += [ONE_SPLIT, ""]
     for protocol, title in PROTOCOL_TITLES:
@@ -52,20 +69,35 @@ def comparison_markdown(comparison):
         lines += _summary_lines(comparison, protocol, spread=not one_split)
         lines += _paired_lines(comparison, protocol, one_split)
         lines += ["", comparison.recommendation(protocol=protocol), ""]
+    lines += _every_metric_lines(comparison)
     return "\n".join(lines + _notes(comparison)) + "\n"
+
+
+def _ranked_by(comparison):
+    """The line that names the ranking metric."""
+    metric = comparison.metric
+    way = "higher" if higher_is_better(metric) else "lower"
+    return (
+        f"Methods ranked by {metric_label(metric)} (x 100, {way} is "
+        "better) on the test rows, at the epoch the validation rows choose."
+    )
 
 
 def _summary_lines(comparison, protocol, spread=True):
     s = comparison.summary(protocol=protocol)
-    gm = comparison.summary("gm", protocol)["mean"]
-    head = "ACSA mean ± std" if spread else "ACSA"
+    label = metric_label(comparison.metric)
+    second = "gm" if comparison.metric == "acsa" else "acsa"
+    gm = comparison.summary(second, protocol)["mean"]
+    head = f"{label} mean ± std" if spread else label
     lines = [
-        f"| method | {head} | GM mean | mean rank | splits |",
+        f"| method | {head} | {metric_label(second)} mean | mean rank | "
+        "splits |",
         "|---|---|---|---|---|",
     ]
     for m, row in s.iterrows():
-        if row["splits"] == 0:
-            lines.append(f"| {m} | NA | NA | - | 0 |")
+        if not row["splits"] > 0:  # NA, or a metric not recorded (NaN)
+            other = "NA" if pd.isna(gm[m]) else f"{gm[m]:.2f}"
+            lines.append(f"| {m} | NA | {other} | - | 0 |")
             continue
         acsa = f"{row['mean']:.2f}" + (f" ± {row['std']:.2f}" if spread else "")
         lines.append(
@@ -83,7 +115,8 @@ def _paired_lines(comparison, protocol, one_split=False):
         return ["", f"No paired test with {why}."]
     lines = [
         "",
-        f"Paired tests of {leader} against each method (ACSA):",
+        f"Paired tests of {leader} against each method "
+        f"({metric_label(comparison.metric)}):",
         "",
         "| method | difference | wins | losses | test | p |",
         "|---|---|---|---|---|---|",
@@ -94,6 +127,25 @@ def _paired_lines(comparison, protocol, one_split=False):
             f"{t['losses']} | {t['test']} | {t['p']:.3g} |"
         )
     return lines
+
+
+def _every_metric_lines(comparison):
+    """Mean over splits of every recorded metric, honest (x 100)."""
+    means = {
+        metric_label(m): comparison.summary(m)["mean"] for m in RANKING_METRICS
+    }
+    frame = pd.DataFrame(means).reindex(comparison.summary().index)
+    lines = [
+        "## Every metric, honest (mean over splits, x 100; Brier: lower is "
+        "better; NA: not recorded)",
+        "",
+        "| method | " + " | ".join(frame.columns) + " |",
+        "|---|" + "---|" * len(frame.columns),
+    ]
+    for m, row in frame.iterrows():
+        cells = ["NA" if pd.isna(v) else f"{v:.2f}" for v in row]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def _notes(comparison):
@@ -122,20 +174,22 @@ def suite_markdown(suite):
             ):
                 continue
             table = suite.rank_table(protocol=protocol, tables=subset)
-            lines += _rank_lines(table, title, label)
+            lines += _rank_lines(table, title, label, suite.metric)
         lines += [
             f"Tables that separate the methods ({title}): "
             + (", ".join(sep) or "none"),
             "",
         ]
         lines += _head_to_head_lines(suite, protocol, title)
-    return "\n".join(lines + _means_lines(suite.means())) + "\n"
+    means = _means_lines(suite.means(), suite.metric)
+    return "\n".join(lines + means) + "\n"
 
 
-def _rank_lines(table, title, label):
+def _rank_lines(table, title, label, metric="acsa"):
     a = table.attrs
     lines = [
-        f"## Mean rank by ACSA, {title}, {label} ({a['tables']} tables)",
+        f"## Mean rank by {metric_label(metric)}, {title}, {label} "
+        f"({a['tables']} tables)",
         "",
         f"Friedman p = {a['friedman_p']:.3g}; Nemenyi critical "
         f"difference (alpha 0.05) = {a['cd']:.2f} ranks.",
@@ -168,7 +222,7 @@ def _head_to_head_lines(suite, protocol, title):
     lines = [
         f"Best of ours ({mine[0]}, mean rank {ranked[mine[0]]:.2f}) "
         f"against the best other method ({best}, {ranked[best]:.2f}), "
-        f"{title}:",
+        f"{title}, by {metric_label(suite.metric)}:",
         "",
         "| over | pairs | difference (points) | wins | losses | test | p |",
         "|---|---|---|---|---|---|---|",
@@ -182,15 +236,16 @@ def _head_to_head_lines(suite, protocol, title):
     return lines + [""]
 
 
-def _means_lines(means):
+def _means_lines(means, metric="acsa"):
     lines = [
-        "## Mean honest ACSA per table (%)",
+        f"## Mean honest {metric_label(metric)} per table "
+        + ("(%)" if higher_is_better(metric) else "(x 100, lower is better)"),
         "",
         "| table | " + " | ".join(means.columns) + " |",
         "|---|" + "---|" * len(means.columns),
     ]
     for t, row in means.iterrows():
-        best = row.max()
+        best = row.max() if higher_is_better(metric) else row.min()
         cells = [
             "NA"
             if pd.isna(v)

@@ -11,7 +11,46 @@ References:
 
 import numpy as np
 
-from aos_keras.metrics import acsa, geometric_mean, per_class_recall
+from aos_keras.metrics import (
+    acsa,
+    average_precision,
+    brier,
+    geometric_mean,
+    macro_f1,
+    per_class_recall,
+)
+
+# The scores of every run beside ACSA and GM, on the test rows at the
+# selected epoch (and tau): from the class probabilities, the softmax of
+# the (adjusted) logits, and the class they predict.
+EXTRA_METRICS = ("ap", "macro_f1", "brier")
+
+
+def softmax(logits):
+    """Row-wise softmax of numpy logits (log-probabilities give them back)."""
+    z = np.asarray(logits, dtype=np.float64)
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def extra_scores(y, logits, num_classes):
+    """`{"ap", "macro_f1", "brier"}` of logits `(n, C)` against `y`.
+
+    Args:
+        y: int array `(n,)`, the true class indices.
+        logits: float array `(n, C)`: logits, or log-probabilities.
+        num_classes: int.
+
+    Returns:
+        dict of float: macro one-vs-rest average precision and Brier score
+        of `softmax(logits)`, macro-F1 of `argmax(logits)`.
+    """
+    proba = softmax(logits)
+    return {
+        "ap": average_precision(y, proba, num_classes),
+        "macro_f1": macro_f1(y, np.argmax(logits, 1), num_classes),
+        "brier": brier(y, proba, num_classes),
+    }
 
 
 def scores(y, pred, num_classes):
@@ -40,7 +79,9 @@ class LogitScorer:
     (epoch and tau by validation ACSA), `last` (the last epoch), `paper`
     (epoch by test ACSA: the paper's optimistic protocol), and the
     per-epoch `history` at tau 0. Ties go to the earliest epoch (and the
-    first tau of the grid).
+    first tau of the grid). Every selection also holds the test rows'
+    `EXTRA_METRICS` at its epoch and tau (`extra_scores` of the adjusted
+    logits `logits - tau * log(prior)`); they choose nothing.
 
     Args:
         y_val: int array, the validation rows' class indices.
@@ -74,6 +115,11 @@ class LogitScorer:
             record[tau] = (
                 self._score(self.y_val, val_logits, shift),
                 self._score(self.y_test, test_logits, shift),
+                extra_scores(
+                    self.y_test,
+                    np.asarray(test_logits) - shift,
+                    self.num_classes,
+                ),
             )
         self.history.append(record)
 
@@ -108,7 +154,7 @@ class LogitScorer:
         return best
 
     def _entry(self, epoch, tau, classes):
-        (v_acsa, v_gm, _), (acsa_, gm, recall) = self.history[epoch][tau]
+        (v_acsa, v_gm, _), (acsa_, gm, recall), extra = self.history[epoch][tau]
         return {
             "epoch": epoch + 1,
             "tau": tau,
@@ -120,6 +166,7 @@ class LogitScorer:
                 str(c): (None if np.isnan(r) else float(r))
                 for c, r in zip(classes, recall)
             },
+            **extra,
         }
 
     def _history(self):

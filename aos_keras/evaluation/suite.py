@@ -6,6 +6,12 @@ import pandas as pd
 
 from aos_keras import io, plots
 from aos_keras.evaluation import reports
+from aos_keras.evaluation.ranking import (
+    DEFAULT_METRIC,
+    check_metric,
+    higher_is_better,
+    orient,
+)
 from aos_keras.evaluation.statistics import friedman_nemenyi, paired_row
 
 
@@ -15,14 +21,17 @@ class SuiteComparison:
     Attributes:
         comparisons: dict mapping a table name to its `Comparison`.
         methods: list of str.
+        metric: str. The metric that ranks the methods (see
+            `Comparison`); the default of every method that takes `metric`.
 
     Example:
     >>> suite = aos_keras.compare_suite("tables/", methods=["LA-CE", "DO"])
     >>> suite.rank_table()
     """
 
-    def __init__(self, comparisons, methods):
+    def __init__(self, comparisons, methods, metric=DEFAULT_METRIC):
         self.comparisons, self.methods = comparisons, list(methods)
+        self.metric = check_metric(metric)
 
     @property
     def runs(self):
@@ -32,6 +41,7 @@ class SuiteComparison:
         )
 
     def _matrix(self, column, metric, protocol):
+        metric = metric or self.metric
         return pd.DataFrame(
             {
                 name: c.summary(metric, protocol)[column]
@@ -39,15 +49,15 @@ class SuiteComparison:
             }
         ).T.reindex(columns=self.methods)
 
-    def means(self, metric="acsa", protocol="honest"):
+    def means(self, metric=None, protocol="honest"):
         """Table x method matrix of mean scores (%)."""
         return self._matrix("mean", metric, protocol)
 
-    def stds(self, metric="acsa", protocol="honest"):
+    def stds(self, metric=None, protocol="honest"):
         """Table x method matrix of the scores' std over splits (%)."""
         return self._matrix("std", metric, protocol)
 
-    def separating_tables(self, metric="acsa", protocol="honest"):
+    def separating_tables(self, metric=None, protocol="honest"):
         """Tables whose method means spread beyond seed noise.
 
         A table separates the methods when the range of the methods' mean
@@ -62,12 +72,15 @@ class SuiteComparison:
         means = self.means(metric, protocol)
         return means if tables is None else means.loc[list(tables)]
 
-    def ranks(self, metric="acsa", protocol="honest", tables=None):
+    def ranks(self, metric=None, protocol="honest", tables=None):
         """Per-table ranks (1 = best mean) of the methods run on all tables."""
         means = self._means_on(metric, protocol, tables)
-        return means.dropna(axis=1, how="any").rank(axis=1, ascending=False)
+        best_high = higher_is_better(metric or self.metric)
+        return means.dropna(axis=1, how="any").rank(
+            axis=1, ascending=not best_high
+        )
 
-    def left_out(self, metric="acsa", protocol="honest", tables=None):
+    def left_out(self, metric=None, protocol="honest", tables=None):
         """Methods missing from the ranks: `{method: [tables where NA]}`."""
         means = self._means_on(metric, protocol, tables)
         return {
@@ -76,7 +89,7 @@ class SuiteComparison:
             if means[m].isna().any()
         }
 
-    def rank_table(self, metric="acsa", protocol="honest", tables=None):
+    def rank_table(self, metric=None, protocol="honest", tables=None):
         """Mean rank over tables, with Friedman's p and the Nemenyi CD.
 
         Only methods with a score on every table are ranked; `attrs`
@@ -88,21 +101,23 @@ class SuiteComparison:
         out.attrs["left_out"] = self.left_out(metric, protocol, tables)
         return out
 
-    def head_to_head(self, a, b, metric="acsa", protocol="honest"):
+    def head_to_head(self, a, b, metric=None, protocol="honest"):
         """Method `a` against `b`: paired tests over splits and over tables.
 
         Returns:
             dict: `splits` (every table x split pair both ran: mean
-            difference in points, wins, losses, test, p) and `tables` (the
+            difference in points, positive where `a` is better (for the
+            Brier score: lower), wins, losses, test, p) and `tables` (the
             per-table means: the same).
         """
+        metric = metric or self.metric
         pairs = []
         for c in self.comparisons.values():
-            scores = 100 * c.scores(metric, protocol)
+            scores = orient(100 * c.scores(metric, protocol), metric)
             if a in scores and b in scores:
                 pairs.append(scores[[a, b]].dropna())
         both = pd.concat(pairs) if pairs else pd.DataFrame(columns=[a, b])
-        means = self.means(metric, protocol)[[a, b]].dropna()
+        means = orient(self.means(metric, protocol)[[a, b]], metric).dropna()
         return {
             key: paired_row(frame[a], frame[b])
             for key, frame in (("splits", both), ("tables", means))
