@@ -503,6 +503,21 @@ def test_a_single_row_class_stays_in_training(tmp_path, capsys):
     assert metrics["val"]["recall"]["c"] is None  # strict JSON: no NaN
 
 
+def test_padded_labels_are_counted_stripped(tmp_path, capsys):
+    # " b" has one row, but stripped it joins "b": no single-row class.
+    y = ["a"] * 20 + ["b"] * 9 + [" b"]
+    frame = pd.DataFrame({"x": np.arange(30.0), "label": y})
+    data = tmp_path / "t.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "run"
+    argv = ["train", str(data), "--label", "label", "--out", str(out)]
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        assert cli.main(argv + TINY_ARGS) == 0
+    assert "single row" not in capsys.readouterr().err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "training_only_classes" not in metrics
+
+
 def test_options_of_aos_keras_are_accepted_anywhere():
     move = startup.global_first
     assert move(["train", "d.csv", "--backend", "jax", "--label", "y"]) == [

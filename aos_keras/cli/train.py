@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sys
+import warnings
 
 from aos_keras.cli import resume
 from aos_keras.cli.common import (
@@ -202,10 +203,8 @@ def _save(args, result, labels):
 def _extra_metrics(args, labels):
     """`metrics.json`'s entries of the command line (and a warning for
     classes of a single row)."""
-    from aos_keras import training
-
     extra = {"mode": args.mode, "epochs": args.epochs}
-    alone = training.training_only_classes(labels) if args.val_size else []
+    alone = _training_only(labels) if args.val_size else []
     if len(alone):
         extra["training_only_classes"] = [str(c) for c in alone]
         LOG.warning(
@@ -214,6 +213,17 @@ def _extra_metrics(args, labels):
             extra["training_only_classes"],
         )
     return extra
+
+
+def _training_only(labels):
+    """The classes of a single row, counted on the stripped labels that
+    training used (`" b"` is `"b"`); `train_table` has already warned."""
+    from aos_keras import training, validation
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = validation.check_target(labels, num_rows=len(labels))
+    return training.training_only_classes(y)
 
 
 def _advise_after(signal_name, done, args):
