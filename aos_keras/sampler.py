@@ -140,7 +140,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
         """
         self._integer_columns = _integer_columns(X)
         if np.ndim(y) == 1:  # the one label check (not one-vs-all rows)
-            target(y, len(y))
+            y = _stripped(y, target(y, len(y)))
         return super().fit_resample(X, y, **params)
 
     def _check_X_y(self, X, y, accept_sparse=None):
@@ -215,6 +215,13 @@ class AOSSampler(GameParameters, BaseOverSampler):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _stripped(y, checked):
+    """`y` with the checked (stripped) labels, a Series kept a Series."""
+    if isinstance(y, pd.Series):
+        return pd.Series(checked, index=y.index, name=y.name)
+    return checked
 
 
 def _integer_columns(X):

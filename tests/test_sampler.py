@@ -125,6 +125,17 @@ def test_sampling_strategy_meanings(data):
         assert sampler.sampling_strategy_ == expected
 
 
+def test_padded_labels_are_stripped():
+    """Labels that differ by surrounding spaces are one class (warned), in
+    the strategy and in the returned labels (a Series stays one)."""
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    y = pd.Series(["yes", " yes", "no", "no ", "no"] * 8, name="label")
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        _, y_res = tiny_sampler().fit_resample(X, y)
+    assert isinstance(y_res, pd.Series) and y_res.name == "label"
+    assert y_res.value_counts().to_dict() == {"no": 24, "yes": 24}
+
+
 def test_nothing_to_generate_returns_the_input(data):
     X, y = data
     sampler = tiny_sampler(sampling_strategy={"c": 6})
