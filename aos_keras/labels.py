@@ -182,6 +182,7 @@ def check_target(y, num_rows=None, name="y"):
     Raises:
         ValueError: see `check_labels`; a regression-like target; a
             single class.
+        TypeError: labels of types that cannot be compared (1 and "1").
 
     Example:
     >>> check_target(["a", "b ", "b"]).tolist()  # warns: 'b ' stripped
@@ -198,7 +199,23 @@ def check_target(y, num_rows=None, name="y"):
     values = pd.unique(y.reshape(-1))
     if len(values) < 2:
         raise ValueError(one_class_message(label_key(values[0]), name))
+    check_comparable(values, name)
     return y
+
+
+def check_comparable(y, name="y"):
+    """Refuse labels of types that cannot be sorted together (1 and "1").
+
+    Raises:
+        TypeError: naming the types and what to do.
+    """
+    try:
+        np.unique(y)
+    except TypeError as err:
+        raise TypeError(
+            f"{name} mixes labels of types that cannot be compared ({err}). "
+            "Use labels of one type, for example all str or all int."
+        ) from err
 
 
 def check_classes(y, min_rows=1):
@@ -224,15 +241,10 @@ def check_classes(y, min_rows=1):
     >>> classes.tolist(), counts.tolist(), codes.tolist()
     (['a', 'b'], [1, 2], [1, 0, 1])
     """
-    try:
-        classes, codes, counts = np.unique(
-            y, return_inverse=True, return_counts=True
-        )
-    except TypeError as err:
-        raise TypeError(
-            f"y mixes labels of types that cannot be compared ({err}). Use "
-            "labels of one type, for example all str or all int."
-        ) from err
+    check_comparable(y)
+    classes, codes, counts = np.unique(
+        y, return_inverse=True, return_counts=True
+    )
     if len(classes) < 2:
         raise ValueError(one_class_message(label_key(classes[0])))
     small = [
@@ -277,9 +289,10 @@ def encode_labels(y, classes, name="y"):
     )
     unseen = {v for v, code in zip(values, mapped) if code < 0}
     if unseen:
+        known = [label_key(c) for c in list(classes)[:20]]
         raise ValueError(
             f"{name} has labels {sorted(map(str, unseen))[:10]} that were not "
-            f"seen in training (known classes: {list(classes)[:20]}). Drop "
+            f"seen in training (known classes: {known}). Drop "
             "those rows, or rebuild the model from training data that has "
             "every class."
         )

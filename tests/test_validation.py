@@ -154,6 +154,27 @@ def test_check_classes_errors():
         validation.check_classes(np.array([0, 0, 1]), min_rows=2)
 
 
+def test_labels_of_mixed_types_have_one_message():
+    """1 and "1" are refused by the one label check, so both wrappers say
+    so instead of scikit-learn's "Unknown label type: unknown"."""
+    from aos_keras import AOSClassifier, AOSSampler
+
+    x = np.zeros((8, 2))
+    y = np.array([0, 1, "1", 0] * 2, dtype=object)
+    for call in (
+        lambda: validation.check_target(y),
+        lambda: AOSClassifier(epochs=1).fit(x, y),
+        lambda: AOSSampler(epochs=1).fit_resample(x, y),
+    ):
+        with pytest.raises(TypeError, match="y mixes labels.*one type"):
+            call()
+
+
+def test_unseen_labels_name_the_classes_plainly():
+    with pytest.raises(ValueError, match=r"known classes: \['a', 'b'\]\)"):
+        validation.encode_labels(np.array(["c"]), np.array(["a", "b"]))
+
+
 def test_nullable_labels_are_accepted():
     y = validation.check_labels(pd.Series([2, 1, 2], dtype="Int64"))
     classes, counts, codes = validation.check_classes(y)
