@@ -197,24 +197,55 @@ def _names(names, argument):
     return names
 
 
+def _column_note(values, column, rows):
+    """A date column read as text, or an ID column: what to do; else None."""
+    text = values.dtype.kind in "OSU" or str(values.dtype) in (
+        "string",
+        "category",
+    )
+    kind = text_kind(values) if text else None
+    if kind == "mixed types":
+        return _mixed_note(values, column)
+    if kind == "date":
+        return (
+            f"column {column!r} looks like dates; it is used as a nominal "
+            "feature (one category per date, their order lost): convert it "
+            "to numbers (for example days since a reference date, or year "
+            "and month columns) or name it in `drop`"
+        )
+    if (text or values.dtype.kind in "iu") and values.nunique() == rows:
+        return (
+            f"column {column!r} has a different value in every row (an "
+            "ID?); it is used as a feature unless `drop` names it"
+        )
+    return None
+
+
+def _mixed_note(values, column):
+    """What to do with a text column holding numbers (`'?'` among them)."""
+    sample = values.dropna().astype(str)
+    words = sample[pd.to_numeric(sample, errors="coerce").isna()].unique()
+    what = (
+        f"mixes numbers and text (such as {[str(w) for w in words[:3]]})"
+        if len(words)
+        else "holds numbers written as text"
+    )
+    return (
+        f"column {column!r} {what}; it is used as a nominal feature (each "
+        "number a category): clean those cells (leave them empty to impute "
+        "them) or name it in `drop`"
+    )
+
+
 def _warn_about_columns(x, y, label):
     """The ID-column and regression-target warnings of `split_table`."""
     rows = len(x)
     if rows < 20:
         return
     for column in x.columns:
-        values = x[column]
-        exact = values.dtype.kind in "iuOSU" or str(values.dtype) in (
-            "string",
-            "category",
-        )
-        if exact and values.nunique() == rows:
-            warnings.warn(
-                f"column {column!r} has a different value in every row (an "
-                "ID?); it is used as a feature unless `drop` names it",
-                UserWarning,
-                stacklevel=3,
-            )
+        note = _column_note(x[column], column, rows)
+        if note:
+            warnings.warn(note, UserWarning, stacklevel=3)
     reason = validation.regression_reason(y.dropna().to_numpy())
     if reason is not None:
         warnings.warn(

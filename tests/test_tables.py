@@ -199,6 +199,28 @@ def patient_table(n=40):
     )
 
 
+def test_split_table_flags_dates_and_numbers_read_as_text():
+    """Dates read as text (10 distinct days, repeated), and numbers with a
+    '?' among them, are categories: the split says so instead of one-hot
+    encoding them without a word."""
+    days = [f"{1 + i % 10:02d}/03/2020" for i in range(40)]
+    frame = patient_table().assign(seen=days)
+    with pytest.warns(UserWarning) as caught:
+        split_table(frame, "outcome", drop=["patient"])
+    assert [str(w.message) for w in caught] == [
+        "column 'seen' looks like dates; it is used as a nominal feature "
+        "(one category per date, their order lost): convert it to numbers "
+        "(for example days since a reference date, or year and month "
+        "columns) or name it in `drop`"
+    ]
+    dose = frame["dose"].round(2).astype(object)
+    dose[[3, 7]] = "?"  # a missing-value marker: the numbers are text
+    with pytest.warns(UserWarning, match=r"'dose' mixes numbers and text"):
+        split_table(
+            frame.assign(dose=dose), "outcome", drop=["patient", "seen"]
+        )
+
+
 def test_split_table_chooses_the_columns():
     import warnings
 
