@@ -518,6 +518,23 @@ def test_padded_labels_are_counted_stripped(tmp_path, capsys):
     assert "training_only_classes" not in metrics
 
 
+def test_too_large_values_are_named_by_the_file_rows(table, tmp_path, capsys):
+    # The encoder sees only the training rows of the split; the message
+    # must still name the row of the file (data row 6), and nothing is left.
+    _, _, frame = table
+    data = tmp_path / "big.csv"
+    frame.assign(dose=frame["dose"].where(frame.index != 5, 1e300)).to_csv(
+        data, index=False
+    )
+    out = tmp_path / "run"
+    argv = ["train", str(data), "--label", "outcome", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS) == 2
+    err = capsys.readouterr().err
+    assert "column 'dose' has values too large" in err
+    assert "data rows 6)" in err
+    assert not out.exists()
+
+
 def test_options_of_aos_keras_are_accepted_anywhere():
     move = startup.global_first
     assert move(["train", "d.csv", "--backend", "jax", "--label", "y"]) == [

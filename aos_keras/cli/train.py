@@ -53,8 +53,25 @@ def check(args):
     features, labels = split_label(
         frame, args.label, args.features, args.drop, warn=True
     )
+    _check_magnitudes(args, features)
     resume.check(args, features, labels)
     return config, features, labels
+
+
+def _check_magnitudes(args, features):
+    """Refuse values too large to encode, naming the file's data rows (the
+    encoder sees the training rows of the split, numbered otherwise)."""
+    from aos_keras import validation
+
+    limit = validation.MAX_ABS_RAW
+    if not args.standardize:
+        limit = validation.MAX_ABS_FEATURE
+    for column in features.select_dtypes("number").columns:
+        values = features[column].astype(float).to_numpy()
+        try:
+            validation.check_column(values, column, limit=limit)
+        except ValueError as err:
+            raise CLIError(f"{_name(args.data)}: {err}") from None
 
 
 def check_run_options(args):
