@@ -225,15 +225,18 @@ def _mixed_note(values, column):
     """What to do with a text column holding numbers (`'?'` among them)."""
     sample = values.dropna().astype(str)
     words = sample[pd.to_numeric(sample, errors="coerce").isna()].unique()
-    what = (
-        f"mixes numbers and text (such as {[str(w) for w in words[:3]]})"
-        if len(words)
-        else "holds numbers written as text"
-    )
+    if not len(words):
+        return (
+            f"column {column!r} holds numbers read as text (another decimal "
+            "mark than the table's `decimal`?); it is used as a nominal "
+            "feature (each number a category): read it as numbers "
+            "(pandas.to_numeric) or name it in `drop`"
+        )
     return (
-        f"column {column!r} {what}; it is used as a nominal feature (each "
-        "number a category): clean those cells (leave them empty to impute "
-        "them) or name it in `drop`"
+        f"column {column!r} mixes numbers and text (such as "
+        f"{[str(w) for w in words[:3]]}); it is used as a nominal feature "
+        "(each number a category): clean those cells (leave them empty to "
+        "impute them) or name it in `drop`"
     )
 
 

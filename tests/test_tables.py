@@ -219,6 +219,11 @@ def test_split_table_flags_dates_and_numbers_read_as_text():
         split_table(
             frame.assign(dose=dose), "outcome", drop=["patient", "seen"]
         )
+    text = frame["dose"].astype(str)  # read with another decimal mark
+    with pytest.warns(UserWarning, match=r"'dose' holds numbers read as text"):
+        split_table(
+            frame.assign(dose=text), "outcome", drop=["patient", "seen"]
+        )
 
 
 def test_split_table_chooses_the_columns():
