@@ -251,6 +251,19 @@ def test_cli_compare_writes_three_files(tmp_path):
     assert json.loads(cached[0].read_text())["status"] == "ok"
 
 
+def test_cli_compare_with_one_split_cautions_on_stderr(tmp_path, capsys):
+    # stdout shows std 0.0 for one split; the caution of report.md is said.
+    frame, y = small_table()
+    path = tmp_path / "t.csv"
+    frame.assign(target=y).to_csv(path, index=False)
+    argv = [
+        "compare", str(path), "--label", "target", "--methods", "LR",
+        "--repeats", "1", "--no-plot", "--out", str(tmp_path / "report"),
+    ]  # fmt: skip
+    assert cli.main(argv) == 0
+    assert "warning: --repeats 1: one split" in capsys.readouterr().err
+
+
 # ------------------------------------------- more than one metric (issue 25)
 def test_selections_carry_the_extra_metrics_at_their_epoch_and_tau():
     from aos_keras.evaluation.scoring import extra_scores, softmax

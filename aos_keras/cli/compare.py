@@ -27,6 +27,12 @@ def run(args):
     run_one = _suite if args.suite is not None else _table
     for path in run_one(args, settings):
         LOG.info("wrote %s", path)
+    if args.repeats == 1:
+        LOG.warning(
+            "--repeats 1: one split, so no spread over splits (std 0) and no "
+            "paired test; the ranking may be noise: use --repeats 5 or more "
+            "to compare methods."
+        )
 
 
 def _batch_size(text):
