@@ -218,9 +218,11 @@ class AOSSampler(GameParameters, BaseOverSampler):
 
 
 def _stripped(y, checked):
-    """`y` with the checked (stripped) labels, a Series kept a Series."""
+    """`y` with the checked (stripped) labels, in `y`'s own container."""
     if isinstance(y, pd.Series):
         return pd.Series(checked, index=y.index, name=y.name)
+    if isinstance(y, list):
+        return list(np.asarray(checked).tolist())
     return checked
 
 
