@@ -15,7 +15,7 @@ import sys as _sys
 
 from aos_keras._imports import LoaderHook as _LoaderHook
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 __all__ = [
     "ACSA",
