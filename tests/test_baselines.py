@@ -43,16 +43,20 @@ SHARP = ("DO-T0.1", "DO-T0.1-LA")
 TREES = (
     "LR",
     "HGB",
+    "HGB-plain",
     "SMOTE+HGB",
     "DO-T0.1+HGB",
     "BRF",
     "UB-HGB",
     "EasyEnsemble",
+    "LA-CE/HGB",
 )
 NEURAL = tuple(m for m in METHODS if m not in TREES)
 # A study's variant, registered as scripts/ register theirs.
-register_preset(
-    "DO-complement-test", mode="do", settings={"q_fake_loss": "complement"}
+register_preset(  # the paper's literal DO: its temperature 1 explicit
+    "DO-complement-test",
+    mode="do",
+    settings={"q_fake_loss": "complement", "generator_temperature": 1.0},
 )
 
 
@@ -147,11 +151,13 @@ def test_method_names_and_unknown_name():
         "DO-T0.1-LA",
         "LR",
         "HGB",
+        "HGB-plain",
         "SMOTE+HGB",
         "DO-T0.1+HGB",
         "BRF",
         "UB-HGB",
         "EasyEnsemble",
+        "LA-CE/HGB",
     )
     with pytest.raises(ValueError, match="Unknown method"):
         make_method("SVM", num_classes=2, num_features=4)

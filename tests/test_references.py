@@ -148,3 +148,97 @@ def test_under_bagging_seeds_its_bags():
         probas.append(model.predict_proba(x))
     np.testing.assert_array_equal(probas[0], probas[1])
     assert not np.array_equal(probas[0], probas[2])
+
+
+# ------------------------------ HGB-plain and the blends (issue 25)
+def test_hgb_plain_is_hgb_without_class_weights():
+    x, y = make_imbalanced(n_major=40, n_minor=10)
+    plain = make_method("HGB-plain", num_classes=2, num_features=3, seed=0)
+    weighted = make_method("HGB", num_classes=2, num_features=3, seed=0)
+    for method in (plain, weighted):
+        method.fit(x, y, validation_data=(x, y), epochs=1, batch_size=16)
+    assert plain.model.class_weight is None
+    assert weighted.model.class_weight == "balanced"
+    assert plain.model.early_stopping is True
+    assert "HGB-plain" in METHODS and method_revision("HGB-plain") == 0
+
+
+class _Scripted:
+    """A stand-in neural method: scripted validation logits per epoch."""
+
+    def __init__(self, val_logits):
+        self.val_logits, self.epoch = val_logits, 0
+        self.classifier = self
+        self.weights = None
+
+    def logits(self, x):
+        return self.val_logits[self.epoch - 1]
+
+    def get_weights(self):
+        return [np.full(2, self.epoch)]
+
+    def set_weights(self, weights):
+        self.weights = weights
+
+
+def test_best_epoch_keeps_the_earliest_best_validation_acsa():
+    from aos_keras.baselines import BestEpoch
+
+    y_val = np.array([0, 0, 1, 1])
+    good = np.array([[1, 0], [1, 0], [0, 1], [1, 0]])  # ACSA 0.75
+    best_logits = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])  # ACSA 1.0
+    fake = _Scripted([good, best_logits, good, best_logits])
+    best = BestEpoch(np.zeros((4, 1)), y_val, 2)
+    for _ in range(4):
+        fake.epoch += 1
+        best.update(fake)
+    assert (best.epoch, best.score) == (2, 1.0)
+    best.restore(fake)
+    np.testing.assert_array_equal(fake.weights[0], [2, 2])
+
+
+def test_probability_average_is_the_mean_of_its_members():
+    x, y = make_imbalanced(n_major=40, n_minor=10)
+    method = make_method(
+        "LA-CE/HGB", num_classes=2, num_features=3, seed=0,
+        classifier_units=(8,),
+    )  # fmt: skip
+    seen = []
+    method.fit_scored(
+        x, y, on_epoch=seen.append, validation_data=(x, y), epochs=2,
+        batch_size=16,
+    )  # fmt: skip
+    assert seen == [method]  # scored once, after both members
+    neural, trees = method.members_
+    assert (neural.name, trees.name) == ("LA-CE", "HGB")
+    assert method.neural_epoch_ in (1, 2)
+    mean = (neural.predict_proba(x) + trees.predict_proba(x)) / 2
+    np.testing.assert_allclose(method.predict_proba(x), mean, atol=1e-6)
+    assert method_revision("LA-CE/HGB") == method_revision("LA-CE")
+
+
+def test_top_up_bags_bring_every_class_to_n_over_c():
+    from aos_keras.baselines import TopUpBaggedHGB
+
+    x = np.arange(60, dtype="float32").reshape(30, 2)
+    y = np.repeat([0, 1, 2], [20, 7, 3])  # t = round(30 / 3) = 10
+    asked = []
+
+    def sampler(need, seed):
+        asked.append((need, seed))
+        labels = np.concatenate([np.full(n, c) for c, n in need.items()])
+        return np.full((len(labels), 2), -1.0), labels
+
+    bagger = TopUpBaggedHGB(sampler, n_bags=2, seed=0)
+    x_bag, y_bag = bagger.resample_bag(x, y, seed=5)
+    assert np.bincount(y_bag).tolist() == [10, 10, 10]
+    assert asked == [({1: 3, 2: 7}, 5)]
+    real = (x_bag >= 0).all(axis=1)
+    # Every real row of the small classes kept; 10 distinct majority rows.
+    for c in (1, 2):
+        np.testing.assert_array_equal(
+            np.sort(x_bag[real & (y_bag == c), 0]), x[y == c, 0]
+        )
+    major = x_bag[real & (y_bag == 0), 0]
+    assert len(np.unique(major)) == 10 and set(major) <= set(x[y == 0, 0])
+    assert (~real).sum() == 10 and set(y_bag[~real]) == {1, 2}

@@ -31,6 +31,12 @@ from aos_keras.baselines.base import (
     Method,
     MethodNotApplicable,
 )
+from aos_keras.baselines.blends import (
+    BestEpoch,
+    GeneratorBaggedHGBMethod,
+    ProbabilityAverageMethod,
+    TopUpBaggedHGB,
+)
 from aos_keras.baselines.cot import ComplementObjectiveTraining, COTMethod
 from aos_keras.baselines.ensembles import (
     BalancedRandomForestMethod,
@@ -68,6 +74,7 @@ from aos_keras.baselines.trees import (
     HistGradientBoostingMethod,
     LogisticRegressionMethod,
     OversampledHGBMethod,
+    UnweightedHGBMethod,
 )
 
 for _cls in (
@@ -93,6 +100,7 @@ for _preset in PRESETS:
     )
 register_method("LR", LogisticRegressionMethod)
 register_method("HGB", HistGradientBoostingMethod)
+register_method("HGB-plain", UnweightedHGBMethod)
 # A two-stage method has its sampler's revision and reads its options.
 for _name, _sampler in (("SMOTE+HGB", "SMOTE+Q"), ("DO-T0.1+HGB", "DO-T0.1")):
     _spec = method_spec(_sampler)
@@ -109,6 +117,14 @@ for _cls in (
     EasyEnsembleMethod,
 ):
     register_method(_cls.name, _cls)
+# A neural method and HGB, their probabilities averaged (a baseline).
+_spec = method_spec("LA-CE")
+register_method(
+    "LA-CE/HGB",
+    functools.partial(ProbabilityAverageMethod, name="LA-CE/HGB", neural=_spec),
+    revision=_spec.revision,
+    options=_spec.options,
+)
 
 # The public list (compare's default): what a later registration adds is
 # in `available_methods()`, not here.
@@ -123,6 +139,10 @@ __all__ = [
     "OPTIONS",
     "PRESETS",
     "SHARP_TEMPERATURE",
+    "BestEpoch",
+    "GeneratorBaggedHGBMethod",
+    "ProbabilityAverageMethod",
+    "TopUpBaggedHGB",
     "UnderBaggedHGB",
     "ComplementObjectiveTraining",
     "LogitAdjustedCrossEntropy",

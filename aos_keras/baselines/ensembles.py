@@ -111,10 +111,14 @@ class UnderBaggedHGB:
         ]
         return self
 
-    def _bag(self, x, y, seed, validation_data):
-        """One bag: every class undersampled to the smallest; its HGB."""
+    def resample_bag(self, x, y, seed):
+        """One bag's rows: every class undersampled to the smallest."""
         sampler = RandomUnderSampler(sampling_strategy="all", random_state=seed)
-        x_bag, y_bag = sampler.fit_resample(x, y)
+        return sampler.fit_resample(x, y)
+
+    def _bag(self, x, y, seed, validation_data):
+        """One bag (`resample_bag`) and its HGB."""
+        x_bag, y_bag = self.resample_bag(x, y, seed)
         model = HistGradientBoostingClassifier(
             early_stopping=validation_data is not None, random_state=seed
         )

@@ -2,8 +2,8 @@
 
 `"LR"`: `LogisticRegression(class_weight="balanced")`; `"HGB"`:
 `HistGradientBoostingClassifier(class_weight="balanced")` with early stopping
-on the validation rows (`fit(..., X_val=, y_val=)`). Both see the same
-encoded rows as the neural methods.
+on the validation rows (`fit(..., X_val=, y_val=)`); `"HGB-plain"`: the same
+without class weights. All see the same encoded rows as the neural methods.
 
 Two-stage methods put an oversampler in front of HGB, as an
 imbalanced-learn pipeline does: `"SMOTE+HGB"` (SMOTE, SMOTE-NC or SMOTE-N as
@@ -15,6 +15,8 @@ adjustment of `aos_keras.compare` applies to them alike. They have no
 epochs: `fit_scored` calls `on_epoch` once, after the fit.
 
 References:
+    Elor and Averbuch-Elor, "To SMOTE, or not to SMOTE?", arXiv:2201.08528,
+    2022.
     Pedregosa et al., "Scikit-learn: Machine Learning in Python", JMLR 2011.
 """
 
@@ -82,10 +84,11 @@ class HistGradientBoostingMethod(SklearnMethod):
     """
 
     name = "HGB"
+    class_weight = "balanced"
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         self._model = HistGradientBoostingClassifier(
-            class_weight="balanced",
+            class_weight=self.class_weight,
             early_stopping=validation_data is not None,
             random_state=self.seed,
         )
@@ -94,6 +97,17 @@ class HistGradientBoostingMethod(SklearnMethod):
         else:
             x_val, y_val = validation_data
             self._model.fit(x, y, X_val=x_val, y_val=y_val)
+
+
+class UnweightedHGBMethod(HistGradientBoostingMethod):
+    """HGB-plain: HGB without class weights (early stopping as `"HGB"`).
+
+    The control of Elor and Averbuch-Elor (2022): balancing (here, class
+    weights) helps weak learners, not a strong gradient-boosting one.
+    """
+
+    name = "HGB-plain"
+    class_weight = None
 
 
 class OversampledHGBMethod(HistGradientBoostingMethod):

@@ -9,13 +9,22 @@ is at the game's revision (`GAME_REVISION`), as when they were subclasses,
 so the run caches keep their keys.
 """
 
-from aos_keras.baselines import SHARP_TEMPERATURE, register_preset
+import functools
+
+from aos_keras.baselines import (
+    SHARP_TEMPERATURE,
+    GeneratorBaggedHGBMethod,
+    ProbabilityAverageMethod,
+    method_spec,
+    register_method,
+    register_preset,
+)
 
 # name: (mode, GameConfig settings fixed by the preset, what it is)
 STUDY_PRESETS = {
     "DO-complement": (
         "do",
-        {"q_fake_loss": "complement"},
+        {"q_fake_loss": "complement", "generator_temperature": 1.0},
         "DO with Q's complement cross-entropy on generated rows (the "
         "paper's literal DO)",
     ),
@@ -40,24 +49,51 @@ STUDY_PRESETS = {
     ),
     "AO-fresh": (
         "ao",
-        {"q_generated_rows": "fresh"},
+        {"q_generated_rows": "fresh", "generator_temperature": 1.0},
         "AO with Q training on a fresh generator pass (the paper's step)",
     ),
     "DO-fresh": (
         "do",
-        {"q_generated_rows": "fresh"},
+        {"q_generated_rows": "fresh", "generator_temperature": 1.0},
         "DO with Q training on a fresh generator pass (the paper's step)",
     ),
 }
+# Issue 25's round (docs/research/round5_protocol.md): the ratio below full
+# balance, and the trained DO-T0.1 beside or inside gradient boosting
+# (name: (class, the keyword that takes the game's preset)).
+ROUND5_PRESETS = {
+    "DO-T0.1-S0.5": (
+        "do",
+        {"generator_temperature": SHARP_TEMPERATURE, "sampling_strategy": 0.5},
+        "DO-T0.1 filling half the gap to the largest class with generated "
+        "rows, no logit adjustment (issue 25's round)",
+    ),
+}
+ROUND5_BLENDS = {
+    "DO-T0.1/HGB": (ProbabilityAverageMethod, "neural"),
+    "DO-T0.1+UB-HGB": (GeneratorBaggedHGBMethod, "sampler"),
+}
 
 STUDY_VARIANTS = tuple(STUDY_PRESETS)
+ROUND5_VARIANTS = tuple(ROUND5_PRESETS) + tuple(ROUND5_BLENDS)
 
 
 def register():
-    """Register every study preset (again: a no-op); return their names."""
-    for name, (mode, settings, doc) in STUDY_PRESETS.items():
+    """Register every study variant (again: a no-op); return their names."""
+    for name, (mode, settings, doc) in {
+        **STUDY_PRESETS,
+        **ROUND5_PRESETS,
+    }.items():
         register_preset(name, mode=mode, settings=settings, doc=doc)
-    return STUDY_VARIANTS
+    game = method_spec("DO-T0.1")
+    for name, (cls, role) in ROUND5_BLENDS.items():
+        register_method(
+            name,
+            functools.partial(cls, name=name, **{role: game}),
+            revision=game.revision,
+            options=game.options,
+        )
+    return STUDY_VARIANTS + ROUND5_VARIANTS
 
 
 register()

@@ -205,4 +205,55 @@ def test_study_variants_are_registered_but_not_public():
     assert not set(variants.STUDY_VARIANTS) & set(METHODS)
     assert set(variants.STUDY_VARIANTS) <= set(available_methods())
     assert all(method_spec(m).revision == 2 for m in variants.STUDY_VARIANTS)
-    assert variants.register() == variants.STUDY_VARIANTS  # again: no-op
+    # again: a no-op
+    assert (
+        variants.register()
+        == variants.STUDY_VARIANTS + variants.ROUND5_VARIANTS
+    )
+
+
+def test_round5_variants_are_registered_at_the_games_revision():
+    from aos_bench import variants
+    from aos_keras.baselines import METHODS, available_methods, method_spec
+
+    assert variants.ROUND5_VARIANTS == (
+        "DO-T0.1-S0.5",
+        "DO-T0.1/HGB",
+        "DO-T0.1+UB-HGB",
+    )
+    assert not set(variants.ROUND5_VARIANTS) & set(METHODS)
+    assert set(variants.ROUND5_VARIANTS) <= set(available_methods())
+    assert all(method_spec(m).revision == 2 for m in variants.ROUND5_VARIANTS)
+    settings = method_spec("DO-T0.1-S0.5").factory.keywords["preset"].settings
+    assert dict(settings) == {
+        "generator_temperature": 0.1,
+        "sampling_strategy": 0.5,
+    }
+
+
+def test_generator_bagging_tops_up_each_bag_with_the_games_rows(monkeypatch):
+    from aos_bench import variants  # noqa: F401  (registers the round)
+    from aos_keras.baselines import ensembles, make_method
+    from tests.conftest import TINY, make_imbalanced
+
+    seen = []
+
+    class Recording(ensembles.HistGradientBoostingClassifier):
+        def fit(self, x, y, **kwargs):
+            seen.append(np.bincount(y).tolist())
+            return super().fit(x, y, **kwargs)
+
+    monkeypatch.setattr(ensembles, "HistGradientBoostingClassifier", Recording)
+    x, y = make_imbalanced(n_major=40, n_minor=10)  # t = round(50 / 2)
+    method = make_method(
+        "DO-T0.1+UB-HGB", num_classes=2, num_features=3, seed=0, **TINY
+    )
+    calls = []
+    method.fit_scored(
+        x, y, on_epoch=calls.append, validation_data=(x, y), epochs=1,
+        batch_size=16,
+    )  # fmt: skip
+    assert calls == [method] and seen == [[25, 25]] * 10
+    proba = method.predict_proba(x)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert method.sampler_.name == "DO-T0.1"

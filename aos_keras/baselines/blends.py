@@ -1,0 +1,218 @@
+"""A neural method blended with gradient boosting: averaged, or bagged.
+
+- `ProbabilityAverageMethod` (`"LA-CE/HGB"`): the mean of a neural
+  method's class probabilities and HGB's. The neural method's epoch is
+  chosen by its own validation ACSA (the earliest best epoch, as `compare`
+  chooses an epoch), HGB stops early on the same rows; the average is
+  scored once. Averaging a network and a tree ensemble is a strong
+  baseline of its own on tables (Shwartz-Ziv and Armon 2022), so the
+  game's average (`"DO-T0.1/HGB"`, a study variant) is tested against
+  `"LA-CE/HGB"`, not against HGB alone: the test shows what the game adds,
+  not what averaging adds.
+- `GeneratorBaggedHGBMethod`: the game's trained generator inside an
+  undersampling bagging ensemble. Each bag brings every class to
+  `t = round(N / C)` rows: classes above `t` undersampled at random,
+  classes below keep every real row plus `t - n_c` generated rows (fresh
+  draws per bag, nominal blocks snapped to one category); an HGB per bag,
+  as `"UB-HGB"` (`aos_keras.baselines.ensembles.UnderBaggedHGB`).
+
+None of them has epochs of its own: `fit_scored` calls `on_epoch` once.
+
+References:
+    Shwartz-Ziv and Armon, "Tabular data: deep learning is not all you
+    need", Information Fusion 81, 2022.
+    Liu, Wu and Zhou, "Exploratory undersampling for class-imbalance
+    learning", IEEE TSMC-B 39(2), 2009.
+"""
+
+import numpy as np
+
+from aos_keras.baselines.ensembles import BAGS, UnderBaggedHGB
+from aos_keras.baselines.resampling import snap_blocks
+from aos_keras.baselines.trees import HistGradientBoostingMethod, SklearnMethod
+from aos_keras.metrics import acsa
+
+
+def build_member(spec, method, num_features):
+    """A fresh method of `spec` with `method`'s seed, Q settings, options."""
+    return spec.build(
+        num_classes=method.num_classes,
+        num_features=num_features,
+        seed=method.seed,
+        classifier_units=method.classifier_units,
+        learning_rate=method.learning_rate,
+        beta_1=method.beta_1,
+        **method.options,
+    )
+
+
+class BestEpoch:
+    """Keeps a neural method's classifier weights at its best epoch.
+
+    The best epoch has the highest validation ACSA of the classifier's
+    argmax; the earliest one on ties (as `compare` chooses an epoch).
+
+    Args:
+        x_val: float array, the validation rows.
+        y_val: int array, their class indices.
+        num_classes: int.
+
+    Example:
+    >>> best = BestEpoch(x_val, y_val, 2)
+    >>> method.fit_scored(x, y, on_epoch=best.update, epochs=60)
+    >>> best.restore(method)
+    """
+
+    def __init__(self, x_val, y_val, num_classes):
+        self.x_val, self.y_val = x_val, np.asarray(y_val)
+        self.num_classes = int(num_classes)
+        self.score, self.epoch, self.weights = -np.inf, None, None
+        self._seen = 0
+
+    def update(self, method):
+        """Score the epoch just trained; keep the weights if it is best."""
+        self._seen += 1
+        pred = np.argmax(method.logits(self.x_val), axis=1)
+        score = acsa(self.y_val, pred, self.num_classes)
+        if score > self.score:
+            self.score, self.epoch = score, self._seen
+            self.weights = method.classifier.get_weights()
+
+    def restore(self, method):
+        """Set the best epoch's weights back on `method.classifier`."""
+        if self.weights is None:
+            raise RuntimeError("BestEpoch.restore: no epoch was scored.")
+        method.classifier.set_weights(self.weights)
+        return method
+
+
+class ProbabilityAverageMethod(SklearnMethod):
+    """The mean of a neural method's and HGB's class probabilities.
+
+    Args:
+        name: str. The method's name (`"LA-CE/HGB"`).
+        neural: `MethodSpec` of the neural member (its options are read).
+        **kwargs: see `Method`.
+
+    Attributes (after `fit`):
+        members_: `(neural method, HGB method)`.
+        neural_epoch_: int or None. The neural member's chosen epoch (None
+            without validation rows: its last epoch).
+    """
+
+    def __init__(self, *, name, neural, **kwargs):
+        super().__init__(**kwargs)
+        self.name, self.neural = name, neural
+
+    def _fit(self, x, y, counts, validation_data, **fit_kwargs):
+        neural = build_member(self.neural, self, x.shape[1])
+        self.neural_epoch_ = None
+        if validation_data is None:
+            neural.fit(x, y, **_neural_kwargs(fit_kwargs))
+        else:
+            best = BestEpoch(*validation_data, self.num_classes)
+            neural.fit_scored(
+                x, y, on_epoch=best.update, **_neural_kwargs(fit_kwargs)
+            )
+            best.restore(neural)
+            self.neural_epoch_ = best.epoch
+        trees = HistGradientBoostingMethod(
+            num_classes=self.num_classes,
+            num_features=x.shape[1],
+            seed=self.seed,
+        )
+        trees.fit(x, y, epochs=1, validation_data=validation_data)
+        self.members_ = (neural, trees)
+        self._model = neural.model
+
+    def logits(self, x, batch_size=4096):
+        """Log of the members' mean probabilities `(n, C)`."""
+        return np.log(np.maximum(self._mean_proba(x), 1e-12))
+
+    def _mean_proba(self, x):
+        proba = [
+            np.asarray(m.predict_proba(x), np.float64) for m in self.members_
+        ]
+        return np.mean(proba, axis=0)
+
+
+def _neural_kwargs(fit_kwargs):
+    """`epochs` and `batch_size` of the harness (no callbacks: they are
+    the outer method's)."""
+    return {
+        k: fit_kwargs[k] for k in ("epochs", "batch_size") if k in fit_kwargs
+    }
+
+
+class TopUpBaggedHGB(UnderBaggedHGB):
+    """Under-bagging whose small classes are topped up with generated rows.
+
+    Each bag brings every class to `t = round(N / C)` rows: a class above
+    `t` is undersampled at random without replacement; a class below keeps
+    every real row plus `t - n_c` rows drawn from `sampler` (with the bag's
+    seed). An HGB per bag, as `UnderBaggedHGB`.
+
+    Args:
+        sampler: callable `(need, seed) -> (x, y)`: `need` maps a class
+            index to a row count; rows in model space.
+        n_bags: int. Number of bags.
+        seed: int or None.
+    """
+
+    def __init__(self, sampler, n_bags=BAGS, seed=None):
+        super().__init__(n_bags=n_bags, seed=seed)
+        self.sampler = sampler
+
+    def resample_bag(self, x, y, seed):
+        """One bag's rows: every class at `round(N / C)` rows."""
+        classes, counts = np.unique(y, return_counts=True)
+        target = max(1, int(round(len(y) / len(classes))))
+        rng = np.random.default_rng(seed)
+        keep = [_take(np.flatnonzero(y == c), target, rng) for c in classes]
+        need = {
+            int(c): target - int(n)
+            for c, n in zip(classes, counts)
+            if n < target
+        }
+        parts_x, parts_y = [x[np.concatenate(keep)]], [y[np.concatenate(keep)]]
+        if need:
+            new_x, new_y = self.sampler(need, seed)
+            parts_x.append(np.asarray(new_x, dtype=x.dtype))
+            parts_y.append(np.asarray(new_y, dtype=y.dtype))
+        return np.concatenate(parts_x), np.concatenate(parts_y)
+
+
+def _take(rows, target, rng):
+    """`rows`, or `target` of them at random without replacement."""
+    if len(rows) <= target:
+        return rows
+    return rng.choice(rows, size=target, replace=False)
+
+
+class GeneratorBaggedHGBMethod(SklearnMethod):
+    """The game's trained generator topping up undersampled bags of HGB.
+
+    Args:
+        name: str. The method's name (`"DO-T0.1+UB-HGB"`).
+        sampler: `MethodSpec` of a game preset, trained for `epochs` on
+            the fitting rows (its last epoch), then sampled per bag.
+        **kwargs: see `Method`.
+    """
+
+    def __init__(self, *, name, sampler, **kwargs):
+        super().__init__(**kwargs)
+        self.name, self.sampler = name, sampler
+
+    def _fit(self, x, y, counts, validation_data, **fit_kwargs):
+        game = build_member(self.sampler, self, x.shape[1])
+        game.fit(x, y, **_neural_kwargs(fit_kwargs))
+        blocks = self.options.get("nominal_blocks") or ()
+
+        def draw(need, seed):
+            new_x, new_y = game.model.sample(need, seed=int(seed))
+            new_x = np.asarray(new_x, dtype=np.float32)
+            return (snap_blocks(new_x, blocks) if blocks else new_x), new_y
+
+        self.sampler_ = game
+        self._model = TopUpBaggedHGB(draw, n_bags=BAGS, seed=self.seed)
+        self._model.fit(x, y, validation_data)
