@@ -22,7 +22,7 @@ MIN_TESTS ?= tests/test_packaging.py tests/test_reader.py \
 	tests/test_tables.py tests/test_sampler.py tests/test_references.py \
 	tests/test_compare.py tests/test_plots.py
 
-.PHONY: demo test test-min lint docs bench clean
+.PHONY: demo test test-min test-peers lint docs bench clean
 
 # Before 0.4 the package required tensorflow-cpu, which installs the same
 # files as tensorflow: an old environment drops both, then gets tensorflow.
@@ -74,6 +74,27 @@ test-min:
 	$(MIN_PIP) ".[plots,parquet,excel,jax,distributed]" pytest
 	AOS_KERAS_MIN_VERSIONS=1 KERAS_BACKEND=tensorflow $(MIN_PYTEST) $(MIN_TESTS)
 	KERAS_BACKEND=jax $(MIN_PYTEST) tests/test_compare.py
+
+# The generative peers (CTGAN, TVAE: the `peers` extra) in an environment of
+# their own: ctgan needs rdt, which requires pandas < 3, so this one has
+# pandas 2.x and the other pins of constraints.txt (the same keras, jax and
+# tensorflow, so its runs get the same cache keys). torch first, from the
+# CPU build that constraints.txt pins (unpinned, pip pulls CUDA wheels).
+PEERS_VENV ?= .venv-peers
+PEERS_PIP := $(PEERS_VENV)/bin/python -m pip install -q -c $(PEERS_VENV)/constraints.txt
+$(PEERS_VENV)/.done: setup.cfg setup.py constraints.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install -q --upgrade pip
+	grep -v '^pandas==' constraints.txt > $(PEERS_VENV)/constraints.txt
+	echo 'pandas<3' >> $(PEERS_VENV)/constraints.txt
+	$(PEERS_PIP) torch
+	$(PEERS_PIP) -e ".[peers,jax]" pytest
+	touch $@
+
+# tests/test_peers.py alone, on jax: CTGAN and TVAE fitted on tiny tables.
+test-peers: $(PEERS_VENV)/.done
+	KERAS_BACKEND=jax $(PEERS_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	  tests/test_peers.py
 
 bench: $(VENV)/.all
 	$(BIN)/python scripts/bench_step.py

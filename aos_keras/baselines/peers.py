@@ -1,0 +1,318 @@
+"""The game's generative peers: CTGAN and TVAE as oversamplers.
+
+CTGAN (a conditional Wasserstein GAN with mode-specific normalisation and
+training-by-sampling) and TVAE (a variational autoencoder on the same
+encoding), both from the `ctgan` package of the SDV team (Xu et al. 2019),
+are the most used generators of tabular rows; TabDDPM (Kotelnikov et al.
+2023) and others find that as oversamplers they rarely beat SMOTE. Here
+they oversample exactly as SMOTE does in `"SMOTE+Q"` / `"SMOTE+HGB"`:
+
+- `"CTGAN+HGB"`, `"TVAE+HGB"`: the real fitting rows plus generated rows of
+  every class but the largest, up to the largest class's count (full
+  balance), then `"HGB"` (`class_weight="balanced"`, early stopping on the
+  validation rows): `OversampledHGBMethod`, as `"SMOTE+HGB"`;
+- `"CTGAN+Q"`, `"TVAE+Q"`: the same rows, then Q with cross-entropy:
+  `ResampledMethod`, as `"SMOTE+Q"`.
+
+How the generators are fitted (fixed before any run):
+
+- The rows arrive in model space (standardised numbers, one one-hot block
+  per nominal column: the option `nominal_blocks`). The generators get the
+  table they were designed for: each block back as one integer category
+  column declared in `discrete_columns` (the argmax of the block), the
+  numbers as continuous columns, and the class label as one more discrete
+  column. Generated rows are re-encoded into the same model space (the
+  numbers in place, each category as the one-hot of its block), so every
+  nominal cell of a generated row holds exactly one category.
+- One model on all fitting rows (every class: a minority class of a few
+  rows alone is too small to fit a GAN on), as the papers use them.
+- CTGAN draws each needed class by its conditional vector
+  (`sample(n, condition_column="label", condition_value=c)`). The
+  condition only raises the class's probability, so a drawn row whose
+  generated label is not `c` is dropped (as SDV's conditional sampling
+  does): every kept row's label is the one the generator wrote. TVAE has
+  no conditional sampling: rows are drawn unconditioned and each kept for
+  its generated label (rejection). Both draw in chunks until each class's
+  count is met; after `MAX_DRAWS` chunks a class still short makes the
+  method not applicable (`MethodNotApplicable`, NA in `compare`).
+- Settings: the package's defaults (300 epochs, batch 500, CTGAN's `pac`
+  10, its learning rates, TVAE's loss factor 2), none tuned. A table
+  smaller than the batch needs no change: CTGAN draws each batch with
+  replacement (one step per epoch below 500 rows; 500 is a multiple of
+  `pac`) and TVAE's last batch is simply smaller. The option
+  `peer_epochs` (default 300, so the default runs' cache keys hold no
+  such option) exists for tests and pilot runs.
+- Seeds: the method's seed goes to the generator's random state
+  (`set_random_state`: numpy and torch generators used for fitting and
+  sampling) and to `torch.manual_seed`. With a seed, two fits of the same
+  rows give the same rows (tests/test_peers.py checks it).
+- One CPU thread while fitting and sampling (`torch.set_num_threads(1)`
+  and joblib sequential: rdt would otherwise
+  transform columns in parallel processes), restored after, so that
+  `compare`'s workers do not oversubscribe cores; CPU only (set
+  `OMP_NUM_THREADS=1` for the BLAS of rdt's mixture models).
+- `sampler_seconds_`: the generator's fit plus the draws, in seconds (the
+  oversampler's whole cost; HGB's or Q's fit comes on top).
+
+`ctgan` needs `rdt`, which requires pandas < 3: it is the optional extra
+`peers` (`pip install "aos-keras[peers]"`, in an environment with pandas
+2.x; `make test-peers`). It is imported only when a peer is fitted.
+
+References:
+    Xu, Skoularidou, Cuesta-Infante and Veeramachaneni, "Modeling Tabular
+    Data using Conditional GAN", NeurIPS 2019.
+    Kotelnikov, Baranchuk, Rubachev and Babenko, "TabDDPM: Modelling
+    Tabular Data with Diffusion Models", ICML 2023.
+"""
+
+import contextlib
+import functools
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from aos_keras.baselines.base import MethodNotApplicable
+from aos_keras.baselines.registry import register_method
+from aos_keras.baselines.resampling import (
+    ResampledMethod,
+    from_ordinal,
+    to_ordinal,
+)
+from aos_keras.baselines.trees import OversampledHGBMethod
+
+# The package's default number of epochs of both generators.
+PEER_EPOCHS = 300
+# Chunks drawn before a class still short is declared not applicable.
+MAX_DRAWS = 20
+# Rows per TVAE chunk: at least, and at most.
+MIN_CHUNK, MAX_CHUNK = 1000, 50_000
+LABEL = "label"
+INSTALL_HINT = 'pip install "aos-keras[peers]"'
+
+
+def import_ctgan():
+    """The `ctgan` package; ImportError naming the extra if absent."""
+    try:
+        import ctgan
+    except ImportError as err:
+        raise ImportError(
+            "CTGAN and TVAE need the `ctgan` package (it requires pandas "
+            f"< 3): {INSTALL_HINT}, in an environment with pandas 2.x."
+        ) from err
+    return ctgan
+
+
+class PeerMethod(ResampledMethod):
+    """Q on real rows plus a `ctgan` generator's rows (full balance).
+
+    Subclasses set `name`, `sampler_name_` and `_generator`/`_draw`.
+
+    Args:
+        See `Method`. Options `nominal_blocks` (list of `(start, stop)`)
+        and `peer_epochs` (int, the generator's epochs; default 300).
+
+    Raises:
+        ImportError: `ctgan` is not installed (from `fit`).
+    """
+
+    OPTIONS = ("peer_epochs",)
+    sampler_name_ = None
+
+    def _resample(self, x, y):
+        ctgan = import_ctgan()
+        blocks = [tuple(b) for b in self.options.get("nominal_blocks") or ()]
+        self._counts = counts = self._class_counts(y)
+        need = {c: int(counts.max() - n) for c, n in enumerate(counts)}
+        need = {c: n for c, n in need.items() if n > 0}
+        frame, discrete = to_frame(x, y, blocks)
+        start = time.perf_counter()
+        with one_thread(), _quiet():
+            model = self._fitted(ctgan, frame, discrete)
+            new = draw_rows(lambda t: self._draw(model, t), need, self.name)
+        self.sampler_seconds_ = time.perf_counter() - start
+        x_new = from_ordinal(
+            new.drop(columns=LABEL).to_numpy(np.float64), blocks, x.shape[1]
+        )
+        x_res = np.concatenate([x, x_new]).astype(np.float32)
+        y_res = np.concatenate([y, new[LABEL].to_numpy(np.int64)])
+        self.resampled_counts_ = np.bincount(y_res, minlength=self.num_classes)
+        return x_res, y_res
+
+    def _fitted(self, ctgan, frame, discrete):
+        """The generator, seeded, fitted on `frame`."""
+        epochs = int(self.options.get("peer_epochs", PEER_EPOCHS))
+        model = self._generator(ctgan, epochs)
+        if self.seed is not None:
+            import torch
+
+            torch.manual_seed(self.seed)
+            model.set_random_state(int(self.seed))
+        try:
+            model.fit(frame, discrete_columns=discrete)
+        except (ValueError, RuntimeError) as err:
+            raise MethodNotApplicable(
+                f"{self.name}: the generator's fit failed: {err}"
+            ) from err
+        self.generator_ = model
+        return model
+
+    def _generator(self, ctgan, epochs):
+        raise NotImplementedError
+
+    def _draw(self, model, todo):
+        """A DataFrame of drawn rows for the classes `todo` {class: rows}."""
+        raise NotImplementedError
+
+
+class CTGANMethod(PeerMethod):
+    """CTGAN+Q: CTGAN's rows of each class, drawn by class condition."""
+
+    name = "CTGAN+Q"
+    sampler_name_ = "CTGAN"
+
+    def _generator(self, ctgan, epochs):
+        return ctgan.CTGAN(epochs=epochs, enable_gpu=False)
+
+    def _draw(self, model, todo):
+        return pd.concat(
+            [
+                model.sample(2 * n, condition_column=LABEL, condition_value=c)
+                for c, n in todo.items()
+            ]
+        )
+
+
+class TVAEMethod(PeerMethod):
+    """TVAE+Q: TVAE's rows, kept for their generated class (rejection)."""
+
+    name = "TVAE+Q"
+    sampler_name_ = "TVAE"
+
+    def _generator(self, ctgan, epochs):
+        return ctgan.TVAE(epochs=epochs, enable_gpu=False)
+
+    def _draw(self, model, todo):
+        prior = self._counts / self._counts.sum()
+        rows = sum(n / prior[c] for c, n in todo.items())
+        return model.sample(int(np.clip(np.ceil(rows), MIN_CHUNK, MAX_CHUNK)))
+
+
+class PeerHGBMethod(OversampledHGBMethod):
+    """A peer's rows (full balance), then HGB; `sampler_seconds_` kept."""
+
+    def _oversample(self, x, y, epochs, batch_size):
+        out = super()._oversample(x, y, epochs, batch_size)
+        self.sampler_seconds_ = self.sampler_.sampler_seconds_
+        return out
+
+
+def to_frame(x, y, blocks):
+    """Model-space rows as a DataFrame: numbers, category codes, label.
+
+    Returns:
+        `(frame, discrete)`: columns `n0..` (continuous), `c0..` (one
+        integer column per block) and `"label"`; `discrete` names the
+        category columns and the label.
+    """
+    rows = to_ordinal(x, blocks)
+    num_numeric = rows.shape[1] - len(blocks)
+    frame = pd.DataFrame(
+        rows[:, :num_numeric], columns=[f"n{j}" for j in range(num_numeric)]
+    )
+    codes = [f"c{j}" for j in range(len(blocks))]
+    for j, name in enumerate(codes):
+        frame[name] = rows[:, num_numeric + j].astype(np.int64)
+    frame[LABEL] = np.asarray(y, dtype=np.int64)
+    return frame, [*codes, LABEL]
+
+
+def draw_rows(draw, need, name):
+    """Drawn rows until each class `c` has `need[c]` rows of label `c`.
+
+    Args:
+        draw: callable `{class: rows still needed}` -> DataFrame with a
+            `"label"` column.
+        need: dict `{class: rows}`.
+        name: str. The method's name, for the error.
+
+    Returns:
+        DataFrame of exactly `need[c]` rows of each class `c`.
+
+    Raises:
+        MethodNotApplicable: a class is still short after `MAX_DRAWS`.
+    """
+    kept = {c: [] for c in need}
+    missing = dict(need)
+    for _ in range(MAX_DRAWS):
+        if not any(missing.values()):
+            break
+        rows = draw({c: n for c, n in missing.items() if n})
+        labels = rows[LABEL].to_numpy()
+        for c, n in missing.items():
+            take = rows[labels == c].iloc[:n]
+            kept[c].append(take)
+            missing[c] -= len(take)
+    short = {c: n for c, n in missing.items() if n}
+    if short:
+        raise MethodNotApplicable(
+            f"{name}: after {MAX_DRAWS} draws the generator still lacks "
+            f"{short} rows of these classes (class: rows missing)."
+        )
+    parts = [part for c in need for part in kept[c]]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+@contextlib.contextmanager
+def one_thread():
+    """torch and joblib on one thread; torch's setting restored after."""
+    import joblib
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with joblib.parallel_config(backend="sequential"):
+            yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the generators' convergence and deprecation chatter."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+PEERS = (CTGANMethod, TVAEMethod)
+
+
+def register_peers():
+    """Register `"CTGAN+Q"`, `"TVAE+Q"`, `"CTGAN+HGB"`, `"TVAE+HGB"`.
+
+    Returns:
+        tuple of the four `MethodSpec`s.
+
+    Example:
+    >>> register_peers()
+    >>> compare_suite("tables/", methods=["CTGAN+HGB", "TVAE+HGB"])
+    """
+    specs = []
+    for cls in PEERS:
+        spec = register_method(cls.name, cls)
+        name = cls.name.replace("+Q", "+HGB")
+        factory = _hgb_factory(name, spec)
+        specs += [spec, register_method(name, factory, options=spec.options)]
+    return tuple(specs)
+
+
+def _hgb_factory(name, spec):
+    return functools.partial(PeerHGBMethod, name=name, sampler=spec)
+
+
+__all__ = ["CTGANMethod", "TVAEMethod", "PeerHGBMethod", "register_peers"]
