@@ -37,11 +37,15 @@ PRESETS = {
         "g_q_loss": "complement",
         "q_class_distribution": "inverse",
         "q_fake_loss": "ce",
+        "generator_temperature": 1.0,
     },
     "do": {
         "g_q_loss": "ce",
         "q_class_distribution": "fraction",
         "q_fake_loss": "ce",
+        # 0.5.0's default, chosen on the development suite
+        # (docs/research/variants.md); 1.0 is the paper's softmax.
+        "generator_temperature": 0.1,
     },
 }
 GAN_LOSSES = ("wgan-gp", "vanilla")
@@ -67,6 +71,11 @@ class GameConfig:
     Example:
     >>> GameConfig(mode="ao").resolved().g_q_loss
     'complement'
+    >>> GameConfig(mode="do").resolved().generator_temperature  # 0.5.0
+    0.1
+    >>> GameConfig(mode="do", generator_temperature=1.0).resolved(
+    ... ).generator_temperature  # the paper's DO
+    1.0
 
     References:
         Adversarial oversampling for multi-class imbalanced data
@@ -76,8 +85,8 @@ class GameConfig:
     mode: str = setting(
         "do",
         "`'do'` (data-space oversampling) or `'ao'` (adversarial "
-        "oversampling); presets `g_q_loss`, `q_class_distribution` and "
-        "`q_fake_loss` unless they are given.",
+        "oversampling); presets `g_q_loss`, `q_class_distribution`, "
+        "`q_fake_loss` and `generator_temperature` unless they are given.",
         choices=tuple(PRESETS),
     )
     latent_dim: int = setting(
@@ -86,12 +95,16 @@ class GameConfig:
     generator_units: typing.Tuple[int, ...] = setting(
         (256, 64), "Widths of the generator's shared trunk.", minimum=1
     )
-    generator_temperature: float = setting(
-        1.0,
+    generator_temperature: typing.Optional[float] = setting(
+        None,
         "Softmax temperature of the generator's class heads; below 1 each "
-        "generated row mixes fewer real rows (1 is the paper's softmax).",
+        "generated row mixes fewer real rows. `None`: from `mode`, 0.1 for "
+        "DO (0.5.0's default, chosen on the development suite: "
+        "docs/research/variants.md) and 1.0 for AO; 1.0 is the paper's "
+        "softmax.",
         minimum=0.0,
         exclusive=("minimum",),
+        optional=True,
     )
     critic_units: typing.Tuple[int, ...] = setting(
         (256, 128), "Hidden widths of the critic D.", minimum=1
@@ -199,7 +212,10 @@ class GameConfig:
         preset = PRESETS[self.mode]
         return dataclasses.replace(
             self,
-            **{k: getattr(self, k) or v for k, v in preset.items()},
+            **{
+                k: v if getattr(self, k) is None else getattr(self, k)
+                for k, v in preset.items()
+            },
         )
 
     def to_dict(self):

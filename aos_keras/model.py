@@ -15,7 +15,7 @@ from aos_keras.model_compile import COMPILE_ARGS, OPTIMIZERS, PlayerOptimizers
 from aos_keras.model_entry import TableEntry, model_rows
 from aos_keras.players import MultiPlayerModel, default_optimizer
 from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.upgrade import check_saved_layout
+from aos_keras.upgrade import check_saved_layout, saved_settings
 
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
 __all__ = [
@@ -388,7 +388,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
     @classmethod
     def from_config(cls, config):
         check_saved_layout(config, cls.__name__)
-        config = dict(config)
+        config = saved_settings(config)  # a setting absent: its old default
         strategy = config.get("sampling_strategy")
         if isinstance(strategy, list):  # [label, target] pairs
             config["sampling_strategy"] = {k: n for k, n in strategy}

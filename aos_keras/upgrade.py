@@ -7,6 +7,10 @@ A `.keras` file of the earlier layout is refused with a message that names
 `upgrade_saved_model`, which rewrites it in the current layout with the same
 weights (so the same predictions). `aos_keras.model_folder.load_folder`
 (the CLI) converts such files on the fly.
+
+A setting whose default changed keeps, in a model saved before the change,
+the value it was trained with: `saved_settings` fills a saved config that
+lacks such a setting with its earlier default (`EARLIER_DEFAULTS`).
 """
 
 import json
@@ -21,6 +25,10 @@ from aos_keras.head_groups import group_heads
 
 # Config key written since the grouped layout; its absence marks the old one.
 LAYOUT_KEY = "head_groups"
+# Settings whose default changed, with the default before the change: a
+# saved config without them was trained with these values. 0.5.0: DO's
+# generator temperature became 0.1 (`GameConfig`); 1.0 before.
+EARLIER_DEFAULTS = {"generator_temperature": 1.0}
 
 
 class LegacyLayoutError(ValueError):
@@ -43,6 +51,27 @@ def check_saved_layout(config, class_name):
             "`aos-keras "
             "evaluate/predict/export` convert model folders on the fly."
         )
+
+
+def saved_settings(config):
+    """A saved model's config with its changed-default settings filled in.
+
+    Every version writes its resolved settings, so a saved config normally
+    holds them all; one that lacks a setting whose default changed since
+    (`EARLIER_DEFAULTS`) gets the earlier default, the value the model was
+    trained with, not today's.
+
+    Args:
+        config: dict, a model's `get_config()` as saved.
+
+    Returns:
+        A new dict.
+
+    Example:
+    >>> saved_settings({"mode": "do"})["generator_temperature"]
+    1.0
+    """
+    return {**EARLIER_DEFAULTS, **config}
 
 
 def is_legacy_file(path):
@@ -195,5 +224,6 @@ __all__ = [
     "LegacyLayoutError",
     "check_saved_layout",
     "is_legacy_file",
+    "saved_settings",
     "upgrade_saved_model",
 ]

@@ -103,8 +103,8 @@ def run(dataset, seed, epochs, data_home):
             seed=seed,
         )
         keras.utils.set_random_seed(seed)
-        initial = AdversarialOversampler.from_data(
-            x, y, mode=name.lower(), seed=seed
+        initial = AdversarialOversampler.from_data(  # the paper's AO/DO
+            x, y, mode=name.lower(), seed=seed, generator_temperature=1.0
         )
         result[name + "@init"] = measure(initial.generator, seed=seed)
         started = time.perf_counter()

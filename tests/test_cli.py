@@ -62,6 +62,29 @@ def test_train_writes_the_model_folder(trained):
     assert model.generator.temperature == 0.5
 
 
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ([], 0.1),
+        (["--generator-temperature", "1.0"], 1.0),
+        (["--mode", "ao"], 1.0),
+    ],
+)
+def test_train_temperature_follows_the_mode_unless_given(
+    table, tmp_path, options, expected
+):
+    # 0.5.0: DO trains at temperature 0.1 by default; the paper's 1.0 is one
+    # option away; AO keeps 1.0. The folder's model keeps what it trained.
+    _, path, _ = table
+    tiny = [a for a in TINY_ARGS if a not in ("--generator-temperature", "0.5")]
+    out = tmp_path / "run"
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    assert cli.main(argv + tiny + options) == 0
+    model = model_folder.load_folder(str(out))[0]
+    assert model.generator.temperature == model.generator_temperature
+    assert model.generator_temperature == expected
+
+
 def test_evaluate_and_generate(trained, table, tmp_path, capsys):
     _, path, frame = table
     capsys.readouterr()

@@ -71,6 +71,70 @@ def test_presets_fill_only_what_is_not_given():
     assert mixed.g_q_loss == "ce" and mixed.q_fake_loss == "ce"
 
 
+def test_generator_temperature_follows_the_mode_unless_given():
+    # 0.5.0: DO's default temperature is 0.1 (docs/research/variants.md);
+    # AO keeps the paper's 1.0; an explicit value is kept for either mode.
+    assert GameConfig().generator_temperature is None
+    assert GameConfig(mode="do").resolved().generator_temperature == 0.1
+    assert GameConfig().resolved().generator_temperature == 0.1
+    assert GameConfig(mode="ao").resolved().generator_temperature == 1.0
+    paper = GameConfig(mode="do", generator_temperature=1.0).resolved()
+    assert paper.generator_temperature == 1.0
+    sharp = GameConfig(mode="ao", generator_temperature=0.1).resolved()
+    assert sharp.generator_temperature == 0.1
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ({}, 0.1),
+        ({"mode": "do"}, 0.1),
+        ({"mode": "ao"}, 1.0),
+        ({"mode": "do", "generator_temperature": 1.0}, 1.0),
+    ],
+)
+def test_the_built_generator_has_the_resolved_temperature(settings, expected):
+    x, y = _data()
+    model = AdversarialOversampler.from_data(x, y, seed=0, **settings, **TINY)
+    assert model.generator.temperature == expected
+    assert model.generator_temperature == expected
+    config = model.get_config()
+    assert config["generator_temperature"] == expected  # written out
+    again = AdversarialOversampler.from_config(config)
+    assert again.generator.temperature == expected
+
+
+def test_the_paper_temperature_is_one_option_away_on_the_cli():
+    parser = cli.build_parser()
+    base = ["train", "d.csv", "--label", "y"]
+    default = GameConfig.from_args(parser.parse_args(base))
+    assert default.resolved().generator_temperature == 0.1
+    paper = GameConfig.from_args(
+        parser.parse_args([*base, "--generator-temperature", "1.0"])
+    )
+    assert paper.resolved().generator_temperature == 1.0
+    ao = GameConfig.from_args(parser.parse_args([*base, "--mode", "ao"]))
+    assert ao.resolved().generator_temperature == 1.0
+
+
+def test_compare_presets_keep_the_paper_temperature_and_their_keys():
+    # "AO" and "DO" stay the paper's methods (temperature 1, the same
+    # revision, so the same cache keys); "DO-T0.1" is the library default.
+    from aos_keras.baselines import method_revision
+    from aos_keras.baselines.presets import GAME_REVISION, PRESETS
+
+    presets = {p.name: p for p in PRESETS}
+    for name in ("AO", "DO"):
+        assert presets[name].settings["generator_temperature"] == 1.0
+        assert "the paper's" in presets[name].doc
+        assert method_revision(name) == GAME_REVISION == 2
+        method = make_method(name, num_classes=2, num_features=3)
+        assert method._settings()["generator_temperature"] == 1.0
+    default = GameConfig(mode="do").resolved().generator_temperature
+    assert presets["DO-T0.1"].settings["generator_temperature"] == default
+    assert "by default since 0.5.0" in presets["DO-T0.1"].doc
+
+
 def test_every_field_is_a_model_attribute_and_in_get_config():
     x, y = _data()
     model = AdversarialOversampler.from_data(

@@ -1,6 +1,8 @@
 """`.keras` round trips of the composite model and of each player."""
 
+import json
 import os
+import zipfile
 
 import keras
 import numpy as np
@@ -187,3 +189,94 @@ def test_a_model_saved_by_0_3_loads_and_predicts_identically():
             atol=1e-6,
         )
     assert "preprocessor" in model.get_config()  # saved the new way now
+
+
+# --------------------- 0.5.0: DO's default temperature 0.1; saved files keep
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+def _without_setting(source, out, name="generator_temperature"):
+    """A copy of the `.keras` file `source` whose config lacks `name`."""
+    with zipfile.ZipFile(source) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    config = json.loads(members["config.json"])
+    del config["config"][name]
+    members["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(out, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return str(out)
+
+
+def _rows(model):
+    """Generated rows in model space, fixed draws."""
+    index = {c: 6 for c in model.generator.class_ids}
+    return keras.ops.convert_to_numpy(model.generator.sample(index, seed=3)[0])
+
+
+@pytest.mark.parametrize("temperature", [None, 1.0])
+def test_do_saves_and_loads_its_temperature(tmp_path, temperature):
+    # The default DO (0.1) and the paper's DO (an explicit 1.0) both come
+    # back as they were saved.
+    x, y = make_imbalanced()
+    model = AdversarialOversampler.from_data(
+        x, y, mode="do", seed=0, generator_temperature=temperature, **TINY
+    )
+    expected = 0.1 if temperature is None else temperature
+    assert model.get_config()["generator_temperature"] == expected
+    model.save(tmp_path / "do.keras")
+    loaded = keras.saving.load_model(tmp_path / "do.keras")
+    assert loaded.generator.temperature == loaded.generator_temperature
+    assert loaded.generator_temperature == expected
+    np.testing.assert_array_equal(_rows(loaded), _rows(model))
+
+
+@pytest.mark.parametrize("strip", [False, True])
+def test_a_0_3_file_keeps_the_temperature_it_was_trained_with(tmp_path, strip):
+    """0.3 and 0.4 wrote `generator_temperature=1.0`; a config without it
+    (`strip`) was trained with 1.0 too: neither takes DO's new 0.1."""
+    import pandas as pd
+
+    from aos_keras import model_folder
+
+    frame = pd.read_csv(os.path.join(DATA, "mixed_v0.3.csv"))
+    expected = np.load(os.path.join(DATA, "mixed_v0.3_expected.npz"))
+    source = os.path.join(DATA, "mixed_v0.3.keras")
+    path = _without_setting(source, tmp_path / "m.keras") if strip else source
+    reference = keras.saving.load_model(source)
+    for model in (
+        keras.saving.load_model(path),
+        model_folder._load_model(path),
+    ):
+        assert model.mode == "do"
+        assert model.generator.temperature == model.generator_temperature
+        assert model.generator_temperature == 1.0
+        np.testing.assert_allclose(
+            model.predict(frame, verbose=0), expected["proba"], atol=1e-6
+        )
+        np.testing.assert_allclose(_rows(model), _rows(reference), atol=1e-6)
+    # The rows do depend on the temperature: 0.1 would have been caught.
+    reference.generator.temperature = 0.1
+    assert np.abs(_rows(reference) - _rows(model)).max() > 1e-3
+
+
+def test_a_0_1_config_without_the_temperature_generates_as_it_did(tmp_path):
+    # The rows the 0.1 code generated (`legacy_v0.1_expected.npz`), from
+    # a converted 0.1 file whose config lacks the setting.
+    from aos_keras.upgrade import upgrade_saved_model
+
+    source = os.path.join(LEGACY, "legacy_do_v0.1.keras")
+    expected = np.load(os.path.join(LEGACY, "legacy_v0.1_expected.npz"))
+    converted = upgrade_saved_model(source, str(tmp_path / "new.keras"))
+    path = _without_setting(converted, tmp_path / "stripped.keras")
+    model = keras.saving.load_model(path)
+    assert model.mode == "do" and model.generator.temperature == 1.0
+    rows = model.generator(expected["z"], training=False)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(rows), expected["do_rows"], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        model.predict(expected["x"], verbose=0),
+        expected["do_logits"],
+        atol=1e-5,
+    )

@@ -90,6 +90,22 @@ def test_params_follow_sklearn_conventions(fitted):
         AOSClassifier(mode="gan").fit([[0.0], [1.0]], [0, 1])
 
 
+def test_generator_temperature_follows_mode_unless_given(data, fitted):
+    # 0.5.0: DO's default temperature is 0.1; the paper's 1.0 is one
+    # parameter away, and AO keeps 1.0.
+    from aos_keras import AOSSampler
+
+    for wrapper in (AOSClassifier, AOSSampler):
+        assert wrapper().get_params()["generator_temperature"] is None
+    assert fitted.model_.generator.temperature == 0.1
+    paper = tiny_classifier(generator_temperature=1.0).fit(*data)
+    assert paper.get_params()["generator_temperature"] == 1.0
+    assert paper.model_.generator.temperature == 1.0
+    assert clone(paper).generator_temperature == 1.0
+    ao = tiny_classifier(mode="ao").fit(*data)
+    assert ao.model_.generator.temperature == 1.0
+
+
 def test_cross_val_score(data):
     scores = cross_val_score(tiny_classifier(), *data, cv=2)
     assert scores.shape == (2,)

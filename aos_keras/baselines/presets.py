@@ -58,14 +58,30 @@ class Preset:
         return (type(self), (*fields, self.revision))
 
 
+# The paper's softmax. "AO" and "DO" fix it: since 0.5.0 `mode="do"` alone
+# means temperature 0.1 (`GameConfig`), and these two names keep the
+# paper's methods (and the results cached under their names).
+PAPER_TEMPERATURE = 1.0
+
 PRESETS = (
-    Preset("AO", "ao", {}, "adversarial oversampling (the paper's AO)"),
-    Preset("DO", "do", {}, "data-space oversampling (the paper's DO)"),
+    Preset(
+        "AO",
+        "ao",
+        {"generator_temperature": PAPER_TEMPERATURE},
+        "adversarial oversampling: the paper's AO (temperature 1)",
+    ),
+    Preset(
+        "DO",
+        "do",
+        {"generator_temperature": PAPER_TEMPERATURE},
+        "data-space oversampling: the paper's DO (temperature 1)",
+    ),
     Preset(
         "DO-T0.1",
         "do",
         {"generator_temperature": SHARP_TEMPERATURE},
-        "DO with generator heads at softmax temperature 0.1",
+        "DO with generator heads at softmax temperature 0.1: what "
+        "`AdversarialOversampler(mode='do')` trains by default since 0.5.0",
     ),
     Preset(
         "DO-T0.1-LA",
