@@ -1,4 +1,5 @@
-"""`make demo`'s script: DO beside the best baseline, and what it ran."""
+"""`make demo`'s script: the default DO (DO-T0.1) beside the best baseline,
+and what it ran."""
 
 import importlib.util
 import os
@@ -25,8 +26,13 @@ def test_demo_prints_do_beside_the_best_baseline(capsys):
     table = [line for line in out.splitlines() if line.startswith("| ")]
     ranked = [line.split("|")[1].strip() for line in table[1:]]
     assert sorted(ranked) == sorted(demo.METHODS)
-    assert demo.OURS == "DO" and set(demo.BASELINES) == {"LR", "HGB", "LA-CE"}
-    verdict = re.search(r"^DO: [\d.]+ ACSA; best baseline: (\S+) ", out, re.M)
+    # The default DO (temperature 0.1, `compare`'s DO-T0.1), named as such.
+    assert demo.OURS == "DO-T0.1"
+    assert set(demo.BASELINES) == {"LR", "HGB", "LA-CE"}
+    assert "generator temperature 0.1" in out
+    verdict = re.search(
+        r"^DO-T0\.1: [\d.]+ ACSA; best baseline: (\S+) ", out, re.M
+    )
     assert verdict and verdict.group(1) in demo.BASELINES
     assert "best: " in out
 
