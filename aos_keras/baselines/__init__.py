@@ -53,6 +53,7 @@ from aos_keras.baselines.losses import (
     logit_adjusted_cross_entropy,
 )
 from aos_keras.baselines.oversampler import OversamplerMethod
+from aos_keras.baselines.peers import register_peers
 from aos_keras.baselines.presets import PRESETS, SHARP_TEMPERATURE, Preset
 from aos_keras.baselines.registry import (
     MethodSpec,
@@ -132,6 +133,9 @@ METHODS = available_methods()
 # Every option some method of `METHODS` reads; `make_method` refuses any
 # option no registered method reads.
 OPTIONS = accepted_options()
+# The game's generative peers (CTGAN, TVAE) need the `peers` extra: they
+# run by name, outside the default list.
+register_peers()
 
 __all__ = [
     "GAMO",
@@ -157,5 +161,6 @@ __all__ = [
     "method_revision",
     "method_spec",
     "register_method",
+    "register_peers",
     "register_preset",
 ]
