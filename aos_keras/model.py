@@ -61,9 +61,11 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             `g_q_loss`, `q_class_distribution`, `q_fake_loss`,
             `fake_rows_per_class`, `oversampling_start`,
             `q_logit_adjustment`, `nominal_output`), documented once on
-            `GameConfig`; each overrides `config`. The resolved settings are
-            attributes of the model (`model.g_q_loss`, ...) and entries of
-            `get_config`.
+            `GameConfig`; each overrides `config`. `mode` presets those
+            left at `None` (DO: generator temperature 0.1 since 0.5.0; the
+            paper's DO is `generator_temperature=1.0`). The resolved
+            settings are attributes of the model (`model.g_q_loss`, ...)
+            and entries of `get_config`.
         nominal_blocks: list of `(start, stop)` or None. One-hot blocks of
             nominal columns (`TableEncoder.nominal_blocks_`), for
             `nominal_output`. Defaults to `None`.

@@ -69,7 +69,10 @@ class AOSSampler(GameParameters, BaseOverSampler):
         random_state: int, `RandomState` or None. Seed of the anchors,
             weights, shuffling, the game's draws and the generated rows.
             Defaults to `None`.
-        mode: str. `"do"` (default) or `"ao"`.
+        mode: str. `"do"` (default) or `"ao"`. It presets the settings
+            left at `None`: `generator_temperature` is 0.1 for DO (since
+            0.5.0) and 1.0 for AO; the paper's DO is
+            `generator_temperature=1.0`.
         epochs: int. Training epochs of the game. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
         max_anchors: int or None. Cap on anchors per class. Defaults to

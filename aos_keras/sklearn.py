@@ -196,7 +196,9 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
 
     Args:
         mode: str. `"do"` (data-space oversampling, default) or `"ao"`
-            (adversarial oversampling).
+            (adversarial oversampling). It presets the settings left at
+            `None`: `generator_temperature` is 0.1 for DO (since 0.5.0)
+            and 1.0 for AO; the paper's DO is `generator_temperature=1.0`.
         epochs: int. Training epochs. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
         sampling_strategy: imbalanced-learn's meaning, the same on the
