@@ -55,12 +55,8 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             Defaults to `None`: `GameConfig()` updated by the settings
             given as keyword arguments.
         **settings: any field of `config_class` (`GameConfig`: `mode`,
-            `latent_dim`, `generator_units`, `generator_temperature`,
-            `critic_units`, `classifier_units`, `critic_steps`,
-            `gp_weight`, `gan_loss`, `beta`, `sampling_strategy`,
-            `g_q_loss`, `q_class_distribution`, `q_fake_loss`,
-            `fake_rows_per_class`, `oversampling_start`,
-            `q_logit_adjustment`, `nominal_output`), documented once on
+            `latent_dim`, `generator_temperature`, `sampling_strategy`,
+            ...: `GameConfig.describe()` lists them), documented once on
             `GameConfig`; each overrides `config`. `mode` presets those
             left at `None` (DO: generator temperature 0.1 since 0.5.0; the
             paper's DO is `generator_temperature=1.0`). The resolved
@@ -135,18 +131,8 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             name=name,
             **kwargs,
         )
-        # The resolved settings as attributes (`model.mode`, ...);
-        # `sampling_strategy` is set below, keyed by class index.
-        for field in dataclasses.fields(rules):
-            if field.name != "sampling_strategy":
-                setattr(self, field.name, getattr(rules, field.name))
-        self.classes_ = np.asarray(classes)
-        self.class_counts = class_counts
-        if len(self.classes_) != self.num_classes:
-            raise ValueError("`classes` and `class_counts` differ in length.")
-        self.anchor_counts = [
-            int(m) for m in (anchor_counts or self.class_counts)
-        ]
+        self._keep_settings(rules)
+        self._keep_classes(classes, class_counts, anchor_counts)
         self.preprocessor = _preprocessor(
             preprocessor, encoder, self.classes_, self.num_features
         )
@@ -155,6 +141,23 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
         self._build_players(rules, nominal_blocks, head_groups)
         self._build_rules(rules)
         self.built = True
+
+    def _keep_settings(self, rules):
+        """The resolved settings as attributes (`model.mode`, ...);
+        `sampling_strategy` is set by `_build_rules`, keyed by class index."""
+        for field in dataclasses.fields(rules):
+            if field.name != "sampling_strategy":
+                setattr(self, field.name, getattr(rules, field.name))
+
+    def _keep_classes(self, classes, class_counts, anchor_counts):
+        """`classes_`, `class_counts` and `anchor_counts` (checked)."""
+        self.classes_ = np.asarray(classes)
+        self.class_counts = class_counts
+        if len(self.classes_) != self.num_classes:
+            raise ValueError("`classes` and `class_counts` differ in length.")
+        self.anchor_counts = [
+            int(m) for m in (anchor_counts or self.class_counts)
+        ]
 
     def _resolve(self, config, settings):
         """`self.config` (the settings given over `config`), resolved."""
@@ -257,18 +260,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
                 x, y, max_categories=max_categories
             )
         x = model_rows(preprocessor, x)
-        with warnings.catch_warnings():  # stripped labels: warned once
-            warnings.simplefilter("ignore", UserWarning)
-            codes = preprocessor.encode_labels(
-                validation.check_target(y, len(x))
-            )
-        counts = np.bincount(codes, minlength=len(preprocessor.classes_))
-        max_anchors = validation.check_positive_int(
-            max_anchors, "max_anchors", allow_none=True
-        )
-        anchors = select_anchors(
-            x, codes, len(counts), max_anchors=max_anchors, seed=seed
-        )
+        counts, anchors = _anchors(preprocessor, x, y, max_anchors, seed)
         model = cls(
             classes=preprocessor.classes_.tolist(),
             class_counts=counts.tolist(),
@@ -400,6 +392,21 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
                 labels[int(k)]: n for k, n in strategy.items()
             }
         return cls(**config)
+
+
+def _anchors(preprocessor, x, y, max_anchors, seed):
+    """`(rows per class, each class's anchors)` of model-space rows `x`."""
+    with warnings.catch_warnings():  # stripped labels: warned once
+        warnings.simplefilter("ignore", UserWarning)
+        codes = preprocessor.encode_labels(validation.check_target(y, len(x)))
+    counts = np.bincount(codes, minlength=len(preprocessor.classes_))
+    max_anchors = validation.check_positive_int(
+        max_anchors, "max_anchors", allow_none=True
+    )
+    anchors = select_anchors(
+        x, codes, len(counts), max_anchors=max_anchors, seed=seed
+    )
+    return counts, anchors
 
 
 def _index_strategy(strategy, classes):

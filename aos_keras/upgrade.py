@@ -110,8 +110,6 @@ def upgrade_saved_model(path, out=None):
     >>> upgrade_saved_model("model.keras")  # doctest: +SKIP
     'model.keras'
     """
-    import h5py
-
     out = path if out is None else out
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
@@ -121,23 +119,31 @@ def upgrade_saved_model(path, out=None):
                 "nothing to convert."
             )
         members = {n: archive.read(n) for n in archive.namelist()}
+    weights, groups = _converted_weights(members["model.weights.h5"])
+    _add_layout(config, groups)
+    config.pop("compile_config", None)
+    members["config.json"] = json.dumps(config).encode()
+    members["model.weights.h5"] = weights
+    with io.atomic_path(out) as staged:
+        with zipfile.ZipFile(staged, "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+    return out
+
+
+def _converted_weights(weights):
+    """`(bytes of the regrouped weights file, the head groups)`."""
+    import h5py
+
     with tempfile.TemporaryDirectory() as tmp:
         old = os.path.join(tmp, "old.h5")
         new = os.path.join(tmp, "new.h5")
         with open(old, "wb") as f:
-            f.write(members["model.weights.h5"])
+            f.write(weights)
         with h5py.File(old, "r") as src, h5py.File(new, "w") as dst:
             groups = _convert_weights(src, dst)
-        _add_layout(config, groups)
-        config.pop("compile_config", None)
-        members["config.json"] = json.dumps(config).encode()
         with open(new, "rb") as f:
-            members["model.weights.h5"] = f.read()
-        with io.atomic_path(out) as staged:
-            with zipfile.ZipFile(staged, "w") as archive:
-                for name, data in members.items():
-                    archive.writestr(name, data)
-    return out
+            return f.read(), groups
 
 
 def _needs_layout(config):
@@ -153,7 +159,12 @@ def _convert_weights(src, dst):
     for name in src:
         if name != "optimizer":
             src.copy(src[name], dst, name=name)
-    g = dst[generator]
+    return _regroup_heads(dst[generator])
+
+
+def _regroup_heads(g):
+    """Replace the per-class heads of the generator group `g` by padded
+    groups; returns the groups (over head positions)."""
     heads = g["heads"]
     names = sorted(heads, key=_head_order)
     kernels = [np.asarray(heads[n]["vars"]["0"]) for n in names]
