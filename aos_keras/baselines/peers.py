@@ -52,7 +52,8 @@ How the generators are fitted (fixed before any run):
   `compare`'s workers do not oversubscribe cores; CPU only (set
   `OMP_NUM_THREADS=1` for the BLAS of rdt's mixture models).
 - `sampler_seconds_`: the generator's fit plus the draws, in seconds (the
-  oversampler's whole cost; HGB's or Q's fit comes on top).
+  oversampler's whole cost; HGB's or Q's fit comes on top);
+  `fit_seconds_`: the fit alone.
 
 `ctgan` needs `rdt`, which requires pandas < 3: it is the optional extra
 `peers` (`pip install "aos-keras[peers]"`, in an environment with pandas
@@ -130,6 +131,7 @@ class PeerMethod(ResampledMethod):
         start = time.perf_counter()
         with one_thread(), _quiet():
             model = self._fitted(ctgan, frame, discrete)
+            self.fit_seconds_ = time.perf_counter() - start
             new = draw_rows(lambda t: self._draw(model, t), need, self.name)
         self.sampler_seconds_ = time.perf_counter() - start
         x_new = from_ordinal(
