@@ -416,6 +416,18 @@ def test_a_registered_preset_runs_by_name_outside_the_public_list():
         register_preset("bad-mode", mode="xo")
 
 
+def test_an_option_that_contradicts_a_preset_is_refused():
+    # "DO" is the paper's DO: its temperature 1 is fixed, not overridden
+    # silently by an option (nor is DO-T0.1's 0.1).
+    for name, fixed in (("DO", 1.0), ("DO-T0.1", 0.1)):
+        with pytest.raises(
+            ValueError, match=f"fixes generator_temperature={fixed}"
+        ):
+            build(name, BINARY_COUNTS, generator_temperature=0.5)
+        same = build(name, BINARY_COUNTS, generator_temperature=fixed)
+        assert same._settings()["generator_temperature"] == fixed
+
+
 def test_a_registered_method_class_and_its_revision():
     from aos_keras.baselines.base import ClassifierMethod
 

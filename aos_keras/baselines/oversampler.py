@@ -46,6 +46,27 @@ class OversamplerMethod(Method):
         self.preset = preset
         self.name, self.mode = preset.name, preset.mode
         self.revision = preset.revision
+        self._check_fixed_settings()
+
+    def _check_fixed_settings(self):
+        """An option that contradicts the preset is an error, not ignored."""
+        clash = {
+            k: (v, self.options[k])
+            for k, v in self.preset.settings.items()
+            if k in self.options and self.options[k] != v
+        }
+        if clash:
+            said = ", ".join(
+                f"{k}={fixed!r} (got {given!r})"
+                for k, (fixed, given) in clash.items()
+            )
+            what = self.preset.doc or "a preset"
+            raise ValueError(
+                f"{self.name} fixes {said}: it is {what}."
+                " Run the preset that has the setting you want (e.g. 'DO' for "
+                "temperature 1, 'DO-T0.1' for 0.1) or register your own with "
+                "aos_keras.baselines.register_preset."
+            )
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         model = build_game(

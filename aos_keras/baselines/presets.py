@@ -30,7 +30,7 @@ class Preset:
         name: str. The method's name (`make_method`, `compare`).
         mode: str. `"ao"` or `"do"`.
         settings: mapping. `GameConfig` settings the preset fixes (an
-            option of the same name is overridden).
+            option that contradicts one is refused).
         doc: str. One line: what the preset is.
         revision: int. Bumped when the preset's results change under the
             same name and options; part of `compare`'s cache key.
