@@ -43,7 +43,11 @@ def test_the_four_peers_are_registered_with_their_options():
     names = [spec.name for spec in SPECS]
     assert names == ["CTGAN+Q", "CTGAN+HGB", "TVAE+Q", "TVAE+HGB"]
     for spec in SPECS:
-        assert {"peer_epochs", "nominal_blocks"} <= spec.options
+        assert {
+            "peer_epochs",
+            "peer_max_steps",
+            "nominal_blocks",
+        } <= spec.options
         assert spec.revision == 0
     assert peers.PEER_EPOCHS == 300
 
@@ -54,6 +58,25 @@ def test_without_ctgan_fit_names_the_extra(name, monkeypatch):
     x, y = table()
     with pytest.raises(ImportError, match=r'pip install "aos-keras\[peers\]"'):
         peer(name).fit(x, y, epochs=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "options", "epochs"),
+    [
+        ("CTGAN+Q", 120, {}, 300),
+        ("CTGAN+Q", 120, {"peer_max_steps": 100}, 100),
+        ("CTGAN+Q", 1499, {"peer_max_steps": 300}, 150),  # 2 steps an epoch
+        ("TVAE+Q", 1499, {"peer_max_steps": 300}, 100),  # 3 (the last kept)
+        ("TVAE+Q", 7328, {"peer_max_steps": 300}, 20),
+        ("TVAE+Q", 7328, {"peer_max_steps": 10, "peer_epochs": 5}, 1),
+        ("CTGAN+Q", 120, {"peer_max_steps": 300, "peer_epochs": 2}, 2),
+    ],
+)
+def test_peer_max_steps_lowers_the_epochs_of_large_tables(
+    name, rows, options, epochs
+):
+    method = make_method(name, num_classes=2, num_features=3, **options)
+    assert method._epochs(rows) == epochs
 
 
 def test_to_frame_round_trips_through_from_ordinal():
@@ -114,6 +137,27 @@ def test_a_peer_oversamples_to_full_balance_with_one_hot_blocks(name):
     check_resampled(x, y, x_res, y_res)
     assert method.resampled_counts_.tolist() == [90, 90, 90]
     assert method.generator_._enable_gpu is False
+    assert method.epochs_ == 2
+
+
+def test_ctgan_labels_its_rows_by_the_condition():
+    pytest.importorskip("ctgan")
+    x, y = table()
+    method = peer("CTGAN+Q", epochs=1)
+    _, y_res = method._resample(x, y)
+    assert y_res[len(y) :].tolist() == [1] * 70 + [2] * 80
+    assert 0.0 <= method.condition_match_ <= 1.0
+
+
+def test_a_balanced_table_fits_no_generator():
+    pytest.importorskip("ctgan")
+    x, y = table()
+    x, y = x[:60], np.r_[np.zeros(20, int), np.ones(20, int), np.full(20, 2)]
+    method = peer("TVAE+Q")
+    x_res, y_res = method._resample(x, y)
+    np.testing.assert_array_equal(x_res, x)
+    np.testing.assert_array_equal(y_res, y)
+    assert method.sampler_seconds_ == 0.0 and not hasattr(method, "generator_")
 
 
 @pytest.mark.parametrize("name", ["CTGAN+Q", "TVAE+Q"])

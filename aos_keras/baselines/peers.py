@@ -27,21 +27,29 @@ How the generators are fitted (fixed before any run):
 - One model on all fitting rows (every class: a minority class of a few
   rows alone is too small to fit a GAN on), as the papers use them.
 - CTGAN draws each needed class by its conditional vector
-  (`sample(n, condition_column="label", condition_value=c)`). The
-  condition only raises the class's probability, so a drawn row whose
-  generated label is not `c` is dropped (as SDV's conditional sampling
-  does): every kept row's label is the one the generator wrote. TVAE has
-  no conditional sampling: rows are drawn unconditioned and each kept for
-  its generated label (rejection). Both draw in chunks until each class's
-  count is met; after `MAX_DRAWS` chunks a class still short makes the
-  method not applicable (`MethodNotApplicable`, NA in `compare`).
+  (`sample(n, condition_column="label", condition_value=c)`), the use its
+  training-by-sampling is built for, and the rows drawn for class `c` are
+  labelled `c`, as the game's class-conditional generator labels its rows
+  by the class it was asked for. The condition is a soft one: on the
+  small tables of the development suite, after the default 300 epochs,
+  only a few of the rows drawn for a minority class also carried that
+  label in their generated label column (cleveland-0_vs_4: about 10%), so
+  keeping only matching rows (SDV's reject sampling) left most tables NA;
+  `condition_match_` records the share. TVAE has no conditional
+  sampling: rows are drawn unconditioned in chunks and each kept for its
+  generated label (rejection) until each class's count is met; after
+  `MAX_DRAWS` chunks a class still short makes the method not applicable
+  (`MethodNotApplicable`, NA in `compare`, with the rows missing).
 - Settings: the package's defaults (300 epochs, batch 500, CTGAN's `pac`
   10, its learning rates, TVAE's loss factor 2), none tuned. A table
   smaller than the batch needs no change: CTGAN draws each batch with
   replacement (one step per epoch below 500 rows; 500 is a multiple of
-  `pac`) and TVAE's last batch is simply smaller. The option
-  `peer_epochs` (default 300, so the default runs' cache keys hold no
-  such option) exists for tests and pilot runs.
+  `pac`) and TVAE's last batch is simply smaller. The options
+  `peer_epochs` (default 300) and `peer_max_steps` (default none: at most
+  this many optimizer steps, fewer epochs on a large table) change them
+  for tests and for runs that cannot afford the defaults; a run that
+  leaves them out keeps cache keys without them. `epochs_` records the
+  epochs used.
 - Seeds: the method's seed goes to the generator's random state
   (`set_random_state`: numpy and torch generators used for fitting and
   sampling) and to `torch.manual_seed`. With a seed, two fits of the same
@@ -108,18 +116,22 @@ def import_ctgan():
 class PeerMethod(ResampledMethod):
     """Q on real rows plus a `ctgan` generator's rows (full balance).
 
-    Subclasses set `name`, `sampler_name_` and `_generator`/`_draw`.
+    Subclasses set `name`, `sampler_name_`, `_generator`, `_steps` and
+    `_new_rows`.
 
     Args:
-        See `Method`. Options `nominal_blocks` (list of `(start, stop)`)
-        and `peer_epochs` (int, the generator's epochs; default 300).
+        See `Method`. Options `nominal_blocks` (list of `(start, stop)`),
+        `peer_epochs` (int, the generator's epochs; default 300) and
+        `peer_max_steps` (int or None: at most this many optimizer steps,
+        the epochs lowered to fit; default None, no cap).
 
     Raises:
         ImportError: `ctgan` is not installed (from `fit`).
     """
 
-    OPTIONS = ("peer_epochs",)
+    OPTIONS = ("peer_epochs", "peer_max_steps")
     sampler_name_ = None
+    BATCH = 500  # the package's default batch of both generators
 
     def _resample(self, x, y):
         ctgan = import_ctgan()
@@ -127,12 +139,16 @@ class PeerMethod(ResampledMethod):
         self._counts = counts = self._class_counts(y)
         need = {c: int(counts.max() - n) for c, n in enumerate(counts)}
         need = {c: n for c, n in need.items() if n > 0}
+        self.sampler_seconds_ = self.fit_seconds_ = 0.0
+        self.resampled_counts_ = counts
+        if not need:  # already balanced: nothing to generate
+            return np.asarray(x, dtype=np.float32), y
         frame, discrete = to_frame(x, y, blocks)
         start = time.perf_counter()
         with one_thread(), _quiet():
             model = self._fitted(ctgan, frame, discrete)
             self.fit_seconds_ = time.perf_counter() - start
-            new = draw_rows(lambda t: self._draw(model, t), need, self.name)
+            new = self._new_rows(model, need)
         self.sampler_seconds_ = time.perf_counter() - start
         x_new = from_ordinal(
             new.drop(columns=LABEL).to_numpy(np.float64), blocks, x.shape[1]
@@ -142,10 +158,18 @@ class PeerMethod(ResampledMethod):
         self.resampled_counts_ = np.bincount(y_res, minlength=self.num_classes)
         return x_res, y_res
 
+    def _epochs(self, num_rows):
+        """`peer_epochs`, lowered to fit `peer_max_steps` if given."""
+        epochs = int(self.options.get("peer_epochs", PEER_EPOCHS))
+        cap = self.options.get("peer_max_steps")
+        if cap is not None:
+            epochs = min(epochs, max(1, int(cap) // self._steps(num_rows)))
+        return epochs
+
     def _fitted(self, ctgan, frame, discrete):
         """The generator, seeded, fitted on `frame`."""
-        epochs = int(self.options.get("peer_epochs", PEER_EPOCHS))
-        model = self._generator(ctgan, epochs)
+        self.epochs_ = self._epochs(len(frame))
+        model = self._generator(ctgan, self.epochs_)
         if self.seed is not None:
             import torch
 
@@ -163,13 +187,21 @@ class PeerMethod(ResampledMethod):
     def _generator(self, ctgan, epochs):
         raise NotImplementedError
 
-    def _draw(self, model, todo):
-        """A DataFrame of drawn rows for the classes `todo` {class: rows}."""
+    def _steps(self, num_rows):
+        """Optimizer steps per epoch on `num_rows` rows."""
+        raise NotImplementedError
+
+    def _new_rows(self, model, need):
+        """A DataFrame of exactly `need[c]` rows of each class `c`."""
         raise NotImplementedError
 
 
 class CTGANMethod(PeerMethod):
-    """CTGAN+Q: CTGAN's rows of each class, drawn by class condition."""
+    """CTGAN+Q: CTGAN's rows of each class, drawn by class condition.
+
+    The rows drawn for class `c` are labelled `c`; `condition_match_` is
+    the share of them whose generated label column also says `c`.
+    """
 
     name = "CTGAN+Q"
     sampler_name_ = "CTGAN"
@@ -177,13 +209,17 @@ class CTGANMethod(PeerMethod):
     def _generator(self, ctgan, epochs):
         return ctgan.CTGAN(epochs=epochs, enable_gpu=False)
 
-    def _draw(self, model, todo):
-        return pd.concat(
-            [
-                model.sample(2 * n, condition_column=LABEL, condition_value=c)
-                for c, n in todo.items()
-            ]
-        )
+    def _steps(self, num_rows):
+        return max(num_rows // self.BATCH, 1)  # CTGAN's loop
+
+    def _new_rows(self, model, need):
+        parts, matched = [], 0
+        for c, n in need.items():
+            rows = model.sample(n, condition_column=LABEL, condition_value=c)
+            matched += int((rows[LABEL].to_numpy() == c).sum())
+            parts.append(rows.assign(**{LABEL: np.int64(c)}))
+        self.condition_match_ = matched / max(sum(need.values()), 1)
+        return pd.concat(parts, ignore_index=True)
 
 
 class TVAEMethod(PeerMethod):
@@ -195,10 +231,30 @@ class TVAEMethod(PeerMethod):
     def _generator(self, ctgan, epochs):
         return ctgan.TVAE(epochs=epochs, enable_gpu=False)
 
-    def _draw(self, model, todo):
-        prior = self._counts / self._counts.sum()
-        rows = sum(n / prior[c] for c, n in todo.items())
-        return model.sample(int(np.clip(np.ceil(rows), MIN_CHUNK, MAX_CHUNK)))
+    def _steps(self, num_rows):
+        return -(-num_rows // self.BATCH)  # its DataLoader keeps the last
+
+    def _new_rows(self, model, need):
+        self._seen = np.zeros(self.num_classes, dtype=np.int64)
+        return draw_rows(lambda t: self._chunk(model, t), need, self.name)
+
+    def _chunk(self, model, todo):
+        """Unconditioned rows, enough for `todo` at the rates seen so far.
+
+        Before the first chunk the rate of a class is its training share;
+        after it, its share of the rows drawn (a class never drawn gets
+        the largest chunk).
+        """
+        drawn = self._seen.sum()
+        rate = (
+            self._seen / drawn if drawn else self._counts / self._counts.sum()
+        )
+        size = sum(
+            n / rate[c] if rate[c] else MAX_CHUNK for c, n in todo.items()
+        )
+        rows = model.sample(int(np.clip(np.ceil(size), MIN_CHUNK, MAX_CHUNK)))
+        self._seen += np.bincount(rows[LABEL], minlength=self.num_classes)
+        return rows
 
 
 class PeerHGBMethod(OversampledHGBMethod):
