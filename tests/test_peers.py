@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from aos_keras.baselines import MethodNotApplicable, make_method, peers
-from aos_keras.baselines.resampling import from_ordinal
 
 SPECS = peers.register_peers()
 BLOCKS = [(3, 6), (6, 8)]
@@ -41,7 +40,9 @@ def peer(name, seed=0, epochs=2):
 
 def test_the_four_peers_are_registered_with_their_options():
     names = [spec.name for spec in SPECS]
-    assert names == ["CTGAN+Q", "CTGAN+HGB", "TVAE+Q", "TVAE+HGB"]
+    assert names == [
+        "CTGAN+Q", "CTGAN+HGB", "TVAE+Q", "TVAE+HGB", "TVAE-C+Q", "TVAE-C+HGB"
+    ]  # fmt: skip
     for spec in SPECS:
         assert {
             "peer_epochs",
@@ -79,15 +80,15 @@ def test_peer_max_steps_lowers_the_epochs_of_large_tables(
     assert method._epochs(rows) == epochs
 
 
-def test_to_frame_round_trips_through_from_ordinal():
+def test_to_frame_round_trips_through_from_frame():
     x, y = table()
     frame, discrete = peers.to_frame(x, y, BLOCKS)
     assert list(frame.columns) == ["n0", "n1", "n2", "c0", "c1", "label"]
     assert discrete == ["c0", "c1", "label"]
     assert frame["c0"].dtype == np.int64 and frame["label"].dtype == np.int64
-    rows = frame.drop(columns="label").to_numpy(np.float64)
-    np.testing.assert_allclose(from_ordinal(rows, BLOCKS, 8), x, atol=1e-6)
-    np.testing.assert_array_equal(frame["label"], y)
+    x_back, y_back = peers.from_frame(frame, BLOCKS, 8)
+    np.testing.assert_allclose(x_back, x, atol=1e-6)
+    np.testing.assert_array_equal(y_back, y)
 
 
 def fake_draw(labels):
@@ -128,7 +129,7 @@ def check_resampled(x, y, x_res, y_res):
         np.testing.assert_array_equal(new[:, a:b].sum(axis=1), 1.0)
 
 
-@pytest.mark.parametrize("name", ["CTGAN+Q", "TVAE+Q"])
+@pytest.mark.parametrize("name", ["CTGAN+Q", "TVAE+Q", "TVAE-C+Q"])
 def test_a_peer_oversamples_to_full_balance_with_one_hot_blocks(name):
     pytest.importorskip("ctgan")
     x, y = table()
@@ -136,8 +137,27 @@ def test_a_peer_oversamples_to_full_balance_with_one_hot_blocks(name):
     x_res, y_res = method._resample(x, y)
     check_resampled(x, y, x_res, y_res)
     assert method.resampled_counts_.tolist() == [90, 90, 90]
-    assert method.generator_._enable_gpu is False
-    assert method.epochs_ == 2
+    models = method.generator_
+    for model in models.values() if isinstance(models, dict) else [models]:
+        assert model._enable_gpu is False
+    assert method.epochs_ in (2, {1: 2, 2: 2})
+
+
+def test_tvae_per_class_fits_one_model_per_class_to_grow():
+    pytest.importorskip("ctgan")
+    x, y = table()
+    y = y.copy()
+    y[-2:] = 3  # a class of two rows
+    method = make_method(
+        "TVAE-C+Q", num_classes=4, num_features=8, seed=0,
+        nominal_blocks=BLOCKS, peer_epochs=1,
+    )  # fmt: skip
+    _, y_res = method._resample(x, y)
+    assert sorted(method.generator_) == [1, 2, 3]
+    assert np.bincount(y_res).tolist() == [90] * 4
+    y[-2] = 2  # a class of one row
+    with pytest.raises(MethodNotApplicable, match="class 3 has 1 training"):
+        method._resample(x, y)
 
 
 def test_ctgan_labels_its_rows_by_the_condition():
@@ -160,7 +180,7 @@ def test_a_balanced_table_fits_no_generator():
     assert method.sampler_seconds_ == 0.0 and not hasattr(method, "generator_")
 
 
-@pytest.mark.parametrize("name", ["CTGAN+Q", "TVAE+Q"])
+@pytest.mark.parametrize("name", ["CTGAN+Q", "TVAE+Q", "TVAE-C+Q"])
 def test_a_seeded_peer_draws_the_same_rows_twice(name):
     pytest.importorskip("ctgan")
     x, y = table()
@@ -191,3 +211,38 @@ def test_a_peer_with_a_class_without_rows_is_not_applicable():
     keep = y != 2
     with pytest.raises(MethodNotApplicable, match=r"classes \[2\]"):
         peer("CTGAN+Q")._resample(x[keep], y[keep])
+
+
+class OnePercentModel:
+    """A stand-in generator: class 1 on every 100th row (or never)."""
+
+    def __init__(self, every=100):
+        self.every, self.sizes = every, []
+
+    def sample(self, n):
+        self.sizes.append(n)
+        labels = np.zeros(n, dtype=np.int64)
+        if self.every:
+            labels[:: self.every] = 1
+        return pd.DataFrame({"n0": np.zeros(n), "label": labels})
+
+
+def tvae_at(counts):
+    method = make_method("TVAE+Q", num_classes=2, num_features=1)
+    method._counts = np.asarray(counts)
+    return method
+
+
+def test_tvae_chunks_follow_the_rate_drawn_so_far():
+    model = OnePercentModel()
+    rows = tvae_at([90, 10])._new_rows(model, {1: 100})
+    # 100 rows at the training share 10%, then 90 at the 1% drawn.
+    assert model.sizes == [1000, 9000]
+    assert rows["label"].tolist() == [1] * 100
+
+
+def test_tvae_never_drawing_a_class_is_not_applicable_within_bounds():
+    model = OnePercentModel(every=0)
+    with pytest.raises(MethodNotApplicable, match=r"TVAE\+Q: after 20 draws"):
+        tvae_at([90, 10])._new_rows(model, {1: 5})
+    assert model.sizes == [peers.MIN_CHUNK] + [peers.MAX_CHUNK] * 19
