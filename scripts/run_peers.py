@@ -1,10 +1,11 @@
 """The development suite for the game's generative peers, CTGAN and TVAE.
 
 Runs `aos_keras.compare_suite` on the development suite for "CTGAN+HGB",
-"TVAE+HGB" and "TVAE-C+HGB" (aos_keras.baselines.peers) under the study's protocol (3
-splits, 60 epochs for the neural methods, batch "auto"), into the cache of
-the issue-25 run (runs/dev_suite_v05), one run at a time; progress lines
-go to the log. Needs the `peers` extra (.venv-peers, `make test-peers`):
+"TVAE+HGB" and "TVAE-C+HGB" (aos_keras.baselines.peers) under the study's
+protocol (3 splits, 60 epochs for the neural methods, batch "auto"), into
+the cache of the issue-25 run (runs/dev_suite_v05), one run at a time;
+progress lines go to the log. Needs the `peers` extra (.venv-peers,
+`make test-peers`):
 
     OMP_NUM_THREADS=1 KERAS_BACKEND=jax nice -n 10 \\
         .venv-peers/bin/python scripts/run_peers.py --peer-max-steps 300
