@@ -12,11 +12,11 @@ progress lines go to the log. Needs the `peers` extra (.venv-peers,
 
 (`--peer-max-steps 300`: the issue-25 run's deviation from the package's
 300 epochs on every table: at most 300 optimizer steps per generator,
-what the defaults give a table of under 1,000 fitting rows, so 11 of the
-18 tables keep the defaults and the larger ones get fewer epochs (sylva:
-21 CTGAN and 20 TVAE epochs). At 300 epochs one split of sylva took about
-40 min per generator on the shared 2-core machine, about 6 h for the
-suite; runs/dev_suite_v05/COMMAND_peers.)
+what the defaults give CTGAN on a table of under 1,000 fitting rows, so
+CTGAN keeps them on 10 of the 18 tables and the larger ones get fewer
+epochs (sylva: 21 CTGAN and 20 TVAE epochs). At 300 epochs one split of
+sylva took about 40 min per generator on the shared 2-core machine, about
+6 h for the suite; runs/dev_suite_v05/COMMAND_peers.)
 
 `--time sylva marketing ...` instead fits each peer's generator once on
 the first split's fitting rows of those tables, with `--time-epochs` (two
