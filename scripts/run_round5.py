@@ -59,6 +59,10 @@ def parse_args(argv=None):
         help="the confirmation: the paper's tables instead of the suite",
     )  # fmt: skip
     parser.add_argument(
+        "--tables", nargs="+",
+        help="only these tables (default: every table of the collection)",
+    )  # fmt: skip
+    parser.add_argument(
         "--data-home",
         default=os.path.join(ROOT, "..", "shared", "datasets"),
         help="folder of the paper's tables (--paper)",
@@ -90,7 +94,8 @@ def main(argv=None):
     if args.paper:
         tables, cache = paper_tables(args.data_home), "paper_v05"
     suite = compare_suite(
-        tables, methods=methods, n_jobs=args.jobs, metric=args.metric,
+        tables, only=args.tables, methods=methods, n_jobs=args.jobs,
+        metric=args.metric,
         cache_dir=args.cache_dir or os.path.join(ROOT, "runs", cache),
         options={m: o for m, o in OPTIONS.items() if m in methods},
         **PROTOCOL,
