@@ -38,6 +38,8 @@ PRESETS = {
         "q_class_distribution": "inverse",
         "q_fake_loss": "ce",
         "generator_temperature": 1.0,
+        "sampling_strategy": "auto",
+        "q_logit_adjustment": 0.0,
     },
     "do": {
         "g_q_loss": "ce",
@@ -46,6 +48,11 @@ PRESETS = {
         # 0.5.0's default, chosen on the development suite
         # (docs/research/variants.md); 1.0 is the paper's softmax.
         "generator_temperature": 0.1,
+        # 0.5.0's default, the preset DO-T0.1-LA (docs/research/round5.md):
+        # generated rows fill half the gap to the largest class, logit
+        # adjustment of Q's loss the rest. "auto" and 0.0 before.
+        "sampling_strategy": 0.5,
+        "q_logit_adjustment": 1.0,
     },
 }
 GAN_LOSSES = ("wgan-gp", "vanilla")
@@ -76,6 +83,12 @@ class GameConfig:
     >>> GameConfig(mode="do", generator_temperature=1.0).resolved(
     ... ).generator_temperature  # the paper's DO
     1.0
+    >>> rules = GameConfig(mode="do").resolved()  # DO-T0.1-LA, 0.5.0
+    >>> rules.sampling_strategy, rules.q_logit_adjustment
+    (0.5, 1.0)
+    >>> rules = GameConfig(mode="ao").resolved()
+    >>> rules.sampling_strategy, rules.q_logit_adjustment
+    ('auto', 0.0)
 
     References:
         Adversarial oversampling for multi-class imbalanced data
@@ -86,7 +99,8 @@ class GameConfig:
         "do",
         "`'do'` (data-space oversampling) or `'ao'` (adversarial "
         "oversampling); presets `g_q_loss`, `q_class_distribution`, "
-        "`q_fake_loss` and `generator_temperature` unless they are given.",
+        "`q_fake_loss`, `generator_temperature`, `sampling_strategy` and "
+        "`q_logit_adjustment` unless they are given.",
         choices=tuple(PRESETS),
     )
     latent_dim: int = setting(
@@ -128,15 +142,21 @@ class GameConfig:
         1.0, "Weight of Q's term in the generator's loss.", minimum=0.0
     )
     sampling_strategy: typing.Any = setting(
-        "auto",
+        None,
         "How many rows are generated per class, imbalanced-learn's meaning: "
         "`'auto'` (= `'not majority'`: every class up to the largest), "
         "`'minority'`, `'not minority'`, `'all'`, a float f_s in (0, 1] "
         "(each class up to f_s times the largest; for two classes the "
-        "minority/majority ratio) or a dict (class label to target count).",
+        "minority/majority ratio) or a dict (class label to target count). "
+        "`None`: from `mode`, 0.5 for DO (0.5.0's default, with "
+        "`q_logit_adjustment` 1: the preset DO-T0.1-LA, "
+        "docs/research/round5.md) and `'auto'` for AO; the paper's DO is "
+        "`'auto'`.",
         cli_help="'auto', 'minority', 'not minority', 'not majority', "
         "'all', or a float f_s in (0, 1]: each class grows to at least f_s "
-        "times the largest",
+        "times the largest (default: from --mode, 0.5 for do, 'auto' for "
+        "ao; the paper's DO is 'auto')",
+        optional=True,
     )
     g_q_loss: typing.Optional[str] = setting(
         None,
@@ -186,12 +206,16 @@ class GameConfig:
         "pass of G after its update, the paper's step).",
         choices=Q_GENERATED_ROWS,
     )
-    q_logit_adjustment: float = setting(
-        0.0,
+    q_logit_adjustment: typing.Optional[float] = setting(
+        None,
         "Logit adjustment tau of Q's loss inside the game (Menon et al. "
         "2021), with the class prior Q sees after oversampling; "
-        "predictions use the plain logits.",
+        "predictions use the plain logits. `None`: from `mode`, 1.0 for DO "
+        "(0.5.0's default, with `sampling_strategy` 0.5: the preset "
+        "DO-T0.1-LA, docs/research/round5.md) and 0.0 for AO; the paper's "
+        "DO is 0.0.",
         minimum=0.0,
+        optional=True,
     )
     nominal_output: str = setting(
         "soft",

@@ -58,8 +58,11 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             `latent_dim`, `generator_temperature`, `sampling_strategy`,
             ...: `GameConfig.describe()` lists them), documented once on
             `GameConfig`; each overrides `config`. `mode` presets those
-            left at `None` (DO: generator temperature 0.1 since 0.5.0; the
-            paper's DO is `generator_temperature=1.0`). The resolved
+            left at `None` (DO since 0.5.0: generator temperature 0.1,
+            `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0, the
+            preset DO-T0.1-LA; the paper's DO is
+            `generator_temperature=1.0, sampling_strategy="auto",
+            q_logit_adjustment=0.0`). The resolved
             settings are attributes of the model (`model.g_q_loss`, ...)
             and entries of `get_config`.
         nominal_blocks: list of `(start, stop)` or None. One-hot blocks of

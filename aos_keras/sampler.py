@@ -65,7 +65,11 @@ class AOSSampler(GameParameters, BaseOverSampler):
             over-sampling meaning: `"auto"` (= `"not majority"`),
             `"minority"`, `"not minority"`, `"all"`, a float (binary only:
             minority/majority ratio after resampling) or a dict (class
-            label to target count). Defaults to `"auto"`.
+            label to target count). Defaults to `"auto"`: full balance, as
+            imbalanced-learn's samplers, although `AdversarialOversampler`'s
+            DO fills half the gap since 0.5.0 (DO-T0.1-LA, whose other half
+            is Q's logit adjustment: a sampler's user trains their own
+            classifier, not Q).
         random_state: int, `RandomState` or None. Seed of the anchors,
             weights, shuffling, the game's draws and the generated rows.
             Defaults to `None`.
@@ -73,6 +77,10 @@ class AOSSampler(GameParameters, BaseOverSampler):
             left at `None`: `generator_temperature` is 0.1 for DO (since
             0.5.0) and 1.0 for AO; the paper's DO is
             `generator_temperature=1.0`.
+        q_logit_adjustment: float. Logit adjustment of the game's Q.
+            Defaults to `0.0` here (the model's DO has 1.0 since 0.5.0,
+            with half the gap filled): the sampler balances fully and
+            returns rows, its Q is not used.
         epochs: int. Training epochs of the game. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
         max_anchors: int or None. Cap on anchors per class. Defaults to
@@ -129,6 +137,9 @@ class AOSSampler(GameParameters, BaseOverSampler):
         ("verbose", 0),
     )
     OWN_CONSTRAINTS = BaseOverSampler._parameter_constraints
+    # Full balance without logit adjustment (DO-T0.1 in `compare`), not the
+    # model's DO-T0.1-LA: the rows are the sampler's output.
+    GAME_DEFAULTS = {"q_logit_adjustment": 0.0}
 
     def fit_resample(self, X, y, **params):
         """Train the game and return the rows plus generated rows.

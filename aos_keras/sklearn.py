@@ -1,6 +1,5 @@
 """`AOSClassifier`: the AO/DO-trained classifier as a scikit-learn estimator."""
 
-import dataclasses
 import inspect
 from numbers import Integral, Real
 
@@ -75,20 +74,28 @@ class GameParameters:
     `model_class.config_class` (`aos_keras.GameConfig`) the wrapper does not
     define itself, and derives `_parameter_constraints` from the fields. A
     field added to the config (or a subclass with a larger config) becomes
-    a parameter of every wrapper without touching it.
+    a parameter of every wrapper without touching it. `GAME_DEFAULTS`
+    (name to default) gives a field another default in this wrapper.
     """
 
     model_class = AdversarialOversampler
     OWN_PARAMETERS = ()
     OWN_CONSTRAINTS = {}
+    GAME_DEFAULTS = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         own = list(cls.OWN_PARAMETERS)
         config_class = cls.model_class.config_class
-        fields = config_class.wrapper_parameters(exclude=dict(own))
+        fields = [
+            (name, cls.GAME_DEFAULTS.get(name, default))
+            for name, default in config_class.wrapper_parameters(
+                exclude=dict(own)
+            )
+        ]
         cls.__init__ = _keyword_init(cls, own + fields)
         cls._game_fields = tuple(name for name, _ in fields)
+        cls._game_defaults = dict(fields)
         cls._parameter_constraints = {
             **config_class.parameter_constraints(exclude=dict(own)),
             **TRAINING_CONSTRAINTS,
@@ -108,13 +115,10 @@ class GameParameters:
                 f"model_kwargs must not set {clash}: they are arguments of "
                 f"{type(self).__name__} itself."
             )
-        fields = {
-            f.name: f for f in dataclasses.fields(self.model_class.config_class)
-        }
         settings = {}
         for name in self._game_fields:
             value = getattr(self, name)
-            if name in model_kwargs and value != fields[name].default:
+            if name in model_kwargs and value != self._game_defaults[name]:
                 raise ValueError(
                     f"{name!r} is set both as a parameter and in "
                     "model_kwargs; set it once."
@@ -197,15 +201,20 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     Args:
         mode: str. `"do"` (data-space oversampling, default) or `"ao"`
             (adversarial oversampling). It presets the settings left at
-            `None`: `generator_temperature` is 0.1 for DO (since 0.5.0)
-            and 1.0 for AO; the paper's DO is `generator_temperature=1.0`.
+            `None`: since 0.5.0 DO is the preset DO-T0.1-LA
+            (`generator_temperature` 0.1, `sampling_strategy` 0.5,
+            `q_logit_adjustment` 1.0) and AO has 1.0, `"auto"` and 0.0; the
+            paper's DO is `generator_temperature=1.0,
+            sampling_strategy="auto", q_logit_adjustment=0.0`.
         epochs: int. Training epochs. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
         sampling_strategy: imbalanced-learn's meaning, the same on the
             model and the sampler: `"auto"`, `"minority"`, `"not
             minority"`, `"not majority"`, `"all"`, a float in `(0, 1]` or a
             dict (class label to target count); sets the rate of generated
-            rows Q sees. Defaults to `"auto"`.
+            rows Q sees. Defaults to `None`: from `mode`, 0.5 for DO (half
+            the gap to the largest class, logit adjustment of Q's loss the
+            rest) and `"auto"` for AO.
         max_anchors: int or None. Cap on anchors per class. Defaults to
             `None` (every training row).
         standardize: bool. Standardise numeric features (mean and scale of
@@ -245,7 +254,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     OWN_PARAMETERS = (
         ("epochs", 100),
         ("batch_size", 32),
-        ("sampling_strategy", "auto"),
+        ("sampling_strategy", None),
         ("max_anchors", None),
         ("standardize", True),
         ("max_categories", 100),
@@ -259,6 +268,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             Interval(Real, 0, 1, closed="right"),
             StrOptions(set(STRATEGY_NAMES)),
             dict,
+            None,
         ],
     }
 

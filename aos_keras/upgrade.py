@@ -27,8 +27,14 @@ from aos_keras.head_groups import group_heads
 LAYOUT_KEY = "head_groups"
 # Settings whose default changed, with the default before the change: a
 # saved config without them was trained with these values. 0.5.0: DO's
-# generator temperature became 0.1 (`GameConfig`); 1.0 before.
-EARLIER_DEFAULTS = {"generator_temperature": 1.0}
+# generator temperature became 0.1 (`GameConfig`), 1.0 before; DO's
+# `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0 (the preset
+# DO-T0.1-LA), "auto" and 0.0 before (0.3 to 0.5-dev wrote both fields).
+EARLIER_DEFAULTS = {
+    "generator_temperature": 1.0,
+    "sampling_strategy": "auto",
+    "q_logit_adjustment": 0.0,
+}
 
 
 class LegacyLayoutError(ValueError):
@@ -70,6 +76,9 @@ def saved_settings(config):
     Example:
     >>> saved_settings({"mode": "do"})["generator_temperature"]
     1.0
+    >>> saved = saved_settings({"mode": "do", "q_logit_adjustment": 1.0})
+    >>> saved["sampling_strategy"], saved["q_logit_adjustment"]
+    ('auto', 1.0)
     """
     return {**EARLIER_DEFAULTS, **config}
 

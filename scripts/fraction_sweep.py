@@ -30,10 +30,21 @@ import pandas as pd  # noqa: E402
 from aos_bench import table2  # noqa: E402
 from aos_bench.splits import split_dataset  # noqa: E402
 from aos_keras import io  # noqa: E402
+from aos_keras.baselines import register_preset  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(ROOT, "..", "shared", "datasets")
 FRACTIONS = [round(0.1 * i, 1) for i in range(1, 11)]
+# The paper's DO with its rate left free: compare's "DO" fixes
+# `sampling_strategy="auto"` (since 0.5.0, when `mode="do"` alone became
+# DO-T0.1-LA), so the sweep runs this preset, the same game otherwise.
+SWEPT = "DO-fs"
+register_preset(
+    SWEPT,
+    mode="do",
+    settings={"generator_temperature": 1.0, "q_logit_adjustment": 0.0},
+    doc="the paper's DO (temperature 1) at the sweep's rate f_s",
+)
 
 
 def parse_args(argv=None):
@@ -93,7 +104,7 @@ def sweep(args, log=print):
                 continue
             record = table2.run_one(
                 args.dataset,
-                "DO",
+                SWEPT,
                 seed,
                 config,
                 split=split,

@@ -132,7 +132,98 @@ def test_compare_presets_keep_the_paper_temperature_and_their_keys():
         assert method._settings()["generator_temperature"] == 1.0
     default = GameConfig(mode="do").resolved().generator_temperature
     assert presets["DO-T0.1"].settings["generator_temperature"] == default
-    assert "by default since 0.5.0" in presets["DO-T0.1"].doc
+    assert "by default since 0.5.0" in presets["DO-T0.1-LA"].doc
+
+
+# 0.5.0 (issue 25, rule 3): `mode="do"` is DO-T0.1-LA, half the gap filled
+# by G and logit adjustment of Q's loss the rest; AO keeps full balance.
+OLD_BALANCE = {"sampling_strategy": "auto", "q_logit_adjustment": 0.0}
+LA_BALANCE = {"sampling_strategy": 0.5, "q_logit_adjustment": 1.0}
+
+
+def _balance(config):
+    return {k: getattr(config, k) for k in OLD_BALANCE}
+
+
+def test_sampling_strategy_and_logit_adjustment_follow_the_mode():
+    assert _balance(GameConfig()) == {k: None for k in OLD_BALANCE}
+    assert _balance(GameConfig().resolved()) == LA_BALANCE
+    assert _balance(GameConfig(mode="do").resolved()) == LA_BALANCE
+    assert _balance(GameConfig(mode="ao").resolved()) == OLD_BALANCE
+    # DO-T0.1 (full balance, no logit adjustment) is one argument away,
+    # and either can be given alone.
+    assert _balance(GameConfig(**OLD_BALANCE).resolved()) == OLD_BALANCE
+    alone = GameConfig(q_logit_adjustment=0.0).resolved()
+    assert _balance(alone) == {
+        "sampling_strategy": 0.5,
+        "q_logit_adjustment": 0,
+    }
+    ao = GameConfig(mode="ao", **LA_BALANCE).resolved()
+    assert _balance(ao) == LA_BALANCE
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ({}, LA_BALANCE),
+        ({"mode": "ao"}, OLD_BALANCE),
+        (OLD_BALANCE, OLD_BALANCE),
+        ({"sampling_strategy": 0.7, "q_logit_adjustment": 0.5},
+         {"sampling_strategy": 0.7, "q_logit_adjustment": 0.5}),
+    ],
+)  # fmt: skip
+def test_the_model_plays_the_resolved_balance(settings, expected):
+    x, y = _data()
+    model = AdversarialOversampler.from_data(x, y, seed=0, **settings, **TINY)
+    assert _balance(model) == expected
+    config = model.get_config()
+    assert {k: config[k] for k in OLD_BALANCE} == expected  # written out
+    assert _balance(AdversarialOversampler.from_config(config)) == expected
+    shift = model.rules.q_logit_shift
+    assert (shift is None) == (expected["q_logit_adjustment"] == 0)
+
+
+def test_the_cli_defaults_to_the_mode_balance_and_says_so():
+    parser = cli.build_parser()
+    base = ["train", "d.csv", "--label", "y"]
+    default = GameConfig.from_args(parser.parse_args(base))
+    assert _balance(default) == {k: None for k in OLD_BALANCE}
+    assert _balance(default.resolved()) == LA_BALANCE
+    old = parser.parse_args(
+        [*base, "--sampling-strategy", "auto", "--q-logit-adjustment", "0"]
+    )
+    assert _balance(GameConfig.from_args(old).resolved()) == OLD_BALANCE
+    ao = GameConfig.from_args(parser.parse_args([*base, "--mode", "ao"]))
+    assert _balance(ao.resolved()) == OLD_BALANCE
+    train = next(a for a in parser._actions if a.dest == "command").choices[
+        "train"
+    ]
+    helps = {a.dest: a.help for a in train._actions}
+    assert "from --mode, 0.5 for do" in helps["sampling_strategy"]
+    assert "from mode, 1.0 for DO" in helps["q_logit_adjustment"]
+
+
+def test_compare_presets_fix_their_balance():
+    # "AO", "DO" and "DO-T0.1" keep full balance without logit adjustment
+    # (their cached results), whatever `mode` alone means; DO-T0.1-LA is
+    # the default's settings.
+    from aos_keras.baselines.presets import PRESETS
+
+    presets = {p.name: p for p in PRESETS}
+    for name in ("AO", "DO", "DO-T0.1"):
+        assert {k: presets[name].settings[k] for k in OLD_BALANCE} == (
+            OLD_BALANCE
+        )
+        method = make_method(name, num_classes=2, num_features=3)
+        settings = method._settings()
+        assert {k: settings[k] for k in OLD_BALANCE} == OLD_BALANCE
+        with pytest.raises(ValueError, match="fixes sampling_strategy"):
+            make_method(
+                name, num_classes=2, num_features=3, sampling_strategy=0.5
+            )
+    la = dict(presets["DO-T0.1-LA"].settings)
+    assert la == {"generator_temperature": 0.1, **LA_BALANCE}
+    assert _balance(GameConfig(mode="do").resolved()) == LA_BALANCE
 
 
 def test_every_field_is_a_model_attribute_and_in_get_config():

@@ -1,4 +1,4 @@
-"""`make demo`'s script: the default DO (DO-T0.1) beside the best baseline,
+"""`make demo`'s script: the default DO (DO-T0.1-LA) beside the best baseline,
 and what it ran."""
 
 import importlib.util
@@ -26,12 +26,13 @@ def test_demo_prints_do_beside_the_best_baseline(capsys):
     table = [line for line in out.splitlines() if line.startswith("| ")]
     ranked = [line.split("|")[1].strip() for line in table[1:]]
     assert sorted(ranked) == sorted(demo.METHODS)
-    # The default DO (temperature 0.1, `compare`'s DO-T0.1), named as such.
-    assert demo.OURS == "DO-T0.1"
+    # The default DO (temperature 0.1, half the gap, logit adjustment:
+    # `compare`'s DO-T0.1-LA since 0.5.0), named as such.
+    assert demo.OURS == "DO-T0.1-LA"
     assert set(demo.BASELINES) == {"LR", "HGB", "LA-CE"}
-    assert "generator temperature 0.1" in out
+    assert "generator temperature 0.1, half the gap" in out
     verdict = re.search(
-        r"^DO-T0\.1: [\d.]+ ACSA; best baseline: (\S+) ", out, re.M
+        r"^DO-T0\.1-LA: [\d.]+ ACSA; best baseline: (\S+) ", out, re.M
     )
     assert verdict and verdict.group(1) in demo.BASELINES
     assert "best: " in out

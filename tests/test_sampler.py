@@ -75,6 +75,26 @@ def test_dataframe_in_dataframe_out(data, resampled):
     assert sampler.feature_names_in_.tolist() == X.columns.tolist()
 
 
+def test_the_sampler_balances_fully_without_logit_adjustment(data, resampled):
+    # 0.5.0's model DO fills half the gap (DO-T0.1-LA); the sampler keeps
+    # imbalanced-learn's full balance and no logit adjustment of its Q.
+    params = AOSSampler().get_params()
+    assert params["sampling_strategy"] == "auto"
+    assert params["q_logit_adjustment"] == 0.0
+    sampler, _, y_res = resampled
+    assert y_res.value_counts().to_dict() == {"a": 24, "b": 24, "c": 24}
+    assert sampler.model_.q_logit_adjustment == 0.0
+    assert sampler.model_.rules.q_logit_shift is None
+    # Logit adjustment stays one parameter (or model_kwargs entry) away.
+    for kwargs in (
+        {"q_logit_adjustment": 1.0},
+        {"model_kwargs": {**TINY, "q_logit_adjustment": 1.0}},
+    ):
+        fitted = tiny_sampler(**kwargs)
+        fitted.fit_resample(*data)
+        assert fitted.model_.q_logit_adjustment == 1.0, kwargs
+
+
 def test_generated_rows_stay_in_their_class_range(data, resampled):
     X, y = data
     _, X_res, y_res = resampled

@@ -280,3 +280,68 @@ def test_a_0_1_config_without_the_temperature_generates_as_it_did(tmp_path):
         expected["do_logits"],
         atol=1e-5,
     )
+
+
+# ---- 0.5.0: DO's default is DO-T0.1-LA (sampling_strategy 0.5, logit
+# adjustment 1); saved files keep the balance they were trained with.
+BALANCE = ("sampling_strategy", "q_logit_adjustment")
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ({}, (0.5, 1.0)),
+        ({"sampling_strategy": "auto", "q_logit_adjustment": 0.0},
+         ("auto", 0.0)),
+        ({"mode": "ao"}, ("auto", 0.0)),
+    ],
+)  # fmt: skip
+def test_do_saves_and_loads_its_balance(tmp_path, settings, expected):
+    x, y = make_imbalanced()
+    model = AdversarialOversampler.from_data(x, y, seed=0, **settings, **TINY)
+    assert tuple(model.get_config()[k] for k in BALANCE) == expected
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert tuple(getattr(loaded, k) for k in BALANCE) == expected
+    np.testing.assert_array_equal(
+        loaded.rules.q_logit_shift, model.rules.q_logit_shift
+    )
+    assert loaded.rules.alpha == model.rules.alpha
+
+
+@pytest.mark.parametrize("strip", [(), ("sampling_strategy",), BALANCE])
+def test_a_0_3_file_keeps_the_balance_it_was_trained_with(tmp_path, strip):
+    """0.3 to 0.5-dev wrote both settings (full balance, no logit
+    adjustment); a config without them was trained with those too: neither
+    takes DO's new 0.5 and 1.0."""
+    import pandas as pd
+
+    from aos_keras import model_folder
+
+    frame = pd.read_csv(os.path.join(DATA, "mixed_v0.3.csv"))
+    expected = np.load(os.path.join(DATA, "mixed_v0.3_expected.npz"))
+    path = os.path.join(DATA, "mixed_v0.3.keras")
+    for i, name in enumerate(strip):
+        path = _without_setting(path, tmp_path / f"m{i}.keras", name)
+    for model in (
+        keras.saving.load_model(path),
+        model_folder._load_model(path),
+    ):
+        assert model.mode == "do"
+        assert (model.sampling_strategy, model.q_logit_adjustment) == (
+            "auto",
+            0.0,
+        )
+        assert model.rules.q_logit_shift is None
+        np.testing.assert_allclose(
+            model.predict(frame, verbose=0), expected["proba"], atol=1e-6
+        )
+    # Today's DO on the file's classes (10 and 30 rows) would differ.
+    counts = model.class_counts
+    new = AdversarialOversampler(
+        classes=model.classes_.tolist(),
+        class_counts=counts,
+        num_features=model.num_features,
+    )
+    assert new.rules.alpha != model.rules.alpha
+    assert new.rules.q_logit_shift is not None

@@ -106,6 +106,24 @@ def test_generator_temperature_follows_mode_unless_given(data, fitted):
     assert ao.model_.generator.temperature == 1.0
 
 
+def test_balance_follows_mode_unless_given(data):
+    # 0.5.0: DO is DO-T0.1-LA (half the gap by G, logit adjustment the
+    # rest); full balance without it is one pair of parameters away.
+    params = AOSClassifier().get_params()
+    assert params["sampling_strategy"] is None
+    assert params["q_logit_adjustment"] is None
+    default = tiny_classifier().fit(*data).model_
+    assert (default.sampling_strategy, default.q_logit_adjustment) == (0.5, 1)
+    assert default.rules.q_logit_shift is not None
+    old = tiny_classifier(sampling_strategy="auto", q_logit_adjustment=0.0)
+    assert clone(old).get_params()["sampling_strategy"] == "auto"
+    model = old.fit(*data).model_
+    assert (model.sampling_strategy, model.q_logit_adjustment) == ("auto", 0)
+    assert model.rules.q_logit_shift is None
+    ao = tiny_classifier(mode="ao").fit(*data).model_
+    assert (ao.sampling_strategy, ao.q_logit_adjustment) == ("auto", 0)
+
+
 def test_cross_val_score(data):
     scores = cross_val_score(tiny_classifier(), *data, cv=2)
     assert scores.shape == (2,)

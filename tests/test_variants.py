@@ -46,7 +46,7 @@ def test_logit_adjustment_uses_the_prior_after_oversampling(tiny_data):
         np.exp(model.q_logit_shift / 2.0), [40 / 60, 20 / 60], rtol=1e-6
     )
     balanced = AdversarialOversampler.from_data(
-        x, y, q_logit_adjustment=1.0, **TINY
+        x, y, sampling_strategy="auto", q_logit_adjustment=1.0, **TINY
     )  # full balance: the prior Q sees is uniform, so no adjustment
     np.testing.assert_allclose(np.ptp(balanced.q_logit_shift), 0.0, atol=1e-7)
 

@@ -64,7 +64,8 @@ class OversamplerMethod(Method):
             raise ValueError(
                 f"{self.name} fixes {said}: it is {what}."
                 " Run the preset that has the setting you want (e.g. 'DO' for "
-                "temperature 1, 'DO-T0.1' for 0.1) or register your own with "
+                "temperature 1, 'DO-T0.1' for 0.1, 'DO-T0.1-LA' for half the "
+                "gap with logit adjustment) or register your own with "
                 "aos_keras.baselines.register_preset."
             )
 

@@ -58,30 +58,34 @@ class Preset:
         return (type(self), (*fields, self.revision))
 
 
-# The paper's softmax. "AO" and "DO" fix it: since 0.5.0 `mode="do"` alone
-# means temperature 0.1 (`GameConfig`), and these two names keep the
-# paper's methods (and the results cached under their names).
+# The paper's softmax, its full balance and no logit adjustment. "AO",
+# "DO" and "DO-T0.1" fix them: since 0.5.0 `mode="do"` alone means DO-T0.1-LA
+# (temperature 0.1, `sampling_strategy` 0.5, `q_logit_adjustment` 1:
+# `GameConfig`), and these names keep their methods (and the results cached
+# under their names).
 PAPER_TEMPERATURE = 1.0
+FULL_BALANCE = {"sampling_strategy": "auto", "q_logit_adjustment": 0.0}
 
 PRESETS = (
     Preset(
         "AO",
         "ao",
-        {"generator_temperature": PAPER_TEMPERATURE},
+        {"generator_temperature": PAPER_TEMPERATURE, **FULL_BALANCE},
         "adversarial oversampling: the paper's AO (temperature 1)",
     ),
     Preset(
         "DO",
         "do",
-        {"generator_temperature": PAPER_TEMPERATURE},
+        {"generator_temperature": PAPER_TEMPERATURE, **FULL_BALANCE},
         "data-space oversampling: the paper's DO (temperature 1)",
     ),
     Preset(
         "DO-T0.1",
         "do",
-        {"generator_temperature": SHARP_TEMPERATURE},
-        "DO with generator heads at softmax temperature 0.1: what "
-        "`AdversarialOversampler(mode='do')` trains by default since 0.5.0",
+        {"generator_temperature": SHARP_TEMPERATURE, **FULL_BALANCE},
+        "DO with generator heads at softmax temperature 0.1 (full balance, "
+        "no logit adjustment): `AdversarialOversampler(mode='do')`'s "
+        "default in 0.5.0 before DO-T0.1-LA",
     ),
     Preset(
         "DO-T0.1-LA",
@@ -92,6 +96,7 @@ PRESETS = (
             "q_logit_adjustment": 1.0,
         },
         "DO-T0.1 filling half the gap with generated rows, logit "
-        "adjustment the rest (Menon et al., ICLR 2021)",
+        "adjustment the rest (Menon et al., ICLR 2021): what "
+        "`AdversarialOversampler(mode='do')` trains by default since 0.5.0",
     ),
 )

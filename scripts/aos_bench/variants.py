@@ -20,11 +20,18 @@ from aos_keras.baselines import (
     register_preset,
 )
 
+# 0.5.0's `mode="do"` fills half the gap with logit adjustment (DO-T0.1-LA);
+# the DO variants below fix the full balance without it they were run with.
+FULL_BALANCE = {"sampling_strategy": "auto", "q_logit_adjustment": 0.0}
 # name: (mode, GameConfig settings fixed by the preset, what it is)
 STUDY_PRESETS = {
     "DO-complement": (
         "do",
-        {"q_fake_loss": "complement", "generator_temperature": 1.0},
+        {
+            "q_fake_loss": "complement",
+            "generator_temperature": 1.0,
+            **FULL_BALANCE,
+        },
         "DO with Q's complement cross-entropy on generated rows (the "
         "paper's literal DO)",
     ),
@@ -38,13 +45,18 @@ STUDY_PRESETS = {
         {
             "generator_temperature": SHARP_TEMPERATURE,
             "oversampling_start": 0.25,
+            **FULL_BALANCE,
         },
         "DO-T0.1 with Q seeing generated rows after 25% of the epochs "
         "(deferred oversampling, LDAM-DRW)",
     ),
     "DO-T0.1-hard": (
         "do",
-        {"generator_temperature": SHARP_TEMPERATURE, "nominal_output": "hard"},
+        {
+            "generator_temperature": SHARP_TEMPERATURE,
+            "nominal_output": "hard",
+            **FULL_BALANCE,
+        },
         "DO-T0.1 with hard nominal blocks in generated rows",
     ),
     "AO-fresh": (
@@ -54,7 +66,11 @@ STUDY_PRESETS = {
     ),
     "DO-fresh": (
         "do",
-        {"q_generated_rows": "fresh", "generator_temperature": 1.0},
+        {
+            "q_generated_rows": "fresh",
+            "generator_temperature": 1.0,
+            **FULL_BALANCE,
+        },
         "DO with Q training on a fresh generator pass (the paper's step)",
     ),
 }
@@ -64,7 +80,11 @@ STUDY_PRESETS = {
 ROUND5_PRESETS = {
     "DO-T0.1-S0.5": (
         "do",
-        {"generator_temperature": SHARP_TEMPERATURE, "sampling_strategy": 0.5},
+        {
+            "generator_temperature": SHARP_TEMPERATURE,
+            "sampling_strategy": 0.5,
+            "q_logit_adjustment": 0.0,
+        },
         "DO-T0.1 filling half the gap to the largest class with generated "
         "rows, no logit adjustment (issue 25's round)",
     ),

@@ -210,6 +210,15 @@ def test_study_variants_are_registered_but_not_public():
         variants.register()
         == variants.STUDY_VARIANTS + variants.ROUND5_VARIANTS
     )
+    # 0.5.0's `mode="do"` is DO-T0.1-LA: the DO studies fix the full
+    # balance without logit adjustment they were run with.
+    for name, (mode, settings, _) in variants.STUDY_PRESETS.items():
+        if mode == "do":
+            balance = {k: settings[k] for k in variants.FULL_BALANCE}
+            assert balance == {
+                "sampling_strategy": "auto",
+                "q_logit_adjustment": 0.0,
+            }, name
 
 
 def test_round5_variants_are_registered_at_the_games_revision():
@@ -228,6 +237,7 @@ def test_round5_variants_are_registered_at_the_games_revision():
     assert dict(settings) == {
         "generator_temperature": 0.1,
         "sampling_strategy": 0.5,
+        "q_logit_adjustment": 0.0,  # 0.5.0's DO default is 1.0
     }
 
 
