@@ -196,7 +196,7 @@ def pair_rows(suite, pairs=PAIRS, metric="acsa"):
         rows.append({
             "pair": f"{a} vs {b}", "what it isolates": what,
             "pairs": h["n"], "difference": h["difference"],
-            "wins": h["wins"], "losses": h["losses"], "p": h["p"],
+            "wins": h["wins"], "losses": h["losses"], "p": f"{h['p']:.2g}",
         })  # fmt: skip
     if not rows:
         return pd.DataFrame()
@@ -488,7 +488,7 @@ def readme_block(suite, confirmation):
     lines = [README_START]
     collections = (
         ("18 development tables", suite),
-        ("three of the paper's tables", confirmation),
+        ("Three of the paper's tables", confirmation),
     )
     for name, s in collections:
         if s is None:
