@@ -29,14 +29,6 @@ from aos_keras.serving_graph import write_archive
 
 METHODS = ("auto", "native", "rebuild")
 METADATA = os.path.join("assets.extra", "aos_keras.json")
-# Every entry a SavedModel folder holds: `overwrite` replaces a folder of
-# these only (`aos_keras.io.check_replaceable`).
-SAVED_MODEL_ENTRIES = frozenset(
-    {
-        "saved_model.pb", "fingerprint.pb", "keras_metadata.pb",
-        "variables", "assets", "assets.extra",
-    }
-)  # fmt: skip
 # The subprocess of `method="rebuild"` (not `-m`: the package imports us).
 ENTRY = "import sys; from aos_keras.export import _main; _main(sys.argv[1:])"
 
@@ -107,8 +99,8 @@ def export_saved_model(
             rebuilds Q under `KERAS_BACKEND=tensorflow` in a subprocess
             from its config and weights and exports there (any backend).
         overwrite: bool. Replace an existing `path`: an empty folder or a
-            SavedModel (`SAVED_MODEL_ENTRIES`) only, never a folder holding
-            other files. Defaults to `False`.
+            SavedModel (`aos_keras.io.SAVED_MODEL_ENTRIES`) only, never a
+            folder holding other files. Defaults to `False`.
         verbose: bool. Print the archive's endpoints. Defaults to `False`.
 
     Returns:
@@ -147,7 +139,7 @@ def export_saved_model(
         "verbose": bool(verbose),
         "columns": columns,
     }
-    with io.atomic_dir(path, overwrite, own=SAVED_MODEL_ENTRIES) as tmp:
+    with io.atomic_dir(path, overwrite, own=io.SAVED_MODEL_ENTRIES) as tmp:
         write = write_archive if method == "native" else _rebuild_and_write
         write(classifier, tmp, spec)
         _write_metadata(tmp, spec, labels)

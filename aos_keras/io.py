@@ -14,6 +14,24 @@ except ImportError:  # Windows: no advisory locks
     fcntl = None
 
 
+# The entries of the folders aos_keras writes: `overwrite` replaces a
+# folder of its kind's entries only (`check_replaceable`). A model folder
+# of any version (`aos_keras.model_folder`; `encoder.joblib` is 0.3's):
+MODEL_FOLDER_ENTRIES = frozenset(
+    {
+        "model.keras", "preprocessing.json", "metrics.json", "history.csv",
+        "curves.png", "generated.png", "encoder.joblib",
+    }
+)  # fmt: skip
+# A SavedModel (`aos_keras.export`):
+SAVED_MODEL_ENTRIES = frozenset(
+    {
+        "saved_model.pb", "fingerprint.pb", "keras_metadata.pb",
+        "variables", "assets", "assets.extra",
+    }
+)  # fmt: skip
+
+
 def _umask():
     mask = os.umask(0)
     os.umask(mask)
@@ -164,7 +182,18 @@ def foreign_entries(folder, own=()):
 
 
 class FolderInUseError(FileExistsError):
-    """Another process is writing the same output folder."""
+    """Another process is writing the same output.
+
+    Attributes:
+        holder: str. The other process's ID, as its lock file says.
+    """
+
+    def __init__(self, path, holder):
+        super().__init__(
+            f"{path} is being written by another process (pid {holder}); "
+            "wait for it to end, or write elsewhere"
+        )
+        self.holder = holder
 
 
 # The locks this process holds: path -> [open file, depth].
@@ -223,10 +252,7 @@ def _acquire(path):
             f.seek(0)
             holder = f.read().strip() or "unknown"
             f.close()
-            raise FolderInUseError(
-                f"{path} is being written by another process (pid "
-                f"{holder}); wait for it to end, or write elsewhere"
-            ) from None
+            raise FolderInUseError(path, holder) from None
         if _same_file(f, lock):  # not a lock file unlinked meanwhile
             f.truncate(0)
             f.write(str(os.getpid()))

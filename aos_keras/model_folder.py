@@ -37,14 +37,6 @@ from aos_keras.preprocessing import TablePreprocessor
 
 # The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
 ENCODER = "encoder.joblib"
-# Every entry a model folder of any version holds: `--overwrite` replaces
-# a folder of these only (`aos_keras.io.check_replaceable`).
-ENTRIES = frozenset(
-    {
-        "model.keras", "preprocessing.json", "metrics.json", "history.csv",
-        "curves.png", "generated.png", ENCODER,
-    }
-)  # fmt: skip
 
 
 def save_folder(result, out, *, label, plot=False, extra=None):
@@ -63,10 +55,11 @@ def save_folder(result, out, *, label, plot=False, extra=None):
 
     Raises:
         FileExistsError: `out` holds files that are not a model folder's
-            (`ENTRIES`): nothing of the user's is deleted.
+            (`aos_keras.io.MODEL_FOLDER_ENTRIES`): nothing of the user's is
+            deleted.
         aos_keras.io.FolderInUseError: another process is writing `out`.
     """
-    with io.atomic_dir(out, overwrite=True, own=ENTRIES) as tmp:
+    with io.atomic_dir(out, overwrite=True, own=io.MODEL_FOLDER_ENTRIES) as tmp:
         _write_folder(result, tmp, label, plot, extra)
     with open(os.path.join(out, "metrics.json"), encoding="utf-8") as f:
         return json.load(f)

@@ -484,7 +484,7 @@ def test_used_out_folder_needs_overwrite_and_is_replaced(
     _, path, _ = table
     out = tmp_path / "run"
     out.mkdir()
-    (out / "stale.png").write_bytes(b"old plot")
+    (out / "curves.png").write_bytes(b"an earlier run's plot")
     argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
     assert cli.main(argv + TINY_ARGS) == 2
     assert "pass --overwrite" in capsys.readouterr().err
@@ -497,7 +497,7 @@ def test_used_out_folder_needs_overwrite_and_is_replaced(
     assert cli.main(["-q", *argv, *TINY_ARGS, "--overwrite"]) == 0
     assert capsys.readouterr().err == ""
     names = {p.name for p in out.iterdir()}
-    assert "stale.png" not in names and "model.keras" in names
+    assert "curves.png" not in names and "model.keras" in names
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     history = pd.read_csv(out / "history.csv")
     assert history["epoch"].tolist() == [1]  # epochs numbered from 1

@@ -32,11 +32,11 @@ def test_atomic_dir_replaces_only_with_overwrite(tmp_path):
         with io.atomic_dir(target):
             pass
     with pytest.raises(RuntimeError):
-        with io.atomic_dir(target, overwrite=True) as tmp:
+        with io.atomic_dir(target, overwrite=True, own={"old"}) as tmp:
             open(os.path.join(tmp, "new"), "w").close()
             raise RuntimeError("killed mid-write")
     assert os.listdir(target) == ["old"]  # untouched by the failed write
-    with io.atomic_dir(target, overwrite=True) as tmp:
+    with io.atomic_dir(target, overwrite=True, own={"old"}) as tmp:
         open(os.path.join(tmp, "new"), "w").close()
     assert os.listdir(target) == ["new"]
     assert sorted(os.listdir(tmp_path)) == ["out"]  # no temp folder left

@@ -77,7 +77,9 @@ def split_label(frame, label, features=None, drop=None, warn=False):
     return x, y
 
 
-def check_out_path(path, flag, folder=False, example="predictions.csv"):
+def check_out_path(
+    path, flag, folder=False, example="predictions.csv", inputs=()
+):
     """Refuse, before any work, an output that could not be written.
 
     Files and folders are written beside their final path and renamed
@@ -92,14 +94,19 @@ def check_out_path(path, flag, folder=False, example="predictions.csv"):
         folder: bool. `path` is a folder (a file there is refused);
             otherwise a file (a folder there is refused).
         example: str. A file name the message suggests inside a folder.
+        inputs: paths the command reads (a table, a model folder): the
+            output must not replace one of them, nor a file of a model
+            folder among them.
 
     Raises:
         CLIError: `path` is of the wrong kind, a folder above it is a
-            file, or its folder cannot be written.
+            file, its folder cannot be written, or it would replace an
+            input.
     """
     if path == STDIO and not folder:
         return
     out = os.path.abspath(path)
+    _check_not_an_input(out, flag, path, inputs)
     if folder and os.path.exists(out) and not os.path.isdir(out):
         raise CLIError(f"{flag} {path} is a file, not a folder")
     if not folder and os.path.isdir(out):
@@ -118,6 +125,44 @@ def check_out_path(path, flag, folder=False, example="predictions.csv"):
         raise CLIError(
             f"{flag} {path}: cannot write in {parent} ({err.strerror})"
         ) from None
+
+
+def _check_not_an_input(out, flag, path, inputs):
+    """Refuse an output that is one of the command's inputs, or a file of
+    an input model folder (`predict -o t.csv` of `t.csv`)."""
+    from aos_keras import io
+
+    for given in inputs:
+        if given in (None, STDIO):
+            continue
+        src = os.path.abspath(given)
+        inside = os.path.dirname(out) == src and os.path.isdir(src)
+        if out == src or (inside and os.path.basename(out) in
+                          io.MODEL_FOLDER_ENTRIES):  # fmt: skip
+            raise CLIError(
+                f"{flag} {path} would replace the input {given}; write the "
+                "output to another path"
+            )
+
+
+def check_replaceable(path, flag, own):
+    """Refuse, before any work, an output folder that overwriting would
+    empty of the user's files (`aos_keras.io.check_replaceable`).
+
+    Args:
+        path: str. The output folder (`--overwrite` given or not needed).
+        flag: str. The option or argument that named it.
+        own: collection of str. The entries this kind of folder holds.
+
+    Raises:
+        CLIError: `path` is a link, or holds entries not in `own`.
+    """
+    from aos_keras import io
+
+    try:
+        io.check_replaceable(path, True, own)
+    except FileExistsError as err:
+        raise CLIError(f"{flag} {path}: {err}") from None
 
 
 def write_csv(frame, path, what):

@@ -9,7 +9,12 @@ from aos_keras.cli.common import LOG, check_out_path, read_table, split_label
 def check(args):
     """The output path and the table, checked before Keras is imported."""
     if args.output:
-        check_out_path(args.output, "--output", example="scores.json")
+        check_out_path(
+            args.output,
+            "--output",
+            example="scores.json",
+            inputs=(args.data, args.model),
+        )
     return read_table(args)
 
 

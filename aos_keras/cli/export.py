@@ -5,16 +5,38 @@ import os
 
 import numpy as np
 
-from aos_keras.cli.common import LOG, CLIError, check_out_path
+from aos_keras import io
+from aos_keras.cli.common import (
+    LOG,
+    CLIError,
+    check_out_path,
+    check_replaceable,
+)
 
 
 def run(args):
-    """Export the folder's classifier to `args.path`."""
-    from aos_keras import model_folder
+    """Export the folder's classifier to `args.path`.
 
+    `--overwrite` replaces an empty folder or a SavedModel only; the
+    export holds `PATH`'s lock, so a second command writing it is refused.
+    """
     if os.path.lexists(args.path) and not args.overwrite:
         raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
     check_out_path(args.path, "PATH", folder=True)
+    check_replaceable(args.path, "PATH", io.SAVED_MODEL_ENTRIES)
+    try:
+        with io.exclusive(args.path):
+            _export(args)
+    except io.FolderInUseError as err:
+        raise CLIError(
+            f"PATH {args.path}: another aos-keras command (pid {err.holder}) "
+            "is writing it; wait for it to end, or choose another PATH"
+        ) from None
+
+
+def _export(args):
+    from aos_keras import model_folder
+
     model, prep = model_folder.load_folder(args.model)
     if prep["_encoder"].numeric_only:
         _export_numeric(model, prep, args)

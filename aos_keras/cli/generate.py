@@ -8,7 +8,9 @@ def run(args):
     """Draw `args.n` rows per class from the folder's generator."""
     from aos_keras import model_folder
 
-    check_out_path(args.out, "--out", example="synthetic.csv")
+    check_out_path(
+        args.out, "--out", example="synthetic.csv", inputs=(args.model,)
+    )
     if args.n < 1:
         raise CLIError(f"--n must be at least 1; got {args.n}")
     model, prep = model_folder.load_folder(args.model)

@@ -13,7 +13,7 @@ from aos_keras.cli.common import (
 
 def check(args):
     """The output path and the table, checked before Keras is imported."""
-    check_out_path(args.out, "--out")
+    check_out_path(args.out, "--out", inputs=(args.data, args.model))
     return read_table(args)
 
 

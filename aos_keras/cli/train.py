@@ -15,6 +15,7 @@ import os
 import sys
 import warnings
 
+from aos_keras import io
 from aos_keras.cli import resume
 from aos_keras.cli.common import (
     EXIT_STATUS,
@@ -22,6 +23,7 @@ from aos_keras.cli.common import (
     CLIError,
     as_flags,
     check_out_path,
+    check_replaceable,
     read_table,
     split_label,
 )
@@ -101,7 +103,9 @@ def check_run_options(args):
 
 
 def _check_out(args):
-    """The output folder: a writable folder, unused unless `--overwrite`."""
+    """The output folder: a writable folder, unused unless `--overwrite`,
+    and even then only a model folder (nothing of the user's is ever
+    deleted)."""
     if args.out == "-":
         raise CLIError("--out names a folder (the model folder), not '-'")
     check_out_path(args.out, "--out", folder=True)
@@ -112,6 +116,7 @@ def _check_out(args):
             f"--out {args.out} exists and is not empty; pass --overwrite to "
             "replace it (the new folder replaces it whole at the end)"
         )
+    check_replaceable(args.out, "--out", io.MODEL_FOLDER_ENTRIES)
 
 
 def interrupted_run(folder):
@@ -124,10 +129,28 @@ def interrupted_run(folder):
 
 
 def run(args):
-    """Train, save the folder, print the metrics; the exit status."""
+    """Train, save the folder, print the metrics; the exit status.
+
+    The run holds `--out`'s lock (`aos_keras.io.exclusive`) from its
+    first to its last step: a second command writing the same folder is
+    refused at once, and the folder is checked again under the lock.
+    """
+    checked = getattr(args, "checked", None) or check(args)
+    try:
+        with io.exclusive(args.out):
+            _check_out(args)  # as it is now that no one else writes it
+            return _run(args, *checked)
+    except io.FolderInUseError as err:
+        raise CLIError(
+            f"--out {args.out}: another aos-keras command (pid "
+            f"{err.holder}) is writing this folder; wait for it to end, or "
+            "choose another --out"
+        ) from None
+
+
+def _run(args, config, features, labels):
     from aos_keras import training
 
-    config, features, labels = getattr(args, "checked", None) or check(args)
     backup, epoch = resume.prepare(args, features, labels)
     _announce(args, epoch)
     try:
