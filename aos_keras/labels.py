@@ -299,6 +299,45 @@ def encode_labels(y, classes, name="y"):
     return mapped[inverse.reshape(-1)]
 
 
+def as_written(text, parsed):
+    """Labels read from a text file: numbers only when written as numbers.
+
+    A label column is text in a file; a reader that parses it as numbers
+    merges `01` with `1` and shows `007` as `7`. The parsed values are kept
+    when every label is written as Python writes its number (`1`, `-2`,
+    `10`, `1.0`, `2.5`, `True`; spaces around it aside), otherwise the text
+    (`01`, `007`, `1.50`, `+1`, `1e3`, `-0`, `true`), so ordinary integer
+    labels keep their class order and cache keys.
+
+    Args:
+        text: 1-D object array of str, the labels as written (no missing).
+        parsed: 1-D array, the same labels as the reader parsed them.
+
+    Returns:
+        `parsed`, or `text` when some label is not a number's own spelling.
+
+    Example:
+    >>> as_written(np.array(["01", "1"], dtype=object), np.array([1, 1]))
+    array(['01', '1'], dtype=object)
+    """
+    if all(_canonical(t.strip()) for t in pd.unique(text)):
+        return parsed
+    return text
+
+
+def _canonical(text):
+    """Whether `text` is how Python writes the number (or bool) it holds."""
+    if text in ("True", "False"):
+        return True
+    for kind, spell in ((int, str), (float, repr)):
+        try:
+            if spell(kind(text)) == text:
+                return True
+        except ValueError:
+            pass
+    return False
+
+
 def label_key(label):
     """A dict key under which 1, 1.0 and np.int64(1) are the same label."""
     if isinstance(label, (numbers.Number, np.generic)):
@@ -309,6 +348,7 @@ def label_key(label):
 
 __all__ = [
     "REGRESSION_CLASSES",
+    "as_written",
     "REGRESSION_SHARE",
     "check_classes",
     "check_labels",

@@ -9,7 +9,8 @@ What cannot be read is refused with a message that says what to do.
 `split_label` splits a table into its feature columns and labels
 (`aos_keras.tables.split_table`) and refuses infinite cells, naming the
 column and the data rows as a user counts them (data row 1 is the first
-row after the header).
+row after the header). A label column of a text table keeps its spelling
+(`label_values`): `01`, `1` and `2` are three classes, `007` stays `007`.
 """
 
 import bz2
@@ -115,8 +116,41 @@ def _read_text(path, name, sep, decimal):
     sep = sep or sniff_separator(text, default)
     decimal = decimal or sniff_decimal(text, sep)
     _refuse_duplicates(name, next(csv.reader(io.StringIO(text), delimiter=sep)))
-    source = io.BytesIO(data) if data is not None else path
-    return pd.read_csv(source, sep=sep, decimal=decimal)
+    source = TextSource(data if data is not None else path, sep, decimal)
+    frame = source.read()
+    frame.attrs[TEXT_SOURCE] = source
+    return frame
+
+
+# The key of `DataFrame.attrs` under which `read_table` leaves the
+# `TextSource` of a text table (its columns can be read again as text).
+TEXT_SOURCE = "aos_keras.text_source"
+
+
+class TextSource:
+    """A text table's file (or standard input's bytes) and its layout.
+
+    Args:
+        source: str (a path) or bytes (standard input).
+        sep: str. The separator.
+        decimal: str. The decimal mark.
+    """
+
+    def __init__(self, source, sep, decimal):
+        self.source, self.sep, self.decimal = source, sep, decimal
+
+    def read(self, **kwargs):
+        """`pandas.read_csv` of the table; `kwargs` are its arguments."""
+        data = self.source
+        data = io.BytesIO(data) if isinstance(data, bytes) else data
+        return pd.read_csv(data, sep=self.sep, decimal=self.decimal, **kwargs)
+
+    def text(self, column):
+        """One column's cells as written (str; empty and `NA` cells NaN)."""
+        return self.read(usecols=[column], dtype=str)[column]
+
+    def __deepcopy__(self, memo):  # pandas copies `attrs` with each frame
+        return self
 
 
 def _stdin():
@@ -274,7 +308,39 @@ def split_label(frame, label, features=None, drop=None):
         warnings.simplefilter("always")
         x, y = split_table(frame, label, features=features, drop=drop)
     check_finite(x)
-    return x, y, [str(w.message) for w in caught]
+    return x, label_values(frame, label, y), [str(w.message) for w in caught]
+
+
+def label_values(frame, label, parsed=None):
+    """The labels of a table as written in its file.
+
+    A text table's label column was parsed as numbers by `read_table` when
+    every cell looks like one; its cells are read again as text and kept as
+    text unless each is its number's own spelling
+    (`aos_keras.labels.as_written`): `01`, `1` and `2` are three classes.
+    Tables not read from text (parquet, Excel, a DataFrame), reordered since
+    they were read, or with a missing label keep their parsed values.
+
+    Args:
+        frame: DataFrame, as `read_table` returns it.
+        label: str. The label column.
+        parsed: 1-D array or None. The column's values (default
+            `frame[label]`).
+
+    Returns:
+        1-D numpy array of labels.
+    """
+    from aos_keras.labels import as_written
+
+    parsed = frame[label].to_numpy() if parsed is None else parsed
+    source = frame.attrs.get(TEXT_SOURCE)
+    as_read = frame.index.equals(pd.RangeIndex(len(frame)))
+    if source is None or not as_read or frame[label].dtype.kind not in "biuf":
+        return parsed
+    text = source.text(label)
+    if len(text) != len(parsed) or text.isna().any():
+        return parsed
+    return as_written(text.to_numpy(dtype=object), parsed)
 
 
 def check_finite(frame, shown=5):
