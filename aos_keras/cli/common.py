@@ -162,7 +162,7 @@ def check_replaceable(path, flag, own):
     try:
         io.check_replaceable(path, True, own)
     except FileExistsError as err:
-        raise CLIError(f"{flag} {path}: {err}") from None
+        raise CLIError(f"{flag} {err}") from None
 
 
 def write_csv(frame, path, what):
