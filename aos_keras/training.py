@@ -77,8 +77,10 @@ def validation_split(y, val_size, seed):
 
     Returns:
         `(rows, val_rows)`: int arrays; `val_rows` is None when `val_size`
-        is 0. The split is stratified per class; a class with a single row
-        stays in training whole (`training_only_classes` names them).
+        is 0. The split is stratified per class, and every class of 2 rows
+        or more has a row on both sides (`every_class_held_out`); a class
+        with a single row stays in training whole (`training_only_classes`
+        names them).
     """
     rows = np.arange(len(y))
     if not val_size:
@@ -93,7 +95,32 @@ def validation_split(y, val_size, seed):
         stratify=y[~alone],
         random_state=seed,
     )
+    fit, val = every_class_held_out(y, fit, val, seed)
     return np.concatenate([fit, rows[alone]]), val
+
+
+def every_class_held_out(y, fit, val, seed):
+    """Move a training row of each class the validation rows lack into them.
+
+    A stratified split rounds each class's share of the validation rows;
+    a class of 2 or 3 rows may get none, and the epoch would be chosen by
+    a score that ignores it. Splits holding every class are unchanged.
+
+    Args:
+        y: array `(n,)`, labels.
+        fit, val: int arrays, the training and validation rows (every class
+            of `fit` has 2 rows or more in `fit` and `val` together).
+        seed: int. Seed of the rows moved.
+
+    Returns:
+        `(fit, val)`, each class of `fit` now with a row on both sides.
+    """
+    lacking = [c for c in np.unique(y[fit]) if not np.any(y[val] == c)]
+    if not lacking:
+        return fit, val
+    rng = np.random.default_rng(seed)
+    moved = [rng.choice(fit[y[fit] == c]) for c in lacking]
+    return fit[~np.isin(fit, moved)], np.concatenate([val, moved])
 
 
 def check_val_size(y, val_size, rows):
