@@ -11,6 +11,11 @@ A folder holds:
   and `export` use (the model in `model.keras` holds the same object);
 - `metrics.json`, `history.csv` (and PNG plots when asked).
 
+`load_folder` checks the parts against each other: `preprocessing.json`'s
+classes, feature columns, encoder and numeric layout must be the model's
+(a file edited by hand, or a `model.keras` copied from another folder, is
+refused with a message naming the file, the field and both values).
+
 Folders of version 0.3 also hold `encoder.joblib`, a pickle of the fitted
 `TableEncoder`: it is no longer written nor read (a pickle runs code when
 loaded); their JSON spec is used instead.
@@ -21,6 +26,7 @@ the previous folder or nothing, and no file of an earlier run stays.
 """
 
 import json
+import math
 import os
 import tempfile
 import warnings
@@ -37,6 +43,9 @@ from aos_keras.preprocessing import TablePreprocessor
 
 # The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
 ENCODER = "encoder.joblib"
+PREPROCESSING = "preprocessing.json"
+# What a message about a folder's file says to do.
+AGAIN = "Train the model again, or restore the file."
 
 
 def save_folder(result, out, *, label, plot=False, extra=None):
@@ -70,7 +79,7 @@ def _write_folder(result, out, label, plot, extra):
     model.save(os.path.join(out, "model.keras"))
     prep = preprocessing(result.features, label, result.encoder)
     prep["classes"] = model.classes_.tolist()
-    io.write_json(os.path.join(out, "preprocessing.json"), prep)
+    io.write_json(os.path.join(out, PREPROCESSING), prep)
     table = pd.DataFrame(result.history)
     table.index = pd.RangeIndex(1, len(table) + 1, name="epoch")  # 1-based
     io.write_text(os.path.join(out, "history.csv"), table.to_csv())
@@ -115,6 +124,11 @@ def _plot(result, out):
 def load_folder(folder):
     """The model and preprocessing of a folder written by `train`.
 
+    The folder's parts are checked against each other: the classes, the
+    feature columns, the encoder and the numeric layout (`mean`, `scale`)
+    of `preprocessing.json` must be those of the model in `model.keras`
+    (the reference: `evaluate` scores with it).
+
     Args:
         folder: str.
 
@@ -126,31 +140,204 @@ def load_folder(folder):
     Raises:
         FileNotFoundError: the folder lacks `model.keras` or
             `preprocessing.json`.
-        ValueError: `model.keras` is corrupt or truncated.
+        ValueError: `model.keras` is corrupt, truncated or not a model of
+            `aos-keras train`; `preprocessing.json` is not valid JSON,
+            lacks a field, or disagrees with the model (the message names
+            the file, the field and both values).
     """
-    paths = [
-        os.path.join(folder, n) for n in ("model.keras", "preprocessing.json")
-    ]
+    paths = [os.path.join(folder, n) for n in ("model.keras", PREPROCESSING)]
     for path in paths:
         if not os.path.exists(path):
             raise FileNotFoundError(
                 f"{path} not found: pass a folder written by 'aos-keras train'"
             )
+    model = _read_model(paths[0])
+    prep = read_json(paths[1])
+    _check_fields(prep, paths[1])
+    check = _FolderCheck(paths[1], paths[0])
+    check.same("'classes'", prep["classes"], model.classes_.tolist())
+    prep["_encoder"] = load_encoder(folder, prep, model)
+    check_folder(model, prep, check)
+    return model, prep
+
+
+def _read_model(path):
+    """The `AdversarialOversampler` of `path`, or a clear `ValueError`."""
     try:
-        model = _load_model(paths[0])
+        model = _load_model(path)
     except (OSError, ValueError, KeyError, EOFError) as err:
         import zipfile
 
-        if not zipfile.is_zipfile(paths[0]):
+        if not zipfile.is_zipfile(path):
             raise ValueError(
-                f"{paths[0]} is corrupt or truncated (not a Keras archive); "
+                f"{path} is corrupt or truncated (not a Keras archive); "
                 "train the model again or restore the file"
             ) from err
         raise
-    with open(paths[1], encoding="utf-8") as f:
-        prep = json.load(f)
-    prep["_encoder"] = load_encoder(folder, prep, model)
-    return model, prep
+    if not isinstance(model, AdversarialOversampler):
+        raise ValueError(
+            f"{path} holds a {type(model).__name__}, not a model trained by "
+            "aos-keras train: pass a folder written by 'aos-keras train', "
+            "or train one."
+        )
+    return model
+
+
+def read_json(path):
+    """The JSON object of a model folder's file, or a `ValueError` that
+    names the file and where it breaks (a truncated or edited file).
+
+    Raises:
+        ValueError: not valid JSON (line and column), not UTF-8 text, or
+            not a JSON object.
+    """
+    try:
+        with open(path, encoding="utf-8") as f:
+            value = json.load(f)
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"{path} is not valid JSON (line {err.lineno}, column "
+            f"{err.colno}): {err.msg}; train again or restore the file"
+        ) from None
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"{path} is not valid JSON (not UTF-8 text); train again or "
+            "restore the file"
+        ) from None
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"{path} holds a {type(value).__name__}, not the JSON object "
+            f"'aos-keras train' writes. {AGAIN}"
+        )
+    return value
+
+
+def _check_fields(prep, path):
+    """Refuse a `preprocessing.json` without a field the commands read."""
+    for field in ("features", "label", "classes"):
+        if field not in prep:
+            raise ValueError(
+                f"{path} lacks the field {field!r} (a folder written by "
+                f"'aos-keras train' has it). {AGAIN}"
+            )
+
+
+def check_folder(model, prep, check):
+    """Check `preprocessing.json` (`prep`) against the folder's model.
+
+    The model's own objects are the reference: its classes, and, when it
+    holds its table's preprocessor, its feature columns and encoder spec.
+    A model without one (folders of 0.3 and earlier) is checked for its
+    width; the file's numeric layout (`mean`, `scale`, read by `export`)
+    must be the encoder's.
+
+    Args:
+        model: the folder's `AdversarialOversampler`.
+        prep: the `preprocessing.json` dict, `_encoder` set.
+        check: a `_FolderCheck` of the folder's two files.
+
+    Raises:
+        ValueError: a field differs (file, field and both values named).
+    """
+    own, encoder = model.preprocessor, prep["_encoder"]
+    columns = own.columns_ if own.named else encoder.columns_
+    check.same("'features'", prep["features"], [str(c) for c in columns])
+    if not own.identity and "encoder" in prep:
+        check.same_spec(prep["encoder"], own.serving_spec())
+    if encoder.n_features_out_ != model.num_features:
+        check.same(
+            "'encoder' (width in model space)",
+            encoder.n_features_out_,
+            model.num_features,
+        )
+    if encoder.numeric_only:
+        spec = encoder.serving_spec()["columns"]
+        for key in ("mean", "scale"):
+            if key in prep:
+                check.same(repr(key), prep[key], [c[key] for c in spec])
+
+
+class _FolderCheck:
+    """Compares a field of `preprocessing.json` with the model's value,
+    both as the folder writes them (JSON), and names any difference."""
+
+    def __init__(self, path, model_path):
+        self.path, self.model_path = path, model_path
+
+    def same(self, field, in_file, in_model):
+        """Raise when the two values differ as JSON."""
+        in_file, in_model = _as_json(in_file), _as_json(in_model)
+        if in_file != in_model:
+            raise ValueError(
+                f"{self.path} does not match {self.model_path}: its field "
+                f"{field} is {_shown(in_file)}, but the model holds "
+                f"{_shown(in_model)}. The two files are not of one training "
+                "run (was one edited, or copied from another folder?). "
+                f"{AGAIN}"
+            )
+
+    def same_spec(self, in_file, in_model):
+        """The encoder: its column names, then `columns` and `order` (and
+        `unknown` and `limit` where both have them: 0.3 wrote neither),
+        the first difference named."""
+        if not isinstance(in_file, dict):
+            self.same("'encoder'", in_file, in_model)
+        self.same("'encoder' (column names)", _names(in_file), _names(in_model))
+        keys = ["columns", "order"] + [
+            k for k in ("unknown", "limit") if k in in_file and k in in_model
+        ]
+        for key in keys:
+            where = _difference(in_file.get(key), in_model.get(key), key)
+            if where is not None:
+                path, a, b = where
+                self.same(f"'encoder' ({path})", a, b)
+
+
+def _names(spec):
+    """The column names of an encoder spec (None for a malformed entry)."""
+    columns = spec.get("columns")
+    if not isinstance(columns, list):
+        return columns
+    return [c.get("name") if isinstance(c, dict) else None for c in columns]
+
+
+def _difference(a, b, path):
+    """`(path, a's part, b's part)` of the first difference, or None."""
+    if isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b):
+        parts = [(f"{path}.{k}", a[k], b[k]) for k in sorted(a)]
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        parts = [(f"{path}[{i}]", x, y) for i, (x, y) in enumerate(zip(a, b))]
+    else:
+        return None if _as_json(a) == _as_json(b) else (path, a, b)
+    for part in parts:
+        found = _difference(*part[1:], part[0])
+        if found is not None:
+            return found
+    return None
+
+
+def _as_json(value):
+    """`value` as the folder writes it: JSON text (NaN as null)."""
+    return json.dumps(_written(value), sort_keys=True)
+
+
+def _written(value):
+    """`value` with numpy scalars as Python, non-finite floats as None
+    (as `aos_keras.io.write_json` writes them)."""
+    if isinstance(value, dict):
+        return {str(k): _written(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_written(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _shown(text, limit=300):
+    """A JSON value for a message, cut after `limit` characters."""
+    return text if len(text) <= limit else text[:limit] + " ..."
 
 
 def _load_model(path):
