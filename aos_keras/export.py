@@ -25,7 +25,7 @@ import numpy as np
 
 from aos_keras import io
 from aos_keras.backend import BACKEND
-from aos_keras.serving_graph import write_archive
+from aos_keras.serving_graph import input_names, write_archive
 
 METHODS = ("auto", "native", "rebuild")
 METADATA = os.path.join("assets.extra", "aos_keras.json")
@@ -62,7 +62,10 @@ def export_saved_model(
 
     `assets.extra/aos_keras.json` repeats the labels with their JSON types
     (`classes`), `num_features`, `feature_mean` and `feature_scale`, for
-    clients that read the model directory.
+    clients that read the model directory; for a table served with one
+    input per column, its `columns` (the encoder's spec) and `inputs`, each
+    column's input name (`aos_keras.serving_graph.input_names`: a name
+    TensorFlow accepts, the column's own name where it is valid).
 
     Args:
         model: an `AdversarialOversampler`, a `Classifier`, a fitted
@@ -147,11 +150,21 @@ def export_saved_model(
 
 
 def _write_metadata(folder, spec, labels):
-    """`assets.extra/aos_keras.json`: labels with their JSON types, ..."""
+    """`assets.extra/aos_keras.json`: labels with their JSON types, the
+    standardisation, the columns and each column's input name (`inputs`,
+    None for the single `features` input)."""
     keys = ("num_features", "feature_mean", "feature_scale", "columns")
+    columns = spec["columns"]
+    inputs = None
+    if columns:
+        inputs = input_names(c["name"] for c in columns["columns"])
     io.write_json(
         os.path.join(folder, METADATA),
-        {"classes": _jsonable(labels), **{k: spec[k] for k in keys}},
+        {
+            "classes": _jsonable(labels),
+            **{k: spec[k] for k in keys},
+            "inputs": inputs,
+        },
     )
 
 

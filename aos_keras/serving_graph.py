@@ -6,6 +6,8 @@ column of a table, encoded in the graph) and `classes`. Runs under the
 TensorFlow backend (or JAX, through jax2tf).
 """
 
+import unicodedata
+
 import keras
 import numpy as np
 
@@ -102,23 +104,19 @@ def _column_signature(table, logits_fn, outputs):
 
 
 def _column_specs(table):
-    """One `TensorSpec` `[None]` per column: float32 numbers, strings."""
+    """One `TensorSpec` `[None]` per column (float32 numbers, strings),
+    named by `input_names`."""
     import tensorflow as tf
 
-    specs = [
+    names = input_names(c["name"] for c in table["columns"])
+    return [
         tf.TensorSpec(
             [None],
             tf.float32 if column["kind"] == "numeric" else tf.string,
-            name=_input_name(column["name"]),
+            name=names[str(column["name"])],
         )
         for column in table["columns"]
     ]
-    if len({s.name for s in specs}) != len(specs):
-        raise ValueError(
-            "Two columns map to the same signature input name "
-            f"{[s.name for s in specs]}; rename them."
-        )
-    return specs
 
 
 def _encode(column, values):
@@ -133,10 +131,56 @@ def _encode(column, values):
     return tf.cast(tf.equal(v[:, None], cats[None, :]), tf.float32)
 
 
+def input_names(columns):
+    """Each column's signature input name: valid in TensorFlow, unique.
+
+    A name keeps ASCII letters, digits, `_` and `.`; an accented letter
+    loses its accent (`é` to `e`); any other character becomes `_`; a name
+    that does not start with a letter gets the prefix `c_`. A column whose
+    name is valid as it is keeps it; a column whose name would then clash
+    with another's gets `_2`, `_3`, ... (columns in order).
+
+    Args:
+        columns: the column names, in input order.
+
+    Returns:
+        dict: column name (str) to input name, in input order.
+
+    Example:
+    >>> input_names(["größe", "a b", "1st", "x-y"])
+    {'größe': 'gro_e', 'a b': 'a_b', '1st': 'c_1st', 'x-y': 'x_y'}
+    """
+    columns = [str(c) for c in columns]
+    wanted = {c: _input_name(c) for c in columns}
+    kept = {c for c in columns if wanted[c] == c}
+    taken, names = set(kept), {}
+    for column in columns:
+        name = wanted[column]
+        if column not in kept:
+            name = _free(name, taken)
+            taken.add(name)
+        names[column] = name
+    return names
+
+
 def _input_name(column):
-    """A signature input name for a column (letters, digits, `_`, `.`)."""
-    name = "".join(ch if ch.isalnum() or ch in "_." else "_" for ch in column)
-    return name if name[:1].isalpha() else f"c_{name}"
+    """A column's input name before clashes (see `input_names`)."""
+    plain = unicodedata.normalize("NFKD", column)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    name = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "_.") else "_"
+        for ch in plain
+    )
+    return name if name[:1].isascii() and name[:1].isalpha() else f"c_{name}"
 
 
-__all__ = ["write_archive"]
+def _free(name, taken):
+    """`name`, or `name_2`, `name_3`, ...: the first not in `taken`."""
+    candidate, k = name, 1
+    while candidate in taken:
+        k += 1
+        candidate = f"{name}_{k}"
+    return candidate
+
+
+__all__ = ["input_names", "write_archive"]
