@@ -7,7 +7,7 @@ gradient boosting (scikit-learn's validation set), logistic regression and
 the plain classifier, and checks that compare writes its runs and report
 without matplotlib.
 
-    python ci/compare_smoke.py
+    python .ci/compare_smoke.py
 """
 
 import importlib.metadata
