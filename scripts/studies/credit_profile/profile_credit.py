@@ -1,5 +1,8 @@
 """Where the time of a Credit-shaped AO step goes on JAX: an op-level profile.
 
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/credit_profile`.
+
 The AO model is built as `bench_time_to_model.py --credit-bound` builds it:
 split 0 of the real Credit table ("Give Me Some Credit", `make_splits`),
 the encoder fitted on its training rows, batch 512, 4096 anchors per class,
@@ -18,7 +21,7 @@ The report says how the step's time divides between matrix products and
 everything else, per source function, and the ten costliest operations with
 their FLOP rate: what a run would need to take under 10 minutes.
 
-    python scripts/profile_credit.py [--q-generated-rows critic]
+    python $STUDY/profile_credit.py [--q-generated-rows critic]
         [--steps 20] [--rounds 3] [--out docs/results/credit_profile.md]
 """
 
@@ -28,11 +31,14 @@ import statistics
 import sys
 import time
 
+from aos_bench.datasets import data_home
+
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "..", "shared", "datasets")
+STUDY = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))
+DATA = data_home()
 BATCH, ANCHORS, EPOCHS = 512, 4096, 100
 
 
@@ -170,7 +176,7 @@ def main(argv=None):
     lines = [
         "# Where a Credit AO step's time goes (JAX, op-level profile)",
         "",
-        "Made by `python scripts/profile_credit.py "
+        "Made by `python scripts/studies/credit_profile/profile_credit.py "
         + " ".join(sys.argv[1:] if argv is None else argv)
         + "` (see its docstring for the method).",
         "",

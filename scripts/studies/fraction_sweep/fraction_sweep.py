@@ -1,14 +1,17 @@
 """The paper's Figure 2: DO's ACSA and GM on Secom as f_s varies.
 
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/fraction_sweep`.
+
 For each fractional rate f_s (DO's `sampling_strategy`: every class is
 oversampled to at least `ceil(f_s * n_max)` rows), trains DO on each seed
 under the honest protocol (epoch chosen on validation ACSA) and reports the
 test ACSA and GM, mean ± std over seeds. Runs are cached (one JSON file
 each, written atomically) so an interrupted sweep resumes.
 
-    python scripts/fraction_sweep.py                    # 10 rates x 5 seeds
-    python scripts/fraction_sweep.py --fractions 0.1 1.0 --seeds 1 --epochs 3
-    python scripts/fraction_sweep.py --smoke    # tests: Haberman, 2 rates,
+    python $STUDY/fraction_sweep.py                    # 10 rates x 5 seeds
+    python $STUDY/fraction_sweep.py --fractions 0.1 1.0 --seeds 1 --epochs 3
+    python $STUDY/fraction_sweep.py --smoke    # tests: Haberman, 2 rates,
                                                 # 1 seed, 1 epoch, temp folder
 
 Writes docs/results/fraction_sweep.csv and, with matplotlib installed,
@@ -28,12 +31,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from aos_bench import table2  # noqa: E402
+from aos_bench.datasets import data_home  # noqa: E402
 from aos_bench.splits import split_dataset  # noqa: E402
 from aos_keras import io  # noqa: E402
 from aos_keras.baselines import register_preset  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_DATA = os.path.join(ROOT, "..", "shared", "datasets")
+STUDY = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))
+SHARED_DATA = data_home()
 FRACTIONS = [round(0.1 * i, 1) for i in range(1, 11)]
 # The paper's DO with its rate left free: compare's "DO" fixes
 # `sampling_strategy="auto"` (since 0.5.0, when `mode="do"` alone became
@@ -61,7 +66,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--data-home", default=os.environ.get("AOS_KERAS_DATA", SHARED_DATA)
     )
-    parser.add_argument("--cache-dir", help="default runs/fraction_sweep")
+    parser.add_argument(
+        "--cache-dir", help="default scripts/studies/fraction_sweep"
+    )
     parser.add_argument("--out-dir", help="default docs/results")
     parser.add_argument(
         "--smoke",
@@ -76,9 +83,7 @@ def parse_args(argv=None):
         tmp = tempfile.mkdtemp()
         args.cache_dir = args.cache_dir or os.path.join(tmp, "runs")
         args.out_dir = args.out_dir or tmp
-    args.cache_dir = args.cache_dir or os.path.join(
-        ROOT, "runs", "fraction_sweep"
-    )
+    args.cache_dir = args.cache_dir or STUDY
     args.out_dir = args.out_dir or os.path.join(ROOT, "docs", "results")
     for f in args.fractions:
         if not 0.0 < f <= 1.0:
@@ -174,8 +179,9 @@ def main(argv=None):
     args = parse_args(argv)
     records = sweep(args)
     table = summarize(records)
-    command = "python scripts/fraction_sweep.py " + shlex.join(
-        sys.argv[1:] if argv is None else argv
+    command = (
+        "python scripts/studies/fraction_sweep/fraction_sweep.py "
+        + shlex.join(sys.argv[1:] if argv is None else argv)
     )
     csv = os.path.join(args.out_dir, "fraction_sweep.csv")
     io.write_text(csv, f"# {command}\n" + table.to_csv(index=False))

@@ -1,7 +1,10 @@
 """Issue 25's results pages, from the cached runs (trains nothing).
 
-Reads the runs of `scripts/run_round5.py` (`runs/dev_suite_v05`,
-`runs/paper_v05`) and writes, under the rules of
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/round5`.
+
+Reads the runs of `$STUDY/run_round5.py` (`$STUDY/dev_suite_v05`,
+`$STUDY/paper_v05`) and writes, under the rules of
 `docs/research/round5_protocol.md`:
 
 - `docs/results/dev_suite_v05.{csv,md}` and `_cd.png` (every run, every
@@ -15,7 +18,7 @@ Reads the runs of `scripts/run_round5.py` (`runs/dev_suite_v05`,
 
 A run not in the cache is left out and listed (never trained here).
 
-    python scripts/round5_summary.py
+    python $STUDY/round5_summary.py
 """
 
 import argparse
@@ -29,6 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pandas as pd  # noqa: E402
 import run_round5  # noqa: E402  (registers the round's variants)
 
+from aos_bench.datasets import data_home  # noqa: E402
 from aos_keras import io  # noqa: E402
 from aos_keras.evaluation.harness import (  # noqa: E402
     _assemble,
@@ -40,6 +44,7 @@ from aos_keras.evaluation.protocol import Protocol  # noqa: E402
 from aos_keras.evaluation.runs import jsonable  # noqa: E402
 
 ROOT = run_round5.ROOT
+STUDY = run_round5.STUDY
 METHODS = run_round5.FIELD + run_round5.ROUND
 OVERSAMPLERS = (
     "DO-T0.1+HGB", "CTGAN+HGB", "TVAE-C+HGB", "TVAE+HGB", "SMOTE+HGB",
@@ -369,8 +374,9 @@ def round_page(suite, missing, confirmation, paper_missing):
     lines = [
         "# Issue 25: the strongest field, the game's peers, one round on "
         "the game", "",
-        "Written by `python scripts/round5_summary.py` from the runs of "
-        "`scripts/run_round5.py` under [round5_protocol.md]"
+        "Written by `python scripts/studies/round5/round5_summary.py` from "
+        "the runs of "
+        "`scripts/studies/round5/run_round5.py` under [round5_protocol.md]"
         "(round5_protocol.md) (3 splits, 60 epochs, the epoch chosen on "
         "validation; JAX; version 0.5.0). Scores are test means in percent; "
         "ranks are per table, averaged over the tables on which every "
@@ -461,7 +467,8 @@ def guide_page(suite, shapes):
     """docs/which_method.md."""
     lines = [
         "# Which method for which table", "",
-        "Written by `python scripts/round5_summary.py` from the development "
+        "Written by `python scripts/studies/round5/round5_summary.py` from "
+        "the development "
         "suite's runs of issue 25 ([protocol](research/round5_protocol.md), "
         "[all results](research/round5.md)): 18 real tables, 3 splits each, "
         "the epoch chosen on validation, every method at its one fixed "
@@ -479,7 +486,9 @@ def guide_page(suite, shapes):
     return "\n".join(lines) + "\n"
 
 
-README_START = "<!-- does-it-work:start (scripts/round5_summary.py) -->"
+README_START = (
+    "<!-- does-it-work:start (scripts/studies/round5/round5_summary.py) -->"
+)
 README_END = "<!-- does-it-work:end -->"
 
 
@@ -530,12 +539,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--dev-dir",
-        default=os.path.join(ROOT, "..", "shared", "datasets", "dev"),
+        default=os.path.join(data_home(), "dev"),
     )
-    parser.add_argument(
-        "--data-home", default=os.path.join(ROOT, "..", "shared", "datasets")
-    )
-    parser.add_argument("--runs", default=os.path.join(ROOT, "runs"))
+    parser.add_argument("--data-home", default=data_home())
+    parser.add_argument("--runs", default=STUDY)
     parser.add_argument(
         "--out", default=ROOT, help="repository root to write under"
     )

@@ -1,14 +1,17 @@
 """The development suite for the game's generative peers, CTGAN and TVAE.
 
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/round5`.
+
 Runs `aos_keras.compare_suite` on the development suite for "CTGAN+HGB",
 "TVAE+HGB" and "TVAE-C+HGB" (aos_keras.baselines.peers) under the study's
 protocol (3 splits, 60 epochs for the neural methods, batch "auto"), into
-the cache of the issue-25 run (runs/dev_suite_v05), one run at a time;
+the cache of the issue-25 run ($STUDY/dev_suite_v05), one run at a time;
 progress lines go to the log. Needs the `peers` extra (.venv-peers,
 `make test-peers`):
 
     OMP_NUM_THREADS=1 KERAS_BACKEND=jax nice -n 10 \\
-        .venv-peers/bin/python scripts/run_peers.py --peer-max-steps 300
+        .venv-peers/bin/python $STUDY/run_peers.py --peer-max-steps 300
 
 (`--peer-max-steps 300`: the issue-25 run's deviation from the package's
 300 epochs on every table: at most 300 optimizer steps per generator,
@@ -16,7 +19,7 @@ what the defaults give CTGAN on a table of under 1,000 fitting rows, so
 CTGAN keeps them on 10 of the 18 tables and the larger ones get fewer
 epochs (sylva: 21 CTGAN and 20 TVAE epochs). At 300 epochs one split of
 sylva took about 40 min per generator on the shared 2-core machine, about
-6 h for the suite; runs/dev_suite_v05/COMMAND_peers.)
+6 h for the suite; $STUDY/dev_suite_v05/COMMAND_peers.)
 
 `--time sylva marketing ...` instead fits each peer's generator once on
 the first split's fitting rows of those tables, with `--time-epochs` (two
@@ -31,6 +34,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from aos_bench.datasets import data_home  # noqa: E402
 from aos_keras.baselines import MethodNotApplicable, make_method  # noqa: E402
 from aos_keras.baselines.peers import PEER_EPOCHS, register_peers  # noqa: E402
 from aos_keras.evaluation import compare_suite  # noqa: E402
@@ -38,13 +42,14 @@ from aos_keras.evaluation.harness import prepare_table, read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import make_splits  # noqa: E402
 from aos_keras.evaluation.runs import encode_split  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUITE = "/work/shared/datasets/dev"
+STUDY = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))
+SUITE = os.path.join(data_home(), "dev")
 # TVAE-C+HGB (a TVAE per class) beside the brief's TVAE+HGB, whose one
 # model rarely writes a minority label (NA on most tables).
 METHODS = ("CTGAN+HGB", "TVAE+HGB", "TVAE-C+HGB")
-CACHE = os.path.join(ROOT, "runs", "dev_suite_v05")
-LOG = "/work/logs/peers.log"
+CACHE = os.path.join(STUDY, "dev_suite_v05")
+LOG = os.path.join(STUDY, "peers.log")
 
 
 def parse(argv):

@@ -1,5 +1,8 @@
 """Issue 25's development-suite runs: the field and the round's variants.
 
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/round5`.
+
 Runs (or reads from the cache) every method of
 `docs/research/round5_protocol.md` on the 18 development tables under the
 protocol's settings, through the one harness (`aos_keras.compare_suite`),
@@ -8,11 +11,11 @@ trains only the runs missing from the cache, so it resumes after a stop and
 adds methods run later (the generative peers run in their own environment,
 `make .venv-peers/.done`, into the same cache).
 
-    python scripts/run_round5.py --methods DO-T0.1/HGB --jobs 2   # train
-    python scripts/run_round5.py --report     # every method; writes the
+    python $STUDY/run_round5.py --methods DO-T0.1/HGB --jobs 2   # train
+    python $STUDY/run_round5.py --report     # every method; writes the
                                               # suite report, trains none
-    python scripts/run_round5.py --paper --methods ...   # the confirmation:
-        # five of the paper's tables (cache runs/paper_v05), same protocol
+    python $STUDY/run_round5.py --paper --methods ...   # the confirmation:
+        # five of the paper's tables (cache $STUDY/paper_v05), same protocol
 """
 
 import argparse
@@ -22,10 +25,11 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from aos_bench import variants  # noqa: E402  (registers the round)
-from aos_bench.datasets import load_dataset  # noqa: E402
+from aos_bench.datasets import data_home, load_dataset  # noqa: E402
 from aos_keras.evaluation import compare_suite  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUDY = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))
 GROUP_A = (
     "LR HGB SMOTE+HGB BRF UB-HGB EasyEnsemble Q CW-CE LA-CE SMOTE+Q B-SMOTE+Q"
 ).split()
@@ -53,7 +57,7 @@ def parse_args(argv=None):
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument(
         "--dev-dir",
-        default=os.path.join(ROOT, "..", "shared", "datasets", "dev"),
+        default=os.path.join(data_home(), "dev"),
         help="folder of the development tables",
     )
     parser.add_argument(
@@ -66,13 +70,13 @@ def parse_args(argv=None):
     )  # fmt: skip
     parser.add_argument(
         "--data-home",
-        default=os.path.join(ROOT, "..", "shared", "datasets"),
+        default=data_home(),
         help="folder of the paper's tables (--paper)",
     )
     parser.add_argument(
         "--cache-dir",
-        help="the run cache (default runs/dev_suite_v05; with --paper "
-        "runs/paper_v05)",
+        help="the run cache (default dev_suite_v05 beside this script; "
+        "with --paper paper_v05)",
     )
     parser.add_argument(
         "--report", action="store_true",
@@ -98,7 +102,7 @@ def main(argv=None):
     suite = compare_suite(
         tables, only=args.tables, methods=methods, n_jobs=args.jobs,
         metric=args.metric,
-        cache_dir=args.cache_dir or os.path.join(ROOT, "runs", cache),
+        cache_dir=args.cache_dir or os.path.join(STUDY, cache),
         options={m: o for m, o in OPTIONS.items() if m in methods},
         **PROTOCOL,
     )  # fmt: skip

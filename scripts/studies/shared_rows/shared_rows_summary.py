@@ -1,6 +1,9 @@
 """The result of the shared-rows study, from its runs, by its selection rule.
 
-Reads the run files of `runs/dev_suite_v02.sh` (one JSON per table, method
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/shared_rows`.
+
+Reads the run files of `$STUDY/dev_suite_v02.sh` (one JSON per table, method
 and split), pairs `AO` with `AO-shared` and `DO` with `DO-shared` on each
 table x split, and writes below the results marker of
 `docs/research/shared_rows.md` (the protocol above it is left as it is):
@@ -9,7 +12,7 @@ a two-sided Wilcoxon signed-rank test (scipy), the mean seconds per run and
 the decision the protocol's rule gives. Every table x split pair where both
 runs are done is used; missing pairs are counted and listed.
 
-    python scripts/shared_rows_summary.py [--cache-dir runs/dev_suite_v02]
+    python $STUDY/shared_rows_summary.py [--cache-dir $STUDY/]
         [--doc docs/research/shared_rows.md]
 
 The names are those of the study's runs: `AO` and `DO` were then the paper's
@@ -27,9 +30,13 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUDY = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))
 PAIRS = (("AO", "AO-shared"), ("DO", "DO-shared"))
-MARKER = "<!-- results: written by scripts/shared_rows_summary.py -->"
+MARKER = (
+    "<!-- results: written by "
+    "scripts/studies/shared_rows/shared_rows_summary.py -->"
+)
 # The protocol's rule: at most this many ACSA points lost on average, and
 # no significant loss at this level.
 MAX_LOSS, ALPHA = 0.5, 0.05
@@ -101,7 +108,8 @@ def version_text(versions):
         "",
         "The same check for the version change itself (not part of the rule): "
         "`AO` and `DO` of version 0.2 (these runs) against version 0.1 (the "
-        "runs of `runs/dev_suite_100ep/`, same protocol and splits; their "
+        "runs of `scripts/studies/dev_suite_100ep/`, same protocol and "
+        "splits; their "
         "seconds were measured under another load, `--jobs 2`).",
         "",
         "| method | pairs | 0.1 ACSA | 0.2 ACSA | 0.2 - 0.1 | wins / ties / "
@@ -120,7 +128,8 @@ def version_text(versions):
 
 def result_text(stats, command):
     lines = [
-        f"Written by `{command}` from the runs in `runs/dev_suite_v02/`.",
+        f"Written by `{command}` from the runs in "
+        f"`scripts/studies/shared_rows/`.",
         "",
         "| pair | table x split pairs | fresh ACSA | shared ACSA | shared - "
         "fresh | wins / ties / losses | Wilcoxon p | s per run fresh | s per "
@@ -162,12 +171,10 @@ def result_text(stats, command):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--cache-dir", default=os.path.join(ROOT, "runs", "dev_suite_v02")
-    )
+    parser.add_argument("--cache-dir", default=STUDY)
     parser.add_argument(
         "--base-cache-dir",
-        default=os.path.join(ROOT, "runs", "dev_suite_100ep"),
+        default=os.path.join(STUDY, "..", "dev_suite_100ep"),
         help="the version 0.1 runs of AO and DO",
     )
     parser.add_argument(
@@ -183,8 +190,9 @@ def main(argv=None):
     versions = {
         m: compare_pair(runs, m, m, base_runs=old) for m in ("AO", "DO")
     }
-    command = "python scripts/shared_rows_summary.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
+    command = (
+        "python scripts/studies/shared_rows/shared_rows_summary.py "
+        + " ".join(sys.argv[1:] if argv is None else argv)
     )
     with open(args.doc, encoding="utf-8") as f:
         text = f.read()

@@ -4,14 +4,15 @@ How the last Credit runs were made (GAMO seeds 3-4, AO and DO seed 4): from
 a worktree of the frozen commit (the settings of seed 0), two processes,
 each pinned to one core with `taskset`:
 
-    cd /work/wt-credit   # git worktree add /work/wt-credit 666acb8
+    git worktree add $WORKTREE 666acb8 && cd $WORKTREE
     KERAS_BACKEND=jax PYTHONPATH=. python run_cells.py GAMO:3 DO:4
     KERAS_BACKEND=jax PYTHONPATH=. python run_cells.py GAMO:4 AO:4
 
 Each cell is `aos_keras.benchmark.run_grid` on one (method, seed), with the
 defaults of `scripts/reproduce_table2.py` (100 epochs; Credit's batch 512
 and 4096 anchors come from `RunConfig.for_dataset`); the run files go to
-the worktree's `runs/table2/` and were copied to this repository's.
+the worktree's `runs/table2/` (that commit's layout) and were copied to
+this repository's.
 """
 
 import os
@@ -31,5 +32,5 @@ for cell in sys.argv[1:]:
         [int(seed)],
         config,
         os.path.join(ROOT, "runs", "table2"),
-        data_home=os.path.join(ROOT, "..", "shared", "datasets"),
+        data_home=os.environ["AOS_KERAS_DATA"],
     )

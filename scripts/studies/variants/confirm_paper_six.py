@@ -1,12 +1,15 @@
 """Confirmation on the paper's tables with the compare harness (both columns).
 
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/variants`.
+
 Runs `aos_keras.compare` on five of the paper's six tables (Credit left out
 for compute) for the leading methods of the development suite, honest and
 post-hoc columns, and writes `docs/results/paper_six_compare.{csv,md}` and
-its critical-difference diagram. Resumable (cache `runs/paper_six`).
+its critical-difference diagram. Resumable (cache `$STUDY/paper_six`).
 
-    KERAS_BACKEND=jax python scripts/confirm_paper_six.py [--repeats 3]
-    python scripts/confirm_paper_six.py --smoke   # tests: Haberman, 2 fast
+    KERAS_BACKEND=jax python $STUDY/confirm_paper_six.py [--repeats 3]
+    python $STUDY/confirm_paper_six.py --smoke   # tests: Haberman, 2 fast
                                                   # methods, 1 split, 1 epoch
 """
 
@@ -16,10 +19,11 @@ import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from aos_bench.datasets import load_dataset  # noqa: E402
+from aos_bench.datasets import data_home, load_dataset  # noqa: E402
 from aos_keras.evaluation import compare_suite  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STUDY = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))
 DATASETS = ("secom", "pima", "haberman", "wafer", "yeast")
 # The best five of the development suite in either column, chosen there.
 METHODS = ("HGB", "SMOTE+HGB", "DO-T0.1+HGB", "LA-CE", "LR")
@@ -33,10 +37,10 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     parser.add_argument("--methods", nargs="+", default=list(METHODS))
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--data-home", default=data_home())
     parser.add_argument(
-        "--data-home", default=os.path.join(ROOT, "..", "shared", "datasets")
+        "--cache-dir", help="default scripts/studies/variants/paper_six"
     )
-    parser.add_argument("--cache-dir", help="default runs/paper_six")
     parser.add_argument("--out-dir", help="default docs/results")
     parser.add_argument("--stem", default="paper_six_compare")
     parser.add_argument(
@@ -52,7 +56,7 @@ def main(argv=None):
         tmp = tempfile.mkdtemp()
         args.cache_dir = args.cache_dir or os.path.join(tmp, "runs")
         args.out_dir = args.out_dir or tmp
-    args.cache_dir = args.cache_dir or os.path.join(ROOT, "runs", "paper_six")
+    args.cache_dir = args.cache_dir or os.path.join(STUDY, "paper_six")
     args.out_dir = args.out_dir or os.path.join(ROOT, "docs", "results")
     tables = {}
     for name in args.datasets:
