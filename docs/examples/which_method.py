@@ -36,7 +36,7 @@ result = compare(
     options={"Q": {"classifier_units": (8,)}, "CW-CE": {}} if FAST else None,
     cache_dir=os.path.join(OUT, "runs")
     if FAST
-    else os.path.join(HERE, "..", "..", "runs", "which_method"),
+    else os.path.join(HERE, "..", "..", "scripts", "studies", "which_method"),
     name="haberman",
 )
 print(result.summary().round(2).to_string())
