@@ -38,6 +38,12 @@ needs_dev = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def data_home(monkeypatch):
+    """The scripts read the datasets from $AOS_KERAS_DATA: the tests' copy."""
+    monkeypatch.setenv("AOS_KERAS_DATA", DATA)
+
+
 def load(name):
     """The script `{name}.py` as a module: a tool at the root of `scripts/`
     or a study's script in `scripts/studies/<study>/`."""
