@@ -20,7 +20,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # [text](target) in Markdown; images too. Targets with a scheme or a bare
 # anchor are not files.
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-OUTSIDE = re.compile(r"(\.\./shared|\bshared/(paper|spec|datasets)|/work/)")
+OUTSIDE = re.compile(r"(\.\./shared/|\bshared/(paper|spec|datasets)|/work/)")
 
 
 def tracked(*paths):
