@@ -3,7 +3,7 @@
 # `make test`: lint, then the whole suite on the tensorflow, jax and torch
 #   backends, with the versions of constraints.txt.
 # `make test-min`: the package at the floors of setup.cfg
-#   (ci/min-versions.txt) in its own environment, and a few fast tests.
+#   (.ci/min-versions.txt) in its own environment, and a few fast tests.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,7 +13,7 @@ TEST_WORKERS ?= 2
 TEST_ONCE_ON ?= $(lastword $(BACKENDS))
 PIP := $(BIN)/python -m pip install -q -c constraints.txt
 MIN_VENV ?= .cache/venv-min
-MIN_PIP := $(MIN_VENV)/bin/python -m pip install -q -c ci/min-versions.txt
+MIN_PIP := $(MIN_VENV)/bin/python -m pip install -q -c .ci/min-versions.txt
 MIN_PYTEST := $(MIN_VENV)/bin/python -m pytest -q -p no:cacheprovider
 # About 40 s: reading and encoding tables, the imbalanced-learn samplers
 # and baselines, the scikit-learn references (HGB's X_val), compare and its
@@ -42,8 +42,8 @@ demo: $(VENV)/.core
 	$(BIN)/python scripts/demo.py
 
 lint: $(VENV)/.all
-	$(BIN)/ruff check aos_keras tests scripts docs/examples ci
-	$(BIN)/ruff format --check aos_keras tests scripts docs/examples ci
+	$(BIN)/ruff check aos_keras tests scripts docs/examples .ci
+	$(BIN)/ruff format --check aos_keras tests scripts docs/examples .ci
 	@if [ -f .importlinter ]; then $(BIN)/lint-imports; \
 	else echo "no .importlinter: import contract not checked"; fi
 
@@ -70,7 +70,7 @@ test-min:
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_VENV)/bin/python -m pip install -q --upgrade pip
 	$(MIN_PIP) .
-	$(MIN_VENV)/bin/python ci/compare_smoke.py
+	$(MIN_VENV)/bin/python .ci/compare_smoke.py
 	$(MIN_PIP) ".[plots,parquet,excel,jax,distributed]" pytest
 	AOS_KERAS_MIN_VERSIONS=1 KERAS_BACKEND=tensorflow $(MIN_PYTEST) $(MIN_TESTS)
 	KERAS_BACKEND=jax $(MIN_PYTEST) tests/test_compare.py

@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 
+from aos_bench import datasets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -339,7 +341,7 @@ def main(argv=None):
     parser.add_argument("--split-seed", type=int, default=0)
     parser.add_argument(
         "--data-home",
-        default=os.path.join(ROOT, "..", "shared", "datasets"),
+        default=datasets.data_home(),
     )
     parser.add_argument(
         "--dataset", default="credit", help="data set of the accuracy part"

@@ -25,7 +25,7 @@ DO/Q wall-time ratios the FLOP ratio of one training step
 methods run the same number of steps, so the FLOP ratio is what the time
 ratio would be if every FLOP cost the same.
 
-Tables (`../shared/datasets/dev/`): new-thyroid1 (215 rows, 2 classes),
+Tables (`$AOS_KERAS_DATA/dev/`): new-thyroid1 (215 rows, 2 classes),
 splice (3190, 3, 60 nominal columns), letter-lt100 (4550, 26), marketing
 (6876, 9), sylva (13086, 2); plus `letter-lt100-2` (letter-lt100 with its
 labels collapsed to A-M / N-Z: the same shape with 2 classes, DO only) for
@@ -50,7 +50,7 @@ again); the report is rebuilt from them.
     python scripts/bench_time_to_model.py [--backends jax tensorflow torch]
         [--tables ...] [--methods Q AO DO] [--epochs 100] [--credit]
         [--q-generated-rows fresh] [--repeats 1]
-        [--cache-dir runs/time_to_model]
+        [--cache-dir scripts/studies/time_to_model]
         [--out docs/results/time_to_model.md] [--smoke]
 """
 
@@ -62,8 +62,10 @@ import sys
 import tempfile
 import time
 
+from aos_bench import datasets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEV = os.path.join(ROOT, "..", "shared", "datasets", "dev")
+DEV = os.path.join(datasets.data_home(), "dev")
 TABLES = ("new-thyroid1", "splice", "letter-lt100", "marketing", "sylva")
 TWO_CLASS = "letter-lt100-2"
 CREDIT = "credit"
@@ -108,7 +110,8 @@ def parse_args(argv):
         "model is built, not trained)",
     )
     parser.add_argument(
-        "--cache-dir", default=os.path.join(ROOT, "runs", "time_to_model")
+        "--cache-dir",
+        default=os.path.join(ROOT, "scripts", "studies", "time_to_model"),
     )
     parser.add_argument(
         "--out",

@@ -9,8 +9,9 @@ the tables are rebuilt from every cached run of this configuration:
     python scripts/reproduce_table2.py --quick --datasets haberman --seeds 1
     python scripts/reproduce_table2.py --datasets secom pima --methods Q DO
 
-Default folders, in this repository: datasets `../shared/datasets` (or
-`AOS_KERAS_DATA`), run files `runs/table2`, tables `docs/results`, JAX's
+Default folders, in this repository: datasets `$AOS_KERAS_DATA` (else
+`~/aos_keras_data`), run files `scripts/studies/table2`, tables
+`docs/results`, JAX's
 compilation cache `.cache/jax`. The grid and its tables are in
 `scripts/aos_bench/table2.py` and `table2_report.py`.
 
@@ -24,14 +25,14 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from aos_bench import table2, table2_report  # noqa: E402
+from aos_bench import datasets, table2, table2_report  # noqa: E402
 from aos_bench.datasets import DATASETS  # noqa: E402
 from aos_keras import backend  # noqa: E402
 from aos_keras.baselines import available_methods  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA_HOME = os.path.join(ROOT, "..", "shared", "datasets")
-CACHE_DIR = os.path.join(ROOT, "runs", "table2")
+DATA_HOME = datasets.data_home()
+CACHE_DIR = os.path.join(ROOT, "scripts", "studies", "table2")
 OUT_DIR = os.path.join(ROOT, "docs", "results")
 JAX_CACHE = os.path.join(ROOT, ".cache", "jax")
 

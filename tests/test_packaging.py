@@ -1,5 +1,5 @@
 """What `pip install aos_keras` declares: every import declared, every floor
-pinned in ci/min-versions.txt (which `make test-min` installs), one
+pinned in .ci/min-versions.txt (which `make test-min` installs), one
 TensorFlow distribution name throughout."""
 
 import ast
@@ -102,13 +102,13 @@ def test_compare_needs_no_extra():
 
 
 def test_every_floor_is_pinned_in_min_versions():
-    minimum = pins("ci/min-versions.txt")
+    minimum = pins(".ci/min-versions.txt")
     tested = core() + [r for e in TESTED_EXTRAS for r in extras()[e]]
     for requirement in tested:
         name = canonicalize_name(requirement.name)
         assert floor(requirement) is not None, f"{requirement}: no floor"
         assert minimum.get(name) == floor(requirement), (
-            f"setup.cfg says {requirement}, ci/min-versions.txt pins "
+            f"setup.cfg says {requirement}, .ci/min-versions.txt pins "
             f"{minimum.get(name)}: test the floor that is declared"
         )
 
@@ -125,7 +125,7 @@ def test_one_tensorflow_distribution_everywhere():
     """`tensorflow` is what a GPU install already provides; tensorflow-cpu
     beside it would overwrite the same files."""
     assert "tensorflow" in {canonicalize_name(r.name) for r in core()}
-    for path in ("setup.cfg", "constraints.txt", "ci/min-versions.txt"):
+    for path in ("setup.cfg", "constraints.txt", ".ci/min-versions.txt"):
         lines = (ROOT / path).read_text().splitlines()
         named = [line for line in lines if not line.lstrip().startswith("#")]
         assert "tensorflow-cpu" not in "\n".join(named), path
@@ -154,7 +154,7 @@ def test_python_requires_matches_the_classifiers():
 )
 def test_installed_versions_are_the_floors():
     """In `make test-min`'s environment every pinned floor is installed."""
-    for name, version in pins("ci/min-versions.txt").items():
+    for name, version in pins(".ci/min-versions.txt").items():
         installed = Version(importlib.metadata.version(name))
         assert installed.release == version.release, (name, installed)
 

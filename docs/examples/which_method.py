@@ -5,7 +5,7 @@ splits, a validation split carved from each training split that alone
 chooses the epoch, the package's own methods beside class weights, logit
 adjustment, SMOTE and the two scikit-learn references. Writes
 `docs/results/which_method/` (runs.csv, report.md, scores.png; the run
-cache in `runs/which_method/`) and prints the ranking and the
+cache in `scripts/studies/which_method/`) and prints the ranking and the
 recommendation. Run it as
 `python docs/examples/which_method.py`; `AOS_KERAS_EXAMPLE_FAST=1` makes it
 a seconds-long smoke run into a temporary folder (what the tests do).
@@ -36,7 +36,7 @@ result = compare(
     options={"Q": {"classifier_units": (8,)}, "CW-CE": {}} if FAST else None,
     cache_dir=os.path.join(OUT, "runs")
     if FAST
-    else os.path.join(HERE, "..", "..", "runs", "which_method"),
+    else os.path.join(HERE, "..", "..", "scripts", "studies", "which_method"),
     name="haberman",
 )
 print(result.summary().round(2).to_string())

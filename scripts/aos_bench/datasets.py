@@ -80,6 +80,19 @@ def load_dataset(name, data_home=None):
     )
 
 
+def data_home(path=None):
+    """The data folder that `load_dataset` reads.
+
+    Args:
+        path: str, `os.PathLike` or None. The folder, if given.
+
+    Returns:
+        str: `path`, else the environment variable `AOS_KERAS_DATA`, else
+        `~/aos_keras_data`, with `~` expanded.
+    """
+    return str(_data_home(path)[0])
+
+
 def _data_home(data_home):
     """The data folder and where its value came from."""
     if data_home is not None:

@@ -249,7 +249,8 @@ def write_tables(table, config, out_dir, stem, command, seconds):
     header = (
         "# Table 2 reproduction\n\n"
         "Runs made by `python scripts/reproduce_table2.py` (run in parts; "
-        "each run is a JSON file in `runs/table2/`); this table rebuilt "
+        "each run is a JSON file in `scripts/studies/table2/`); this table "
+        "rebuilt "
         f"from them by `{command}`.\n\n"
         "Scores are test-split ACSA and GM in %, mean ± std over seeds. "
         "**honest**: epoch chosen by validation ACSA (20% of the training "

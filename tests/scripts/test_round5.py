@@ -1,4 +1,5 @@
-"""scripts/round5_summary.py: the issue-25 pages read only cached runs."""
+"""scripts/studies/round5/round5_summary.py: the issue-25 pages read only
+cached runs."""
 
 import numpy as np
 import pandas as pd

@@ -8,6 +8,7 @@ backend in child processes run with `--in-process` (this backend only);
 tiny script. Scripts that need the paper's datasets skip without them.
 """
 
+import glob
 import importlib.util
 import json
 import math
@@ -37,9 +38,18 @@ needs_dev = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def data_home(monkeypatch):
+    """The scripts read the datasets from $AOS_KERAS_DATA: the tests' copy."""
+    monkeypatch.setenv("AOS_KERAS_DATA", DATA)
+
+
 def load(name):
-    """The script `scripts/{name}.py` as a module."""
-    path = os.path.join(ROOT, "scripts", f"{name}.py")
+    """The script `{name}.py` as a module: a tool at the root of `scripts/`
+    or a study's script in `scripts/studies/<study>/`."""
+    (path,) = glob.glob(
+        os.path.join(ROOT, "scripts", f"{name}.py")
+    ) + glob.glob(os.path.join(ROOT, "scripts", "studies", "*", f"{name}.py"))
     spec = importlib.util.spec_from_file_location(f"script_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -295,7 +305,9 @@ def test_research_summary_smoke(tmp_path):
 
 
 def test_no_script_changes_sys_path():
-    for name in sorted(os.listdir(os.path.join(ROOT, "scripts"))):
-        if name.endswith(".py"):
-            with open(os.path.join(ROOT, "scripts", name)) as f:
-                assert "sys.path" not in f.read(), name
+    scripts = glob.glob(os.path.join(ROOT, "scripts", "*.py"))
+    scripts += glob.glob(os.path.join(ROOT, "scripts", "studies", "*", "*.py"))
+    assert len(scripts) > 15
+    for path in sorted(scripts):
+        with open(path) as f:
+            assert "sys.path" not in f.read(), path

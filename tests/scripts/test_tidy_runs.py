@@ -62,6 +62,7 @@ def test_compare_runs_get_compare_columns(tmp_path):
     write(study / "t2" / "Q__c.json", compare_record("Q", 0, {"z": 0.3}))
     write(study / "t2" / "LR__d.json", compare_record("LR", 0, {}, "na"))
     write(study / ".jax" / "x.json", {"method": "not a run"})
+    (study / "COMMAND").write_text("aos-keras compare ...\n")
     load().main(["--root", str(tmp_path)])
     rows = read(study / "runs.csv")
     assert [(r["table"], r["method"], r["split"]) for r in rows] == [
@@ -110,3 +111,22 @@ def test_other_runs_are_flattened(tmp_path):
     assert row["epoch_seconds"] == "2.5 0.25"
     assert row["honest_recall[1]"] == "1.0"
     assert row["file"] == "haberman__DO__seed0.json"
+
+
+def test_studies_are_the_folders_with_a_command(tmp_path):
+    """A study folder may hold others (each with its COMMAND): each gets
+    its own runs.csv, and the outer one does not count their files."""
+    outer = tmp_path / "time" / "main"
+    inner = tmp_path / "time" / "main" / "epochs"
+    record = {"method": "DO", "dataset": "t", "seed": 0, "status": "ok"}
+    write(outer / "a.json", record)
+    write(inner / "b.json", record | {"seed": 1})
+    write(tmp_path / "no_command" / "c.json", record)
+    for folder in (outer, inner):
+        (folder / "COMMAND").write_text("python ...\n")
+    load().main(["--root", str(tmp_path)])
+    assert [r["file"] for r in read(outer / "runs.csv")] == ["a.json"]
+    assert [r["seed"] for r in read(inner / "runs.csv")] == ["1"]
+    assert not (tmp_path / "no_command" / "runs.csv").exists()
+    load().main(["--root", str(tmp_path), "time/main/epochs"])
+    assert [r["file"] for r in read(inner / "runs.csv")] == ["b.json"]

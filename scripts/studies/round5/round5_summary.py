@@ -1,0 +1,579 @@
+"""Issue 25's results pages, from the cached runs (trains nothing).
+
+Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
+`$STUDY` below is `scripts/studies/round5`.
+
+Reads the runs of `$STUDY/run_round5.py` (`$STUDY/dev_suite_v05`,
+`$STUDY/paper_v05`) and writes, under the rules of
+`docs/research/round5_protocol.md`:
+
+- `docs/results/dev_suite_v05.{csv,md}` and `_cd.png` (every run, every
+  metric), `docs/results/paper_v05.{csv,md}` and `_cd.png`;
+- `docs/research/round5.md`: mean ranks of honest ACSA and AP, wall time
+  per method, the peers' target, the round's variants against their
+  controls, the default's candidate, each rule's outcome;
+- `docs/which_method.md`: the guide page, the suite read by table size,
+  minority-class size and nominal columns;
+- the README's "Does it work?" block (between its two markers).
+
+A run not in the cache is left out and listed (never trained here).
+
+    python $STUDY/round5_summary.py
+"""
+
+import argparse
+import dataclasses
+import glob
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import pandas as pd  # noqa: E402
+import run_round5  # noqa: E402  (registers the round's variants)
+
+from aos_bench.datasets import data_home  # noqa: E402
+from aos_keras import io  # noqa: E402
+from aos_keras.evaluation.harness import (  # noqa: E402
+    _assemble,
+    plan_runs,
+    prepare_table,
+    read_suite,
+)
+from aos_keras.evaluation.protocol import Protocol  # noqa: E402
+from aos_keras.evaluation.runs import jsonable  # noqa: E402
+
+ROOT = run_round5.ROOT
+STUDY = run_round5.STUDY
+METHODS = run_round5.FIELD + run_round5.ROUND
+OVERSAMPLERS = (
+    "DO-T0.1+HGB", "CTGAN+HGB", "TVAE-C+HGB", "TVAE+HGB", "SMOTE+HGB",
+)  # fmt: skip
+# Rule 1's peers (TVAE+HGB is NA on most tables: round5_protocol, change 3).
+RULE1_PEERS = ("CTGAN+HGB", "TVAE-C+HGB")
+# (variant, its control, what the pair isolates)
+PAIRS = (
+    (
+        "DO-T0.1/HGB",
+        "LA-CE/HGB",
+        "the game's Q against LA-CE, both averaged with HGB",
+    ),
+    ("DO-T0.1/HGB", "HGB", "the game's average against HGB alone"),
+    (
+        "DO-T0.1+UB-HGB",
+        "UB-HGB",
+        "bags topped up by G against plain under-bagging",
+    ),
+    ("DO-T0.1-S0.5", "DO-T0.1", "half the gap by G against full balance"),
+    ("DO-T0.1-LA", "DO-T0.1-S0.5", "logit adjustment for the other half"),
+    ("DO-T0.1-LA", "DO-T0.1", "rule 3: the default's candidate"),
+    ("DO-T0.1+HGB", "CTGAN+HGB", "G's rows against CTGAN's, both before HGB"),
+    ("DO-T0.1+HGB", "TVAE-C+HGB", "G's rows against TVAE's (per class)"),
+    ("DO-T0.1+HGB", "SMOTE+HGB", "G's rows against SMOTE's, both before HGB"),
+    ("HGB", "HGB-plain", "class weights in HGB (Elor and Averbuch-Elor)"),
+    ("LA-CE/HGB", "HGB", "averaging a network with HGB"),
+    ("DO-T0.1", "DO", "the new default against the paper's DO"),
+)
+GAME = ("DO", "DO-T0.1", "DO-T0.1-LA", "DO-T0.1+HGB") + tuple(run_round5.ROUND)
+# The guide's groups (round5_protocol.md, rule 4).
+SMALL_ROWS, FEW_MINORITY = 1500, 50
+
+
+# ----------------------------------------------------------- the runs
+def cached_suite(tables, cache_dir, methods=METHODS):
+    """`(SuiteComparison of the cached runs, [missing run tags])`."""
+    prepared = {t: prepare_table(X, y) for t, (X, y) in tables.items()}
+    protocol = Protocol(
+        epochs=run_round5.PROTOCOL["epochs"],
+        batch_size=run_round5.PROTOCOL["batch_size"],
+    ).check()
+    options = {m: o for m, o in run_round5.OPTIONS.items() if m in methods}
+    runs = plan_runs(
+        prepared, methods, protocol, repeats=run_round5.PROTOCOL["repeats"],
+        seed=run_round5.PROTOCOL["seed"], options=options,
+        cache_dir=cache_dir,
+    )  # fmt: skip
+    records = {r.tag: r.cached() or by_content(r) for r in runs}
+    missing = sorted(t for t, r in records.items() if r is None)
+    records = {t: r for t, r in records.items() if r is not None}
+    return _assemble(prepared, records, methods), missing
+
+
+def by_content(run):
+    """A cached record of `run` under another key, matched by content.
+
+    The key holds the table's fingerprint, which pandas 2 and 3 hash
+    differently for one table of the suite (vowel0), so the peers' runs
+    (their environment has pandas 2.3) have other keys there. A record in
+    the run's folder with the same method, split seed, options and
+    protocol is the same run.
+    """
+    if run.path is None:
+        return None
+    prefix = os.path.basename(run.path).split("__")[0]
+    want = jsonable(dataclasses.asdict(run.protocol))
+    for path in glob.glob(os.path.join(os.path.dirname(run.path), "*.json")):
+        if os.path.basename(path).split("__")[0] != prefix:
+            continue
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+        same = (
+            record.get("repeat_seed") == run.split["seed"]
+            and record.get("options") == jsonable(run.options)
+            and record.get("protocol") == want
+        )
+        if same:
+            BY_CONTENT.append(run.tag)
+            return record
+    return None
+
+
+BY_CONTENT = []
+
+
+def table_shapes(tables):
+    """Rows, classes, smallest class and nominal columns of each table."""
+    rows = {}
+    for name, (X, y) in tables.items():
+        counts = pd.Series(y).value_counts()
+        nominal = sum(not pd.api.types.is_numeric_dtype(X[c]) for c in X)
+        rows[name] = {
+            "rows": len(X), "classes": len(counts),
+            "smallest": int(counts.min()), "nominal": int(nominal),
+        }  # fmt: skip
+    return pd.DataFrame(rows).T
+
+
+# --------------------------------------------------------- the tables
+def fmt(value, digits=2):
+    """A number for a table; `NA` for NaN."""
+    return "NA" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+
+
+def markdown(frame):
+    """A DataFrame as a markdown table (index first)."""
+    cols = [frame.index.name or ""] + [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for idx, row in frame.iterrows():
+        cells = [fmt(v) if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join([str(idx), *cells]) + " |")
+    return "\n".join(lines)
+
+
+def rank_rows(suite, metric, tables=None, methods=None):
+    """Mean rank, mean score (%) and wall time of each ranked method.
+
+    Methods with a score on every table (of `tables`) are ranked among
+    `methods` (all by default).
+    """
+    ranks = _rerank(suite, metric, tables, methods or suite.methods)
+    means = suite.means(metric).loc[ranks.index, ranks.columns]
+    runs = suite.runs[suite.runs.status == "ok"]
+    seconds = runs.groupby("method")["seconds"]
+    out = pd.DataFrame({
+        "mean rank": ranks.mean(),
+        f"mean {metric}": means.mean(),
+        "median s/run": seconds.median().reindex(ranks.columns),
+        "total min": seconds.sum().reindex(ranks.columns) / 60,
+    }).sort_values("mean rank")  # fmt: skip
+    out.index.name = "method"
+    return out
+
+
+def _rerank(suite, metric, tables, methods):
+    """Ranks of `methods` alone (re-ranked among themselves)."""
+    means = suite.means(metric)
+    if tables is not None:
+        means = means.loc[list(tables)]
+    means = means[[m for m in methods if m in means]].dropna(axis=1)
+    return means.rank(axis=1, ascending=metric == "brier")
+
+
+def pair_rows(suite, pairs=PAIRS, metric="acsa"):
+    """Each pair's paired test over the table x split pairs."""
+    rows = []
+    for a, b, what in pairs:
+        if a not in suite.methods or b not in suite.methods:
+            continue
+        h = suite.head_to_head(a, b, metric)["splits"]
+        if not h["n"]:
+            continue
+        rows.append({
+            "pair": f"{a} vs {b}", "what it isolates": what,
+            "pairs": h["n"], "difference": h["difference"],
+            "wins": h["wins"], "losses": h["losses"], "p": f"{h['p']:.2g}",
+        })  # fmt: skip
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).set_index("pair")
+
+
+# --------------------------------------------------------------- rules
+def peers_rule(suite):
+    """Rule 1: G before HGB ahead of both peers, at less fit time."""
+    ranks = rank_rows(suite, "acsa", methods=OVERSAMPLERS)
+    ours, peers = "DO-T0.1+HGB", RULE1_PEERS
+    if ours not in ranks.index or any(p not in ranks.index for p in peers):
+        return ranks, None
+    ahead = all(
+        ranks.loc[ours, "mean rank"] < ranks.loc[p, "mean rank"] for p in peers
+    )
+    faster = all(
+        ranks.loc[ours, "median s/run"] < ranks.loc[p, "median s/run"]
+        for p in peers
+    )
+    return ranks, bool(ahead and faster)
+
+
+def round_rule(suite):
+    """Rule 2: `(pick, best of all, pick is best, paired row)`."""
+    ranks = rank_rows(suite, "acsa")
+    variants = [m for m in ranks.index if m in run_round5.ROUND]
+    if not variants:
+        return None, ranks.index[0], None, None
+    pick, best = variants[0], ranks.index[0]
+    field_best = next(m for m in ranks.index if m in run_round5.FIELD)
+    row = suite.head_to_head(pick, field_best, "acsa")["splits"]
+    return pick, best, pick == best, (field_best, row)
+
+
+def default_rule(suite, confirmation):
+    """Rule 3: DO-T0.1-LA replaces DO-T0.1 (True/False; None: no runs)."""
+    a, b = "DO-T0.1-LA", "DO-T0.1"
+    if a not in suite.methods or b not in suite.methods:
+        return None, None
+    row = suite.head_to_head(a, b, "acsa")["splits"]
+    if not row["n"]:
+        return None, row
+    better = row["difference"] > 0 and row["p"] < 0.05
+    if better and confirmation is not None:
+        ranks = rank_rows(confirmation, "acsa")
+        if a in ranks.index and b in ranks.index:
+            better = ranks.loc[a, "mean rank"] <= ranks.loc[b, "mean rank"]
+    return bool(better), row
+
+
+def na_count(suite, method):
+    """ "`TVAE+HGB` is NA on 40 of its 54 runs (...)." or ""."""
+    runs = suite.runs[suite.runs.method == method]
+    if runs.empty:
+        return ""
+    na = runs[runs.status != "ok"]
+    tables = na.table.nunique()
+    return (
+        f"`{method}` is NA on {len(na)} of its {len(runs)} runs ({tables} "
+        "tables: the generator wrote too few rows of a class)."
+    )
+
+
+def verdict(flag):
+    """`met` / `not met` / `not decided (runs missing)`."""
+    return {True: "**met**", False: "**not met**"}.get(
+        flag, "**not decided** (runs missing)"
+    )
+
+
+def pvalue(row):
+    """`+0.42 points, 20 wins, 25 losses, p = 0.31` of a paired row."""
+    return (
+        f"{row['difference']:+.2f} points, {row['wins']} wins, "
+        f"{row['losses']} losses, p = {row['p']:.3g}"
+    )
+
+
+# --------------------------------------------------------------- pages
+def missing_lines(missing, tables=()):
+    """One line per method with runs missing from the cache."""
+    found = sorted({f"`{m}` on {t}" for t, m, _ in BY_CONTENT if t in tables})
+    lines = []
+    if found:
+        lines = [
+            "Read by content, not by key (the table's fingerprint differs "
+            "between pandas 2 and 3; see `by_content`): "
+            + ", ".join(found) + ".", "",
+        ]  # fmt: skip
+    if not missing:
+        return lines + ["Every planned run is in the cache."]
+    counts = pd.Series([m for _, m, _ in missing]).value_counts()
+    return (
+        lines
+        + ["Runs missing from the cache (left out of every table below):"]
+        + [f"- `{m}`: {n} runs" for m, n in counts.sort_index().items()]
+    )
+
+
+def collection_section(title, suite, missing):
+    """Ranks of ACSA and AP and the pairs of one collection."""
+    ok = suite.runs[suite.runs.status == "ok"]
+    lines = [
+        f"## {title}", "",
+        f"{len(ok)} runs ({len(suite.comparisons)} tables x 3 splits; NA "
+        f"runs: {int((suite.runs.status != 'ok').sum())}); wall time of all "
+        f"runs: {ok.seconds.sum() / 3600:.2f} CPU-hours on two niced "
+        "workers.", "", *missing_lines(missing, suite.comparisons), "",
+    ]  # fmt: skip
+    for metric, label in (("acsa", "honest ACSA"), ("ap", "average precision")):
+        lines += [f"### Mean rank of {label}", "",
+                  markdown(rank_rows(suite, metric)), ""]  # fmt: skip
+    for metric in ("acsa", "ap"):
+        pairs = pair_rows(suite, metric=metric)
+        if len(pairs):
+            lines += [f"### Pairs ({metric.upper()}, points, over the table x "
+                      "split pairs; Wilcoxon, sign test under 6)", "",
+                      markdown(pairs), ""]  # fmt: skip
+    return lines
+
+
+def rules_section(suite, confirmation):
+    """Each rule of the protocol and its outcome on these runs."""
+    lines = ["## The rules", ""]
+    ranks, met = peers_rule(suite)
+    lines += [
+        "**Rule 1 (peers), development suite**: " + verdict(met) + ". Mean "
+        "rank of honest ACSA among the oversamplers before HGB that ran on "
+        "every table, with the median seconds of a run (generator fit plus "
+        "HGB). " + na_count(suite, "TVAE+HGB"), "",
+        markdown(ranks), "",
+    ]  # fmt: skip
+    if confirmation is not None:
+        ranks, met = peers_rule(confirmation)
+        lines += ["**Rule 1, the paper's tables**: " + verdict(met) + ".", "",
+                  markdown(ranks), ""]  # fmt: skip
+    lines += _round_lines(suite, confirmation)
+    flag, row = default_rule(suite, confirmation)
+    text = pvalue(row) if row and row["n"] else "no runs"
+    lines += [f"**Rule 3 (the default's candidate)**: DO-T0.1-LA against "
+              f"DO-T0.1 on the suite: {text}. DO-T0.1-LA replaces the "
+              f"default: {verdict(flag)}.", ""]  # fmt: skip
+    return lines
+
+
+def _round_lines(suite, confirmation):
+    pick, best, is_best, vs = round_rule(suite)
+    if pick is None:
+        return [
+            "**Rule 2 (the round)**: no variant has runs on every table.",
+            "",
+        ]
+    field_best, row = vs
+    lines = [
+        f"**Rule 2 (the round)**: the round's pick is `{pick}`; the best mean "
+        f"rank of all is `{best}`. Against the field's best, `{field_best}`: "
+        f"{pvalue(row)}. The pick has the best mean rank on the suite: "
+        f"{verdict(is_best)}.",
+    ]
+    if confirmation is not None and is_best:
+        ranks = rank_rows(confirmation, "acsa")
+        holds = len(ranks) and ranks.index[0] == pick
+        lines.append(f"In the confirmation: {verdict(bool(holds))}.")
+    return lines + [""]
+
+
+def round_page(suite, missing, confirmation, paper_missing):
+    """docs/research/round5.md."""
+    lines = [
+        "# Issue 25: the strongest field, the game's peers, one round on "
+        "the game", "",
+        "Written by `python scripts/studies/round5/round5_summary.py` from "
+        "the runs of "
+        "`scripts/studies/round5/run_round5.py` under [round5_protocol.md]"
+        "(round5_protocol.md) (3 splits, 60 epochs, the epoch chosen on "
+        "validation; JAX; version 0.5.0). Scores are test means in percent; "
+        "ranks are per table, averaged over the tables on which every "
+        "ranked method ran. Times are seconds of a run, training and "
+        "scoring, on two niced workers beside other work (not isolated "
+        "timings).", "",
+    ]  # fmt: skip
+    lines += rules_section(suite, confirmation)
+    lines += collection_section("Development suite (18 tables)", suite, missing)
+    if confirmation is not None:
+        lines += collection_section(
+            "Confirmation: three of the paper's tables (Pima, Haberman, "
+            "Yeast)", confirmation, paper_missing,
+        )  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def groups(shapes):
+    """The guide's groups: `{title: [tables]}` (round5_protocol rule 4)."""
+    small = shapes.rows < SMALL_ROWS
+    few = shapes.smallest < FEW_MINORITY
+    nominal = shapes.nominal > 0
+    return {
+        f"Small tables (under {SMALL_ROWS} rows)": small,
+        f"Large tables ({SMALL_ROWS} rows or more)": ~small,
+        f"Few minority rows (smallest class under {FEW_MINORITY} rows)": few,
+        f"More minority rows ({FEW_MINORITY} or more)": ~few,
+        "Tables with nominal columns": nominal,
+        "Numeric tables": ~nominal,
+    }
+
+
+def best_game(ranks):
+    """`(method, place)` of the game's best-ranked method in `ranks`."""
+    places = [i for i, m in enumerate(ranks.index) if m in GAME]
+    if not places:
+        return None, None
+    return ranks.index[places[0]], places[0] + 1
+
+
+def group_lines(suite, title, tables):
+    """One group of the guide: its tables, the top five, the game's best."""
+    lines = [f"### {title}: {len(tables)} tables", "",
+             ", ".join(f"`{t}`" for t in tables), ""]  # fmt: skip
+    for metric, label in (("acsa", "honest ACSA"), ("ap", "AP")):
+        ranks = rank_rows(suite, metric, tables=tables)
+        lines += [
+            f"By {label}: `{ranks.index[0]}` leads (mean rank "
+            f"{ranks.iloc[0, 0]:.2f}, mean {ranks.iloc[0, 1]:.2f}); "
+            f"{_game_place(ranks)}.", "",
+            markdown(ranks.head(5).iloc[:, :2]), "",
+        ]  # fmt: skip
+    return lines
+
+
+def _game_place(ranks):
+    """ "the game's best is `X`, 4 of 23 (6.10)" (or that it has none)."""
+    game, place = best_game(ranks)
+    if game is None:
+        return "no method of the game ran on all of these tables"
+    return (
+        f"the game's best is `{game}`, {place} of {len(ranks)} "
+        f"({ranks.loc[game].iloc[0]:.2f})"
+    )
+
+
+def per_table(suite, shapes):
+    """Per table: its shape, the leader and the game's best (ACSA)."""
+    means = suite.means("acsa")
+    ranked = means.dropna(axis=1)
+    rows = {}
+    for table in ranked.index:
+        order = ranked.loc[table].sort_values(ascending=False)
+        game = [m for m in order.index if m in GAME]
+        place = list(order.index).index(game[0]) + 1 if game else None
+        rows[table] = {
+            **shapes.loc[table].to_dict(),
+            "leader": f"{order.index[0]} ({order.iloc[0]:.2f})",
+            "game's best": f"{game[0]} ({order[game[0]]:.2f}), {place}"
+            if game else "NA",
+        }  # fmt: skip
+    out = pd.DataFrame(rows).T
+    out.index.name = "table"
+    return out
+
+
+def guide_page(suite, shapes):
+    """docs/which_method.md."""
+    lines = [
+        "# Which method for which table", "",
+        "Written by `python scripts/studies/round5/round5_summary.py` from "
+        "the development "
+        "suite's runs of issue 25 ([protocol](research/round5_protocol.md), "
+        "[all results](research/round5.md)): 18 real tables, 3 splits each, "
+        "the epoch chosen on validation, every method at its one fixed "
+        "setting. The groups below hold 6 to 12 tables each: read them as "
+        "descriptions of where each method did well, not as tests. A "
+        "method's place on your table is best learned on your table: "
+        "`aos-keras compare your.csv --label y` runs this field there, with "
+        "paired tests.", "",
+        "## Every table (honest ACSA; the game's best: its score and place)",
+        "", markdown(per_table(suite, shapes)), "", "## By group", "",
+    ]  # fmt: skip
+    for title, mask in groups(shapes).items():
+        tables = [t for t in shapes.index[mask] if t in suite.comparisons]
+        lines += group_lines(suite, title, tables)
+    return "\n".join(lines) + "\n"
+
+
+README_START = (
+    "<!-- does-it-work:start (scripts/studies/round5/round5_summary.py) -->"
+)
+README_END = "<!-- does-it-work:end -->"
+
+
+def readme_block(suite, confirmation):
+    """The README's "Does it work?" summary, between its markers."""
+    lines = [README_START]
+    collections = (
+        ("18 development tables", suite),
+        ("Three of the paper's tables", confirmation),
+    )
+    for name, s in collections:
+        if s is None:
+            continue
+        acsa, ap = rank_rows(s, "acsa"), rank_rows(s, "ap")
+        lines.append(
+            f"- **{name}** ({len(acsa)} methods ranked): by honest ACSA "
+            f"`{acsa.index[0]}` leads (mean rank {acsa.iloc[0, 0]:.2f}), "
+            f"then {_next_two(acsa)}; "
+            f"{_game_place(acsa)}. By average precision `{ap.index[0]}` "
+            f"leads ({ap.iloc[0, 0]:.2f}); {_game_place(ap)}."
+        )
+    _, met = peers_rule(suite)
+    lines.append(
+        "- **The game's generator against CTGAN and TVAE** as oversamplers "
+        f"before the same HGB, ahead of both at less fit time: {verdict(met)}"
+        " on the development suite."
+    )
+    return "\n".join(lines + [README_END])
+
+
+def _next_two(ranks):
+    """ "`B` (3.10) and `C` (4.00)": the second and third of `ranks`."""
+    return " and ".join(
+        f"`{m}` ({ranks.loc[m].iloc[0]:.2f})" for m in ranks.index[1:3]
+    )
+
+
+def write_readme(path, block):
+    """Replace the block between the README's markers."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    start, end = text.index(README_START), text.index(README_END)
+    io.write_text(path, text[:start] + block + text[end + len(README_END) :])
+
+
+def main(argv=None):
+    """Read the caches; write the pages."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--dev-dir",
+        default=os.path.join(data_home(), "dev"),
+    )
+    parser.add_argument("--data-home", default=data_home())
+    parser.add_argument("--runs", default=STUDY)
+    parser.add_argument(
+        "--out", default=ROOT, help="repository root to write under"
+    )
+    args = parser.parse_args(argv)
+    tables = read_suite(args.dev_dir)
+    suite, missing = cached_suite(
+        tables, os.path.join(args.runs, "dev_suite_v05")
+    )
+    paper = run_round5.paper_tables(args.data_home)
+    paper, paper_missing = cached_suite(
+        {t: paper[t] for t in run_round5.CONFIRMATION_TABLES},
+        os.path.join(args.runs, "paper_v05"),
+    )
+    if paper.runs.empty:
+        paper = None
+    results = os.path.join(args.out, "docs", "results")
+    suite.save(results, stem="dev_suite_v05")
+    if paper is not None:
+        paper.save(results, stem="paper_v05")
+    docs = os.path.join(args.out, "docs")
+    io.write_text(os.path.join(docs, "research", "round5.md"),
+                  round_page(suite, missing, paper, paper_missing))  # fmt: skip
+    io.write_text(os.path.join(docs, "which_method.md"),
+                  guide_page(suite, table_shapes(tables)))  # fmt: skip
+    write_readme(
+        os.path.join(args.out, "README.md"), readme_block(suite, paper)
+    )
+    print(
+        f"{len(missing)} suite runs and {len(paper_missing)} paper runs missing"
+    )
+
+
+if __name__ == "__main__":
+    main()
