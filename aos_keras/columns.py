@@ -14,6 +14,9 @@ import pandas as pd
 
 from aos_keras import validation
 
+# How a duration column becomes numbers (its seconds), in messages.
+SECONDS = "column.dt.total_seconds()"
+
 
 def select_columns(frame, columns, name="X"):
     """The columns of `frame` named `columns`, in that order (by name).
@@ -60,8 +63,8 @@ def select_columns(frame, columns, name="X"):
 def check_categories(values, column, max_categories):
     """Refuse a nominal column with too many categories, saying why.
 
-    Dates, columns mixing numbers and text, and ID or free-text columns
-    each get their own message and what to do.
+    Dates, durations, columns mixing numbers and text, and ID or
+    free-text columns each get their own message and what to do.
 
     Raises:
         ValueError: more than `max_categories` distinct values.
@@ -74,6 +77,10 @@ def check_categories(values, column, max_categories):
         "date": "it looks like a date column: convert it to numbers (for "
         "example days since a reference date, or year and month columns) "
         "or drop it",
+        "duration": "it looks like a duration (timedelta) column: convert "
+        f"it to numbers (for example its seconds: {SECONDS} in pandas, "
+        "pandas.to_timedelta(column).dt.total_seconds() for text) or drop "
+        "it",
         "mixed types": "it has mixed types, numbers and text in one column "
         "(for example 'n/a' or '?' among numbers): clean those cells (leave "
         "them empty to impute them) or drop the column",
@@ -87,19 +94,35 @@ def check_categories(values, column, max_categories):
 
 
 def text_kind(values):
-    """`"date"`, `"mixed types"` or `"text"`: what a nominal column holds."""
+    """`"date"`, `"duration"`, `"mixed types"` or `"text"`: what a nominal
+    column holds."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return "date"
+    if pd.api.types.is_timedelta64_dtype(values):
+        return "duration"
     sample = values.dropna().astype(str).head(500)
     if len(sample) and pd.to_numeric(sample, errors="coerce").notna().any():
         return "mixed types"
+    if _share(sample, pd.to_timedelta) > 0.8:  # before dates: "01:30:00"
+        return "duration"
+    return (
+        "date"
+        if _share(sample, pd.to_datetime, format="mixed") > 0.8
+        else "text"
+    )
+
+
+def _share(sample, parse, **options):
+    """The share of `sample`'s cells that `parse` reads (0 when none)."""
+    if not len(sample):
+        return 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            dates = pd.to_datetime(sample, errors="coerce", format="mixed")
-        except (TypeError, ValueError):
-            return "text"
-    return "date" if len(sample) and dates.notna().mean() > 0.8 else "text"
+            parsed = parse(sample, errors="coerce", **options)
+        except (TypeError, ValueError, OverflowError):
+            return 0.0
+    return float(parsed.notna().mean())
 
 
 def split_table(frame, label, *, features=None, drop=None):
@@ -201,9 +224,10 @@ def _column_note(values, column, rows):
     """A date column read as text, or an ID column: what to do; else None."""
     text = values.dtype.kind in "OSU" or str(values.dtype) in (
         "string",
+        "str",
         "category",
     )
-    kind = text_kind(values) if text else None
+    kind = text_kind(values) if text or values.dtype.kind == "m" else None
     if kind == "mixed types":
         return _mixed_note(values, column)
     if kind == "date":
@@ -212,6 +236,13 @@ def _column_note(values, column, rows):
             "feature (one category per date, their order lost): convert it "
             "to numbers (for example days since a reference date, or year "
             "and month columns) or name it in `drop`"
+        )
+    if kind == "duration":
+        return (
+            f"column {column!r} looks like durations; it is used as a "
+            "nominal feature (one category per duration, their order lost): "
+            f"convert it to numbers (for example its seconds: {SECONDS} in "
+            "pandas) or name it in `drop`"
         )
     if (text or values.dtype.kind in "iu") and values.nunique() == rows:
         return (

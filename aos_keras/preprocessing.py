@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from aos_keras import validation
+from aos_keras.spec_encoder import check_numbers
 from aos_keras.tables import SpecEncoder, TableEncoder, is_mixed_table
 
 
@@ -187,6 +188,7 @@ class TablePreprocessor:
             return validation.check_features(X, self.n_features_in_, name)
         if self.identity:  # the user's names: checked in their order
             frame = self.encoder.frame(X, name)
+            check_numbers(frame)  # text cells named, with their rows
             return validation.check_features(frame, self.n_features_in_, name)
         if not self.named and _is_frame(X):
             X = X.to_numpy()

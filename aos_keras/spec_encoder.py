@@ -110,15 +110,8 @@ class SpecEncoder:
 
     def _number(self, column, values):
         name = column["name"]
-        try:
-            v = pd.to_numeric(values, errors="raise").astype(float)
-        except (TypeError, ValueError) as err:
-            raise ValueError(
-                f"column {name!r} was numeric in training but now holds "
-                f"non-numbers: {err}"
-            ) from None
-        v = v.to_numpy()
         fill = column.get("fill")
+        v = numbers(values, name, imputed=fill is not None).to_numpy()
         validation.check_column(
             v, name, limit=self.limit, allow_missing=fill is not None
         )
@@ -149,6 +142,83 @@ class SpecEncoder:
         return frame
 
 
+def numbers(values, column, *, imputed=True, shown=5):
+    """A numeric column's cells as floats, or an error naming its text.
+
+    Args:
+        values: Series, the column's cells (its index: the table's).
+        column: the column's name (for the message).
+        imputed: bool. Whether an empty cell is imputed (the message says
+            so).
+        shown: int. Most bad cells named.
+
+    Returns:
+        Series of float.
+
+    Raises:
+        ValueError: cells that are not numbers: the first `shown`, each
+            with its data row (the first row = 1, as the file counts them)
+            and, for a DataFrame of another index, its index label; "and N
+            more".
+    """
+    try:
+        return pd.to_numeric(values, errors="raise").astype(float)
+    except (TypeError, ValueError) as err:
+        bad = _text_cells(values)
+        if not bad.any():
+            raise ValueError(
+                f"column {column!r} was numeric in training but now holds "
+                f"non-numbers: {err}"
+            ) from None
+    cells = _cells(values, bad, shown)
+    empty = " (an empty cell is imputed)" if imputed else ""
+    raise ValueError(
+        f"column {column!r} was numeric in training but holds text in "
+        f"{int(bad.sum())} cells: {cells}; replace them with numbers{empty}."
+    )
+
+
+def check_numbers(frame, shown=5):
+    """Refuse text in any column of `frame` (`numbers`' message, the first
+    column with text)."""
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind not in "biufc" and _text_cells(values).any():
+            numbers(values, column, imputed=False, shown=shown)
+
+
+def _text_cells(values):
+    """Boolean array: the cells that are there but are not numbers."""
+    try:
+        parsed = pd.to_numeric(values, errors="coerce")
+    except (TypeError, ValueError):
+        parsed = pd.Series(
+            [_number_or_nan(v) for v in values], index=values.index
+        )
+    return (parsed.isna() & values.notna()).to_numpy()
+
+
+def _number_or_nan(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _cells(values, bad, shown):
+    """`'abc' on data row 5 (index 'r4'), ... and 2 more`."""
+    rows = np.flatnonzero(bad)
+    plain = isinstance(values.index, pd.RangeIndex) and values.index.equals(
+        pd.RangeIndex(len(values))
+    )
+    parts = []
+    for row in rows[:shown]:
+        where = "" if plain else f" (index {values.index[row]!r})"
+        parts.append(f"{values.iloc[row]!r} on data row {row + 1}{where}")
+    more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+    return ", ".join(parts) + more
+
+
 def _dtype(name):
     if name == "category":
         return "object"  # the categories are strings in the spec
@@ -171,4 +241,4 @@ def restore_dtype(column, dtype):
         return column
 
 
-__all__ = ["SpecEncoder", "restore_dtype"]
+__all__ = ["SpecEncoder", "check_numbers", "numbers", "restore_dtype"]

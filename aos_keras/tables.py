@@ -36,7 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from aos_keras import validation
 from aos_keras.columns import check_categories, select_columns, split_table
-from aos_keras.spec_encoder import SpecEncoder, restore_dtype
+from aos_keras.spec_encoder import SpecEncoder, numbers, restore_dtype
 
 NUMERIC_IMPUTATION = ("median", "mean", "constant")
 UNKNOWN_POLICIES = ("ignore", "error")
@@ -371,14 +371,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             column = frame[c].astype(object)
             frame[c] = column.where(column.notna(), np.nan)
         for c in self.numeric_:
-            try:
-                values = pd.to_numeric(frame[c], errors="raise")
-            except (TypeError, ValueError) as err:
-                raise ValueError(
-                    f"Column {c!r} was numeric when the encoder was fitted "
-                    f"but now holds non-numbers: {err}"
-                ) from None
-            values = values.astype(float)
+            values = numbers(frame[c], c)
             validation.check_column(values.to_numpy(), c, limit=self._limit)
             frame[c] = values
         return frame
