@@ -1,18 +1,62 @@
 """`aos-keras compare`: every method on a table, or on a folder of tables
 (`aos_keras.compare`, `aos_keras.compare_suite`): the summary on stdout,
-the report files in `--out`."""
+the report files in `--out`.
+
+`check` runs before Keras is imported: the arguments and the output
+folder (`aos_keras.evaluation.outputs`: a user's file named like a report
+file, or another command's folder, is refused before any run). `run`
+holds `--out`'s lock for the whole compare, so a second compare into the
+same folder is refused at once.
+"""
 
 import os
 
-from aos_keras.cli.common import LOG, CLIError, read_table, split_label
+from aos_keras.cli.common import (
+    LOG,
+    CLIError,
+    check_out_path,
+    read_table,
+    split_label,
+)
+from aos_keras.evaluation import outputs
+from aos_keras.io import FolderInUseError
 
 
-def run(args):
-    """Compare the methods; print the summary and the files written."""
+def check(args):
+    """The arguments and `--out`, before Keras starts.
+
+    Raises:
+        CLIError: a table and `--suite` both or neither, table options
+            with `--suite`, or an output folder the report cannot go to.
+    """
     if (args.data is None) == (args.suite is None):
         raise CLIError("give one table (DATA) or --suite FOLDER, not both")
     if args.suite is not None and (args.features or args.drop):
         raise CLIError("--features and --drop apply to one table, not --suite")
+    try:
+        outputs.check_folder(args.out, _report_files(args))
+    except FileExistsError as err:
+        raise CLIError(f"--out {args.out}: {err}") from None
+    check_out_path(os.path.join(args.out, "report.md"), "--out")
+
+
+def _report_files(args):
+    if args.suite is not None:
+        return outputs.suite_files(args.name or "suite")
+    return outputs.table_files()
+
+
+def run(args):
+    """Compare the methods; print the summary and the files written."""
+    try:
+        with outputs.claim(args.out):
+            _compare(args)
+    except FolderInUseError as err:
+        raise CLIError(f"--out: {err}") from None
+
+
+def _compare(args):
+    """Run the compare under `--out`'s lock."""
     settings = dict(
         methods=args.methods,
         repeats=args.repeats,

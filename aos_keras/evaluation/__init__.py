@@ -29,7 +29,8 @@ Modules: `protocol` (settings and splits), `scoring` (`LogitScorer`),
 `ranking` (the metrics that may rank), `runs` (one run, its cache key),
 `executor` and `worker` (joblib),
 `statistics` (paired tests, Friedman/Nemenyi), `comparison` and `suite`
-(the results), `reports` (Markdown), `harness` (`compare`, `compare_suite`).
+(the results), `reports` (Markdown), `outputs` (the report files in an
+output folder), `harness` (`compare`, `compare_suite`).
 Names are imported on first use (PEP 562), so a worker process can choose
 its Keras backend before anything imports Keras.
 

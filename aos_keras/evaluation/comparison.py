@@ -1,11 +1,11 @@
 """`Comparison`: the result of `compare` on one table."""
 
-import os
+import functools
 
 import pandas as pd
 
-from aos_keras import io, plots
-from aos_keras.evaluation import reports
+from aos_keras import plots
+from aos_keras.evaluation import outputs, reports
 from aos_keras.evaluation.ranking import (
     DEFAULT_METRIC,
     check_metric,
@@ -118,19 +118,27 @@ class Comparison:
     def save(self, out_dir, plot=True):
         """Write `runs.csv`, `report.md` and (with matplotlib) `scores.png`.
 
-        Without matplotlib the plot is skipped with a warning.
+        Without matplotlib the plot is skipped with a warning. Every file
+        of the folder's report comes from this one: an earlier report's
+        `scores.png` that is not written now (`plot=False`) is removed.
+        A file of those names that compare did not write is never
+        replaced (`aos_keras.evaluation.outputs`).
 
         Returns:
             list of the paths written.
+
+        Raises:
+            FileExistsError: `out_dir` holds a file of a report's name
+                that compare did not write, or is a model folder.
         """
-        paths = [
-            os.path.join(out_dir, "runs.csv"),
-            os.path.join(out_dir, "report.md"),
-        ]
-        io.write_text(paths[0], self.runs.to_csv(index=False))
-        io.write_text(paths[1], self.markdown())
-        if plot:
-            path = os.path.join(out_dir, "scores.png")
-            if reports.save_plot(plots.plot_compare_scores, self, path):
-                paths.append(path)
-        return paths
+        texts = {
+            "runs.csv": self.runs.to_csv(index=False),
+            "report.md": self.markdown(),
+        }
+        draw = functools.partial(
+            reports.save_plot, plots.plot_compare_scores, self
+        )
+        figure = ("scores.png", draw) if plot else None
+        return outputs.write_report(
+            out_dir, outputs.table_files(), texts, figure
+        )

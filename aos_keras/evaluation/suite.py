@@ -1,11 +1,11 @@
 """`SuiteComparison`: `compare` over several tables, ranks over tables."""
 
-import os
+import functools
 
 import pandas as pd
 
-from aos_keras import io, plots
-from aos_keras.evaluation import reports
+from aos_keras import plots
+from aos_keras.evaluation import outputs, reports
 from aos_keras.evaluation.ranking import (
     DEFAULT_METRIC,
     check_metric,
@@ -130,20 +130,29 @@ class SuiteComparison:
     def save(self, out_dir, stem="suite", plot=True):
         """Write `{stem}.csv` (every run), `{stem}.md` and the CD diagram.
 
-        Without matplotlib the diagram is skipped with a warning.
+        Without matplotlib the diagram is skipped with a warning. An
+        earlier report's `{stem}_cd.png` that is not written now is
+        removed; a file of those names that compare did not write is never
+        replaced (`aos_keras.evaluation.outputs`).
 
         Returns:
             list of the paths written.
+
+        Raises:
+            FileExistsError: `out_dir` holds a file of a report's name
+                that compare did not write, or is a model folder.
         """
-        paths = [
-            os.path.join(out_dir, f"{stem}.csv"),
-            os.path.join(out_dir, f"{stem}.md"),
-        ]
-        io.write_text(paths[0], self.runs.to_csv(index=False))
-        io.write_text(paths[1], self.markdown())
+        names = outputs.suite_files(stem)
+        texts = {
+            names[0]: self.runs.to_csv(index=False),
+            names[1]: self.markdown(),
+        }
+        figure = None
         if plot:
-            path = os.path.join(out_dir, f"{stem}_cd.png")
-            draw = plots.plot_critical_difference
-            if reports.save_plot(draw, self.rank_table(), path):
-                paths.append(path)
-        return paths
+            draw = functools.partial(
+                reports.save_plot,
+                plots.plot_critical_difference,
+                self.rank_table(),
+            )
+            figure = (names[2], draw)
+        return outputs.write_report(out_dir, names, texts, figure)
