@@ -137,8 +137,9 @@ def input_names(columns):
     A name keeps ASCII letters, digits, `_` and `.`; an accented letter
     loses its accent (`é` to `e`); any other character becomes `_`; a name
     that does not start with a letter gets the prefix `c_`. A column whose
-    name is valid as it is keeps it; a column whose name would then clash
-    with another's gets `_2`, `_3`, ... (columns in order).
+    name is valid as it is keeps it; a name that would clash with an
+    earlier one gets `_2`, `_3`, ... Names are unique regardless of case
+    (TensorFlow's graph names are: `A` and `a` clash).
 
     Args:
         columns: the column names, in input order.
@@ -152,15 +153,16 @@ def input_names(columns):
     """
     columns = [str(c) for c in columns]
     wanted = {c: _input_name(c) for c in columns}
-    kept = {c for c in columns if wanted[c] == c}
-    taken, names = set(kept), {}
-    for column in columns:
-        name = wanted[column]
-        if column not in kept:
-            name = _free(name, taken)
-            taken.add(name)
-        names[column] = name
-    return names
+    names, taken = {}, set()
+    for column in columns:  # valid names first: they keep themselves
+        if wanted[column] == column and column.lower() not in taken:
+            names[column] = column
+            taken.add(column.lower())
+    for column in columns:  # then the others, in order
+        if column not in names:
+            names[column] = _free(wanted[column], taken)
+            taken.add(names[column].lower())
+    return {c: names[c] for c in columns}
 
 
 def _input_name(column):
@@ -175,9 +177,10 @@ def _input_name(column):
 
 
 def _free(name, taken):
-    """`name`, or `name_2`, `name_3`, ...: the first not in `taken`."""
+    """`name`, or `name_2`, `name_3`, ...: the first whose lower case is
+    not in `taken`."""
     candidate, k = name, 1
-    while candidate in taken:
+    while candidate.lower() in taken:
         k += 1
         candidate = f"{name}_{k}"
     return candidate
