@@ -338,6 +338,59 @@ def _canonical(text):
     return False
 
 
+def check_class_indices(y, classes, name="the dataset"):
+    """Refuse labels of a batch that are not class indices `0..C-1`.
+
+    Datasets and generators bypass the model's label mapping: their batches
+    must carry class indices (whole numbers `0..C-1`, one per row, int or
+    float), which a model cannot tell from raw labels `1, 2` by their type.
+
+    Args:
+        y: numpy array, the labels of one batch.
+        classes: sequence, the model's classes (`model.classes_`).
+        name: str. Where the labels come from, for the message.
+
+    Raises:
+        ValueError: one-hot or multi-column labels; labels that are not
+            whole numbers in `0..C-1` (raw labels, strings), with how to
+            encode them.
+
+    Example:
+    >>> check_class_indices(np.array([1, 2]), ["neg", "pos"])
+    Traceback (most recent call last):
+    ValueError: the labels of the dataset must be class indices 0..1, ...
+    """
+    y = np.asarray(y)
+    if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+        raise ValueError(one_hot_message(y.shape, name))
+    if y.dtype.kind in "biuf":
+        c = len(classes)
+        if np.all((y >= 0) & (y < c) & (np.floor(y) == y)):
+            return
+    got = pd.unique(y.reshape(-1))[:5].tolist()
+    raise ValueError(class_index_message(classes, name, got))
+
+
+def class_index_message(classes, name="the dataset", got=None):
+    """What a dataset's labels must be, and how to encode raw labels."""
+    shown = [label_key(c) for c in list(classes)[:10]]
+    seen = f" (got {got})" if got is not None else ""
+    return (
+        f"the labels of {name} must be class indices 0..{len(classes) - 1}"
+        f", one per row, in the order of model.classes_ {shown}{seen}. "
+        "Encode raw labels with `model.encode_labels(y)`, or pass arrays "
+        "or DataFrames and raw labels to fit/evaluate, which encode them."
+    )
+
+
+def one_hot_message(shape, name="the dataset"):
+    """One class index per row is expected, not one-hot rows."""
+    return (
+        f"the labels of {name} must be one class index per row, not one-hot "
+        f"rows (shape {tuple(shape)}); use y.argmax(axis=-1)."
+    )
+
+
 def label_key(label):
     """A dict key under which 1, 1.0 and np.int64(1) are the same label."""
     if isinstance(label, (numbers.Number, np.generic)):
@@ -349,6 +402,9 @@ def label_key(label):
 __all__ = [
     "REGRESSION_CLASSES",
     "as_written",
+    "check_class_indices",
+    "class_index_message",
+    "one_hot_message",
     "REGRESSION_SHARE",
     "check_classes",
     "check_labels",

@@ -9,9 +9,15 @@ delegating to that object: a DataFrame goes through
 `preprocessor.decode`. Arrays are rows in model space (for a model
 without an encoding they are the same thing). `fit` also adds the NaN
 guard and `DeferredOversampling` to the callbacks and pads arrays to whole
-batches (`aos_keras.batching`).
+batches (`aos_keras.batching`). Datasets and generators given to `fit` and
+`evaluate` carry class indices: each batch's labels are checked
+(`checked_batches`), so raw labels are refused rather than trained on.
 """
 
+import functools
+import sys
+
+import keras
 import numpy as np
 import pandas as pd
 
@@ -35,8 +41,9 @@ class TableEntry:
         Numpy/pandas `x` and `y` (and `validation_data=(x_val, y_val)`) go
         through the model's `preprocessor`: DataFrames matched by column
         name, labels mapped through `classes_`; datasets and generators
-        must yield class indices `0..C-1`. A `batch_size` larger than the
-        table is clipped to the table.
+        must yield class indices `0..C-1`, one per row (`checked_batches`
+        checks each batch: raw labels and one-hot rows are refused). A
+        `batch_size` larger than the table is clipped to the table.
 
         Args:
             x: features `(N, d)`, or a dataset/generator of `(x, y)`.
@@ -54,7 +61,8 @@ class TableEntry:
 
         Raises:
             ValueError, TypeError: bad arrays or labels (see
-                `aos_keras.validation`).
+                `aos_keras.validation`), or a batch of a dataset whose
+                labels are not class indices.
             NonFiniteLossError: a loss or weight became NaN or infinite.
         """
         _check_epochs(kwargs)
@@ -68,6 +76,8 @@ class TableEntry:
                 *self._prepare(*validation_data[:2], "x_val"),
                 *validation_data[2:],
             )
+        else:
+            validation_data = self._checked(validation_data, "validation_data")
         kwargs["callbacks"] = self._fit_callbacks(
             kwargs.get("callbacks"), nan_guard
         )
@@ -75,7 +85,8 @@ class TableEntry:
             x, y, validation_data = _whole_batches(
                 x, y, validation_data, kwargs
             )
-        return super().fit(x, y, validation_data=validation_data, **kwargs)
+        with self._label_errors():
+            return super().fit(x, y, validation_data=validation_data, **kwargs)
 
     def _fit_callbacks(self, callbacks, nan_guard):
         """`fit`'s callbacks: the guard first, the deferral when deferred."""
@@ -88,7 +99,8 @@ class TableEntry:
         """`keras.Model.evaluate` with label mapping (see `fit`)."""
         if not kwargs.get("_use_cached_eval_dataset"):  # not fit's own call
             x, y = self._prepare(x, y)
-        return super().evaluate(x, y, **kwargs)
+        with self._label_errors():
+            return super().evaluate(x, y, **kwargs)
 
     def predict(self, x, **kwargs):
         """Class probabilities `(n, C)`, columns in the order of `classes_`.
@@ -110,8 +122,16 @@ class TableEntry:
             return model_rows(self.preprocessor, x, name)
         return x
 
+    def _checked(self, data, name):
+        """A dataset or generator whose batches' labels are checked."""
+        return checked_batches(data, self.classes_, f"the batches of {name}")
+
+    def _label_errors(self):
+        """Within: a failed check in a tf.data graph as a `ValueError`."""
+        return _LabelErrors(self.classes_)
+
     def _prepare(self, x, y, name="x"):
-        x = self._rows(x, name)
+        x = self._checked(self._rows(x, name), name)
         if y is not None and _is_array_like(y):
             y = self.encode_labels(y)
             if _is_array_like(x) and len(y) != len(x):
@@ -152,6 +172,169 @@ def model_rows(preprocessor, x, name="x"):
     if isinstance(x, pd.DataFrame) or preprocessor.identity:
         return preprocessor.transform(x, name)
     return validation.check_features(x, preprocessor.n_features_out_, name)
+
+
+def checked_batches(data, classes, name="the dataset"):
+    """`data` whose batches' labels are checked to be class indices.
+
+    Datasets and generators skip the model's label mapping, and raw labels
+    (`1, 2` for two classes) would train silently wrong on JAX and stop with
+    internal errors on the other backends. A `keras.utils.PyDataset` and a
+    Python generator or iterator are wrapped, each batch's labels checked
+    on the host (`aos_keras.validation.check_class_indices`); a
+    `tf.data.Dataset` gets a `tf.debugging` assertion in a `map` (its
+    one-hot or string labels are refused at once); a torch `DataLoader`
+    is wrapped as one whose iteration checks each batch. Other inputs
+    (arrays, grain) come back as they are.
+
+    Args:
+        data: a dataset, generator, array or None.
+        classes: the model's classes (`model.classes_`).
+        name: str. Where the labels come from, for the message.
+
+    Returns:
+        The checked input.
+
+    Raises:
+        ValueError: a `tf.data.Dataset` with one-hot or string labels.
+    """
+    check = _BatchLabels(classes, name)
+    if isinstance(data, keras.utils.PyDataset):
+        return _CheckedPyDataset(data, check)
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(data, tf.data.Dataset):
+        return _checked_tf_dataset(tf, data, classes, name)
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(data, torch.utils.data.DataLoader):
+        return _checked_loader_class(torch.utils.data.DataLoader)(data, check)
+    if hasattr(data, "__next__") and not _is_array_like(data):
+        return _checked_iterator(data, check)
+    return data
+
+
+class _BatchLabels:
+    """Checks the labels of a batch `(x, y)` or `(x, y, sample_weight)`."""
+
+    def __init__(self, classes, name):
+        self.classes, self.name = list(classes), name
+
+    def __call__(self, batch):
+        _, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
+        if y is not None:
+            validation.check_class_indices(_host(y), self.classes, self.name)
+
+
+def _host(y):
+    """A batch's labels as a numpy array (from any backend's tensor)."""
+    if isinstance(y, np.ndarray):
+        return y
+    try:
+        return np.asarray(y)
+    except (TypeError, ValueError, RuntimeError):  # a torch CUDA tensor
+        return keras.ops.convert_to_numpy(y)
+
+
+class _CheckedPyDataset(keras.utils.PyDataset):
+    """A `PyDataset` whose batches' labels are checked as they are read."""
+
+    def __init__(self, dataset, check):
+        super().__init__(
+            workers=dataset.workers,
+            use_multiprocessing=dataset.use_multiprocessing,
+            max_queue_size=dataset.max_queue_size,
+        )
+        self.dataset, self.check = dataset, check
+
+    @property
+    def num_batches(self):
+        return self.dataset.num_batches
+
+    def __getitem__(self, index):
+        batch = self.dataset[index]
+        self.check(batch)
+        return batch
+
+    def on_epoch_begin(self):
+        self.dataset.on_epoch_begin()
+
+    def on_epoch_end(self):
+        self.dataset.on_epoch_end()
+
+
+@functools.cache
+def _checked_loader_class(base):
+    """A subclass of torch's `DataLoader` that wraps a loader and checks
+    the labels of each batch it yields (Keras reads a loader's `dataset`,
+    `batch_size`, `len` and iteration; the rest is the wrapped loader's)."""
+
+    class CheckedDataLoader(base):
+        def __init__(self, loader, check):  # the loader is built already
+            vars(self).update(_loader=loader, _check=check)
+
+        def __getattr__(self, name):
+            return getattr(vars(self)["_loader"], name)
+
+        def __len__(self):
+            return len(self._loader)
+
+        def __iter__(self):
+            return _checked_iterator(self._loader, self._check)
+
+    return CheckedDataLoader
+
+
+def _checked_iterator(batches, check):
+    """The batches of a generator or iterator, each checked as it comes."""
+    for batch in batches:
+        check(batch)
+        yield batch
+
+
+def _checked_tf_dataset(tf, dataset, classes, name):
+    """A `tf.data.Dataset` whose labels are asserted to be `0..C-1`."""
+    spec = keras.utils.unpack_x_y_sample_weight(dataset.element_spec)[1]
+    if spec is None or not hasattr(spec, "shape"):
+        return dataset
+    shape = spec.shape
+    if shape.rank is not None and (
+        shape.rank > 2 or (shape.rank == 2 and shape[1] not in (1, None))
+    ):
+        raise ValueError(validation.one_hot_message(shape.as_list(), name))
+    if not (spec.dtype.is_integer or spec.dtype.is_floating):
+        raise ValueError(validation.class_index_message(classes, name))
+    message = validation.class_index_message(classes, name)
+    count = float(len(classes))
+
+    def check(*batch):
+        x, y, w = keras.utils.unpack_x_y_sample_weight(batch)
+        v = tf.cast(y, "float64")
+        ok = tf.reduce_all((v >= 0) & (v < count) & (tf.floor(v) == v))
+        failed = tf.debugging.assert_equal(ok, True, message=message)
+        with tf.control_dependencies([failed]):
+            y = tf.identity(y)
+        return (x, y) if w is None else (x, y, w)
+
+    return dataset.map(check)
+
+
+class _LabelErrors:
+    """Re-raises a failed label assertion of a tf.data graph (an
+    `InvalidArgumentError` holding the message) as a `ValueError`."""
+
+    def __init__(self, classes):
+        self.classes = classes
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        marker = "must be class indices"
+        if error is None or isinstance(error, ValueError):
+            return False
+        if marker in str(error):
+            message = validation.class_index_message(self.classes)
+            raise ValueError(message) from None
+        return False
 
 
 def _check_epochs(kwargs):

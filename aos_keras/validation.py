@@ -19,12 +19,15 @@ import pandas as pd
 from aos_keras.labels import (  # noqa: F401  (the label checks, re-exported)
     REGRESSION_CLASSES,
     REGRESSION_SHARE,
+    check_class_indices,
     check_classes,
     check_labels,
     check_target,
+    class_index_message,
     encode_labels,
     label_key,
     one_class_message,
+    one_hot_message,
     regression_reason,
     strip_labels,
 )

@@ -1,0 +1,123 @@
+"""Keras inputs that used to give wrong results without a word (issue 29).
+
+Datasets and generators yielding raw labels instead of class indices
+(item 5), `class_weight` keyed by label (item 6), raw NumPy rows reaching a
+model that standardises (item 7), and `EarlyStopping` on `val_acsa`
+(item 16).
+"""
+
+import keras
+import numpy as np
+import pytest
+from conftest import TINY, make_imbalanced
+
+RAW = "class indices 0..1"
+
+
+@pytest.fixture
+def model():
+    from aos_keras import AdversarialOversampler
+
+    x, y = make_imbalanced(n_major=24, n_minor=8)
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(x, y + 1, seed=0, **TINY)
+    model.compile()
+    return model
+
+
+class Batches(keras.utils.PyDataset):
+    def __init__(self, x, y, batch_size=16):
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return self.x[rows], self.y[rows]
+
+
+def _generator(x, y, batch_size=16):
+    for start in range(0, len(x), batch_size):
+        yield x[start : start + batch_size], y[start : start + batch_size]
+
+
+def _tf_dataset(x, y):
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+
+
+def _torch_loader(x, y):
+    import torch
+
+    pairs = torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y))
+    return torch.utils.data.DataLoader(pairs, batch_size=16)
+
+
+def _data():
+    return make_imbalanced(n_major=24, n_minor=8)
+
+
+# --------------------------------------------------------------- item 5
+@pytest.mark.parametrize(
+    "make", [Batches, _generator, _tf_dataset, _torch_loader]
+)
+def test_raw_labels_in_a_dataset_are_refused(model, make):
+    x, y = _data()
+    with pytest.raises(ValueError, match=RAW) as info:
+        model.fit(make(x, y + 1), epochs=1, verbose=0)
+    assert "model.encode_labels" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "make", [Batches, _generator, _tf_dataset, _torch_loader]
+)
+def test_class_indices_in_a_dataset_train(model, make):
+    x, y = _data()
+    history = model.fit(make(x, y), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])
+
+
+def test_float_class_indices_in_a_dataset_train(model):
+    x, y = _data()
+    history = model.fit(Batches(x, y.astype("float32")), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])
+
+
+@pytest.mark.parametrize(
+    "labels, words",
+    [
+        (lambda y: y + 1, RAW),
+        (lambda y: y - 1, RAW),
+        (lambda y: y + 0.5, RAW),
+        (lambda y: np.eye(2, dtype="float32")[y], "one-hot"),
+        (lambda y: np.array(["neg", "pos"])[y], RAW),
+    ],
+    ids=["raw", "negative", "fractional", "one-hot", "strings"],
+)
+def test_labels_that_are_not_class_indices_are_refused(model, labels, words):
+    x, y = _data()
+    with pytest.raises(ValueError, match=words):
+        model.fit(Batches(x, labels(y)), epochs=1, verbose=0)
+
+
+def test_one_hot_labels_in_a_tf_dataset_are_refused(model):
+    x, y = _data()
+    one_hot = np.eye(2, dtype="float32")[y]
+    with pytest.raises(ValueError, match="one-hot"):
+        model.fit(_tf_dataset(x, one_hot), epochs=1, verbose=0)
+
+
+def test_raw_labels_in_evaluate_and_validation_data_are_refused(model):
+    x, y = _data()
+    with pytest.raises(ValueError, match=RAW):
+        model.evaluate(Batches(x, y + 1), verbose=0)
+    with pytest.raises(ValueError, match=RAW):
+        model.fit(
+            Batches(x, y),
+            validation_data=_generator(x, y + 1),
+            epochs=1,
+            verbose=0,
+        )
