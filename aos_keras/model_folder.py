@@ -147,9 +147,10 @@ def load_folder(folder):
     """
     paths = [os.path.join(folder, n) for n in ("model.keras", PREPROCESSING)]
     for path in paths:
-        if not os.path.exists(path):
+        if not os.path.isfile(path):
+            what = "is not a file" if os.path.exists(path) else "not found"
             raise FileNotFoundError(
-                f"{path} not found: pass a folder written by 'aos-keras train'"
+                f"{path} {what}: pass a folder written by 'aos-keras train'"
             )
     model = _read_model(paths[0])
     prep = read_json(paths[1])
@@ -192,7 +193,7 @@ def read_json(path):
             not a JSON object.
     """
     try:
-        with open(path, encoding="utf-8") as f:
+        with open(path, encoding="utf-8-sig") as f:  # a BOM of an editor
             value = json.load(f)
     except json.JSONDecodeError as err:
         raise ValueError(
@@ -240,8 +241,15 @@ def check_folder(model, prep, check):
         ValueError: a field differs (file, field and both values named).
     """
     own, encoder = model.preprocessor, prep["_encoder"]
-    columns = own.columns_ if own.named else encoder.columns_
-    check.same("'features'", prep["features"], [str(c) for c in columns])
+    columns = [
+        str(c) for c in (own.columns_ if own.named else encoder.columns_)
+    ]
+    check.same("'features'", prep["features"], columns)
+    if str(prep["label"]) in columns:
+        raise ValueError(
+            f"{check.path}'s field 'label' is {prep['label']!r}, one of the "
+            f"model's feature columns {columns[:20]}. {AGAIN}"
+        )
     if not own.identity and "encoder" in prep:
         check.same_spec(prep["encoder"], own.serving_spec())
     if encoder.n_features_out_ != model.num_features:

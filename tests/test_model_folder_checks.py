@@ -358,3 +358,38 @@ def test_an_encoder_column_removed_is_named(folder, tmp_path):
     copy = _copy(out, tmp_path / "null", lambda p: p.update(encoder=None))
     with pytest.raises(ValueError, match="its field 'encoder' is null"):
         model_folder.load_folder(str(copy))
+
+
+def test_a_json_file_saved_with_a_byte_order_mark_loads(folder, tmp_path):
+    """An editor (Notepad) may save the file with a UTF-8 BOM."""
+    _, _, out = folder
+    copy = _copy(out, tmp_path)
+    path = copy / "preprocessing.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    prep = model_folder.load_folder(str(copy))[1]
+    assert prep["classes"] == ["ok", "relapse"]
+
+
+def test_a_label_edited_to_a_feature_column_is_refused(folder, tmp_path):
+    """`predict` would drop that column and say the table lacks it."""
+    _, _, out = folder
+    copy = _copy(out, tmp_path, lambda p: p.update(label="age"))
+    expected = re.escape(
+        f"{copy / 'preprocessing.json'}'s field 'label' is 'age', one of "
+        f"the model's feature columns ['age', 'dose', 'site']. {AGAIN}"
+    )
+    with pytest.raises(ValueError, match=f"^{expected}$"):
+        model_folder.load_folder(str(copy))
+
+
+def test_a_folder_in_place_of_a_file_is_named(folder, tmp_path):
+    _, _, out = folder
+    copy = _copy(out, tmp_path)
+    (copy / "preprocessing.json").unlink()
+    (copy / "preprocessing.json").mkdir()
+    expected = re.escape(
+        f"{copy / 'preprocessing.json'} is not a file: pass a folder "
+        "written by 'aos-keras train'"
+    )
+    with pytest.raises(FileNotFoundError, match=f"^{expected}$"):
+        model_folder.load_folder(str(copy))
