@@ -170,11 +170,14 @@ def numbers(values, column, *, imputed=True, shown=5):
                 f"column {column!r} was numeric in training but now holds "
                 f"non-numbers: {err}"
             ) from None
-    cells = _cells(values, bad, shown)
+    count = int(bad.sum())
+    cells = (
+        f"{count} cell{'s' if count > 1 else ''}: {_cells(values, bad, shown)}"
+    )
     empty = " (an empty cell is imputed)" if imputed else ""
     raise ValueError(
         f"column {column!r} was numeric in training but holds text in "
-        f"{int(bad.sum())} cells: {cells}; replace them with numbers{empty}."
+        f"{cells}; replace them with numbers{empty}."
     )
 
 
@@ -211,10 +214,11 @@ def _cells(values, bad, shown):
     plain = isinstance(values.index, pd.RangeIndex) and values.index.equals(
         pd.RangeIndex(len(values))
     )
-    parts = []
+    labels, parts = values.index.tolist(), []  # Python scalars
     for row in rows[:shown]:
-        where = "" if plain else f" (index {values.index[row]!r})"
-        parts.append(f"{values.iloc[row]!r} on data row {row + 1}{where}")
+        where = "" if plain else f" (index {labels[row]!r})"
+        cell = str(values.iloc[row])
+        parts.append(f"{cell!r} on data row {row + 1}{where}")
     more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
     return ", ".join(parts) + more
 

@@ -125,6 +125,15 @@ def test_text_cells_of_a_frame_name_their_index_label():
     )
     with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         prep.transform(bad)
+    bad.index = range(100, 110)
+    bad.loc[104, "b"] = 1.0
+    expected = (
+        "column 'b' was numeric in training but holds text in 1 cell: "
+        "'unknown' on data row 10 (index 109); replace them with numbers "
+        "(an empty cell is imputed)."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        prep.transform(bad)
 
 
 def test_predict_names_the_data_rows_of_text_cells(tmp_path, capsys):
