@@ -391,6 +391,74 @@ def one_hot_message(shape, name="the dataset"):
     )
 
 
+def class_weight_by_index(class_weight, classes, name="class_weight"):
+    """Keras' `class_weight`, keyed by class index, from one keyed by label.
+
+    Keras reads `class_weight` by class index and ignores other keys, so
+    `{"neg": 1, "pos": 5}` would train unweighted without a word. Keys that
+    are all labels (values of `classes`) are mapped to their indices; keys
+    that are all indices `0..C-1`, none of them a label, are kept.
+
+    Args:
+        class_weight: dict mapping a class label (or index) to a weight.
+        classes: sequence, the model's classes (`model.classes_`).
+        name: str. The argument's name in messages.
+
+    Returns:
+        dict mapping a class index to its weight (float).
+
+    Raises:
+        TypeError: `class_weight` is not a dict.
+        ValueError: a key is neither a class nor an index `0..C-1`, or the
+            keys mix labels and indices (classes `[1, 2]`, keys `{0, 1}`).
+
+    Example:
+    >>> class_weight_by_index({"pos": 5, "neg": 1}, ["neg", "pos"])
+    {1: 5.0, 0: 1.0}
+    """
+    if not isinstance(class_weight, dict):
+        raise TypeError(
+            f"{name} must be a dict mapping a class label to a weight; got "
+            f"{type(class_weight).__name__}."
+        )
+    lookup = {label_key(c): i for i, c in enumerate(classes)}
+    keys = [label_key(k) for k in class_weight]
+    labels = [k for k in keys if k in lookup]
+    if len(labels) == len(keys):
+        codes = [lookup[k] for k in keys]
+    elif not labels and all(_is_index(k, len(classes)) for k in keys):
+        codes = keys
+    else:
+        raise ValueError(_class_weight_message(keys, labels, classes, name))
+    return {int(c): float(w) for c, w in zip(codes, class_weight.values())}
+
+
+def _is_index(key, num_classes):
+    return (
+        isinstance(key, numbers.Integral)
+        and not isinstance(key, bool)
+        and 0 <= key < num_classes
+    )
+
+
+def _class_weight_message(keys, labels, classes, name):
+    """Why `class_weight`'s keys cannot be read, with the classes."""
+    shown = [label_key(c) for c in list(classes)[:20]]
+    example = ", ".join(f"{c!r}: 1.0" for c in shown[:2])
+    unknown = [k for k in keys if k not in labels]
+    if all(_is_index(k, len(classes)) for k in unknown):
+        return (
+            f"{name} keys {keys} mix labels and class indices of the "
+            f"model's classes {shown}: key every weight by class label, "
+            f"for example {{{example}}}."
+        )
+    return (
+        f"{name} has keys {unknown} that are not classes of the model; its "
+        f"classes are {shown}. Key the weights by class label (for example "
+        f"{{{example}}}) or by class index 0..{len(classes) - 1}."
+    )
+
+
 def label_key(label):
     """A dict key under which 1, 1.0 and np.int64(1) are the same label."""
     if isinstance(label, (numbers.Number, np.generic)):
@@ -403,6 +471,7 @@ __all__ = [
     "REGRESSION_CLASSES",
     "as_written",
     "check_class_indices",
+    "class_weight_by_index",
     "class_index_message",
     "one_hot_message",
     "REGRESSION_SHARE",

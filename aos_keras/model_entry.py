@@ -61,11 +61,17 @@ class TableEntry:
 
         Raises:
             ValueError, TypeError: bad arrays or labels (see
-                `aos_keras.validation`), or a batch of a dataset whose
-                labels are not class indices.
+                `aos_keras.validation`), a batch of a dataset whose
+                labels are not class indices, or a `class_weight` key that
+                is not a class (`class_weight` is keyed by class label, or
+                by class index `0..C-1`).
             NonFiniteLossError: a loss or weight became NaN or infinite.
         """
         _check_epochs(kwargs)
+        if kwargs.get("class_weight") is not None:
+            kwargs["class_weight"] = validation.class_weight_by_index(
+                kwargs["class_weight"], self.classes_
+            )
         x, y = self._prepare(x, y)
         if _is_array_like(x) and y is None:
             raise ValueError(

@@ -24,6 +24,7 @@ from aos_keras.labels import (  # noqa: F401  (the label checks, re-exported)
     check_labels,
     check_target,
     class_index_message,
+    class_weight_by_index,
     encode_labels,
     label_key,
     one_class_message,

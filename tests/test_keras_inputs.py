@@ -121,3 +121,63 @@ def test_raw_labels_in_evaluate_and_validation_data_are_refused(model):
             epochs=1,
             verbose=0,
         )
+
+
+# --------------------------------------------------------------- item 6
+def _named_model():
+    from aos_keras import AdversarialOversampler
+
+    x, y = _data()
+    labels = np.array(["neg", "pos"])[y]
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(x, labels, seed=0, **TINY)
+    model.compile()
+    return model, x, labels
+
+
+def _losses(class_weight):
+    model, x, labels = _named_model()
+    history = model.fit(
+        x,
+        labels,
+        class_weight=class_weight,
+        epochs=2,
+        batch_size=16,
+        shuffle=False,
+        verbose=0,
+    )
+    return history.history["loss"] + history.history["q_loss"]
+
+
+def test_class_weight_keyed_by_label_weighs_the_classes():
+    plain = _losses(None)
+    by_label = _losses({"neg": 1.0, "pos": 5.0})
+    by_index = _losses({0: 1.0, 1: 5.0})
+    assert by_label == by_index
+    assert by_label != plain
+
+
+@pytest.mark.parametrize(
+    "class_weight, words",
+    [
+        ({"neg": 1.0, "pso": 5.0}, "not classes of the model"),
+        ({"neg": 1.0, 1: 5.0}, "mix labels and class indices"),
+        ({0: 1.0, 2: 5.0}, "not classes of the model"),
+    ],
+)
+def test_class_weight_with_unknown_keys_is_refused(class_weight, words):
+    model, x, labels = _named_model()
+    with pytest.raises(ValueError, match=words) as info:
+        model.fit(x, labels, class_weight=class_weight, epochs=1, verbose=0)
+    assert "['neg', 'pos']" in str(info.value)
+
+
+def test_class_weight_keys_that_are_labels_and_indices_are_refused(model):
+    # Classes [1, 2]: is {0: ..., 1: ...} keyed by index or by label?
+    x, y = _data()
+    with pytest.raises(ValueError, match="by class label"):
+        model.fit(x, y + 1, class_weight={0: 1.0, 1: 5.0}, epochs=1, verbose=0)
+    history = model.fit(
+        x, y + 1, class_weight={1: 1.0, 2: 5.0}, epochs=1, verbose=0
+    )
+    assert np.isfinite(history.history["loss"][-1])
