@@ -51,13 +51,18 @@ def _export_table(model, prep, args):
     export_saved_model(
         model, args.path, encoder=encoder, overwrite=args.overwrite
     )
-    names = [c["name"] for c in encoder.serving_spec()["columns"]]
+    from aos_keras.serving_graph import input_names
+
+    columns = [c["name"] for c in encoder.serving_spec()["columns"]]
+    names = list(input_names(columns).values())
     LOG.info(
-        "exported to %s: signature serving_default, one input per column "
-        "%s... (numbers as float32, nominal columns as strings), outputs "
-        "'probabilities' and 'class_ids'",
+        "exported to %s: signature serving_default, one input per column, "
+        "named %s%s (numbers as float32, nominal columns as strings; each "
+        "column's input name in assets.extra/aos_keras.json 'inputs'), "
+        "outputs 'probabilities' and 'class_ids'",
         args.path,
         names[:8],
+        "..." if len(names) > 8 else "",
     )
 
 
