@@ -9,13 +9,16 @@ delegating to that object: a DataFrame goes through
 `preprocessor.decode`. Arrays are rows in model space (for a model
 without an encoding they are the same thing). `fit` also adds the NaN
 guard and `DeferredOversampling` to the callbacks and pads arrays to whole
-batches (`aos_keras.batching`). Datasets and generators given to `fit` and
-`evaluate` carry class indices: each batch's labels are checked
-(`checked_batches`), so raw labels are refused rather than trained on.
+batches (`aos_keras.batching`). An array that looks like raw rows of a
+model that standardises gets a warning (`warn_if_raw`). Datasets and
+generators given to `fit` and `evaluate` carry class indices: each batch's
+labels are checked (`checked_batches`), so raw labels are refused rather
+than trained on.
 """
 
 import functools
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -124,9 +127,12 @@ class TableEntry:
         return self.preprocessor.encode_labels(y, name=name)
 
     def _rows(self, x, name="x"):
-        if _is_array_like(x):
-            return model_rows(self.preprocessor, x, name)
-        return x
+        if not _is_array_like(x):
+            return x
+        rows = model_rows(self.preprocessor, x, name)
+        if not isinstance(x, pd.DataFrame):
+            warn_if_raw(self.preprocessor, rows, name)
+        return rows
 
     def _checked(self, data, name):
         """A dataset or generator whose batches' labels are checked."""
@@ -341,6 +347,48 @@ class _LabelErrors:
             message = validation.class_index_message(self.classes)
             raise ValueError(message) from None
         return False
+
+
+# Rows look raw when a standardised column's mean lies further than
+# `RAW_FAR` training standard deviations from 0 in model space, while
+# encoding them would put it within `RAW_NEAR` of 0.
+RAW_FAR, RAW_NEAR = 4.0, 3.0
+
+
+def warn_if_raw(preprocessor, rows, name="x"):
+    """Warn when an array given to a model that standardises looks raw.
+
+    Arrays are rows in model space (already encoded); the rows of a table
+    of numbers passed as `frame.to_numpy()` would be taken as they are. A
+    `UserWarning` names the first standardised column whose mean (`rows`'
+    column means, on the host) is implausible in model space and plausible
+    once encoded. Encoded rows (means near 0) never warn.
+
+    Args:
+        preprocessor: the model's `aos_keras.TablePreprocessor`.
+        rows: float array `(n, d)`, the array as the model will take it.
+        name: str. The argument's name in the message.
+    """
+    if preprocessor.identity or not preprocessor.numeric_only or not len(rows):
+        return
+    means = rows.mean(axis=0, dtype=np.float64)
+    columns = {c["name"]: c for c in preprocessor.serving_spec()["columns"]}
+    inputs = list(preprocessor.columns_)
+    for k, column in enumerate(preprocessor.encoder.numeric_):
+        c = columns[column]
+        encoded = (means[inputs.index(column)] - c["mean"]) / c["scale"]
+        if abs(means[k]) > RAW_FAR and abs(encoded) < RAW_NEAR:
+            warnings.warn(
+                f"the rows of {name} look like raw table rows, not rows in "
+                f"model space: column {column!r} has mean {means[k]:.4g}, "
+                f"{abs(means[k]):.0f} training standard deviations from 0 "
+                f"(encoded it would be {encoded:.2g}). Arrays are taken as "
+                "encoded rows: pass the DataFrame (matched by column name), "
+                "or model.preprocessor.transform(...) the rows first.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return
 
 
 def _check_epochs(kwargs):

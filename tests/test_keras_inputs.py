@@ -181,3 +181,73 @@ def test_class_weight_keys_that_are_labels_and_indices_are_refused(model):
         x, y + 1, class_weight={1: 1.0, 2: 5.0}, epochs=1, verbose=0
     )
     assert np.isfinite(history.history["loss"][-1])
+
+
+# --------------------------------------------------------------- item 7
+RAW_ROWS = "look like raw table rows"
+
+
+def _standardising_model():
+    import pandas as pd
+
+    from aos_keras import AdversarialOversampler, TablePreprocessor
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"age": rng.normal(50, 10, 60), "income": rng.normal(1000, 100, 60)}
+    )
+    y = (frame["age"] > 55).astype(int).to_numpy()
+    prep = TablePreprocessor.fit(frame, y, encode=True)
+    keras.utils.set_random_seed(0)
+    model = AdversarialOversampler.from_data(
+        frame, y, preprocessor=prep, seed=0, **TINY
+    )
+    model.compile()
+    return model, frame, y
+
+
+def _warned(call):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [str(w.message) for w in caught if RAW_ROWS in str(w.message)]
+
+
+def test_raw_numpy_rows_of_a_standardising_model_warn_once():
+    model, frame, y = _standardising_model()
+    raw = frame.to_numpy()
+    for call in (
+        lambda: model.predict(raw, verbose=0),
+        lambda: model.predict(raw[:1], verbose=0),
+        lambda: model.predict_labels(raw, verbose=0),
+        lambda: model.evaluate(raw, y, verbose=0),
+    ):
+        messages = _warned(call)
+        assert len(messages) == 1
+        assert "DataFrame" in messages[0]
+        assert "model.preprocessor.transform" in messages[0]
+
+
+def test_encoded_rows_and_dataframes_do_not_warn():
+    model, frame, y = _standardising_model()
+    encoded = model.preprocessor.transform(frame)
+    far = encoded[np.argsort(-np.abs(encoded).max(axis=1))[:3]]  # outliers
+    for call in (
+        lambda: model.predict(encoded, verbose=0),
+        lambda: model.predict(encoded[:1], verbose=0),
+        lambda: model.predict(far, verbose=0),
+        lambda: model.predict(frame, verbose=0),
+        lambda: model.evaluate(encoded, y, verbose=0),
+        lambda: model.fit(encoded, y, epochs=1, verbose=0),
+    ):
+        assert _warned(call) == []
+
+
+def test_a_model_without_an_encoding_takes_any_rows_silently():
+    from aos_keras import AdversarialOversampler
+
+    x, y = _data()
+    model = AdversarialOversampler.from_data(x * 100 + 1000, y, **TINY)
+    assert _warned(lambda: model.predict(x * 100 + 1000, verbose=0)) == []
