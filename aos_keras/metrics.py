@@ -191,10 +191,15 @@ def brier(y_true, proba, num_classes=None):
 
 
 class _RecallMetric(keras.metrics.Metric):
-    """Accumulates a `(C, C)` confusion matrix; subclasses reduce recalls."""
+    """Accumulates a `(C, C)` confusion matrix; subclasses reduce recalls.
+
+    Higher is better (`_direction = "up"`, read by Keras' monitor
+    callbacks in `mode="auto"`).
+    """
 
     def __init__(self, num_classes, name=None, dtype=None, **kwargs):
         super().__init__(name=name, dtype=dtype, **kwargs)
+        self._direction = "up"
         self.num_classes = int(num_classes)
         self.confusion = self.add_variable(
             shape=(self.num_classes, self.num_classes),

@@ -98,7 +98,9 @@ class TableEntry:
             return super().fit(x, y, validation_data=validation_data, **kwargs)
 
     def _fit_callbacks(self, callbacks, nan_guard):
-        """`fit`'s callbacks: the guard first, the deferral when deferred."""
+        """`fit`'s callbacks: the guard first, the deferral when deferred;
+        monitors of ACSA or GM in `mode="auto"` maximise them."""
+        monitor_directions(callbacks, self.metrics)
         callbacks = with_nan_guard(callbacks) if nan_guard else callbacks
         if self.oversampling_start_step is not None:
             callbacks = [*(callbacks or []), DeferredOversampling()]
@@ -347,6 +349,31 @@ class _LabelErrors:
             message = validation.class_index_message(self.classes)
             raise ValueError(message) from None
         return False
+
+
+def monitor_directions(callbacks, metrics):
+    """Give auto-mode monitors of a metric that rises the mode `"max"`.
+
+    Keras' `EarlyStopping`, `ModelCheckpoint` and `ReduceLROnPlateau` in
+    `mode="auto"` look the monitored metric's direction up only among the
+    metrics of `compile(metrics=...)`, and refuse others (`val_acsa`
+    needed `mode="max"`). A callback monitoring a metric of the model that
+    declares `_direction = "up"` (ACSA, GM), with or without `val_`, gets
+    `mode="max"`; other callbacks and modes are left as they are.
+
+    Args:
+        callbacks: list of Keras callbacks or None.
+        metrics: the model's metrics (`model.metrics`).
+    """
+    rising = {m.name for m in metrics if getattr(m, "_direction", "") == "up"}
+    for callback in callbacks or ():
+        monitor = getattr(callback, "monitor", None)
+        if getattr(callback, "mode", None) != "auto" or not isinstance(
+            monitor, str
+        ):
+            continue
+        if monitor.removeprefix("val_") in rising:
+            callback.mode = "max"
 
 
 # Rows look raw when a standardised column's mean lies further than

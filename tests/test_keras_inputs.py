@@ -251,3 +251,52 @@ def test_a_model_without_an_encoding_takes_any_rows_silently():
     x, y = _data()
     model = AdversarialOversampler.from_data(x * 100 + 1000, y, **TINY)
     assert _warned(lambda: model.predict(x * 100 + 1000, verbose=0)) == []
+
+
+# -------------------------------------------------------------- item 16
+VAL = make_imbalanced(n_major=24, n_minor=8, shift=1.0, seed=1)
+
+
+def _fit_with(model, callback, epochs=6):
+    # A fast classifier: ACSA moves from epoch to epoch.
+    model.compile(q_optimizer=keras.optimizers.Adam(0.03))
+    x, y = make_imbalanced(n_major=24, n_minor=8, shift=1.0)
+    return model.fit(
+        x,
+        y + 1,
+        validation_data=(VAL[0], VAL[1] + 1),
+        epochs=epochs,
+        batch_size=16,
+        callbacks=[callback],
+        verbose=0,
+    ).history
+
+
+@pytest.mark.parametrize("monitor", ["val_acsa", "val_gm", "acsa"])
+def test_early_stopping_on_acsa_needs_no_mode_and_keeps_the_max(model, monitor):
+    stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=6)
+    values = _fit_with(model, stop)[monitor]
+    assert len(set(values)) > 1
+    assert stop.mode == "max"
+    assert stop.best == max(values)
+    assert stop.best_epoch == int(np.argmax(values))
+
+
+def test_early_stopping_stops_after_the_max_and_restores_it(model):
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_acsa", patience=1, restore_best_weights=True
+    )
+    values = _fit_with(model, stop, epochs=12)["val_acsa"]
+    best = int(np.argmax(values))
+    assert len(values) == best + 2 < 12  # one epoch without a gain
+    scores = model.evaluate(VAL[0], VAL[1] + 1, verbose=0, return_dict=True)
+    assert scores["acsa"] == values[best]  # the best epoch's weights
+
+
+def test_a_given_mode_and_other_monitors_are_kept(model):
+    stop = keras.callbacks.EarlyStopping(monitor="val_acsa", mode="min")
+    values = _fit_with(model, stop, epochs=3)
+    assert stop.mode == "min" and stop.best == min(values["val_acsa"])
+    loss = keras.callbacks.EarlyStopping(monitor="val_loss")
+    _fit_with(model, loss, epochs=2)
+    assert loss.mode == "auto"
