@@ -380,6 +380,8 @@ def monitor_directions(callbacks, metrics):
 # `RAW_FAR` training standard deviations from 0 in model space, while
 # encoding them would put it within `RAW_NEAR` of 0.
 RAW_FAR, RAW_NEAR = 4.0, 3.0
+# The means are taken on at most about this many evenly spaced rows.
+RAW_SAMPLE = 4096
 
 
 def warn_if_raw(preprocessor, rows, name="x"):
@@ -387,9 +389,10 @@ def warn_if_raw(preprocessor, rows, name="x"):
 
     Arrays are rows in model space (already encoded); the rows of a table
     of numbers passed as `frame.to_numpy()` would be taken as they are. A
-    `UserWarning` names the first standardised column whose mean (`rows`'
-    column means, on the host) is implausible in model space and plausible
-    once encoded. Encoded rows (means near 0) never warn.
+    `UserWarning` names the first standardised column whose mean (on the
+    host, over about `RAW_SAMPLE` evenly spaced rows at most) is
+    implausible in model space and plausible once encoded. Encoded rows
+    (means near 0) never warn.
 
     Args:
         preprocessor: the model's `aos_keras.TablePreprocessor`.
@@ -398,7 +401,8 @@ def warn_if_raw(preprocessor, rows, name="x"):
     """
     if preprocessor.identity or not preprocessor.numeric_only or not len(rows):
         return
-    means = rows.mean(axis=0, dtype=np.float64)
+    sample = rows[:: max(1, len(rows) // RAW_SAMPLE)]  # a bounded cost
+    means = sample.mean(axis=0, dtype=np.float64)
     columns = {c["name"]: c for c in preprocessor.serving_spec()["columns"]}
     inputs = list(preprocessor.columns_)
     for k, column in enumerate(preprocessor.encoder.numeric_):
