@@ -19,11 +19,12 @@ def main(argv=None, model_class=None):
     The arguments are parsed, and `train`'s settings, run options and table
     checked, before Keras is imported: `--help` and a wrong argument answer
     at once. `--backend` sets `KERAS_BACKEND` for the import that follows.
-    The backend starts with its own C++ log lines hidden unless
-    `--backend-logs`. Exit status: 0, 1 (a failure that is not the
-    input's: a missing package, an internal error, shown in one line, its
-    traceback with `-v`), 2 (a usage or input error), 130/143 (Ctrl-C,
-    SIGTERM).
+    The backend starts and runs with its own log lines hidden (TensorFlow's
+    C++ and Python logs) unless `--backend-logs`; Python warnings are log
+    lines (`aos-keras: warning: ...`, hidden by `-qq`). Exit status: 0, 1
+    (a failure that is not the input's: a missing package, an internal
+    error, shown in one line, its traceback with `-v`), 2 (a usage or
+    input error), 130/143 (Ctrl-C, SIGTERM).
 
     Args:
         argv: list of str or None (`sys.argv[1:]`).
@@ -47,7 +48,8 @@ def _main(argv, model_class):
     startup.setup_logging(args.verbose, args.quiet)
     command = importlib.import_module(f"aos_keras.cli.{args.command}")
     try:
-        return _checked_run(command, args)
+        with startup.warnings_to_log():
+            return _checked_run(command, args)
     except USER_ERRORS as err:
         return _fail(args, as_options(str(err)), 2)
     except ImportError as err:
@@ -80,9 +82,8 @@ def _fail(args, message, status):
 
 def _run(command, args):
     """Import Keras (quietly), then run the command."""
-    quiet = not args.backend_logs
-    names = startup.QUIET_MODULES if quiet else ()
+    names = startup.quiet_backend(show_logs=args.backend_logs)
     with startup.quiet_imports(names):
-        startup.load_package(quiet=quiet)
+        startup.load_package(quiet=not args.backend_logs)
         startup.set_torch_threads(args.threads)
         return command.run(args)

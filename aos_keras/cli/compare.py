@@ -9,9 +9,14 @@ holds `--out`'s lock for the whole compare, so a second compare into the
 same folder is refused at once.
 """
 
+import contextlib
 import os
+import signal
+import sys
+import threading
 
 from aos_keras.cli.common import (
+    EXIT_STATUS,
     LOG,
     CLIError,
     check_out_path,
@@ -47,12 +52,107 @@ def _report_files(args):
 
 
 def run(args):
-    """Compare the methods; print the summary and the files written."""
+    """Compare the methods; print the summary and the files written.
+
+    Returns:
+        The exit status: 0, or 130/143 when Ctrl-C or SIGTERM stopped it
+        (one log line says how many runs are done and kept in the cache,
+        from which the same command resumes).
+    """
     try:
-        with outputs.claim(args.out):
+        with outputs.claim(args.out), _signals_stop() as received:
             _compare(args)
     except FolderInUseError as err:
         raise CLIError(f"--out: {err}") from None
+    except KeyboardInterrupt as stop:
+        name = received[0] if received else "SIGINT"
+        LOG.warning("stopped by %s: %s", name, _what_was_kept(stop, args))
+        return EXIT_STATUS[name]
+    return 0
+
+
+class _signals_stop:
+    """Within: SIGTERM, like Ctrl-C, raises `KeyboardInterrupt` at once.
+
+    A compare may stop anywhere: each run is cached atomically when it
+    ends, so only the runs under way are lost. A `KeyboardInterrupt`
+    raised in a finaliser (`__del__`, of which TensorFlow has many) would
+    be printed and dropped: there the handler does not raise, and until
+    the block ends the signal is sent again every `RESEND` seconds; while
+    the interrupt unwinds the stack, the handler does nothing. `received`
+    holds the signal's name. A signal ignored by whoever started us stays
+    ignored; outside the main thread nothing changes.
+    """
+
+    RESEND = 0.5
+
+    def __init__(self):
+        self.received, self.previous = [], {}
+        self.ended, self.resender = threading.Event(), None
+
+    def __enter__(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                continue
+            with contextlib.suppress(ValueError):  # not the main thread
+                self.previous[sig] = signal.signal(sig, self._handler)
+        return self.received
+
+    def __exit__(self, *exc):
+        self.ended.set()
+        try:
+            if self.resender is not None:  # no signal sent after this
+                self.resender.join()
+        finally:
+            for sig, handler in self.previous.items():
+                signal.signal(sig, handler)
+        return False
+
+    def _handler(self, signum, frame):
+        if not self.received:
+            self.received.append(signal.Signals(signum).name)
+            self.resender = threading.Thread(
+                target=self._resend, args=(signum,), daemon=True
+            )
+            self.resender.start()
+        if not (_unwinding_an_interrupt() or _in_finaliser(frame)):
+            raise KeyboardInterrupt(self.received[0])
+
+    def _resend(self, signum):
+        while not self.ended.wait(self.RESEND):
+            os.kill(os.getpid(), signum)
+
+
+def _unwinding_an_interrupt():
+    """Whether the exception being handled comes from a `KeyboardInterrupt`."""
+    err = sys.exc_info()[1]
+    while err is not None:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        err = err.__context__
+    return False
+
+
+def _in_finaliser(frame):
+    """Whether `frame` runs inside a `__del__` (which drops exceptions)."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _what_was_kept(stop, args):
+    """The end of the stop line: the runs kept, how to resume."""
+    from aos_keras.evaluation import RunsInterrupted
+
+    if isinstance(stop, RunsInterrupted):
+        return str(stop).replace("same call", "same command")
+    cache = args.cache_dir or os.path.join(args.out, "runs")
+    return (
+        f"the runs that ended are kept in the cache {cache}; the same "
+        "command resumes from them"
+    )
 
 
 def _compare(args):

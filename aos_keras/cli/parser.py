@@ -104,8 +104,9 @@ def _add_backend_options(parser):
     parser.add_argument(
         "--backend-logs",
         action="store_true",
-        help="show what the backend writes to stderr when it starts "
-        "(TensorFlow's absl and oneDNN lines; hidden by default)",
+        help="show what the backend writes to stderr when it starts and "
+        "runs (TensorFlow's absl, oneDNN, cuInit and retracing lines; "
+        "hidden by default)",
     )
     parser.add_argument(
         "--threads",

@@ -1,6 +1,7 @@
 """Process start-up of the command line: options of `aos-keras` itself
-accepted anywhere, logging, the backend chosen before Keras is imported,
-the backend's start-up logs hidden, and Ctrl-C while starting.
+accepted anywhere, logging (Python warnings too), the backend chosen
+before Keras is imported, the backend's logs hidden (`aos_keras._quiet`),
+and Ctrl-C while starting.
 
 Keras fixes its backend when it is imported, and `import aos_keras` does
 not import Keras (`aos_keras/__init__.py`), so `--backend` only sets
@@ -14,17 +15,21 @@ import logging
 import os
 import re
 import sys
-import tempfile
+import warnings
 
+from aos_keras._quiet import (
+    QUIET_MODULES,
+    quiet_backend_logs,
+    quiet_imports,
+    quiet_stderr,
+)
 from aos_keras.cli.common import LOG, CLIError
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 BACKENDS = ("tensorflow", "jax", "torch")
-# Modules whose first import writes C++ log lines to stderr that
-# `TF_CPP_MIN_LOG_LEVEL` does not hide (absl, oneDNN): hidden unless
-# `--backend-logs`.
-QUIET_MODULES = ("tensorflow",)
+# Python warnings (of the library, of scikit-learn, ...) are logged here,
+# under the command line's logger: `aos-keras: warning: <message>`.
+WARNINGS = LOG.getChild("warnings")
+__all__ = ["QUIET_MODULES", "quiet_imports", "quiet_stderr"]
 # Options of `aos-keras` itself (with the number of values they take),
 # accepted anywhere on the line.
 GLOBAL_OPTIONS = {
@@ -93,6 +98,46 @@ def setup_logging(verbose=0, quiet=0):
     return level
 
 
+@contextlib.contextmanager
+def warnings_to_log():
+    """Within: Python warnings are log lines, `aos-keras: warning: ...`.
+
+    What `logging.captureWarnings(True)` does, with the message alone
+    (no source path and line): a warning of the library (labels merged by
+    stripping, ...) reads like the command line's own warnings, and `-qq`
+    hides it. A warning written to a given file (`showwarning(...,
+    file=f)`) is written there as before. Python's warning filters apply
+    as usual.
+    """
+    previous = warnings.showwarning
+
+    def log_warning(message, category, filename, lineno, file=None, line=None):
+        if file is not None:
+            previous(message, category, filename, lineno, file, line)
+        else:
+            WARNINGS.warning("%s", message)
+
+    warnings.showwarning = log_warning
+    try:
+        yield
+    finally:
+        warnings.showwarning = previous
+
+
+def quiet_backend(show_logs=False):
+    """Hide the backend's logs (`aos_keras._quiet`) unless `show_logs`.
+
+    TensorFlow's C++ lines (`TF_CPP_MIN_LOG_LEVEL=3`, unless set in the
+    environment, which `compare`'s worker processes inherit) and its
+    Python log lines (retracing warnings); called before Keras is
+    imported. Returns the modules whose first import is hidden.
+    """
+    if show_logs:
+        return ()
+    quiet_backend_logs()
+    return QUIET_MODULES
+
+
 def use_backend(name):
     """Make `name` the Keras backend of this run (before Keras's import).
 
@@ -126,69 +171,6 @@ def load_package(quiet=True):
     hide = quiet and "keras" not in sys.modules
     with quiet_stderr() if hide else contextlib.nullcontext():
         aos_keras._load()
-
-
-@contextlib.contextmanager
-def quiet_imports(names):
-    """The first import of each of `names` hides its stderr output.
-
-    For modules that Keras imports later, on first use: its
-    `keras.utils.set_random_seed` imports TensorFlow, when installed, to
-    seed it, on every backend. The hook is removed at the end of the block.
-    """
-    from aos_keras._imports import LoaderHook
-
-    names = {n for n in names if n not in sys.modules}
-    if not names:
-        yield
-        return
-    hook = LoaderHook(names.__contains__, around=lambda name: quiet_stderr())
-    hook.install()
-    try:
-        yield
-    finally:
-        hook.remove()
-
-
-@contextlib.contextmanager
-def quiet_stderr():
-    """File descriptor 2 into a temporary file for the `with` block.
-
-    C++ libraries write their logs to the descriptor, not to `sys.stderr`,
-    so this hides them too. The captured bytes are discarded when the block
-    ends normally or by Ctrl-C, and written to stderr when it raises
-    anything else (the exception itself is printed after the block, as
-    usual). Where descriptor 2 cannot be duplicated (closed), nothing is
-    hidden.
-    """
-    sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        except KeyboardInterrupt:
-            _restore_stderr(saved)
-            raise
-        except BaseException:
-            _restore_stderr(saved, sink)
-            raise
-        _restore_stderr(saved)
-
-
-def _restore_stderr(saved, sink=None):
-    """Descriptor 2 back from `saved`; what `sink` caught written out."""
-    sys.stderr.flush()
-    os.dup2(saved, 2)
-    os.close(saved)
-    if sink is not None:
-        sink.seek(0)
-        sys.stderr.write(sink.read().decode("utf-8", "replace"))
-        sys.stderr.flush()
 
 
 def set_torch_threads(threads):

@@ -77,6 +77,7 @@ _NAMES = {
         "plan_runs",
         "prepare_table",
         "read_suite",
+        "RunsInterrupted",
     ),
 }
 _MODULE_OF = {

@@ -34,8 +34,18 @@ def execute(runs, *, n_jobs=1, jax_cache=None, log=None):
     Returns:
         dict mapping each run's `tag` to its record.
     """
+    return dict(each_result(runs, n_jobs=n_jobs, jax_cache=jax_cache, log=log))
+
+
+def each_result(runs, *, n_jobs=1, jax_cache=None, log=None):
+    """Run every `RunSpec` of `runs`; yield `(tag, record)` as each ends.
+
+    Arguments as `execute`. Stopped early (Ctrl-C, or the consumer stops
+    iterating), the runs under way are abandoned (joblib stops its
+    workers); those that ended are cached where their spec says.
+    """
     if not runs:
-        return {}
+        return
     check_jobs(n_jobs)
     log = log or (lambda *_: None)
     calls = [
@@ -44,12 +54,14 @@ def execute(runs, *, n_jobs=1, jax_cache=None, log=None):
         )
         for run in runs
     ]
-    records, start = {}, time.perf_counter()
-    for i, (tag, record) in enumerate(_results(n_jobs, calls), 1):
-        records[tag] = record
-        eta = (time.perf_counter() - start) / i * (len(runs) - i)
-        log(progress_line(i, len(runs), tag, record, eta))
-    return records
+    start, results = time.perf_counter(), _results(n_jobs, calls)
+    try:
+        for i, (tag, record) in enumerate(results, 1):
+            eta = (time.perf_counter() - start) / i * (len(runs) - i)
+            log(progress_line(i, len(runs), tag, record, eta))
+            yield tag, record
+    finally:  # stopped early: joblib abandons the runs under way
+        getattr(results, "close", lambda: None)()
 
 
 def available_cores():

@@ -15,7 +15,7 @@ import pandas as pd
 from aos_keras import __version__
 from aos_keras.baselines import METHODS, available_methods, method_spec
 from aos_keras.evaluation.comparison import Comparison
-from aos_keras.evaluation.executor import execute
+from aos_keras.evaluation.executor import each_result
 from aos_keras.evaluation.protocol import (
     POSTHOC_TAUS,
     PROTOCOLS,
@@ -165,10 +165,44 @@ def compare_tables(
     todo = [r for r in runs if records[r.tag] is None]
     log(f"{len(runs) - len(todo)} of {len(runs)} runs cached; "
         f"{len(todo)} to run.")  # fmt: skip
-    records.update(
-        execute(todo, n_jobs=n_jobs, jax_cache=_jax_cache(cache_dir), log=log)
-    )
+    records.update(_execute(todo, len(runs), n_jobs, cache_dir, log))
     return _assemble(prepared, records, methods, metric)
+
+
+class RunsInterrupted(KeyboardInterrupt):
+    """A compare stopped by Ctrl-C (or a signal turned into it) while its
+    runs ran: the runs that ended are cached, and the same call resumes.
+
+    A `KeyboardInterrupt`, so whoever handles Ctrl-C handles it.
+
+    Attributes:
+        done: int. Runs ended and kept (cached before, or by this call).
+        total: int. Runs of the whole compare.
+        cache_dir: str or None. Where they are kept (None: not kept).
+    """
+
+    def __init__(self, done, total, cache_dir):
+        kept = (
+            f"kept in the cache {cache_dir}; the same call resumes from them"
+            if cache_dir is not None
+            else "not kept (no cache_dir)"
+        )
+        super().__init__(f"{done} of {total} runs are done and {kept}")
+        self.done, self.total, self.cache_dir = done, total, cache_dir
+
+
+def _execute(todo, total, n_jobs, cache_dir, log):
+    """`execute` of the runs to do; stopped by Ctrl-C, `RunsInterrupted`."""
+    records = {}
+    try:
+        for tag, record in each_result(
+            todo, n_jobs=n_jobs, jax_cache=_jax_cache(cache_dir), log=log
+        ):
+            records[tag] = record
+    except KeyboardInterrupt as stop:
+        done = total - len(todo) + len(records)
+        raise RunsInterrupted(done, total, cache_dir) from stop
+    return records
 
 
 def _check_methods(methods, options):

@@ -5,12 +5,17 @@ Only the standard library is imported here, so that a fresh worker process
 anything imports Keras: the backend and the JAX compile cache come as
 arguments, never from the environment the worker happens to have. The
 worker's own environment is changed only in a separate process, never in
-the caller's.
+the caller's: there TensorFlow's log lines are hidden (`aos_keras._quiet`:
+its start-up lines, the `cuInit` error, retracing warnings), which a
+worker's stderr, shared with the caller's, would otherwise fill.
 """
 
+import contextlib
 import os
 import pickle
 import sys
+
+from aos_keras._quiet import quiet_backend_logs, quiet_imports
 
 
 def run_in_worker(payload, backend, jax_cache, parent_pid):
@@ -29,15 +34,17 @@ def run_in_worker(payload, backend, jax_cache, parent_pid):
     Raises:
         RuntimeError: the worker's Keras already runs another backend.
     """
-    if os.getpid() != parent_pid:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    apart = os.getpid() != parent_pid
+    if apart:
+        quiet_backend_logs()
     use_backend(backend)
-    run = pickle.loads(payload)
-    if jax_cache:
-        from aos_keras.backend import enable_compile_cache
+    with quiet_imports() if apart else contextlib.nullcontext():
+        run = pickle.loads(payload)  # imports Keras
+        if jax_cache:
+            from aos_keras.backend import enable_compile_cache
 
-        enable_compile_cache(jax_cache)
-    return run.tag, run.run_and_cache()
+            enable_compile_cache(jax_cache)
+        return run.tag, run.run_and_cache()
 
 
 def use_backend(backend):
