@@ -65,6 +65,18 @@ class Method:
     revision = 0
 
     @classmethod
+    def skip_reason(cls, num_classes):
+        """Why `compare` does not run this method on `num_classes` classes.
+
+        Args:
+            num_classes: int. The table's number of classes.
+
+        Returns:
+            str (the reason, shown in the report), or None: it runs.
+        """
+        return None
+
+    @classmethod
     def accepted_options(cls):
         """Every option a method of this class reads (over its bases)."""
         names = set()

@@ -151,6 +151,17 @@ class COTMethod(Method):
 
     name = "COT"
 
+    @classmethod
+    def skip_reason(cls, num_classes):
+        """On two classes COT is Q: `compare` runs Q alone (`Method`)."""
+        if num_classes == 2:
+            return (
+                "not run: on two classes COT equals Q (the complement "
+                "entropy over the one other class is constant, so COT's "
+                "extra step changes nothing); see Q"
+            )
+        return None
+
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         model = ComplementObjectiveTraining(
             self.num_classes,

@@ -39,6 +39,13 @@ class MethodSpec:
         """`factory(**kwargs)`: a fresh, untrained `Method`."""
         return self.factory(**kwargs)
 
+    def skip_reason(self, num_classes):
+        """Why `compare` does not run it on `num_classes` classes, or None
+        (`Method.skip_reason`; a factory without one always runs)."""
+        base = getattr(self.factory, "func", self.factory)
+        reason = getattr(base, "skip_reason", None)
+        return None if reason is None else reason(num_classes)
+
 
 def register_method(name, factory, *, revision=None, options=None):
     """Register a method under `name` for `make_method` and `compare`.

@@ -161,12 +161,28 @@ def compare_tables(
         prepared, methods, protocol, repeats=repeats, seed=seed,
         options=dict(options or {}), cache_dir=cache_dir,
     )  # fmt: skip
-    records = {r.tag: r.cached() for r in runs}
+    records = _skipped(runs, log)
+    runs = [r for r in runs if r.tag not in records]
+    records.update({r.tag: r.cached() for r in runs})
     todo = [r for r in runs if records[r.tag] is None]
     log(f"{len(runs) - len(todo)} of {len(runs)} runs cached; "
         f"{len(todo)} to run.")  # fmt: skip
     records.update(_execute(todo, len(runs), n_jobs, cache_dir, log))
     return _assemble(prepared, records, methods, metric)
+
+
+def _skipped(runs, log):
+    """The NA records of the runs that are not run (`RunSpec.skipped`);
+    one log line per table and method says why."""
+    records = {}
+    for run in runs:
+        record = run.skipped()
+        if record is None:
+            continue
+        if (run.table, run.method.name) not in {t[:2] for t in records}:
+            log(f"{run.method.name} on {run.table}: {record['reason']}")
+        records[run.tag] = record
+    return records
 
 
 class RunsInterrupted(KeyboardInterrupt):

@@ -254,6 +254,19 @@ class RunSpec:
         """`(table, method name, split seed)`: the run's identity."""
         return (self.table, self.method.name, self.split["seed"])
 
+    def skipped(self):
+        """The NA record of a run its method skips on this table (COT on
+        two classes: `MethodSpec.skip_reason`), or None."""
+        reason = self.method.skip_reason(len(self.data[2]))
+        if reason is None:
+            return None
+        return {
+            "method": self.method.name,
+            "repeat_seed": int(self.split["seed"]),
+            "status": "na",
+            "reason": reason,
+        }
+
     def run(self, callbacks=()):
         """`run_one` of this spec: the run's record."""
         frame, codes, classes = self.data
