@@ -27,7 +27,7 @@ References:
 
 import numpy as np
 
-from aos_keras.baselines.ensembles import BAGS, UnderBaggedHGB
+from aos_keras.baselines.ensembles import BAGS, HGB_LEAF, UnderBaggedHGB
 from aos_keras.baselines.resampling import snap_blocks
 from aos_keras.baselines.trees import HistGradientBoostingMethod, SklearnMethod
 from aos_keras.metrics import acsa
@@ -162,6 +162,13 @@ class TopUpBaggedHGB(UnderBaggedHGB):
     def __init__(self, sampler, n_bags=BAGS, seed=None):
         super().__init__(n_bags=n_bags, seed=seed)
         self.sampler = sampler
+
+    def leaf_size(self, num_rows):
+        """HGB's default leaves (20 rows) on every bag, as before UB-HGB's
+        revision 2: the study's runs of `"DO-T0.1+UB-HGB"` keep their
+        cache keys (its bags hold about as many rows as the table, so only
+        tables of under 80 fitting rows would change)."""
+        return HGB_LEAF
 
     def resample_bag(self, x, y, seed):
         """One bag's rows: every class at `round(N / C)` rows."""

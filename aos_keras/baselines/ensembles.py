@@ -11,7 +11,9 @@ learner), behind the `Method` interface of `aos_keras.baselines.trees`:
 - `"UB-HGB"`: under-bagging around HGB: 10 bags, each every class
   undersampled at random to the smallest class's count
   (`RandomUnderSampler`), an HGB per bag that stops early on the
-  validation rows; the bags' probabilities averaged. This is
+  validation rows (its leaves at least a quarter of a small bag, so a
+  bag of a few rows still splits); the bags' probabilities averaged. On
+  bags of 80 rows or more this is
   `BalancedBaggingClassifier(HistGradientBoostingClassifier(),
   n_estimators=10, bootstrap=False)`, written out because that class's
   `fit` takes no validation rows for the inner HGB's early stopping;
@@ -47,6 +49,9 @@ from aos_keras.baselines.trees import SklearnMethod
 # recommendations, and the 10 bags of EasyEnsemble's paper for UB-HGB.
 FOREST_TREES = 100
 BAGS = 10
+# HGB's default smallest leaf (`min_samples_leaf`), kept on bags of 80 rows
+# or more (`UnderBaggedHGB.leaf_size`).
+HGB_LEAF = 20
 
 
 class BalancedRandomForestMethod(SklearnMethod):
@@ -116,11 +121,23 @@ class UnderBaggedHGB:
         sampler = RandomUnderSampler(sampling_strategy="all", random_state=seed)
         return sampler.fit_resample(x, y)
 
+    def leaf_size(self, num_rows):
+        """`min_samples_leaf` of the HGB of a bag of `num_rows` rows.
+
+        HGB's default, 20, on bags of 80 rows or more; a quarter of the
+        bag below, so a tree can always split (with leaves of 20 rows, a
+        bag under 40 rows gave one-leaf trees: every row got the bag's
+        class shares, 0.5 on two classes, whatever the early stopping).
+        """
+        return min(HGB_LEAF, max(1, num_rows // 4))
+
     def _bag(self, x, y, seed, validation_data):
         """One bag (`resample_bag`) and its HGB."""
         x_bag, y_bag = self.resample_bag(x, y, seed)
         model = HistGradientBoostingClassifier(
-            early_stopping=validation_data is not None, random_state=seed
+            early_stopping=validation_data is not None,
+            min_samples_leaf=self.leaf_size(len(y_bag)),
+            random_state=seed,
         )
         if validation_data is None:
             return model.fit(x_bag, y_bag)
@@ -137,10 +154,15 @@ class UnderBaggedHGB:
 
 
 class UnderBaggedHGBMethod(SklearnMethod):
-    """UB-HGB: under-bagging around HGB (10 bags, early stopping each)."""
+    """UB-HGB: under-bagging around HGB (10 bags, early stopping each).
+
+    Revision 2: leaves of a quarter of the bag on bags under 80 rows
+    (`UnderBaggedHGB.leaf_size`); revision 1 predicted a constant on
+    tables whose smallest class had under 20 fitting rows.
+    """
 
     name = "UB-HGB"
-    revision = 1
+    revision = 2
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         self._model = UnderBaggedHGB(n_bags=BAGS, seed=self.seed)
