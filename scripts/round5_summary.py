@@ -29,7 +29,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pandas as pd  # noqa: E402
 import run_round5  # noqa: E402  (registers the round's variants)
 
-from aos_keras import io  # noqa: E402
 from aos_keras.evaluation.harness import (  # noqa: E402
     _assemble,
     plan_runs,
@@ -38,6 +37,7 @@ from aos_keras.evaluation.harness import (  # noqa: E402
 )
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
 from aos_keras.evaluation.runs import jsonable  # noqa: E402
+from aos_keras.saving import io  # noqa: E402
 
 ROOT = run_round5.ROOT
 METHODS = run_round5.FIELD + run_round5.ROUND

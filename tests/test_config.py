@@ -8,7 +8,7 @@ from conftest import TINY
 
 from aos_keras import AdversarialOversampler, AOSClassifier, GameConfig, cli
 from aos_keras.baselines import OPTIONS, make_method
-from aos_keras.config import setting
+from aos_keras.game.config import setting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,7 +304,7 @@ def test_make_method_refuses_an_option_no_method_reads():
 
 
 def test_sampling_strategy_has_one_meaning_across_model_and_wrappers():
-    from aos_keras.sampling import class_targets
+    from aos_keras.game.sampling import class_targets
 
     x, y = _data()
     labels = np.where(y == 1, "yes", "no")

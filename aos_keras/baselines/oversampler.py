@@ -1,7 +1,7 @@
 """AO, DO and their variants: a `Preset` of `AdversarialOversampler` run."""
 
 from aos_keras.baselines.base import Method
-from aos_keras.model import AdversarialOversampler
+from aos_keras.game.model import AdversarialOversampler
 from aos_keras.training import build_game
 
 # Arguments of `AdversarialOversampler.from_data` a benchmark may pass as

@@ -12,7 +12,7 @@ import functools
 
 from aos_keras.baselines.oversampler import OversamplerMethod
 from aos_keras.baselines.presets import GAME_REVISION, Preset
-from aos_keras.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
+from aos_keras.game.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
 
 _REGISTRY = {}
 _OPTIONS = set()

@@ -43,7 +43,7 @@ def as_options(message):
 def read_table(args, path=None):
     """`aos_keras.reader.read_table` of `path` (default `args.data`) with
     the `--sep`/`--decimal` options; its errors as `CLIError`."""
-    from aos_keras import reader
+    from aos_keras.tables import reader
 
     try:
         return reader.read_table(
@@ -66,7 +66,7 @@ def split_label(frame, label, features=None, drop=None, warn=False):
         CLIError: the split's `ValueError`, argument names written as
             options (`--features`).
     """
-    from aos_keras import reader
+    from aos_keras.tables import reader
 
     try:
         x, y, notes = reader.split_label(frame, label, features, drop)
@@ -122,7 +122,7 @@ def check_out_path(path, flag, folder=False, example="predictions.csv"):
 
 def write_csv(frame, path, what):
     """Write `frame` as CSV to `path` atomically, or to stdout for `-`."""
-    from aos_keras import io
+    from aos_keras.saving import io
 
     text = frame.to_csv(index=False)
     if path == STDIO:

@@ -10,7 +10,7 @@ from aos_keras.cli.common import LOG, CLIError, check_out_path
 
 def run(args):
     """Export the folder's classifier to `args.path`."""
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     if os.path.lexists(args.path) and not args.overwrite:
         raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
@@ -23,7 +23,7 @@ def run(args):
 
 
 def _export_table(model, prep, args):
-    from aos_keras.export import export_saved_model
+    from aos_keras.saving.export import export_saved_model
 
     encoder = prep["_encoder"]
     export_saved_model(
@@ -40,7 +40,7 @@ def _export_table(model, prep, args):
 
 
 def _export_numeric(model, prep, args):
-    from aos_keras.export import export_saved_model
+    from aos_keras.saving.export import export_saved_model
 
     export_saved_model(
         model,

@@ -41,7 +41,7 @@ def check(args):
         CLIError: any of them is wrong.
     """
     if args.model_class is None:
-        from aos_keras.config import GameConfig as config_class
+        from aos_keras.game.config import GameConfig as config_class
     else:
         config_class = args.model_class.config_class
     try:  # every setting of the game has its option; checked first
@@ -61,15 +61,15 @@ def check(args):
 def _check_magnitudes(args, features):
     """Refuse values too large to encode, naming the file's data rows (the
     encoder sees the training rows of the split, numbered otherwise)."""
-    from aos_keras import validation
+    from aos_keras.tables import checks
 
-    limit = validation.MAX_ABS_RAW
+    limit = checks.MAX_ABS_RAW
     if not args.standardize:
-        limit = validation.MAX_ABS_FEATURE
+        limit = checks.MAX_ABS_FEATURE
     for column in features.select_dtypes("number").columns:
         values = features[column].astype(float).to_numpy()
         try:
-            validation.check_column(values, column, limit=limit)
+            checks.check_column(values, column, limit=limit)
         except ValueError as err:
             raise CLIError(f"{_name(args.data)}: {err}") from None
 
@@ -187,7 +187,7 @@ def _train(args, config, features, labels, backup_dir):
 
 def _encoder(args):
     """The (unfitted) `TableEncoder` of the encoder options."""
-    from aos_keras.tables import TableEncoder
+    from aos_keras.tables.encoder import TableEncoder
 
     return TableEncoder(
         standardize=args.standardize,
@@ -199,7 +199,7 @@ def _encoder(args):
 
 def _save(args, result, labels):
     """Write the folder; print the metrics (stdout) and advice (log)."""
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     extra = _extra_metrics(args, labels)
     if result.interrupted:
@@ -235,11 +235,12 @@ def _extra_metrics(args, labels):
 def _training_only(labels):
     """The classes of a single row, counted on the stripped labels that
     training used (`" b"` is `"b"`); `train_table` has already warned."""
-    from aos_keras import training, validation
+    from aos_keras import training
+    from aos_keras.tables import checks
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        y = validation.check_target(labels, num_rows=len(labels))
+        y = checks.check_target(labels, num_rows=len(labels))
     return training.training_only_classes(y)
 
 

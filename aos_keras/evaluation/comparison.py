@@ -4,7 +4,7 @@ import os
 
 import pandas as pd
 
-from aos_keras import io, plots
+from aos_keras import plots
 from aos_keras.evaluation import reports
 from aos_keras.evaluation.ranking import (
     DEFAULT_METRIC,
@@ -13,6 +13,7 @@ from aos_keras.evaluation.ranking import (
     orient,
 )
 from aos_keras.evaluation.statistics import paired_table
+from aos_keras.saving import io
 
 
 class Comparison:

@@ -20,7 +20,7 @@ import dataclasses
 import typing
 from numbers import Integral, Real
 
-from aos_keras.sampling import STRATEGY_NAMES
+from aos_keras.game.sampling import STRATEGY_NAMES
 
 
 def setting(

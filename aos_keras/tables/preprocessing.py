@@ -27,8 +27,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from aos_keras import validation
-from aos_keras.tables import SpecEncoder, TableEncoder, is_mixed_table
+from aos_keras.tables import checks
+from aos_keras.tables.encoder import SpecEncoder, TableEncoder, is_mixed_table
 
 
 class TablePreprocessor:
@@ -102,8 +102,8 @@ class TablePreprocessor:
         Returns:
             A `TablePreprocessor`.
         """
-        y = validation.check_target(y, num_rows=len(X))
-        classes = validation.check_classes(y)[0]
+        y = checks.check_target(y, num_rows=len(X))
+        classes = checks.check_classes(y)[0]
         named = isinstance(X, pd.DataFrame)
         if named:
             _warn_label_in_features(X, y)
@@ -121,7 +121,7 @@ class TablePreprocessor:
                 .serving_spec()
             )
         else:
-            x = validation.check_features(X)
+            x = checks.check_features(X)
             names = X.columns if named else [f"f{i}" for i in range(x.shape[1])]
             dtypes = X.dtypes.tolist() if named else [x.dtype] * x.shape[1]
             spec = identity_spec(names, dtypes)
@@ -184,14 +184,14 @@ class TablePreprocessor:
                 cell (column and data row named), a wrong width.
         """
         if self.identity and not (self.named and _is_frame(X)):
-            return validation.check_features(X, self.n_features_in_, name)
+            return checks.check_features(X, self.n_features_in_, name)
         if self.identity:  # the user's names: checked in their order
             frame = self.encoder.frame(X, name)
-            return validation.check_features(frame, self.n_features_in_, name)
+            return checks.check_features(frame, self.n_features_in_, name)
         if not self.named and _is_frame(X):
             X = X.to_numpy()
         x = self.encoder.transform(X, name)
-        return validation.check_features(x, self.n_features_out_, name)
+        return checks.check_features(x, self.n_features_out_, name)
 
     def select(self, table, name="the table"):
         """The model's feature columns of a wider table (a whole file).
@@ -219,8 +219,8 @@ class TablePreprocessor:
     def encode_labels(self, y, name="y"):
         """Labels to class indices `0..C-1` (spaces stripped, unseen: an
         error)."""
-        y = validation.strip_labels(validation.check_labels(y, name=name))
-        return validation.encode_labels(y, self.classes_, name=name)
+        y = checks.strip_labels(checks.check_labels(y, name=name))
+        return checks.encode_labels(y, self.classes_, name=name)
 
     def decode(self, values):
         """Labels of class indices `(n,)` or of probabilities `(n, C)`."""
@@ -247,7 +247,7 @@ def identity_spec(names, dtypes=None):
     return {
         "columns": columns,
         "order": [c["name"] for c in columns],
-        "limit": validation.MAX_ABS_FEATURE,
+        "limit": checks.MAX_ABS_FEATURE,
     }
 
 

@@ -268,7 +268,7 @@ def split_label(frame, label, features=None, drop=None):
     Raises:
         ValueError: `split_table`'s errors, or an infinite cell.
     """
-    from aos_keras.tables import split_table
+    from aos_keras.tables.encoder import split_table
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

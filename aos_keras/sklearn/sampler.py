@@ -11,10 +11,10 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.sklearn import GameParameters, _explain_cells, target
-from aos_keras.tables import as_frame
-from aos_keras.tables import is_mixed_table as _is_mixed
+from aos_keras.sklearn.classifier import GameParameters, _explain_cells, target
+from aos_keras.tables.encoder import as_frame
+from aos_keras.tables.encoder import is_mixed_table as _is_mixed
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 
 class AOSSampler(GameParameters, BaseOverSampler):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from aos_keras.labels import (  # noqa: F401  (the label checks, re-exported)
+from aos_keras.tables.labels import (  # noqa: F401  (the label checks, re-exported)
     REGRESSION_CLASSES,
     REGRESSION_SHARE,
     check_classes,

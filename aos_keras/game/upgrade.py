@@ -20,8 +20,8 @@ import zipfile
 
 import numpy as np
 
-from aos_keras import io
-from aos_keras.head_groups import group_heads
+from aos_keras.game.head_groups import group_heads
+from aos_keras.saving import io
 
 # Config key written since the grouped layout; its absence marks the old one.
 LAYOUT_KEY = "head_groups"

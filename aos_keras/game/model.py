@@ -6,16 +6,21 @@ import warnings
 import keras
 import numpy as np
 
-from aos_keras import schedule, validation
-from aos_keras.anchors import select_anchors
-from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
-from aos_keras.critic import Critic
-from aos_keras.generator import CWIGenerator
-from aos_keras.model_compile import COMPILE_ARGS, OPTIMIZERS, PlayerOptimizers
-from aos_keras.model_entry import TableEntry, model_rows
-from aos_keras.players import MultiPlayerModel, default_optimizer
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.upgrade import check_saved_layout, saved_settings
+from aos_keras.game import schedule
+from aos_keras.game.anchors import select_anchors
+from aos_keras.game.config import GAN_LOSSES, PRESETS, GameConfig
+from aos_keras.game.critic import Critic
+from aos_keras.game.generator import CWIGenerator
+from aos_keras.game.model_compile import (
+    COMPILE_ARGS,
+    OPTIMIZERS,
+    PlayerOptimizers,
+)
+from aos_keras.game.model_entry import TableEntry, model_rows
+from aos_keras.game.players import MultiPlayerModel, default_optimizer
+from aos_keras.game.upgrade import check_saved_layout, saved_settings
+from aos_keras.tables import checks
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
 __all__ = [
@@ -129,7 +134,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             len(class_counts),
             num_features,
             classifier_units=rules.classifier_units,
-            seed=validation.check_seed(seed),
+            seed=checks.check_seed(seed),
             build_classifier=False,
             name=name,
             **kwargs,
@@ -256,7 +261,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             An `AdversarialOversampler`.
         """
         if kwargs.get("encoder") is not None:  # a 0.3 spec: x encoded
-            classes = validation.check_classes(validation.check_target(y))[0]
+            classes = checks.check_classes(checks.check_target(y))[0]
             preprocessor = TablePreprocessor(kwargs.pop("encoder"), classes)
         if preprocessor is None:
             preprocessor = TablePreprocessor.fit(
@@ -338,9 +343,9 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             TypeError: `counts` is not a dict of int counts, or a bad seed.
             ValueError: a negative count or a label not in `classes_`.
         """
-        counts = validation.check_counts(counts)
+        counts = checks.check_counts(counts)
         if not isinstance(seed, keras.random.SeedGenerator):
-            seed = validation.check_seed(seed)
+            seed = checks.check_seed(seed)
         index = {
             int(self.encode_labels([label], name="counts")[0]): n
             for label, n in counts.items()
@@ -401,9 +406,9 @@ def _anchors(preprocessor, x, y, max_anchors, seed):
     """`(rows per class, each class's anchors)` of model-space rows `x`."""
     with warnings.catch_warnings():  # stripped labels: warned once
         warnings.simplefilter("ignore", UserWarning)
-        codes = preprocessor.encode_labels(validation.check_target(y, len(x)))
+        codes = preprocessor.encode_labels(checks.check_target(y, len(x)))
     counts = np.bincount(codes, minlength=len(preprocessor.classes_))
-    max_anchors = validation.check_positive_int(
+    max_anchors = checks.check_positive_int(
         max_anchors, "max_anchors", allow_none=True
     )
     anchors = select_anchors(
@@ -416,7 +421,7 @@ def _index_strategy(strategy, classes):
     """A `sampling_strategy` dict keyed by label, keyed by class index."""
     if not isinstance(strategy, dict):
         return strategy
-    codes = validation.encode_labels(
+    codes = checks.encode_labels(
         list(strategy), classes, name="sampling_strategy"
     )
     return {int(c): int(n) for c, n in zip(codes, strategy.values())}

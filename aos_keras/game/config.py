@@ -28,8 +28,8 @@ True
 import dataclasses
 import typing
 
-from aos_keras import settings
-from aos_keras.settings import setting
+from aos_keras.game import settings
+from aos_keras.game.settings import setting
 
 # What `mode` sets; each entry can be overridden by its own field.
 PRESETS = {

@@ -28,12 +28,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from aos_keras import backend, io, upgrade
+from aos_keras import backend
+from aos_keras.game import upgrade
+from aos_keras.game.model import AdversarialOversampler  # noqa: F401  (registers
 from aos_keras.metrics import acsa, geometric_mean, per_class_recall
-from aos_keras.model import AdversarialOversampler  # noqa: F401  (registers
+from aos_keras.saving import io
 
 # the game's Keras classes for `keras.saving.load_model`)
-from aos_keras.preprocessing import TablePreprocessor
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 # The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
 ENCODER = "encoder.joblib"

@@ -23,9 +23,9 @@ import tempfile
 import keras
 import numpy as np
 
-from aos_keras import io
 from aos_keras.backend import BACKEND
-from aos_keras.serving_graph import write_archive
+from aos_keras.saving import io
+from aos_keras.saving.serving_graph import write_archive
 
 METHODS = ("auto", "native", "rebuild")
 METADATA = os.path.join("assets.extra", "aos_keras.json")

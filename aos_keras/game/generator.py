@@ -5,9 +5,9 @@ import numpy as np
 from keras import ops
 
 from aos_keras.backend import call_layer
-from aos_keras.config import GameConfig
-from aos_keras.head_groups import check_groups, group_heads, take_slots
-from aos_keras.nominal_blocks import check_blocks, harden_blocks
+from aos_keras.game.config import GameConfig
+from aos_keras.game.head_groups import check_groups, group_heads, take_slots
+from aos_keras.game.nominal_blocks import check_blocks, harden_blocks
 
 NOMINAL_OUTPUTS = ("soft", "hard")
 

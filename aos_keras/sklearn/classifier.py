@@ -12,11 +12,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from aos_keras import validation
-from aos_keras.model import AdversarialOversampler
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.sampling import STRATEGY_NAMES
-from aos_keras.tables import is_mixed_table
+from aos_keras.game.model import AdversarialOversampler
+from aos_keras.game.sampling import STRATEGY_NAMES
+from aos_keras.tables import checks
+from aos_keras.tables.encoder import is_mixed_table
+from aos_keras.tables.preprocessing import TablePreprocessor
 from aos_keras.training import fit_game
 
 try:  # scikit-learn >= 1.6
@@ -345,7 +345,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             float.
         """
         check_is_fitted(self)
-        y = validation.strip_labels(validation.check_labels(y))
+        y = checks.strip_labels(checks.check_labels(y))
         _check_known_labels(self, y)
         return super().score(X, y, sample_weight=sample_weight)
 
@@ -412,7 +412,7 @@ def _explain_cells(X):
                 "columns are then one-hot encoded)."
             ) from None
         if not np.isfinite(column).all():
-            validation.check_features(np.asarray(X, dtype=np.float64), name="X")
+            checks.check_features(np.asarray(X, dtype=np.float64), name="X")
 
 
 def _is_number(value):
@@ -439,7 +439,7 @@ def target(y, num_rows):
     """`aos_keras.validation.check_target`, with scikit-learn's wording of
     a continuous target in front (its estimator checks look for it)."""
     try:
-        return validation.check_target(y, num_rows=num_rows)
+        return checks.check_target(y, num_rows=num_rows)
     except ValueError as err:
         if "regression target" in str(err):
             raise ValueError(f"Unknown label type: continuous. {err}") from None

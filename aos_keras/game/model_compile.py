@@ -11,7 +11,7 @@ them and their state.
 import keras
 
 from aos_keras import backend
-from aos_keras.players import default_optimizer
+from aos_keras.game.players import default_optimizer
 
 # What `get_compile_config` saves besides the three optimizers.
 OPTIMIZERS = ("g_optimizer", "d_optimizer", "q_optimizer")

@@ -31,16 +31,16 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras import losses
 from aos_keras.backend import call_layer, input_gradient
-from aos_keras.generated_rows import (
+from aos_keras.game import losses
+from aos_keras.game.generated_rows import (
     flatten_classes,
     noise,
     per_replica,
     rows_per_class,
 )
-from aos_keras.players import unpack, update_player, weighted_mean
-from aos_keras.sampling import class_distribution, synthetic_weight
+from aos_keras.game.players import unpack, update_player, weighted_mean
+from aos_keras.game.sampling import class_distribution, synthetic_weight
 
 # Q's loss on a generated row of class c, by name.
 CLASS_LOSSES = {

@@ -15,10 +15,10 @@ batches (`aos_keras.batching`).
 import numpy as np
 import pandas as pd
 
-from aos_keras import validation
-from aos_keras.batching import batch_size_for, pad_to_batches
 from aos_keras.callbacks import DeferredOversampling, with_nan_guard
-from aos_keras.export import export_saved_model
+from aos_keras.game.batching import batch_size_for, pad_to_batches
+from aos_keras.saving.export import export_saved_model
+from aos_keras.tables import checks
 
 
 class TableEntry:
@@ -151,7 +151,7 @@ def model_rows(preprocessor, x, name="x"):
     as it is (checked), unless the preprocessor is the identity."""
     if isinstance(x, pd.DataFrame) or preprocessor.identity:
         return preprocessor.transform(x, name)
-    return validation.check_features(x, preprocessor.n_features_out_, name)
+    return checks.check_features(x, preprocessor.n_features_out_, name)
 
 
 def _check_epochs(kwargs):
