@@ -63,9 +63,11 @@ _MOVED_MODULES = {
             "anchors", "batching", "classifier", "config", "critic",
             "generated_rows", "generator", "head_groups", "losses", "model",
             "nominal_blocks", "players", "sampling", "schedule", "upgrade",
-            "model_entry", "model_compile", "settings",
         )
     },
+    "aos_keras.model_entry": "aos_keras.game.model",
+    "aos_keras.model_compile": "aos_keras.game.model",
+    "aos_keras.settings": "aos_keras.game.config",
     "aos_keras.columns": "aos_keras.tables.columns",
     "aos_keras.preprocessing": "aos_keras.tables.preprocessing",
     "aos_keras.reader": "aos_keras.tables.reader",

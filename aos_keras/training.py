@@ -19,8 +19,8 @@ import numpy as np
 
 from aos_keras.callbacks import EvaluationCallback, ResumableBackup
 from aos_keras.game.model import AdversarialOversampler
-from aos_keras.tables import checks
 from aos_keras.tables.encoder import TableEncoder
+from aos_keras.tables.labels import check_classes, check_target
 from aos_keras.tables.preprocessing import TablePreprocessor
 
 
@@ -195,7 +195,7 @@ def train_table(
     Raises:
         ValueError: bad labels or cells (the message names the column).
     """
-    y = checks.check_target(labels, num_rows=len(features))
+    y = check_target(labels, num_rows=len(features))
     rows, val_rows = validation_split(y, val_size, seed)
     prep = table_preprocessor(features.iloc[rows], y, encoder)
     x = prep.transform(features.iloc[rows], name=name)
@@ -292,7 +292,7 @@ def table_preprocessor(features, y, encoder=None):
         feature names, the classes.
     """
     encoder = (encoder or TableEncoder()).fit(features)
-    classes = checks.check_classes(y)[0]
+    classes = check_classes(y)[0]
     return TablePreprocessor(encoder.serving_spec(), classes.tolist())
 
 

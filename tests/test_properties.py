@@ -16,6 +16,12 @@ from sklearn.metrics import balanced_accuracy_score, recall_score
 from aos_keras import ACSA, GeometricMean, acsa, geometric_mean
 from aos_keras.metrics import per_class_recall
 from aos_keras.tables import checks
+from aos_keras.tables.labels import (
+    check_classes,
+    check_labels,
+    encode_labels,
+    label_key,
+)
 
 SETTINGS = settings(
     max_examples=50,
@@ -243,22 +249,20 @@ LABELS = st.one_of(
 def test_labels_are_encoded_or_rejected_as_documented(labels, min_rows):
     y = np.array(labels, dtype=object if _mixed(labels) else None)
     try:
-        y = checks.check_labels(y)
-        classes, counts, codes = checks.check_classes(y, min_rows)
+        y = check_labels(y)
+        classes, counts, codes = check_classes(y, min_rows)
     except (ValueError, TypeError) as err:
         assert str(err)
         _assert_rejection_is_right(labels, min_rows, err)
         return
     assert len(classes) >= 2 and (counts >= min_rows).all()
     assert counts.sum() == len(labels)
-    assert [checks.label_key(c) for c in classes[codes]] == [
-        checks.label_key(v) for v in y
-    ]
+    assert [label_key(c) for c in classes[codes]] == [label_key(v) for v in y]
     # Encoding against the training classes gives the same codes; a label
     # not among them is an error.
-    np.testing.assert_array_equal(checks.encode_labels(y, classes), codes)
+    np.testing.assert_array_equal(encode_labels(y, classes), codes)
     with pytest.raises(ValueError, match="not seen in training"):
-        checks.encode_labels(np.append(y, "unseen"), classes)
+        encode_labels(np.append(y, "unseen"), classes)
 
 
 def _mixed(labels):

@@ -245,7 +245,7 @@ def test_one_label_check_in_both_wrappers():
     regression target and a single class are refused with the messages of
     `aos_keras.validation.check_target` in both wrappers."""
     from aos_keras import AOSSampler
-    from aos_keras.tables import checks
+    from aos_keras.tables.labels import one_class_message
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
@@ -261,7 +261,7 @@ def test_one_label_check_in_both_wrappers():
     assert clf.classes_.tolist() == ["no", "yes"]
     with pytest.warns(UserWarning, match="surrounding spaces"):
         assert 0 <= clf.score(X, spaced) <= 1  # the same labels in score
-    assert checks.one_class_message(0) in _error(
+    assert one_class_message(0) in _error(
         lambda: tiny_classifier().fit(X, np.zeros(40, int))
     )
 

@@ -11,6 +11,12 @@ from aos_keras import AdversarialOversampler
 from aos_keras.baselines import MethodNotApplicable, make_method
 from aos_keras.datasets import load_dataset
 from aos_keras.tables import checks
+from aos_keras.tables.labels import (
+    check_classes,
+    check_labels,
+    check_target,
+    encode_labels,
+)
 
 
 def _finite(model):
@@ -143,16 +149,16 @@ def test_bool_features_are_accepted():
 )
 def test_check_labels_errors(y, num_rows, error, match):
     with pytest.raises(error, match=match):
-        checks.check_labels(y, num_rows=num_rows)
+        check_labels(y, num_rows=num_rows)
 
 
 def test_check_classes_errors():
     with pytest.raises(ValueError, match="single class.*every class"):
-        checks.check_classes(np.array([3, 3, 3]))
+        check_classes(np.array([3, 3, 3]))
     with pytest.raises(TypeError, match="one type"):
-        checks.check_classes(np.array([1, "a"], dtype=object))
+        check_classes(np.array([1, "a"], dtype=object))
     with pytest.raises(ValueError, match=r"\[\(1, 1\)\].*at least 2"):
-        checks.check_classes(np.array([0, 0, 1]), min_rows=2)
+        check_classes(np.array([0, 0, 1]), min_rows=2)
 
 
 def test_labels_of_mixed_types_have_one_message():
@@ -163,7 +169,7 @@ def test_labels_of_mixed_types_have_one_message():
     x = np.zeros((8, 2))
     y = np.array([0, 1, "1", 0] * 2, dtype=object)
     for call in (
-        lambda: checks.check_target(y),
+        lambda: check_target(y),
         lambda: AOSClassifier(epochs=1).fit(x, y),
         lambda: AOSSampler(epochs=1).fit_resample(x, y),
     ):
@@ -173,12 +179,12 @@ def test_labels_of_mixed_types_have_one_message():
 
 def test_unseen_labels_name_the_classes_plainly():
     with pytest.raises(ValueError, match=r"known classes: \['a', 'b'\]\)"):
-        checks.encode_labels(np.array(["c"]), np.array(["a", "b"]))
+        encode_labels(np.array(["c"]), np.array(["a", "b"]))
 
 
 def test_nullable_labels_are_accepted():
-    y = checks.check_labels(pd.Series([2, 1, 2], dtype="Int64"))
-    classes, counts, codes = checks.check_classes(y)
+    y = check_labels(pd.Series([2, 1, 2], dtype="Int64"))
+    classes, counts, codes = check_classes(y)
     assert classes.tolist() == [1, 2] and codes.tolist() == [1, 0, 1]
 
 

@@ -7,6 +7,7 @@ from keras import ops
 from aos_keras.game.classifier import Classifier
 from aos_keras.game.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
 from aos_keras.tables import checks
+from aos_keras.tables.labels import check_labels
 
 
 class MethodNotApplicable(RuntimeError):
@@ -237,7 +238,7 @@ class Method:
 
     def _check_data(self, x, y, name="x"):
         x = checks.check_features(x, self.num_features, name=name)
-        y = checks.check_labels(y, num_rows=len(x))
+        y = check_labels(y, num_rows=len(x))
         try:
             codes = y.astype(np.int64)
             valid = np.array_equal(codes, y)

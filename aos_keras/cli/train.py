@@ -236,11 +236,11 @@ def _training_only(labels):
     """The classes of a single row, counted on the stripped labels that
     training used (`" b"` is `"b"`); `train_table` has already warned."""
     from aos_keras import training
-    from aos_keras.tables import checks
+    from aos_keras.tables.labels import check_target
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        y = checks.check_target(labels, num_rows=len(labels))
+        y = check_target(labels, num_rows=len(labels))
     return training.training_only_classes(y)
 
 

@@ -31,8 +31,8 @@ from aos_keras.evaluation.runs import (
 )
 from aos_keras.evaluation.scoring import EXTRA_METRICS
 from aos_keras.evaluation.suite import SuiteComparison
-from aos_keras.tables.checks import check_classes, check_target
 from aos_keras.tables.encoder import as_frame
+from aos_keras.tables.labels import check_classes, check_target
 from aos_keras.tables.reader import read_table
 
 LOGGER = logging.getLogger("aos_keras.evaluation")

@@ -16,6 +16,7 @@ from aos_keras.game.model import AdversarialOversampler
 from aos_keras.game.sampling import STRATEGY_NAMES
 from aos_keras.tables import checks
 from aos_keras.tables.encoder import is_mixed_table
+from aos_keras.tables.labels import check_labels, check_target, strip_labels
 from aos_keras.tables.preprocessing import TablePreprocessor
 from aos_keras.training import fit_game
 
@@ -345,7 +346,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             float.
         """
         check_is_fitted(self)
-        y = checks.strip_labels(checks.check_labels(y))
+        y = strip_labels(check_labels(y))
         _check_known_labels(self, y)
         return super().score(X, y, sample_weight=sample_weight)
 
@@ -439,7 +440,7 @@ def target(y, num_rows):
     """`aos_keras.validation.check_target`, with scikit-learn's wording of
     a continuous target in front (its estimator checks look for it)."""
     try:
-        return checks.check_target(y, num_rows=num_rows)
+        return check_target(y, num_rows=num_rows)
     except ValueError as err:
         if "regression target" in str(err):
             raise ValueError(f"Unknown label type: continuous. {err}") from None

@@ -29,6 +29,13 @@ import pandas as pd
 
 from aos_keras.tables import checks
 from aos_keras.tables.encoder import SpecEncoder, TableEncoder, is_mixed_table
+from aos_keras.tables.labels import (
+    check_classes,
+    check_labels,
+    check_target,
+    encode_labels,
+    strip_labels,
+)
 
 
 class TablePreprocessor:
@@ -102,8 +109,8 @@ class TablePreprocessor:
         Returns:
             A `TablePreprocessor`.
         """
-        y = checks.check_target(y, num_rows=len(X))
-        classes = checks.check_classes(y)[0]
+        y = check_target(y, num_rows=len(X))
+        classes = check_classes(y)[0]
         named = isinstance(X, pd.DataFrame)
         if named:
             _warn_label_in_features(X, y)
@@ -219,8 +226,8 @@ class TablePreprocessor:
     def encode_labels(self, y, name="y"):
         """Labels to class indices `0..C-1` (spaces stripped, unseen: an
         error)."""
-        y = checks.strip_labels(checks.check_labels(y, name=name))
-        return checks.encode_labels(y, self.classes_, name=name)
+        y = strip_labels(check_labels(y, name=name))
+        return encode_labels(y, self.classes_, name=name)
 
     def decode(self, values):
         """Labels of class indices `(n,)` or of probabilities `(n, C)`."""
