@@ -41,7 +41,7 @@ import dataclasses
 import typing
 from numbers import Integral, Real
 
-from aos_keras.game.sampling import STRATEGY_NAMES
+from aos_keras.game.sampling import check_strategy
 
 
 # ------------------------------------------------------------ a setting
@@ -158,7 +158,7 @@ def normalise(field, value):
         raise ValueError(f"`{name}` must not be None.")
     kind, many = _kind(field)
     if name == "sampling_strategy":
-        return _check_strategy(value)
+        return check_strategy(value)
     if meta["choices"]:
         if value not in meta["choices"]:
             raise ValueError(
@@ -228,42 +228,16 @@ def _closed(meta):
     return "right" if low == "neither" else "both"
 
 
-def _check_strategy(value):
-    """`sampling_strategy`: a name, a float in (0, 1] or a dict."""
-    if isinstance(value, str):
-        if value not in STRATEGY_NAMES:
-            raise ValueError(
-                f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
-                f"a float in (0, 1] or a dict; got {value!r}."
-            )
-        return value
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(
-            "`sampling_strategy` must be 'auto', a float in (0, 1] or a "
-            f"dict; got {value!r}."
-        )
-    return float(value)
-
-
 def _strategy(text):
     """The command line's `--sampling-strategy`: a name or a float."""
-    if text in STRATEGY_NAMES:
-        return text
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be one of {list(STRATEGY_NAMES)} or a float in (0, 1]; "
-            f"got {text!r}"
-        ) from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(
-            f"must be one of {list(STRATEGY_NAMES)} or a float in (0, 1]; "
-            f"got {text!r}"
-        )
-    return value
+        value = text
+    try:
+        return check_strategy(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _shown(default):
@@ -273,28 +247,40 @@ def _shown(default):
 
 
 # ------------------------------------------------------------ the game's
+# The paper's game: softmax heads at temperature 1, every class grown to the
+# largest, no logit adjustment. AO's settings; compare's presets AO and DO
+# (`aos_keras.baselines.presets`); what a model saved without these fields
+# was trained with (`upgrade.EARLIER_DEFAULTS`).
+PAPER_SETTINGS = {
+    "generator_temperature": 1.0,
+    "sampling_strategy": "auto",
+    "q_logit_adjustment": 0.0,
+}
+# The sharp generator heads of compare's T0.1 presets: a fresh generator's
+# rows mix a few anchors, like SMOTE's interpolation of two rows.
+SHARP_TEMPERATURE = 0.1
+# DO's settings, chosen on the development suite (docs/research/round5.md)
+# and run by compare as DO-T0.1-LA: sharp heads, every class grown up to
+# half the largest class by generated rows, logit adjustment of Q's loss
+# for the rest of the imbalance.
+DO_SETTINGS = {
+    "generator_temperature": SHARP_TEMPERATURE,
+    "sampling_strategy": 0.5,
+    "q_logit_adjustment": 1.0,
+}
 # What `mode` sets; each entry can be overridden by its own field.
 PRESETS = {
     "ao": {
         "g_q_loss": "complement",
         "q_class_distribution": "inverse",
         "q_fake_loss": "ce",
-        "generator_temperature": 1.0,
-        "sampling_strategy": "auto",
-        "q_logit_adjustment": 0.0,
+        **PAPER_SETTINGS,
     },
     "do": {
         "g_q_loss": "ce",
         "q_class_distribution": "fraction",
         "q_fake_loss": "ce",
-        # 0.5.0's default, chosen on the development suite
-        # (docs/research/variants.md); 1.0 is the paper's softmax.
-        "generator_temperature": 0.1,
-        # 0.5.0's default, the preset DO-T0.1-LA (docs/research/round5.md):
-        # generated rows fill half the gap to the largest class, logit
-        # adjustment of Q's loss the rest. "auto" and 0.0 before.
-        "sampling_strategy": 0.5,
-        "q_logit_adjustment": 1.0,
+        **DO_SETTINGS,
     },
 }
 GAN_LOSSES = ("wgan-gp", "vanilla")
@@ -320,12 +306,12 @@ class GameConfig:
     Example:
     >>> GameConfig(mode="ao").resolved().g_q_loss
     'complement'
-    >>> GameConfig(mode="do").resolved().generator_temperature  # 0.5.0
+    >>> GameConfig(mode="do").resolved().generator_temperature
     0.1
     >>> GameConfig(mode="do", generator_temperature=1.0).resolved(
     ... ).generator_temperature  # the paper's DO
     1.0
-    >>> rules = GameConfig(mode="do").resolved()  # DO-T0.1-LA, 0.5.0
+    >>> rules = GameConfig(mode="do").resolved()  # DO_SETTINGS
     >>> rules.sampling_strategy, rules.q_logit_adjustment
     (0.5, 1.0)
     >>> rules = GameConfig(mode="ao").resolved()

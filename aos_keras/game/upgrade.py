@@ -20,21 +20,17 @@ import zipfile
 
 import numpy as np
 
+from aos_keras.game.config import PAPER_SETTINGS
 from aos_keras.game.head_groups import group_heads
 from aos_keras.saving import io
 
 # Config key written since the grouped layout; its absence marks the old one.
 LAYOUT_KEY = "head_groups"
-# Settings whose default changed, with the default before the change: a
-# saved config without them was trained with these values. 0.5.0: DO's
-# generator temperature became 0.1 (`GameConfig`), 1.0 before; DO's
-# `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0 (the preset
-# DO-T0.1-LA), "auto" and 0.0 before (0.3 to 0.5-dev wrote both fields).
-EARLIER_DEFAULTS = {
-    "generator_temperature": 1.0,
-    "sampling_strategy": "auto",
-    "q_logit_adjustment": 0.0,
-}
+# Settings whose default changed, with their earlier default, the paper's: a
+# saved config that lacks one was trained with it (DO's temperature,
+# `sampling_strategy` and `q_logit_adjustment` were the paper's before they
+# became `config.DO_SETTINGS`).
+EARLIER_DEFAULTS = dict(PAPER_SETTINGS)
 
 
 class LegacyLayoutError(ValueError):
