@@ -12,6 +12,7 @@ then `keras.saving.load_model(path)` loads a saved `AdversarialOversampler`.
 """
 
 import sys as _sys
+import warnings as _warnings
 
 from aos_keras._imports import LoaderHook as _LoaderHook
 from aos_keras._imports import ModuleAliases as _ModuleAliases
@@ -23,7 +24,6 @@ __all__ = [
     "DATASETS",
     "AOSClassifier",
     "AOSSampler",
-    "AdversarialOverSampler",
     "AdversarialOversampler",
     "CWIGenerator",
     "Classifier",
@@ -83,7 +83,10 @@ _MOVED_MODULES = {
 
 # The names that `sampler` holds: it needs imbalanced-learn, an optional
 # extra, so they are imported on their own first access.
-_SAMPLER_NAMES = ("AOSSampler", "AdversarialOverSampler")
+_SAMPLER_NAMES = ("AOSSampler",)
+# Deprecated names, still importable (with a `DeprecationWarning`) until a
+# later release removes them: name -> the name to use.
+_DEPRECATED = {"AdversarialOverSampler": "AOSSampler"}
 
 
 def _load():
@@ -96,6 +99,16 @@ def _load():
 
 
 def __getattr__(name):
+    if name in _DEPRECATED:
+        _warnings.warn(
+            f"aos_keras.{name} is deprecated and will be removed in a later "
+            f"release: use aos_keras.{_DEPRECATED[name]}, the same class.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from aos_keras.sklearn import sampler
+
+        return getattr(sampler, name)
     if name in _SAMPLER_NAMES:
         from aos_keras.sklearn import sampler
 

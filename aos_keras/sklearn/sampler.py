@@ -1,7 +1,7 @@
 """`AOSSampler`: AO/DO oversampling, an imbalanced-learn sampler.
 
-`AdversarialOverSampler`, its earlier name (one letter from the model's
-`AdversarialOversampler`), is a deprecated alias.
+`AdversarialOverSampler`, one letter from the model's
+`AdversarialOversampler`, is a deprecated alias (not in `aos_keras.__all__`).
 """
 
 import inspect
