@@ -11,7 +11,7 @@ Reading of the paper (Mullick, Datta and Das, ICCV 2019) implemented here:
 - Classifier M (here Q): `aos_keras.Classifier`; its "scores" in the
   least-squares terms are the softmax probabilities of its logits (the
   paper's M outputs class scores in [0, 1]; we read them as the softmax).
-- Least-squares losses for all three players (`aos_keras.losses.
+- Least-squares losses for all three players (`aos_keras.game.losses.
   least_squares`, mean over the output's entries):
   - Q: `E_real[LS(onehot(y), Q(x))] + alpha * sum_c p(c)
     E[LS(onehot(c), Q(G(z, c)))]`: generated rows as extra rows of their

@@ -25,8 +25,9 @@ class OversamplerMethod(Method):
             `encoder` and the `GameConfig` settings above.
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
     """
 
     name = "DO"

@@ -157,8 +157,9 @@ def make_method(
             `"COT"`, `"SMOTE+Q"`, `"B-SMOTE+Q"`, `"ADASYN+Q"`, `"GAMO"`,
             `"CW-CE"`, `"Focal"`, `"LA-CE"`, the game's presets `"AO"`,
             `"DO"`, `"DO-T0.1"` (generator heads at softmax temperature
-            0.1) and `"DO-T0.1-LA"` (DO-T0.1 filling half the gap, logit
-            adjustment the rest), the scikit-learn methods `"LR"`, `"HGB"`,
+            0.1) and `"DO-T0.1-LA"` (DO-T0.1 growing every class up to half
+            the largest, logit adjustment for the rest), the scikit-learn
+            methods `"LR"`, `"HGB"`,
             `"SMOTE+HGB"`, `"DO-T0.1+HGB"`; or a name registered with
             `register_method` / `register_preset`.
         num_classes: int. Number of classes `C`; labels are `0..C-1`.

@@ -44,7 +44,7 @@ class ResumableBackup(keras.callbacks.Callback):
       among all epochs, not only those after the restart, and `history`
       holds every epoch once.
     - Atomic, consistent writes: the weights go to a new file written via
-      `aos_keras.io`, then `state.json` (the commit point, also atomic)
+      `aos_keras.saving.io`, then `state.json` (the commit point, also atomic)
       names it, then older files are removed. A crash at any moment leaves
       a loadable backup; temporary files of a killed write are removed at
       the next start.

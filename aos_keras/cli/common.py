@@ -41,7 +41,7 @@ def as_options(message):
 
 
 def read_table(args, path=None):
-    """`aos_keras.reader.read_table` of `path` (default `args.data`) with
+    """`aos_keras.tables.reader.read_table` of `path` (default `args.data`) with
     the `--sep`/`--decimal` options; its errors as `CLIError`."""
     from aos_keras.tables import reader
 
@@ -56,7 +56,7 @@ def read_table(args, path=None):
 
 
 def split_label(frame, label, features=None, drop=None, warn=False):
-    """`aos_keras.reader.split_label` with the command line's messages.
+    """`aos_keras.tables.reader.split_label` with the command line's messages.
 
     Returns:
         `(features DataFrame, labels array)`. With `warn`, the split's
@@ -81,7 +81,7 @@ def check_out_path(path, flag, folder=False, example="predictions.csv"):
     """Refuse, before any work, an output that could not be written.
 
     Files and folders are written beside their final path and renamed
-    onto it (`aos_keras.io`), so the folder that will hold `path` must
+    onto it (`aos_keras.saving.io`), so the folder that will hold `path` must
     accept a new entry. It is tried: a temporary folder is made in it and
     removed (permission bits say nothing for root, nor for read-only
     mounts). `-` (standard output) is always writable.

@@ -16,8 +16,8 @@ Folders of version 0.3 also hold `encoder.joblib`, a pickle of the fitted
 loaded); their JSON spec is used instead.
 
 The folder is written atomically: into a temporary folder beside it,
-renamed onto it at the end (`aos_keras.io.atomic_dir`), so a failure leaves
-the previous folder or nothing, and no file of an earlier run stays.
+renamed onto it at the end (`aos_keras.saving.io.atomic_dir`), so a failure
+leaves the previous folder or nothing, and no file of an earlier run stays.
 """
 
 import json
@@ -151,14 +151,15 @@ def load_folder(folder):
 
 def _load_model(path):
     """`keras.saving.load_model`; a file of an earlier layout is converted
-    in a temporary copy (`aos_keras.upgrade`), with a warning."""
+    in a temporary copy (`aos_keras.game.upgrade`), with a warning."""
     import keras
 
     if not upgrade.is_legacy_file(path):
         return keras.saving.load_model(path, compile=False)
     warnings.warn(
         f"{path} was saved by aos_keras < 0.2; it is converted for this run. "
-        'To convert it for good: python -c "import aos_keras.upgrade as u; '
+        "To convert it for good: python -c "
+        '"import aos_keras.game.upgrade as u; '
         f'u.upgrade_saved_model({path!r})"',
         stacklevel=3,
     )

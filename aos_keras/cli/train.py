@@ -3,7 +3,7 @@
 `check` runs before Keras is imported (settings, run options, output
 folder, table and columns, a backup of another command); `run` trains
 (`aos_keras.training.train_table`) and writes the folder
-(`aos_keras.model_folder.save_folder`). The metrics go to stdout as JSON;
+(`aos_keras.cli.model_folder.save_folder`). The metrics go to stdout as JSON;
 progress and advice to the log (stderr). The training state is backed up
 after every epoch (`aos_keras.cli.resume`): the same command, run again
 after Ctrl-C, SIGTERM or a kill, resumes where it stopped.

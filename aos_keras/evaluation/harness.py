@@ -47,7 +47,7 @@ def prepare_table(X, y):
     """`(features frame, class indices, classes)` of a user's table.
 
     The labels go through the one label check of every entry point
-    (`aos_keras.validation.check_target`): surrounding spaces stripped with
+    (`aos_keras.tables.labels.check_target`): surrounding spaces stripped with
     a warning; missing labels, a regression-like target or a single class
     refused with what to do.
     """
@@ -307,7 +307,7 @@ def _selection_cells(sel, protocol, classes):
 def read_suite(folder, label="label", labels=None):
     """The CSV tables of a folder as `{name: (X, y)}`.
 
-    Each file is read by `aos_keras.reader.read_table` (separator and
+    Each file is read by `aos_keras.tables.reader.read_table` (separator and
     decimal comma sniffed, as the command line reads a table).
 
     Args:

@@ -319,8 +319,9 @@ class GameConfig:
     ('auto', 0.0)
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
     """
 
     mode: str = setting(
@@ -341,9 +342,8 @@ class GameConfig:
         None,
         "Softmax temperature of the generator's class heads; below 1 each "
         "generated row mixes fewer real rows. `None`: from `mode`, 0.1 for "
-        "DO (0.5.0's default, chosen on the development suite: "
-        "docs/research/variants.md) and 1.0 for AO; 1.0 is the paper's "
-        "softmax.",
+        "DO (chosen on the development suite: docs/research/variants.md) "
+        "and 1.0 for AO; 1.0 is the paper's softmax.",
         minimum=0.0,
         exclusive=("minimum",),
         optional=True,
@@ -374,10 +374,10 @@ class GameConfig:
         "How many rows are generated per class, imbalanced-learn's meaning: "
         "`'auto'` (= `'not majority'`: every class up to the largest), "
         "`'minority'`, `'not minority'`, `'all'`, a float f_s in (0, 1] "
-        "(each class up to f_s times the largest; for two classes the "
-        "minority/majority ratio) or a dict (class label to target count). "
-        "`None`: from `mode`, 0.5 for DO (0.5.0's default, with "
-        "`q_logit_adjustment` 1: the preset DO-T0.1-LA, "
+        "(each class up to f_s times the largest: 0.5, up to half the "
+        "largest class; for two classes the minority/majority ratio) or a "
+        "dict (class label to target count). `None`: from `mode`, 0.5 for "
+        "DO (with `q_logit_adjustment` 1: compare's preset DO-T0.1-LA, "
         "docs/research/round5.md) and `'auto'` for AO; the paper's DO is "
         "`'auto'`.",
         cli_help="'auto', 'minority', 'not minority', 'not majority', "
@@ -429,8 +429,8 @@ class GameConfig:
         "The generated rows Q's update trains on: `'critic'` (the rows of "
         "the critic's last update in the same step: one generator pass "
         "less per step, rows one G update older, ceil(batch / heads) rows "
-        "per class; the default since 0.2, chosen on the development "
-        "suite, docs/research/shared_rows.md) or `'fresh'` (a forward "
+        "per class; chosen on the development suite, "
+        "docs/research/shared_rows.md) or `'fresh'` (a forward "
         "pass of G after its update, the paper's step).",
         choices=Q_GENERATED_ROWS,
     )
@@ -439,9 +439,8 @@ class GameConfig:
         "Logit adjustment tau of Q's loss inside the game (Menon et al. "
         "2021), with the class prior Q sees after oversampling; "
         "predictions use the plain logits. `None`: from `mode`, 1.0 for DO "
-        "(0.5.0's default, with `sampling_strategy` 0.5: the preset "
-        "DO-T0.1-LA, docs/research/round5.md) and 0.0 for AO; the paper's "
-        "DO is 0.0.",
+        "(with `sampling_strategy` 0.5: compare's preset DO-T0.1-LA, "
+        "docs/research/round5.md) and 0.0 for AO; the paper's DO is 0.0.",
         minimum=0.0,
         optional=True,
     )

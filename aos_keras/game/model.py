@@ -56,7 +56,7 @@ class AdversarialOversampler(MultiPlayerModel):
 
     Owns the three players: a mixture of class-conditional convex generators
     `generator` (`CWIGenerator`), a class-conditional `critic` (WGAN-GP) and
-    the `classifier` Q. `fit` plays the game (see `aos_keras.schedule`);
+    the `classifier` Q. `fit` plays the game (see `aos_keras.game.schedule`);
     `predict`/`call` return Q's class probabilities and `evaluate` scores Q
     (cross-entropy, ACSA, GM).
 
@@ -80,8 +80,8 @@ class AdversarialOversampler(MultiPlayerModel):
             `latent_dim`, `generator_temperature`, `sampling_strategy`,
             ...: `GameConfig.describe()` lists them), documented once on
             `GameConfig`; each overrides `config`. `mode` presets those
-            left at `None` (DO since 0.5.0: generator temperature 0.1,
-            `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0, the
+            left at `None` (DO: generator temperature 0.1,
+            `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0, compare's
             preset DO-T0.1-LA; the paper's DO is
             `generator_temperature=1.0, sampling_strategy="auto",
             q_logit_adjustment=0.0`). The resolved
@@ -118,8 +118,9 @@ class AdversarialOversampler(MultiPlayerModel):
     >>> model.predict_labels(x_test)
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
         Mullick et al., "Generative Adversarial Minority Oversampling",
         ICCV 2019.
     """
@@ -261,7 +262,7 @@ class AdversarialOversampler(MultiPlayerModel):
                 fitted on these rows, whose rows in model space become the
                 anchors. Both are held by the model's `preprocessor`.
             y: array-like `(N,)`, training labels (any hashable values;
-                checked with `aos_keras.validation.check_target`).
+                checked with `aos_keras.tables.labels.check_target`).
             max_anchors: int or None. Cap on anchors per class; a larger
                 class keeps a random subset drawn with `seed`. Defaults to
                 `None` (every row).
@@ -322,7 +323,7 @@ class AdversarialOversampler(MultiPlayerModel):
     # ------------------------------------------------------------ training
     @property
     def game(self):
-        """The `aos_keras.schedule.Game` a step plays: rules, players, ..."""
+        """The `schedule.Game` a step plays: rules, players, ..."""
         return schedule.Game(
             rules=self.rules,
             generator=self.generator,
@@ -338,7 +339,7 @@ class AdversarialOversampler(MultiPlayerModel):
         )
 
     def step(self, data):
-        """One step of the game (`aos_keras.schedule.train_step`)."""
+        """One step of the game (`aos_keras.game.schedule.train_step`)."""
         return self.record(*schedule.train_step(self.game, data))
 
     def sample(self, counts, seed=None, as_frame=None):
@@ -446,7 +447,7 @@ class AdversarialOversampler(MultiPlayerModel):
 
         Raises:
             ValueError, TypeError: bad arrays or labels (see
-                `aos_keras.validation`).
+                `aos_keras.tables.checks`).
             NonFiniteLossError: a loss or weight became NaN or infinite.
         """
         _check_epochs(kwargs)
@@ -720,7 +721,7 @@ def _whole_batches(x, y, validation_data, kwargs):
 
 
 def _can_pad(x, kwargs):
-    """Whether `fit` may pad `x` to whole batches (`aos_keras.batching`):
+    """Whether `fit` may pad `x` to whole batches (`aos_keras.game.batching`):
     arrays, and no Keras option that reads the rows' order or count."""
     return _is_array_like(x) and not any(
         kwargs.get(k)

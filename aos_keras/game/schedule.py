@@ -17,7 +17,7 @@ every class of a distribution's support and weighs each class's mean loss by
 `O(anchors of its class)`. Real and generated rows that go through the same
 network (the critic's two terms, the classifier's two terms) share one
 forward pass. Every player is updated through
-`aos_keras.players.update_player`.
+`aos_keras.game.players.update_player`.
 
 The step takes what it needs explicitly: a `Game` holds the constants of
 the game (`GameRules`, built once from the settings and the class counts),
@@ -208,7 +208,7 @@ def critic_update(game, x, y, sample_weight=None):
     gradient), which Q may reuse (`q_generated_rows="critic"`).
 
     The real rows' terms are means weighted by `sample_weight` (rows of
-    weight 0, such as `aos_keras.batching`'s padding, count for nothing).
+    weight 0, such as `aos_keras.game.batching`'s padding, count for nothing).
     """
     rules, g, d = game.rules, game.generator, game.critic
     classes = g.class_ids

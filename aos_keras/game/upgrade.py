@@ -5,7 +5,7 @@ weight per class; it now computes its heads in groups (`CWIGenerator`'s
 `head_groups`), with one padded kernel, bias and anchor weight per group.
 A `.keras` file of the earlier layout is refused with a message that names
 `upgrade_saved_model`, which rewrites it in the current layout with the same
-weights (so the same predictions). `aos_keras.model_folder.load_folder`
+weights (so the same predictions). `aos_keras.cli.model_folder.load_folder`
 (the CLI) converts such files on the fly.
 
 A setting whose default changed keeps, in a model saved before the change,
@@ -48,7 +48,7 @@ def check_saved_layout(config, class_name):
         raise LegacyLayoutError(
             f"This {class_name} was saved by aos_keras < 0.2, whose "
             "generator had one head layer per class. Convert the file once "
-            "with `aos_keras.upgrade.upgrade_saved_model(path)` (same "
+            "with `aos_keras.game.upgrade.upgrade_saved_model(path)` (same "
             "weights, same predictions; the optimizer state is not kept); "
             "`aos-keras "
             "evaluate/predict/export` convert model folders on the fly."

@@ -202,7 +202,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     Args:
         mode: str. `"do"` (data-space oversampling, default) or `"ao"`
             (adversarial oversampling). It presets the settings left at
-            `None`: since 0.5.0 DO is the preset DO-T0.1-LA
+            `None`: DO is compare's preset DO-T0.1-LA
             (`generator_temperature` 0.1, `sampling_strategy` 0.5,
             `q_logit_adjustment` 1.0) and AO has 1.0, `"auto"` and 0.0; the
             paper's DO is `generator_temperature=1.0,
@@ -248,8 +248,9 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     >>> cross_val_score(AOSClassifier(epochs=20), x, y, cv=3)
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
     """
 
     OWN_PARAMETERS = (
@@ -282,7 +283,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
                 cells are encoded (`aos_keras.TableEncoder`: one-hot,
                 imputation), numbers standardised when `standardize`.
             y: array-like `(n,)`, class labels (at least two classes;
-                `aos_keras.validation.check_target`).
+                `aos_keras.tables.labels.check_target`).
 
         Returns:
             self.
@@ -378,7 +379,7 @@ def _validated(estimator, X, y="no_validation", **kwargs):
     """`validate_data` with the core's messages for bad cells.
 
     NaN, infinite and non-numeric cells raise a `ValueError` that names the
-    columns (as `aos_keras.validation` does), not scikit-learn's generic
+    columns (as `aos_keras.tables.checks` does), not scikit-learn's generic
     message.
     """
     try:
@@ -437,7 +438,7 @@ def _check_known_labels(estimator, y):
 
 
 def target(y, num_rows):
-    """`aos_keras.validation.check_target`, with scikit-learn's wording of
+    """`aos_keras.tables.labels.check_target`, with scikit-learn's wording of
     a continuous target in front (its estimator checks look for it)."""
     try:
         return check_target(y, num_rows=num_rows)

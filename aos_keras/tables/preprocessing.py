@@ -96,7 +96,7 @@ class TablePreprocessor:
         Args:
             X: DataFrame or 2-D array, training rows only.
             y: array-like `(n,)`, training labels (checked with
-                `aos_keras.validation.check_target`).
+                `aos_keras.tables.labels.check_target`).
             encode: bool or None. Fit a `TableEncoder` (impute,
                 standardise when `standardize`, one-hot). Defaults to
                 `None`: only for a DataFrame with nominal columns or
