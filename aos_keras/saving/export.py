@@ -333,7 +333,8 @@ def _tensorflow_env():
     package importable."""
     env = dict(os.environ, KERAS_BACKEND="tensorflow")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    package = os.path.abspath(sys.modules["aos_keras"].__file__)
+    root = os.path.dirname(os.path.dirname(package))  # the folder above it
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (root, env.get("PYTHONPATH")) if p
     )
