@@ -9,7 +9,7 @@ import pytest
 
 from aos_keras import cli
 from aos_keras.cli import model_folder
-from tests.test_cli import TINY_ARGS
+from conftest import TINY_ARGS
 
 
 @pytest.fixture(scope="module")
