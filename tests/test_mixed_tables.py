@@ -6,10 +6,10 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_ARGS
 
 from aos_keras import cli
 from aos_keras.cli import model_folder
-from conftest import TINY_ARGS
 
 
 @pytest.fixture(scope="module")
