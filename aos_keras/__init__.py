@@ -12,8 +12,10 @@ then `keras.saving.load_model(path)` loads a saved `AdversarialOversampler`.
 """
 
 import sys as _sys
+import warnings as _warnings
 
 from aos_keras._imports import LoaderHook as _LoaderHook
+from aos_keras._imports import ModuleAliases as _ModuleAliases
 
 __version__ = "0.5.0"
 
@@ -22,7 +24,6 @@ __all__ = [
     "DATASETS",
     "AOSClassifier",
     "AOSSampler",
-    "AdversarialOverSampler",
     "AdversarialOversampler",
     "CWIGenerator",
     "Classifier",
@@ -53,9 +54,39 @@ __all__ = [
     "split_table",
 ]
 
+# Where the modules of the flat layout (0.5.0 and earlier) are now: their
+# earlier paths still import (and pickles naming them still load).
+_MOVED_MODULES = {
+    **{
+        f"aos_keras.{name}": f"aos_keras.game.{name}"
+        for name in (
+            "anchors", "batching", "classifier", "config", "critic",
+            "generated_rows", "generator", "head_groups", "losses", "model",
+            "nominal_blocks", "players", "sampling", "schedule", "upgrade",
+        )
+    },
+    "aos_keras.model_entry": "aos_keras.game.model",
+    "aos_keras.model_compile": "aos_keras.game.model",
+    "aos_keras.settings": "aos_keras.game.config",
+    "aos_keras.columns": "aos_keras.tables.columns",
+    "aos_keras.preprocessing": "aos_keras.tables.preprocessing",
+    "aos_keras.reader": "aos_keras.tables.reader",
+    "aos_keras.spec_encoder": "aos_keras.tables.spec_encoder",
+    "aos_keras.validation": "aos_keras.tables.checks",
+    "aos_keras.labels": "aos_keras.tables.labels",
+    "aos_keras.io": "aos_keras.saving.io",
+    "aos_keras.export": "aos_keras.saving.export",
+    "aos_keras.serving_graph": "aos_keras.saving.serving_graph",
+    "aos_keras.model_folder": "aos_keras.cli.model_folder",
+    "aos_keras.sampler": "aos_keras.sklearn.sampler",
+}  # fmt: skip
+
 # The names that `sampler` holds: it needs imbalanced-learn, an optional
 # extra, so they are imported on their own first access.
-_SAMPLER_NAMES = ("AOSSampler", "AdversarialOverSampler")
+_SAMPLER_NAMES = ("AOSSampler",)
+# Deprecated names, still importable (with a `DeprecationWarning`) until a
+# later release removes them: name -> the name to use.
+_DEPRECATED = {"AdversarialOverSampler": "AOSSampler"}
 
 
 def _load():
@@ -68,8 +99,18 @@ def _load():
 
 
 def __getattr__(name):
+    if name in _DEPRECATED:
+        _warnings.warn(
+            f"aos_keras.{name} is deprecated and will be removed in a later "
+            f"release: use aos_keras.{_DEPRECATED[name]}, the same class.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from aos_keras.sklearn import sampler
+
+        return getattr(sampler, name)
     if name in _SAMPLER_NAMES:
-        from aos_keras import sampler
+        from aos_keras.sklearn import sampler
 
         return getattr(sampler, name)
     if name in __all__:
@@ -98,6 +139,7 @@ _KERAS_HOOK = _LoaderHook(
     lambda name: name == "keras" or name.startswith("aos_keras."),
     after=_register_once_keras_is_imported,
 )
+_ModuleAliases(_MOVED_MODULES).install()
 if "keras" in _sys.modules:
     _load()
 else:

@@ -12,15 +12,14 @@ from aos_keras.callbacks import (
     NonFiniteGuard,
     ResumableBackup,
 )
-from aos_keras.classifier import Classifier
-from aos_keras.config import GameConfig
-from aos_keras.critic import Critic
 from aos_keras.datasets import DATASETS, load_dataset
 from aos_keras.errors import NonFiniteLossError
 from aos_keras.evaluation.harness import compare, compare_suite
-from aos_keras.export import export_saved_model
-from aos_keras.generator import CWIGenerator
-from aos_keras.losses import (
+from aos_keras.game.classifier import Classifier
+from aos_keras.game.config import GameConfig
+from aos_keras.game.critic import Critic
+from aos_keras.game.generator import CWIGenerator
+from aos_keras.game.losses import (
     ComplementCrossEntropy,
     complement_cross_entropy,
     complement_entropy,
@@ -28,6 +27,8 @@ from aos_keras.losses import (
     gradient_penalty,
     least_squares,
 )
+from aos_keras.game.model import AdversarialOversampler
+from aos_keras.game.sampling import class_distribution, class_targets
 from aos_keras.metrics import (
     ACSA,
     GeometricMean,
@@ -35,8 +36,7 @@ from aos_keras.metrics import (
     geometric_mean,
     per_class_recall,
 )
-from aos_keras.model import AdversarialOversampler
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.sampling import class_distribution, class_targets
-from aos_keras.sklearn import AOSClassifier
-from aos_keras.tables import TableEncoder, split_table
+from aos_keras.saving.export import export_saved_model
+from aos_keras.sklearn.classifier import AOSClassifier
+from aos_keras.tables.encoder import TableEncoder, split_table
+from aos_keras.tables.preprocessing import TablePreprocessor

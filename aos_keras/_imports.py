@@ -87,3 +87,46 @@ class _Loader(importlib.abc.Loader):
 
     def __getattr__(self, name):  # get_code, get_source, is_package, ...
         return getattr(self.loader, name)
+
+
+class ModuleAliases(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Earlier paths of moved modules, answered with the modules themselves.
+
+    `import aos_keras.model` (or a pickle naming `aos_keras.model`) gets the
+    module `aos_keras.game.model`: the same object, so its classes are the
+    same classes. Looked up first (so that no stale file of an earlier
+    install answers instead), only for the paths in `aliases`.
+
+    Args:
+        aliases: mapping, earlier module path -> module path now.
+
+    Example:
+    >>> ModuleAliases({"pkg.old": "pkg.room.new"}).install()
+    """
+
+    def __init__(self, aliases):
+        self.aliases = dict(aliases)
+        self._specs = {}
+
+    def install(self):
+        """Put the finder first in `sys.meta_path`; returns it."""
+        sys.meta_path.insert(0, self)
+        return self
+
+    def find_spec(self, name, path, target=None):
+        if name not in self.aliases:
+            return None
+        return importlib.util.spec_from_loader(name, self)
+
+    def create_module(self, spec):
+        module = importlib.import_module(self.aliases[spec.name])
+        self._specs[spec.name] = module.__spec__
+        return module
+
+    def exec_module(self, module):
+        # The import system has set the alias's spec on the module: put the
+        # module's own spec and loader back.
+        for name, spec in list(self._specs.items()):
+            if spec.name == module.__name__:
+                module.__spec__ = self._specs.pop(name)
+                module.__loader__ = spec.loader

@@ -1,7 +1,7 @@
 """Errors of aos_keras that the standard exceptions do not describe.
 
 Bad input raises the standard `ValueError` and `TypeError` (see
-`aos_keras.validation`); a method that cannot run on some data raises
+`aos_keras.tables.checks`); a method that cannot run on some data raises
 `aos_keras.baselines.MethodNotApplicable`. The table of errors, causes and
 fixes is in `docs/robustness.md`.
 """

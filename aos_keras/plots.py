@@ -5,7 +5,7 @@ Install with `pip install "aos_keras[plots]"`.
 
 import numpy as np
 
-from aos_keras import io
+from aos_keras.saving import io
 
 PLAYER_LOSSES = ("loss", "q_loss", "g_loss", "d_loss", "gp")
 

@@ -17,11 +17,11 @@ import dataclasses
 import keras
 import numpy as np
 
-from aos_keras import validation
 from aos_keras.callbacks import EvaluationCallback, ResumableBackup
-from aos_keras.model import AdversarialOversampler
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.tables import TableEncoder
+from aos_keras.game.model import AdversarialOversampler
+from aos_keras.tables.encoder import TableEncoder
+from aos_keras.tables.labels import check_classes, check_target
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 
 @dataclasses.dataclass
@@ -222,7 +222,7 @@ def train_table(
     Raises:
         ValueError: bad labels or cells (the message names the column).
     """
-    y = validation.check_target(labels, num_rows=len(features))
+    y = check_target(labels, num_rows=len(features))
     rows, val_rows = validation_split(y, val_size, seed)
     prep = table_preprocessor(features.iloc[rows], y, encoder)
     x = prep.transform(features.iloc[rows], name=name)
@@ -319,7 +319,7 @@ def table_preprocessor(features, y, encoder=None):
         feature names, the classes.
     """
     encoder = (encoder or TableEncoder()).fit(features)
-    classes = validation.check_classes(y)[0]
+    classes = check_classes(y)[0]
     return TablePreprocessor(encoder.serving_spec(), classes.tolist())
 
 

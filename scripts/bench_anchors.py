@@ -56,7 +56,7 @@ def resample_anchors_callback(x, y, max_anchors, seed=None):
     """
     import keras
 
-    from aos_keras.anchors import select_anchors
+    from aos_keras.game.anchors import select_anchors
 
     class ResampleAnchors(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -437,7 +437,7 @@ def main(argv=None):
     text = report(
         args, scaling, accuracy, command, load, time.perf_counter() - started
     )
-    from aos_keras import io
+    from aos_keras.saving import io
 
     io.write_text(args.out, text)
     print(text)

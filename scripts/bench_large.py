@@ -31,7 +31,8 @@ import numpy as np
 from aos_bench.data import two_gaussians
 from aos_bench.memory import peak_rss_mib
 from aos_bench.timing import StepTimer
-from aos_keras import AdversarialOversampler, io
+from aos_keras import AdversarialOversampler
+from aos_keras.saving import io
 
 DEFAULT_OUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)),

@@ -157,7 +157,7 @@ def main(argv=None):
 
     from aos_bench.backends import run_per_backend
     from aos_bench.report import speed_report
-    from aos_keras import io
+    from aos_keras.saving import io
 
     if args.in_process:
         import keras

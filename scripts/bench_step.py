@@ -148,7 +148,7 @@ def main(argv=None):
         print("\n".join(rows), flush=True)
         lines += rows
     if args.out:
-        from aos_keras import io
+        from aos_keras.saving import io
 
         io.write_text(args.out, "\n".join(lines) + "\n")
 

@@ -241,7 +241,6 @@ def child(args):
     """Run this backend's missing runs, one JSON file each."""
     import keras
 
-    from aos_keras import io
     from aos_keras.backend import BACKEND
     from aos_keras.evaluation import (
         Protocol,
@@ -249,6 +248,7 @@ def child(args):
         prepare_table,
         run_one,
     )
+    from aos_keras.saving import io
 
     if BACKEND == "torch":  # as `aos-keras` runs torch (see the guide)
         import torch
@@ -507,7 +507,7 @@ def credit_bound(runs):
     """
     from aos_bench.flops import flops_per_step, network_shapes
     from aos_keras.evaluation import make_splits, prepare_table
-    from aos_keras.tables import TableEncoder
+    from aos_keras.tables.encoder import TableEncoder
     from aos_keras.training import build_game
 
     X, y, _ = prepare_table(*load(CREDIT))
@@ -589,7 +589,7 @@ def main(argv=None):
     if args.child:
         return child(args)
     from aos_bench.environment import machine, versions
-    from aos_keras import io
+    from aos_keras.saving import io
 
     os.environ["AOS_KERAS_COMPILE_CACHE"] = "off"  # cold starts
     os.makedirs(args.cache_dir, exist_ok=True)

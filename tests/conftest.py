@@ -4,6 +4,7 @@ import os
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 BACKEND = keras.backend.backend()
@@ -84,3 +85,43 @@ def tiny_model():
         return model
 
     return make
+
+
+# ------------------------------------------------ the command line's table
+# Options of `aos-keras train` for a tiny, fast game.
+TINY_ARGS = [
+    "--epochs", "1", "--batch-size", "16", "--progress", "0",
+    "--latent-dim", "4", "--generator-units", "8", "4",
+    "--critic-units", "8", "--classifier-units", "8",
+    "--generator-temperature", "0.5",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def table(tmp_path_factory):
+    """`(folder, path, frame)`: a small mixed CSV table, label `outcome`."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path_factory.mktemp("cli")
+    frame = pd.DataFrame(
+        {
+            "age": rng.integers(20, 80, 48),
+            "dose": rng.normal(size=48),
+            "flag": rng.integers(0, 2, 48).astype(bool),
+            "outcome": ["ok"] * 38 + ["relapse"] * 10,
+        }
+    )
+    path = folder / "train.csv"
+    frame.to_csv(path, index=False)
+    return folder, path, frame
+
+
+@pytest.fixture(scope="session")
+def trained(table):
+    """The model folder `aos-keras train` writes from `table` (once)."""
+    from aos_keras import cli
+
+    folder, path, _ = table
+    out = folder / "run"
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    assert cli.main(argv + TINY_ARGS) == 0
+    return out

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from conftest import BACKEND, TINY, make_imbalanced
 
-from aos_keras import AdversarialOversampler, schedule
-from aos_keras.batching import pad_to_batches
+from aos_keras import AdversarialOversampler
+from aos_keras.game import schedule
+from aos_keras.game.batching import pad_to_batches
 
 
 def test_pad_to_batches_appends_zero_weight_copies():

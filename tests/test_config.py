@@ -8,7 +8,7 @@ from conftest import TINY
 
 from aos_keras import AdversarialOversampler, AOSClassifier, GameConfig, cli
 from aos_keras.baselines import OPTIONS, make_method
-from aos_keras.config import setting
+from aos_keras.game.config import setting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,11 +132,14 @@ def test_compare_presets_keep_the_paper_temperature_and_their_keys():
         assert method._settings()["generator_temperature"] == 1.0
     default = GameConfig(mode="do").resolved().generator_temperature
     assert presets["DO-T0.1"].settings["generator_temperature"] == default
-    assert "by default since 0.5.0" in presets["DO-T0.1-LA"].doc
+    assert "`AdversarialOversampler(mode='do')`'s settings" in (
+        presets["DO-T0.1-LA"].doc
+    )
 
 
-# 0.5.0 (issue 25, rule 3): `mode="do"` is DO-T0.1-LA, half the gap filled
-# by G and logit adjustment of Q's loss the rest; AO keeps full balance.
+# Issue 25, rule 3: `mode="do"` is DO-T0.1-LA, every class grown by G up to
+# half the largest, logit adjustment of Q's loss for the rest; AO keeps full
+# balance.
 OLD_BALANCE = {"sampling_strategy": "auto", "q_logit_adjustment": 0.0}
 LA_BALANCE = {"sampling_strategy": 0.5, "q_logit_adjustment": 1.0}
 
@@ -304,7 +307,7 @@ def test_make_method_refuses_an_option_no_method_reads():
 
 
 def test_sampling_strategy_has_one_meaning_across_model_and_wrappers():
-    from aos_keras.sampling import class_targets
+    from aos_keras.game.sampling import class_targets
 
     x, y = _data()
     labels = np.where(y == 1, "yes", "no")
@@ -327,3 +330,62 @@ def test_sampling_strategy_has_one_meaning_across_model_and_wrappers():
     assert class_targets(counts, "not minority").tolist() == [30, 30, 5]
     # A float: for two classes imbalanced-learn's minority/majority ratio.
     assert class_targets([30, 10], 0.5).tolist() == [30, 15]
+
+
+@pytest.mark.backend_independent
+@pytest.mark.parametrize(
+    "strategy", [[1, 2], True, "most", 1.5, 0.0, -0.5, None]
+)
+def test_a_bad_sampling_strategy_gets_one_error_everywhere(strategy):
+    """One check (`sampling.check_strategy`): the same ValueError from the
+    class targets, the game's settings and the command line."""
+    import argparse
+
+    from aos_keras.game.sampling import check_strategy, class_targets
+
+    with pytest.raises(ValueError) as checked:
+        check_strategy(strategy)
+    message = str(checked.value)
+    assert message.startswith("`sampling_strategy` must be one of")
+    with pytest.raises(ValueError) as targets:
+        class_targets([10, 2], strategy)
+    assert str(targets.value) == message
+    if strategy is not None:  # None: the preset's value, for the settings
+        with pytest.raises(ValueError) as settings:
+            GameConfig(sampling_strategy=strategy)
+        assert str(settings.value) == message
+    if isinstance(strategy, (str, float)):
+        parser = argparse.ArgumentParser(exit_on_error=False)
+        GameConfig.add_arguments(parser)
+        with pytest.raises(argparse.ArgumentError) as cli_error:
+            parser.parse_args(["--sampling-strategy", str(strategy)])
+        assert message in str(cli_error.value)
+
+
+@pytest.mark.backend_independent
+def test_the_presets_values_have_one_source():
+    """The paper's settings and DO's default are written once, in
+    `game.config`: the mode presets, compare's presets and the defaults of
+    models saved before a default changed all read them."""
+    from aos_keras.baselines.presets import PRESETS as METHODS
+    from aos_keras.game import config, upgrade
+
+    presets = {p.name: dict(p.settings) for p in METHODS}
+    assert upgrade.EARLIER_DEFAULTS == config.PAPER_SETTINGS
+    assert presets["AO"] == presets["DO"] == config.PAPER_SETTINGS
+    assert presets["DO-T0.1-LA"] == config.DO_SETTINGS
+    assert presets["DO-T0.1"] == {
+        **config.PAPER_SETTINGS,
+        "generator_temperature": config.SHARP_TEMPERATURE,
+    }
+    for mode, settings in (
+        ("ao", config.PAPER_SETTINGS),
+        ("do", config.DO_SETTINGS),
+    ):
+        resolved = GameConfig(mode=mode).resolved().to_dict()
+        assert {k: resolved[k] for k in settings} == settings
+    assert config.DO_SETTINGS == {
+        "generator_temperature": 0.1,
+        "sampling_strategy": 0.5,
+        "q_logit_adjustment": 1.0,
+    }

@@ -183,7 +183,8 @@ def _tf_child():
     import keras
     from conftest import TINY
 
-    from aos_keras import AdversarialOversampler, backend, schedule
+    from aos_keras import AdversarialOversampler, backend
+    from aos_keras.game import schedule
 
     x, y = _data()
 

@@ -13,7 +13,7 @@ from conftest import BACKEND, TINY, make_imbalanced
 from sklearn.preprocessing import StandardScaler
 
 from aos_keras import AdversarialOversampler, Classifier, export_saved_model
-from aos_keras.export import METADATA, _standardisation
+from aos_keras.saving.export import METADATA, _standardisation
 
 tf = pytest.importorskip("tensorflow")
 

@@ -13,8 +13,8 @@ import pytest
 from conftest import BACKEND, TINY
 
 from aos_keras import AdversarialOversampler, cli, export_saved_model
-from aos_keras.export import METADATA
-from aos_keras.serving_graph import input_names
+from aos_keras.saving.export import METADATA
+from aos_keras.saving.serving_graph import input_names
 
 # TensorFlow's rule for a node (and so a signature input) name.
 VALID = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")

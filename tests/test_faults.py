@@ -15,7 +15,7 @@ import pytest
 from conftest import TINY, make_imbalanced
 from keras import ops
 
-from aos_keras import AdversarialOversampler, Critic, io
+from aos_keras import AdversarialOversampler, Critic
 from aos_keras.backend import input_gradient, value_and_grad
 from aos_keras.callbacks import (
     NonFiniteGuard,
@@ -23,7 +23,7 @@ from aos_keras.callbacks import (
     with_nan_guard,
 )
 from aos_keras.errors import NonFiniteLossError
-from aos_keras.losses import (
+from aos_keras.game.losses import (
     complement_cross_entropy,
     complement_entropy,
     critic_vanilla,
@@ -31,6 +31,7 @@ from aos_keras.losses import (
     generator_vanilla,
     gradient_penalty,
 )
+from aos_keras.saving import io
 
 # Rows whose softmax is exactly 1 and 0 in float32, very large logits, a
 # uniform row; each row is scored against every class.

@@ -4,7 +4,7 @@ import pytest
 from keras import ops
 
 from aos_keras import CWIGenerator
-from aos_keras.head_groups import MAX_PADDING, SMALL_HEAD, group_heads
+from aos_keras.game.head_groups import MAX_PADDING, SMALL_HEAD, group_heads
 
 
 def _generator(anchor_counts=(5, 3, 0), d=4, seed=0):

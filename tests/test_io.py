@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from aos_keras import io
+from aos_keras.saving import io
 
 pytestmark = pytest.mark.backend_independent
 

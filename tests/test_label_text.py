@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras import cli, reader
+from aos_keras import cli
+from aos_keras.tables import reader
 
 TINY_ARGS = [
     "--epochs", "1", "--batch-size", "16", "--progress", "0",
@@ -99,7 +100,7 @@ def test_a_reordered_frame_keeps_its_parsed_labels(tmp_path):
 
 @pytest.mark.backend_independent
 def test_missing_labels_are_still_refused(tmp_path):
-    from aos_keras.validation import check_target
+    from aos_keras.tables.labels import check_target
 
     y = _labels(tmp_path, ["01", "", "2"])
     with pytest.raises(ValueError, match="1 missing labels"):

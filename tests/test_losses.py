@@ -12,7 +12,7 @@ from aos_keras import (
     least_squares,
 )
 from aos_keras.backend import input_gradient
-from aos_keras.losses import weighted_class_mean
+from aos_keras.game.losses import weighted_class_mean
 
 LOGITS = np.array(
     [[2.0, -1.0, 0.5], [0.0, 0.0, 0.0], [-3.0, 4.0, 1.0], [1.0, 2.0, 3.0]],

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from aos_keras import AdversarialOversampler, TableEncoder, cli
-from aos_keras.columns import split_table
-from aos_keras.preprocessing import TablePreprocessor
+from aos_keras.tables.columns import split_table
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 TINY = dict(
     latent_dim=4,
@@ -145,7 +145,7 @@ def test_predict_names_the_data_rows_of_text_cells(tmp_path, capsys):
     folder = tmp_path / "run"
     folder.mkdir()
     model.save(folder / "model.keras")
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     prep = model_folder.preprocessing(frame, "y", model.preprocessor)
     prep["classes"] = model.classes_.tolist()

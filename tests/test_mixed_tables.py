@@ -6,9 +6,10 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_ARGS
 
-from aos_keras import cli, model_folder
-from tests.test_cli import TINY_ARGS
+from aos_keras import cli
+from aos_keras.cli import model_folder
 
 
 @pytest.fixture(scope="module")
@@ -172,7 +173,7 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
 
 def test_wrappers_take_a_mixed_dataframe(mixed):
     from aos_keras import AOSClassifier
-    from aos_keras.sampler import AOSSampler
+    from aos_keras.sklearn.sampler import AOSSampler
     from tests.conftest import TINY
 
     _, _, frame, _ = mixed
@@ -253,7 +254,7 @@ def test_model_from_a_mixed_dataframe_takes_and_gives_tables(mixed, tmp_path):
 
 
 def test_spec_encoder_equals_the_fitted_encoder(mixed):
-    from aos_keras.tables import SpecEncoder, TableEncoder
+    from aos_keras.tables.encoder import SpecEncoder, TableEncoder
 
     _, _, frame, _ = mixed
     X = frame.drop(columns=["label"])

@@ -4,7 +4,8 @@ import pytest
 from conftest import TINY
 from keras import ops
 
-from aos_keras import AdversarialOversampler, generated_rows, schedule
+from aos_keras import AdversarialOversampler
+from aos_keras.game import generated_rows, schedule
 
 
 def _weights(player):
@@ -288,7 +289,8 @@ def test_regression_like_labels_are_refused():
 
 def test_one_class_has_one_wording_everywhere():
     """Issue 24 item 9: model, wrapper and the label check say the same."""
-    from aos_keras import AOSClassifier, validation
+    from aos_keras import AOSClassifier
+    from aos_keras.tables.labels import check_target, one_class_message
 
     x = np.zeros((6, 2), "float32")
     y = np.array(["a"] * 6)
@@ -296,12 +298,12 @@ def test_one_class_has_one_wording_everywhere():
     for call in (
         lambda: AdversarialOversampler.from_data(x, y),
         lambda: AOSClassifier(epochs=1).fit(x, y),
-        lambda: validation.check_target(y),
+        lambda: check_target(y),
     ):
         with pytest.raises(ValueError) as err:
             call()
         messages.append(str(err.value))
-    assert messages == [validation.one_class_message("a")] * 3
+    assert messages == [one_class_message("a")] * 3
 
 
 def test_deferred_oversampling_is_a_callback(tiny_data, tiny_model):

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras import cli, model_folder
+from aos_keras import cli
+from aos_keras.cli import model_folder
 
 TINY_ARGS = [
     "--epochs", "1", "--batch-size", "16", "--progress", "0",

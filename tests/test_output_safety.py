@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras import cli, io
+from aos_keras import cli
+from aos_keras.saving import io
 
 TINY = [
     "--epochs", "1", "--batch-size", "16", "--progress", "0",
@@ -72,7 +73,7 @@ def test_a_link_is_never_replaced(tmp_path):
 HOLD = textwrap.dedent(
     """
     import sys, time
-    from aos_keras import io
+    from aos_keras.saving import io
     with io.exclusive(sys.argv[1]):
         print("held", flush=True)
         time.sleep(60)

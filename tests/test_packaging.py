@@ -199,7 +199,7 @@ def test_the_parquet_extra_reads_a_table(tmp_path):
     pytest.importorskip("pyarrow")
     import pandas as pd
 
-    from aos_keras.reader import read_table
+    from aos_keras.tables.reader import read_table
 
     frame = pd.DataFrame({"x": [0.5, 1.5, 2.5], "y": ["a", "b", "a"]})
     frame.to_parquet(tmp_path / "t.parquet")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras.preprocessing import TablePreprocessor
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 pytestmark = pytest.mark.backend_independent
 

@@ -13,8 +13,15 @@ from hypothesis.extra import numpy as hnp
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score, recall_score
 
-from aos_keras import ACSA, GeometricMean, acsa, geometric_mean, validation
+from aos_keras import ACSA, GeometricMean, acsa, geometric_mean
 from aos_keras.metrics import per_class_recall
+from aos_keras.tables import checks
+from aos_keras.tables.labels import (
+    check_classes,
+    check_labels,
+    encode_labels,
+    label_key,
+)
 
 SETTINGS = settings(
     max_examples=50,
@@ -170,10 +177,10 @@ def test_check_features_returns_the_values_or_a_documented_error(
     expected = _feature_error(x, num_features)
     if expected is not None:
         with pytest.raises(expected) as err:
-            validation.check_features(x, num_features)
+            checks.check_features(x, num_features)
         assert str(err.value)  # a message, always
         return
-    got = validation.check_features(x, num_features)
+    got = checks.check_features(x, num_features)
     assert got.dtype == np.float32 and got.shape == x.shape
     np.testing.assert_array_equal(got, x.astype(np.float32))
 
@@ -219,12 +226,12 @@ def test_dataframes_of_any_dtype_mix(columns, rows, seed):
     )
     if {"str", "category"} & set(names):
         with pytest.raises(TypeError, match="non-numeric columns"):
-            validation.check_features(frame)
+            checks.check_features(frame)
     elif has_na:
         with pytest.raises(ValueError, match="Impute"):
-            validation.check_features(frame)
+            checks.check_features(frame)
     else:
-        got = validation.check_features(frame)
+        got = checks.check_features(frame)
         assert got.shape == (rows, len(columns)) and got.dtype == np.float32
 
 
@@ -242,22 +249,20 @@ LABELS = st.one_of(
 def test_labels_are_encoded_or_rejected_as_documented(labels, min_rows):
     y = np.array(labels, dtype=object if _mixed(labels) else None)
     try:
-        y = validation.check_labels(y)
-        classes, counts, codes = validation.check_classes(y, min_rows)
+        y = check_labels(y)
+        classes, counts, codes = check_classes(y, min_rows)
     except (ValueError, TypeError) as err:
         assert str(err)
         _assert_rejection_is_right(labels, min_rows, err)
         return
     assert len(classes) >= 2 and (counts >= min_rows).all()
     assert counts.sum() == len(labels)
-    assert [validation.label_key(c) for c in classes[codes]] == [
-        validation.label_key(v) for v in y
-    ]
+    assert [label_key(c) for c in classes[codes]] == [label_key(v) for v in y]
     # Encoding against the training classes gives the same codes; a label
     # not among them is an error.
-    np.testing.assert_array_equal(validation.encode_labels(y, classes), codes)
+    np.testing.assert_array_equal(encode_labels(y, classes), codes)
     with pytest.raises(ValueError, match="not seen in training"):
-        validation.encode_labels(np.append(y, "unseen"), classes)
+        encode_labels(np.append(y, "unseen"), classes)
 
 
 def _mixed(labels):
@@ -292,7 +297,7 @@ def _assert_rejection_is_right(labels, min_rows, err):
 def test_check_counts(counts):
     if not isinstance(counts, dict):
         with pytest.raises(TypeError, match="dict mapping"):
-            validation.check_counts(counts)
+            checks.check_counts(counts)
         return
     first_bad = next(
         (
@@ -303,7 +308,7 @@ def test_check_counts(counts):
         None,
     )
     if first_bad is None:
-        assert validation.check_counts(counts) == counts
+        assert checks.check_counts(counts) == counts
     else:
         with pytest.raises(first_bad, match="int number of rows|>= 0"):
-            validation.check_counts(counts)
+            checks.check_counts(counts)

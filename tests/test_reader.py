@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras import reader
+from aos_keras.tables import reader
 
 pytestmark = pytest.mark.backend_independent
 

@@ -11,7 +11,7 @@ from conftest import BACKEND, TINY, make_imbalanced
 from keras import ops
 
 from aos_keras import AdversarialOversampler
-from aos_keras.model import OPTIMIZERS
+from aos_keras.game.model import OPTIMIZERS
 
 # Eager TF runs three steps faster than tracing; the flag is saved too.
 FAST = {"run_eagerly": True} if BACKEND == "tensorflow" else {}
@@ -129,7 +129,7 @@ def test_old_layout_is_refused_clearly_then_converted_exactly(tmp_path, name):
     # Files saved by aos_keras 0.1 (one Dense head per class), with the
     # logits that model gave; made once by the 0.1 code.
     import aos_keras.baselines.gamo  # noqa: F401  (registers GAMO)
-    from aos_keras.upgrade import (
+    from aos_keras.game.upgrade import (
         LegacyLayoutError,
         is_legacy_file,
         upgrade_saved_model,
@@ -158,7 +158,7 @@ def test_old_layout_is_refused_clearly_then_converted_exactly(tmp_path, name):
 
 
 def test_model_folders_of_the_old_layout_load_with_a_warning():
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     source = os.path.join(LEGACY, "legacy_do_v0.1.keras")
     expected = np.load(os.path.join(LEGACY, "legacy_v0.1_expected.npz"))
@@ -237,7 +237,7 @@ def test_a_0_3_file_keeps_the_temperature_it_was_trained_with(tmp_path, strip):
     (`strip`) was trained with 1.0 too: neither takes DO's new 0.1."""
     import pandas as pd
 
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     frame = pd.read_csv(os.path.join(DATA, "mixed_v0.3.csv"))
     expected = np.load(os.path.join(DATA, "mixed_v0.3_expected.npz"))
@@ -263,7 +263,7 @@ def test_a_0_3_file_keeps_the_temperature_it_was_trained_with(tmp_path, strip):
 def test_a_0_1_config_without_the_temperature_generates_as_it_did(tmp_path):
     # The rows the 0.1 code generated (`legacy_v0.1_expected.npz`), from
     # a converted 0.1 file whose config lacks the setting.
-    from aos_keras.upgrade import upgrade_saved_model
+    from aos_keras.game.upgrade import upgrade_saved_model
 
     source = os.path.join(LEGACY, "legacy_do_v0.1.keras")
     expected = np.load(os.path.join(LEGACY, "legacy_v0.1_expected.npz"))
@@ -316,7 +316,7 @@ def test_a_0_3_file_keeps_the_balance_it_was_trained_with(tmp_path, strip):
     takes DO's new 0.5 and 1.0."""
     import pandas as pd
 
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     frame = pd.read_csv(os.path.join(DATA, "mixed_v0.3.csv"))
     expected = np.load(os.path.join(DATA, "mixed_v0.3_expected.npz"))

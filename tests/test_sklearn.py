@@ -21,7 +21,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from aos_keras import AdversarialOversampler, AOSClassifier
-from aos_keras.sklearn import EXPECTED_FAILED_CHECKS
+from aos_keras.sklearn.classifier import EXPECTED_FAILED_CHECKS
 
 # Eager TF runs a few steps faster than tracing a new train function.
 FAST = {"run_eagerly": True} if BACKEND == "tensorflow" else None
@@ -215,7 +215,7 @@ def test_wrappers_share_the_core_messages():
     from sklearn.exceptions import NotFittedError
 
     from aos_keras import AOSSampler
-    from aos_keras.export import export_saved_model
+    from aos_keras.saving.export import export_saved_model
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
@@ -244,7 +244,8 @@ def test_one_label_check_in_both_wrappers():
     """Issue 24 items 3, 5, 9: labels with spaces merge (warning), a
     regression target and a single class are refused with the messages of
     `aos_keras.validation.check_target` in both wrappers."""
-    from aos_keras import AOSSampler, validation
+    from aos_keras import AOSSampler
+    from aos_keras.tables.labels import one_class_message
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
@@ -260,7 +261,7 @@ def test_one_label_check_in_both_wrappers():
     assert clf.classes_.tolist() == ["no", "yes"]
     with pytest.warns(UserWarning, match="surrounding spaces"):
         assert 0 <= clf.score(X, spaced) <= 1  # the same labels in score
-    assert validation.one_class_message(0) in _error(
+    assert one_class_message(0) in _error(
         lambda: tiny_classifier().fit(X, np.zeros(40, int))
     )
 

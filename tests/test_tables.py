@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras.tables import SpecEncoder, TableEncoder, split_table
+from aos_keras.tables.encoder import SpecEncoder, TableEncoder, split_table
 
 pytestmark = pytest.mark.backend_independent
 

@@ -7,9 +7,16 @@ import pandas as pd
 import pytest
 from conftest import TINY, make_imbalanced
 
-from aos_keras import AdversarialOversampler, validation
+from aos_keras import AdversarialOversampler
 from aos_keras.baselines import MethodNotApplicable, make_method
 from aos_keras.datasets import load_dataset
+from aos_keras.tables import checks
+from aos_keras.tables.labels import (
+    check_classes,
+    check_labels,
+    check_target,
+    encode_labels,
+)
 
 
 def _finite(model):
@@ -85,13 +92,13 @@ FRAME = pd.DataFrame({"age": [1.0, 2.0, 3.0], "income": [4.0, 5.0, 6.0]})
 )
 def test_check_features_errors(x, error, match):
     with pytest.raises(error, match=match):
-        validation.check_features(x)
+        checks.check_features(x)
 
 
 def test_sparse_features_ask_for_a_dense_array():
     sparse = pytest.importorskip("scipy.sparse")
     with pytest.raises(TypeError, match=r"toarray\(\)"):
-        validation.check_features(sparse.csr_matrix(np.eye(3)))
+        checks.check_features(sparse.csr_matrix(np.eye(3)))
 
 
 @pytest.mark.parametrize(
@@ -111,7 +118,7 @@ def test_sparse_features_ask_for_a_dense_array():
     ],
 )
 def test_numeric_and_nullable_dtypes_are_accepted(x):
-    got = validation.check_features(x)
+    got = checks.check_features(x)
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, np.arange(6).reshape(3, 2))
 
@@ -124,7 +131,7 @@ def test_bool_features_are_accepted():
         }
     )
     np.testing.assert_array_equal(
-        validation.check_features(frame), [[1, 0], [0, 1]]
+        checks.check_features(frame), [[1, 0], [0, 1]]
     )
 
 
@@ -142,16 +149,16 @@ def test_bool_features_are_accepted():
 )
 def test_check_labels_errors(y, num_rows, error, match):
     with pytest.raises(error, match=match):
-        validation.check_labels(y, num_rows=num_rows)
+        check_labels(y, num_rows=num_rows)
 
 
 def test_check_classes_errors():
     with pytest.raises(ValueError, match="single class.*every class"):
-        validation.check_classes(np.array([3, 3, 3]))
+        check_classes(np.array([3, 3, 3]))
     with pytest.raises(TypeError, match="one type"):
-        validation.check_classes(np.array([1, "a"], dtype=object))
+        check_classes(np.array([1, "a"], dtype=object))
     with pytest.raises(ValueError, match=r"\[\(1, 1\)\].*at least 2"):
-        validation.check_classes(np.array([0, 0, 1]), min_rows=2)
+        check_classes(np.array([0, 0, 1]), min_rows=2)
 
 
 def test_labels_of_mixed_types_have_one_message():
@@ -162,7 +169,7 @@ def test_labels_of_mixed_types_have_one_message():
     x = np.zeros((8, 2))
     y = np.array([0, 1, "1", 0] * 2, dtype=object)
     for call in (
-        lambda: validation.check_target(y),
+        lambda: check_target(y),
         lambda: AOSClassifier(epochs=1).fit(x, y),
         lambda: AOSSampler(epochs=1).fit_resample(x, y),
     ):
@@ -172,12 +179,12 @@ def test_labels_of_mixed_types_have_one_message():
 
 def test_unseen_labels_name_the_classes_plainly():
     with pytest.raises(ValueError, match=r"known classes: \['a', 'b'\]\)"):
-        validation.encode_labels(np.array(["c"]), np.array(["a", "b"]))
+        encode_labels(np.array(["c"]), np.array(["a", "b"]))
 
 
 def test_nullable_labels_are_accepted():
-    y = validation.check_labels(pd.Series([2, 1, 2], dtype="Int64"))
-    classes, counts, codes = validation.check_classes(y)
+    y = check_labels(pd.Series([2, 1, 2], dtype="Int64"))
+    classes, counts, codes = check_classes(y)
     assert classes.tolist() == [1, 2] and codes.tolist() == [1, 0, 1]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aos_keras.config import GameConfig
+from aos_keras.game.config import GameConfig
 from aos_keras.training import train_table, validation_split
 
 TINY = dict(

@@ -6,7 +6,7 @@ import pytest
 from aos_keras import AdversarialOversampler
 from aos_keras.baselines import SHARP_TEMPERATURE, make_method, register_preset
 from aos_keras.baselines.resampling import from_ordinal, snap_blocks, to_ordinal
-from aos_keras.sampling import class_distribution, synthetic_weight
+from aos_keras.game.sampling import class_distribution, synthetic_weight
 from tests.conftest import TINY
 
 

@@ -4,9 +4,10 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras import validation
-from aos_keras.classifier import Classifier
-from aos_keras.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
+from aos_keras.game.classifier import Classifier
+from aos_keras.game.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
+from aos_keras.tables import checks
+from aos_keras.tables.labels import check_labels
 
 
 class MethodNotApplicable(RuntimeError):
@@ -99,7 +100,7 @@ class Method:
         if self.num_classes < 2:
             raise ValueError(f"`num_classes` must be >= 2; got {num_classes}.")
         self.num_features = int(num_features)
-        self.seed = validation.check_seed(seed)
+        self.seed = checks.check_seed(seed)
         self.classifier_units = tuple(int(u) for u in classifier_units)
         self.learning_rate = float(learning_rate)
         self.beta_1 = float(beta_1)
@@ -226,7 +227,7 @@ class Method:
         Returns:
             float32 numpy array `(n, C)`; rows sum to 1.
         """
-        x = validation.check_features(x, self.num_features)
+        x = checks.check_features(x, self.num_features)
         q = self.classifier
         chunks = [
             ops.convert_to_numpy(ops.softmax(q(x[i : i + batch_size]), -1))
@@ -248,8 +249,8 @@ class Method:
         return {"jit_compile": self.options.get("jit_compile", "auto")}
 
     def _check_data(self, x, y, name="x"):
-        x = validation.check_features(x, self.num_features, name=name)
-        y = validation.check_labels(y, num_rows=len(x))
+        x = checks.check_features(x, self.num_features, name=name)
+        y = check_labels(y, num_rows=len(x))
         try:
             codes = y.astype(np.int64)
             valid = np.array_equal(codes, y)

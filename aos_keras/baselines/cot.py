@@ -6,9 +6,9 @@ References:
 
 import keras
 
-from aos_keras import losses
 from aos_keras.baselines.base import Method
-from aos_keras.players import (
+from aos_keras.game import losses
+from aos_keras.game.players import (
     CLASSIFIER_UNITS,
     MultiPlayerModel,
     default_optimizer,

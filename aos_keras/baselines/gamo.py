@@ -11,7 +11,7 @@ Reading of the paper (Mullick, Datta and Das, ICCV 2019) implemented here:
 - Classifier M (here Q): `aos_keras.Classifier`; its "scores" in the
   least-squares terms are the softmax probabilities of its logits (the
   paper's M outputs class scores in [0, 1]; we read them as the softmax).
-- Least-squares losses for all three players (`aos_keras.losses.
+- Least-squares losses for all three players (`aos_keras.game.losses.
   least_squares`, mean over the output's entries):
   - Q: `E_real[LS(onehot(y), Q(x))] + alpha * sum_c p(c)
     E[LS(onehot(c), Q(G(z, c)))]`: generated rows as extra rows of their
@@ -39,25 +39,25 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras import generated_rows, losses
-from aos_keras.anchors import select_anchors
 from aos_keras.baselines.base import Method, MethodNotApplicable
-from aos_keras.config import GameConfig
-from aos_keras.critic import Critic
-from aos_keras.generator import CWIGenerator
-from aos_keras.players import (
+from aos_keras.game import generated_rows, losses
+from aos_keras.game.anchors import select_anchors
+from aos_keras.game.config import GameConfig
+from aos_keras.game.critic import Critic
+from aos_keras.game.generator import CWIGenerator
+from aos_keras.game.players import (
     MultiPlayerModel,
     default_optimizer,
     unpack,
     update_player,
     weighted_mean,
 )
-from aos_keras.sampling import (
+from aos_keras.game.sampling import (
     class_deficits,
     class_distribution,
     synthetic_weight,
 )
-from aos_keras.upgrade import check_saved_layout
+from aos_keras.game.upgrade import check_saved_layout
 
 # The `GameConfig` fields GAMO shares with AO/DO (defaults and docs there).
 SETTINGS = (

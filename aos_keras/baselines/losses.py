@@ -9,8 +9,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras import losses
 from aos_keras.baselines.base import ClassifierMethod
+from aos_keras.game import losses
 
 
 def logit_adjusted_cross_entropy(labels, logits, log_prior, tau=1.0):

@@ -1,7 +1,7 @@
 """AO, DO and their variants: a `Preset` of `AdversarialOversampler` run."""
 
 from aos_keras.baselines.base import Method
-from aos_keras.model import AdversarialOversampler
+from aos_keras.game.model import AdversarialOversampler
 from aos_keras.training import build_game
 
 # Arguments of `AdversarialOversampler.from_data` a benchmark may pass as
@@ -25,8 +25,9 @@ class OversamplerMethod(Method):
             `encoder` and the `GameConfig` settings above.
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
     """
 
     name = "DO"

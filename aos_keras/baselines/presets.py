@@ -9,11 +9,12 @@ the presets below are the public ones, in `METHODS`.
 import dataclasses
 import types
 
-# The ablation's temperature, fixed before any training run: at 0.1 a fresh
-# generator's rows mix about 2 to 4 anchors on the minority classes of the
-# benchmark datasets (like SMOTE's interpolation of two rows), against tens
-# to hundreds at the default 1 (docs/results/generator_init.md).
-SHARP_TEMPERATURE = 0.1
+from aos_keras.game.config import DO_SETTINGS, PAPER_SETTINGS, SHARP_TEMPERATURE
+
+# SHARP_TEMPERATURE, the ablation's temperature, was fixed before any
+# training run: at 0.1 a fresh generator's rows mix about 2 to 4 anchors on
+# the minority classes of the benchmark datasets (like SMOTE's interpolation
+# of two rows), against tens to hundreds at 1 (docs/results/generator_init.md).
 # 1: version 0.2 trains Q on the critic's generated rows by default
 # (`q_generated_rows="critic"`, docs/research/shared_rows.md). 2: 0.3 draws
 # the generator's heads in one random draw (same distribution, other
@@ -59,12 +60,13 @@ class Preset:
 
 
 # The paper's softmax, its full balance and no logit adjustment. "AO",
-# "DO" and "DO-T0.1" fix them: since 0.5.0 `mode="do"` alone means DO-T0.1-LA
-# (temperature 0.1, `sampling_strategy` 0.5, `q_logit_adjustment` 1:
-# `GameConfig`), and these names keep their methods (and the results cached
-# under their names).
-PAPER_TEMPERATURE = 1.0
-FULL_BALANCE = {"sampling_strategy": "auto", "q_logit_adjustment": 0.0}
+# "DO" and "DO-T0.1" fix them, so that these names keep their methods (and
+# the results cached under their names) whatever `mode` defaults to.
+PAPER_TEMPERATURE = PAPER_SETTINGS["generator_temperature"]
+FULL_BALANCE = {
+    "sampling_strategy": PAPER_SETTINGS["sampling_strategy"],
+    "q_logit_adjustment": PAPER_SETTINGS["q_logit_adjustment"],
+}
 
 PRESETS = (
     Preset(
@@ -83,20 +85,15 @@ PRESETS = (
         "DO-T0.1",
         "do",
         {"generator_temperature": SHARP_TEMPERATURE, **FULL_BALANCE},
-        "DO with generator heads at softmax temperature 0.1 (full balance, "
-        "no logit adjustment): `AdversarialOversampler(mode='do')`'s "
-        "default in 0.5.0 before DO-T0.1-LA",
+        "DO with generator heads at softmax temperature 0.1, full balance "
+        "and no logit adjustment",
     ),
     Preset(
         "DO-T0.1-LA",
         "do",
-        {
-            "generator_temperature": SHARP_TEMPERATURE,
-            "sampling_strategy": 0.5,
-            "q_logit_adjustment": 1.0,
-        },
-        "DO-T0.1 filling half the gap with generated rows, logit "
-        "adjustment the rest (Menon et al., ICLR 2021): what "
-        "`AdversarialOversampler(mode='do')` trains by default since 0.5.0",
+        dict(DO_SETTINGS),
+        "DO-T0.1 growing every class up to half the largest class with "
+        "generated rows, logit adjustment (Menon et al., ICLR 2021) for "
+        "the rest: `AdversarialOversampler(mode='do')`'s settings",
     ),
 )

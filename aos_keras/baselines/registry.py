@@ -12,7 +12,7 @@ import functools
 
 from aos_keras.baselines.oversampler import OversamplerMethod
 from aos_keras.baselines.presets import GAME_REVISION, Preset
-from aos_keras.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
+from aos_keras.game.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
 
 _REGISTRY = {}
 _OPTIONS = set()
@@ -164,8 +164,9 @@ def make_method(
             `"COT"`, `"SMOTE+Q"`, `"B-SMOTE+Q"`, `"ADASYN+Q"`, `"GAMO"`,
             `"CW-CE"`, `"Focal"`, `"LA-CE"`, the game's presets `"AO"`,
             `"DO"`, `"DO-T0.1"` (generator heads at softmax temperature
-            0.1) and `"DO-T0.1-LA"` (DO-T0.1 filling half the gap, logit
-            adjustment the rest), the scikit-learn methods `"LR"`, `"HGB"`,
+            0.1) and `"DO-T0.1-LA"` (DO-T0.1 growing every class up to half
+            the largest, logit adjustment for the rest), the scikit-learn
+            methods `"LR"`, `"HGB"`,
             `"SMOTE+HGB"`, `"DO-T0.1+HGB"`; or a name registered with
             `register_method` / `register_preset`.
         num_classes: int. Number of classes `C`; labels are `0..C-1`.

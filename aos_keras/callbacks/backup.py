@@ -12,8 +12,10 @@ import os
 import keras
 import numpy as np
 
-from aos_keras import backend, io, validation
+from aos_keras import backend
 from aos_keras.callbacks._snapshot import assign, capture, state_variables
+from aos_keras.saving import io
+from aos_keras.tables import checks
 
 
 class ResumableBackup(keras.callbacks.Callback):
@@ -42,7 +44,7 @@ class ResumableBackup(keras.callbacks.Callback):
       among all epochs, not only those after the restart, and `history`
       holds every epoch once.
     - Atomic, consistent writes: the weights go to a new file written via
-      `aos_keras.io`, then `state.json` (the commit point, also atomic)
+      `aos_keras.saving.io`, then `state.json` (the commit point, also atomic)
       names it, then older files are removed. A crash at any moment leaves
       a loadable backup; temporary files of a killed write are removed at
       the next start.
@@ -272,7 +274,7 @@ def _check_save_freq(save_freq):
     if save_freq == "epoch":
         return save_freq
     try:
-        return validation.check_positive_int(save_freq, "save_freq")
+        return checks.check_positive_int(save_freq, "save_freq")
     except TypeError as err:
         raise TypeError(
             "`save_freq` must be 'epoch' or a positive int (batches)"

@@ -5,10 +5,10 @@ One module per command (`run(args)`, and for `train` a `check(args)` run
 before Keras is imported), `parser` (the argument parser), `startup`
 (logging, the backend, quiet imports), `app` (`main`: one command, every
 user error as one line). The work is in `aos_keras` functions:
-`aos_keras.training.train_table` trains, `aos_keras.model_folder` writes
-and reads the model folder, `aos_keras.reader` reads tables,
+`aos_keras.training.train_table` trains, `aos_keras.cli.model_folder` writes
+and reads the model folder, `aos_keras.tables.reader` reads tables,
 `aos_keras.compare` compares. Every file written goes through
-`aos_keras.io` (atomic).
+`aos_keras.saving.io` (atomic).
 
 Example:
     aos-keras train data.csv --label target --mode do --epochs 100 --out run1

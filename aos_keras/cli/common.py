@@ -41,9 +41,9 @@ def as_options(message):
 
 
 def read_table(args, path=None):
-    """`aos_keras.reader.read_table` of `path` (default `args.data`) with
+    """`aos_keras.tables.reader.read_table` of `path` (default `args.data`) with
     the `--sep`/`--decimal` options; its errors as `CLIError`."""
-    from aos_keras import reader
+    from aos_keras.tables import reader
 
     try:
         return reader.read_table(
@@ -56,7 +56,7 @@ def read_table(args, path=None):
 
 
 def split_label(frame, label, features=None, drop=None, warn=False):
-    """`aos_keras.reader.split_label` with the command line's messages.
+    """`aos_keras.tables.reader.split_label` with the command line's messages.
 
     Returns:
         `(features DataFrame, labels array)`. With `warn`, the split's
@@ -66,7 +66,7 @@ def split_label(frame, label, features=None, drop=None, warn=False):
         CLIError: the split's `ValueError`, argument names written as
             options (`--features`).
     """
-    from aos_keras import reader
+    from aos_keras.tables import reader
 
     try:
         x, y, notes = reader.split_label(frame, label, features, drop)
@@ -83,7 +83,7 @@ def check_out_path(
     """Refuse, before any work, an output that could not be written.
 
     Files and folders are written beside their final path and renamed
-    onto it (`aos_keras.io`), so the folder that will hold `path` must
+    onto it (`aos_keras.saving.io`), so the folder that will hold `path` must
     accept a new entry. It is tried: a temporary folder is made in it and
     removed (permission bits say nothing for root, nor for read-only
     mounts). `-` (standard output) is always writable.
@@ -130,7 +130,7 @@ def check_out_path(
 def _check_not_an_input(out, flag, path, inputs):
     """Refuse an output that is one of the command's inputs, or a file of
     an input model folder (`predict -o t.csv` of `t.csv`)."""
-    from aos_keras import io
+    from aos_keras.saving import io
 
     for given in inputs:
         if given in (None, STDIO):
@@ -157,7 +157,7 @@ def check_replaceable(path, flag, own):
     Raises:
         CLIError: `path` is a link, or holds entries not in `own`.
     """
-    from aos_keras import io
+    from aos_keras.saving import io
 
     try:
         io.check_replaceable(path, True, own)
@@ -167,7 +167,7 @@ def check_replaceable(path, flag, own):
 
 def write_csv(frame, path, what):
     """Write `frame` as CSV to `path` atomically, or to stdout for `-`."""
-    from aos_keras import io
+    from aos_keras.saving import io
 
     text = frame.to_csv(index=False)
     if path == STDIO:

@@ -24,7 +24,7 @@ from aos_keras.cli.common import (
     split_label,
 )
 from aos_keras.evaluation import outputs
-from aos_keras.io import FolderInUseError
+from aos_keras.saving.io import FolderInUseError
 
 
 def check(args):

@@ -20,14 +20,14 @@ def check(args):
 
 def run(args):
     """Score the folder's model on `args.data`; print the scores."""
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     model, prep = model_folder.load_folder(args.model)
     features, labels = split_label(args.checked, prep["label"])
     x = model_folder.transform(features, prep)
     scores = model_folder.scores(model, x, labels)
     if args.output:
-        from aos_keras import io
+        from aos_keras.saving import io
 
         io.write_json(args.output, scores)
         LOG.info("wrote the scores to %s", args.output)

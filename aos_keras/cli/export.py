@@ -5,13 +5,13 @@ import os
 
 import numpy as np
 
-from aos_keras import io
 from aos_keras.cli.common import (
     LOG,
     CLIError,
     check_out_path,
     check_replaceable,
 )
+from aos_keras.saving import io
 
 
 def run(args):
@@ -35,7 +35,7 @@ def run(args):
 
 
 def _export(args):
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     model, prep = model_folder.load_folder(args.model)
     if prep["_encoder"].numeric_only:
@@ -45,13 +45,13 @@ def _export(args):
 
 
 def _export_table(model, prep, args):
-    from aos_keras.export import export_saved_model
+    from aos_keras.saving.export import export_saved_model
 
     encoder = prep["_encoder"]
     export_saved_model(
         model, args.path, encoder=encoder, overwrite=args.overwrite
     )
-    from aos_keras.serving_graph import input_names
+    from aos_keras.saving.serving_graph import input_names
 
     columns = [c["name"] for c in encoder.serving_spec()["columns"]]
     names = list(input_names(columns).values())
@@ -67,7 +67,7 @@ def _export_table(model, prep, args):
 
 
 def _export_numeric(model, prep, args):
-    from aos_keras.export import export_saved_model
+    from aos_keras.saving.export import export_saved_model
 
     export_saved_model(
         model,

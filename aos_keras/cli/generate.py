@@ -6,7 +6,7 @@ from aos_keras.cli.common import CLIError, check_out_path, write_csv
 
 def run(args):
     """Draw `args.n` rows per class from the folder's generator."""
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     check_out_path(
         args.out, "--out", example="synthetic.csv", inputs=(args.model,)

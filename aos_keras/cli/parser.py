@@ -158,7 +158,7 @@ def _add_column_options(parser):
 
 def _train(sub, model_class):
     if model_class is None:
-        from aos_keras.config import GameConfig as config_class
+        from aos_keras.game.config import GameConfig as config_class
     else:
         config_class = model_class.config_class
     p = _command(sub, "train", "train AO/DO on a table; save a model folder")

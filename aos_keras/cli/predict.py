@@ -19,7 +19,8 @@ def check(args):
 
 def run(args):
     """Predict the rows of `args.data` with the folder's model."""
-    from aos_keras import model_folder, reader
+    from aos_keras.cli import model_folder
+    from aos_keras.tables import reader
 
     model, prep = model_folder.load_folder(args.model)
     frame = args.checked

@@ -129,7 +129,7 @@ def prepare(args, features, labels):
     if resumed is None:
         discard(args)
     os.makedirs(root, exist_ok=True)
-    from aos_keras import io
+    from aos_keras.saving import io
 
     io.write_json(os.path.join(root, COMMAND), found)
     return backup, None if resumed is None else resumed[0]

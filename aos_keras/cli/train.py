@@ -3,7 +3,7 @@
 `check` runs before Keras is imported (settings, run options, output
 folder, table and columns, a backup of another command); `run` trains
 (`aos_keras.training.train_table`) and writes the folder
-(`aos_keras.model_folder.save_folder`). The metrics go to stdout as JSON;
+(`aos_keras.cli.model_folder.save_folder`). The metrics go to stdout as JSON;
 progress and advice to the log (stderr). The training state is backed up
 after every epoch (`aos_keras.cli.resume`): the same command, run again
 after Ctrl-C, SIGTERM or a kill, resumes where it stopped.
@@ -15,7 +15,6 @@ import os
 import sys
 import warnings
 
-from aos_keras import io
 from aos_keras.cli import resume
 from aos_keras.cli.common import (
     EXIT_STATUS,
@@ -27,6 +26,7 @@ from aos_keras.cli.common import (
     read_table,
     split_label,
 )
+from aos_keras.saving import io
 
 
 def check(args):
@@ -43,7 +43,7 @@ def check(args):
         CLIError: any of them is wrong.
     """
     if args.model_class is None:
-        from aos_keras.config import GameConfig as config_class
+        from aos_keras.game.config import GameConfig as config_class
     else:
         config_class = args.model_class.config_class
     try:  # every setting of the game has its option; checked first
@@ -63,15 +63,15 @@ def check(args):
 def _check_magnitudes(args, features):
     """Refuse values too large to encode, naming the file's data rows (the
     encoder sees the training rows of the split, numbered otherwise)."""
-    from aos_keras import validation
+    from aos_keras.tables import checks
 
-    limit = validation.MAX_ABS_RAW
+    limit = checks.MAX_ABS_RAW
     if not args.standardize:
-        limit = validation.MAX_ABS_FEATURE
+        limit = checks.MAX_ABS_FEATURE
     for column in features.select_dtypes("number").columns:
         values = features[column].astype(float).to_numpy()
         try:
-            validation.check_column(values, column, limit=limit)
+            checks.check_column(values, column, limit=limit)
         except ValueError as err:
             raise CLIError(f"{_name(args.data)}: {err}") from None
 
@@ -210,7 +210,7 @@ def _train(args, config, features, labels, backup_dir):
 
 def _encoder(args):
     """The (unfitted) `TableEncoder` of the encoder options."""
-    from aos_keras.tables import TableEncoder
+    from aos_keras.tables.encoder import TableEncoder
 
     return TableEncoder(
         standardize=args.standardize,
@@ -222,7 +222,7 @@ def _encoder(args):
 
 def _save(args, result, labels):
     """Write the folder; print the metrics (stdout) and advice (log)."""
-    from aos_keras import model_folder
+    from aos_keras.cli import model_folder
 
     extra = _extra_metrics(args, labels)
     if result.interrupted:
@@ -258,11 +258,12 @@ def _extra_metrics(args, labels):
 def _training_only(labels):
     """The classes of a single row, counted on the stripped labels that
     training used (`" b"` is `"b"`); `train_table` has already warned."""
-    from aos_keras import training, validation
+    from aos_keras import training
+    from aos_keras.tables.labels import check_target
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        y = validation.check_target(labels, num_rows=len(labels))
+        y = check_target(labels, num_rows=len(labels))
     return training.training_only_classes(y)
 
 

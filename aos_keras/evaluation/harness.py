@@ -31,9 +31,9 @@ from aos_keras.evaluation.runs import (
 )
 from aos_keras.evaluation.scoring import EXTRA_METRICS
 from aos_keras.evaluation.suite import SuiteComparison
-from aos_keras.reader import read_table
-from aos_keras.tables import as_frame
-from aos_keras.validation import check_classes, check_target
+from aos_keras.tables.encoder import as_frame
+from aos_keras.tables.labels import check_classes, check_target
+from aos_keras.tables.reader import read_table
 
 LOGGER = logging.getLogger("aos_keras.evaluation")
 
@@ -47,7 +47,7 @@ def prepare_table(X, y):
     """`(features frame, class indices, classes)` of a user's table.
 
     The labels go through the one label check of every entry point
-    (`aos_keras.validation.check_target`): surrounding spaces stripped with
+    (`aos_keras.tables.labels.check_target`): surrounding spaces stripped with
     a warning; missing labels, a regression-like target or a single class
     refused with what to do.
     """
@@ -357,7 +357,7 @@ def _selection_cells(sel, protocol, classes):
 def read_suite(folder, label="label", labels=None):
     """The CSV tables of a folder as `{name: (X, y)}`.
 
-    Each file is read by `aos_keras.reader.read_table` (separator and
+    Each file is read by `aos_keras.tables.reader.read_table` (separator and
     decimal comma sniffed, as the command line reads a table).
 
     Args:

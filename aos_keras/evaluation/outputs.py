@@ -14,7 +14,7 @@ makes a second compare cheap.
 import contextlib
 import os
 
-from aos_keras import io
+from aos_keras.saving import io
 
 # The lock file is `.compare.lock` inside the folder (`io.exclusive`), so a
 # folder whose parent cannot be written (`--out .`) can still hold one.

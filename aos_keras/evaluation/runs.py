@@ -14,11 +14,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from aos_keras import io
 from aos_keras.baselines import MethodNotApplicable, make_method, method_spec
 from aos_keras.evaluation.protocol import POSTHOC_TAUS
 from aos_keras.evaluation.scoring import LogitScorer
-from aos_keras.tables import TableEncoder
+from aos_keras.saving import io
+from aos_keras.tables.encoder import TableEncoder
 
 
 def run_one(X, y, classes, method, split, protocol, options=None, callbacks=()):

@@ -25,7 +25,7 @@ import pandas as pd
 
 import aos_keras  # noqa: F401  (registers the model's Keras classes)
 from aos_keras.cli import main
-from aos_keras.model_folder import load_folder
+from aos_keras.cli.model_folder import load_folder
 
 FAST = os.environ.get("AOS_KERAS_EXAMPLE_FAST") == "1"
 EPOCHS = 1 if FAST else 50

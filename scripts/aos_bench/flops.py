@@ -18,8 +18,8 @@ counts 1 unit forward and 1 backward (`tau_c` is constant). `xla_flops`
 reads XLA's own count of a compiled JAX step, a check of this model.
 """
 
-from aos_keras import generated_rows
-from aos_keras.players import CLASSIFIER_UNITS
+from aos_keras.game import generated_rows
+from aos_keras.game.players import CLASSIFIER_UNITS
 
 
 def dense_flops(rows, dims):

@@ -17,10 +17,10 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras.anchors import select_anchors
-from aos_keras.classifier import Classifier
-from aos_keras.critic import Critic
-from aos_keras.generator import CWIGenerator
+from aos_keras.game.anchors import select_anchors
+from aos_keras.game.classifier import Classifier
+from aos_keras.game.critic import Critic
+from aos_keras.game.generator import CWIGenerator
 
 
 class GAMOLoop:

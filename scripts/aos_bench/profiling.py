@@ -18,8 +18,8 @@ import numpy as np
 
 from aos_bench.flops import train_state
 from aos_bench.timing import EpochTimer, median_of
-from aos_keras import generated_rows, schedule
-from aos_keras.model import AdversarialOversampler
+from aos_keras.game import generated_rows, schedule
+from aos_keras.game.model import AdversarialOversampler
 
 
 def profile_do(x, y, batch, steps, max_anchors=None):

@@ -26,9 +26,9 @@ import keras
 from aos_bench.flops import flops_per_step, network_shapes, xla_flops
 from aos_bench.gamo_loop import GAMOLoop
 from aos_bench.timing import EpochTimer
-from aos_keras.classifier import Classifier
-from aos_keras.model import AdversarialOversampler
-from aos_keras.players import default_optimizer
+from aos_keras.game.classifier import Classifier
+from aos_keras.game.model import AdversarialOversampler
+from aos_keras.game.players import default_optimizer
 
 METHODS = ("Q", "AO", "DO", "DO+guard", "GAMO-loop")
 

@@ -15,7 +15,8 @@ from aos_bench.datasets import load_dataset
 from aos_bench.preprocess import fit_preprocessor
 from aos_keras.datasets import Dataset, plain
 from aos_keras.evaluation import stratified_split
-from aos_keras.validation import check_labels, check_seed
+from aos_keras.tables.checks import check_seed
+from aos_keras.tables.labels import check_labels
 
 __all__ = ["Split", "split_dataset"]
 

@@ -26,9 +26,10 @@ import os
 
 from aos_bench import variants  # noqa: F401  (registers the study variants)
 from aos_bench.splits import split_dataset
-from aos_keras import backend, io
+from aos_keras import backend
 from aos_keras.evaluation import fit_and_score
 from aos_keras.evaluation.executor import execute
+from aos_keras.saving import io
 
 # The grid's methods (the default of `--methods`): the public methods of
 # version 0.3 before the scikit-learn ones, and the study variants.

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from aos_bench.table2 import ABLATIONS, PAPER_TABLE2, PRESETS
-from aos_keras import backend, io
+from aos_keras import backend
+from aos_keras.saving import io
 
 
 def summarize(records, datasets, methods, seeds):

@@ -32,9 +32,9 @@ def test_support_package_imports_from_scripts():
     assert "scripts" in aos_bench.__file__
 
 
-def test_modules_and_functions_stay_small():
-    """Issue 23's goals, measured by scripts/code_metrics.py: no module
-    over 450 lines, function bodies with a p90 of at most 20 lines."""
+def test_functions_stay_short():
+    """Function bodies with a p90 of at most 20 lines, measured by
+    scripts/code_metrics.py (a module holds one concept, at any length)."""
     import statistics
 
     spec = importlib.util.spec_from_file_location(
@@ -43,7 +43,13 @@ def test_modules_and_functions_stay_small():
     )
     metrics = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(metrics)
-    sizes, functions = metrics.measure(PACKAGE)
-    assert [s for s in sizes if s[0] > 450] == []
+    _, functions = metrics.measure(PACKAGE)
     lengths = sorted(n for n, _ in functions)
     assert statistics.quantiles(lengths, n=10)[-1] <= 20
+
+
+def test_the_top_level_holds_few_modules():
+    """The package is rooms (subpackages) and at most 12 modules beside
+    them, `__init__.py`, `_api.py` and `_imports.py` counted."""
+    modules = [f for f in os.listdir(PACKAGE) if f.endswith(".py")]
+    assert len(modules) <= 12, sorted(modules)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aos_keras import losses
+from aos_keras.game import losses
 
 pytestmark = pytest.mark.backend("jax")
 

@@ -65,7 +65,7 @@ def build(rows):
 
     from aos_bench.datasets import load_dataset
     from aos_keras.evaluation import make_splits, prepare_table
-    from aos_keras.tables import TableEncoder
+    from aos_keras.tables.encoder import TableEncoder
     from aos_keras.training import build_game
 
     data = load_dataset("credit", data_home=DATA)
@@ -97,7 +97,7 @@ def main(argv=None):
     )
     from aos_bench.timing import measure_peak
     from aos_bench.xla_profile import hlo_ops, op_times
-    from aos_keras import io
+    from aos_keras.saving import io
 
     load_start = os.getloadavg()[0]
     model, x, y, run_steps = build(args.q_generated_rows)

@@ -33,8 +33,8 @@ import pandas as pd  # noqa: E402
 from aos_bench import table2  # noqa: E402
 from aos_bench.datasets import data_home  # noqa: E402
 from aos_bench.splits import split_dataset  # noqa: E402
-from aos_keras import io  # noqa: E402
 from aos_keras.baselines import register_preset  # noqa: E402
+from aos_keras.saving import io  # noqa: E402
 
 STUDY = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))

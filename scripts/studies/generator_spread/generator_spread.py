@@ -44,8 +44,8 @@ from keras import ops
 from aos_bench.datasets import data_home
 from aos_bench.splits import split_dataset
 from aos_keras.baselines import make_method
-from aos_keras.io import write_text
-from aos_keras.model import AdversarialOversampler
+from aos_keras.game.model import AdversarialOversampler
+from aos_keras.saving.io import write_text
 
 STUDY = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))

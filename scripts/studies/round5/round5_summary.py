@@ -33,7 +33,6 @@ import pandas as pd  # noqa: E402
 import run_round5  # noqa: E402  (registers the round's variants)
 
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_keras import io  # noqa: E402
 from aos_keras.evaluation.harness import (  # noqa: E402
     _assemble,
     plan_runs,
@@ -42,6 +41,7 @@ from aos_keras.evaluation.harness import (  # noqa: E402
 )
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
 from aos_keras.evaluation.runs import jsonable  # noqa: E402
+from aos_keras.saving import io  # noqa: E402
 
 ROOT = run_round5.ROOT
 STUDY = run_round5.STUDY

@@ -182,7 +182,7 @@ def main(argv=None):
         default=os.path.join(ROOT, "docs", "research", "shared_rows.md"),
     )
     args = parser.parse_args(argv)
-    from aos_keras import io
+    from aos_keras.saving import io
 
     runs = load_runs(args.cache_dir)
     stats = {pair: compare_pair(runs, *pair) for pair in PAIRS}

@@ -25,8 +25,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from aos_bench import variants  # noqa: E402, F401  (registers DO-T0.1-D25)
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_keras import io  # noqa: E402
 from aos_keras.evaluation import compare_suite  # noqa: E402
+from aos_keras.saving import io  # noqa: E402
 
 STUDY = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(STUDY)))

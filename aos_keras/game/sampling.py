@@ -24,36 +24,70 @@ def class_targets(counts, sampling_strategy="auto"):
             `"not majority"`, = `"all"`: every class up to `n_max`),
             `"minority"` (the smallest class only), `"not minority"` (every
             class but the smallest), a float f_s in `(0, 1]` (`target_c =
-            max(n_c, ceil(f_s * n_max))`; for two classes imbalanced-learn's
+            max(n_c, ceil(f_s * n_max))`: 0.5 grows every class up to half
+            the largest class; for two classes imbalanced-learn's
             minority/majority ratio), or a dict mapping class index to its
             target size (not below `n_c`).
 
     Returns:
         int array `(C,)`.
 
+    Raises:
+        ValueError: a `sampling_strategy` that `check_strategy` refuses, or
+            a dict naming a class that is not there or asking for fewer
+            rows than a class has.
+
     Example:
-    >>> class_targets([10, 2], 0.5).tolist()
+    >>> class_targets([10, 2], 0.5).tolist()  # up to half the largest class
     [10, 5]
+    >>> class_targets([10, 2], "auto").tolist()
+    [10, 10]
     """
     counts = np.asarray(counts, dtype=np.int64)
-    n_max = int(counts.max())
-    if isinstance(sampling_strategy, str):
-        return _named_targets(counts, sampling_strategy)
-    if isinstance(sampling_strategy, dict):
-        return _dict_targets(counts, sampling_strategy)
-    if isinstance(sampling_strategy, Real) and not isinstance(
-        sampling_strategy, bool
-    ):
-        f_s = float(sampling_strategy)
-        if not 0.0 < f_s <= 1.0:
-            raise ValueError(
-                f"A float `sampling_strategy` must be in (0, 1]; got {f_s}."
-            )
-        floor = math.ceil(f_s * n_max - 1e-9)
-        return np.maximum(counts, floor)
-    raise TypeError(
-        "`sampling_strategy` must be 'auto', a float in (0, 1] or a dict; "
-        f"got {type(sampling_strategy).__name__}."
+    strategy = check_strategy(sampling_strategy)
+    if isinstance(strategy, str):
+        return _named_targets(counts, strategy)
+    if isinstance(strategy, dict):
+        return _dict_targets(counts, strategy)
+    floor = math.ceil(strategy * int(counts.max()) - 1e-9)
+    return np.maximum(counts, floor)
+
+
+def check_strategy(sampling_strategy):
+    """A `sampling_strategy` checked: one of `STRATEGY_NAMES`, a float in
+    `(0, 1]` or a dict (its classes and targets are checked against the
+    class counts by `class_targets`).
+
+    Args:
+        sampling_strategy: the value to check.
+
+    Returns:
+        The name, the float or a copy of the dict.
+
+    Raises:
+        ValueError: any other value (one message, whatever the type).
+
+    Example:
+    >>> check_strategy(1)
+    1.0
+    >>> check_strategy("most")
+    Traceback (most recent call last):
+    ...
+    ValueError: `sampling_strategy` must be one of ['auto', 'not majority', \
+'all', 'minority', 'not minority'], a float in (0, 1] or a dict of class \
+targets; got 'most'.
+    """
+    value = sampling_strategy
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, str) and value in STRATEGY_NAMES:
+        return value
+    if isinstance(value, Real) and not isinstance(value, bool):
+        if 0.0 < float(value) <= 1.0:
+            return float(value)
+    raise ValueError(
+        f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, a "
+        f"float in (0, 1] or a dict of class targets; got {value!r}."
     )
 
 
@@ -101,11 +135,6 @@ def synthetic_weight(counts, sampling_strategy="auto"):
 
 def _named_targets(counts, name):
     """Targets of one of imbalanced-learn's named strategies."""
-    if name not in STRATEGY_NAMES:
-        raise ValueError(
-            f"`sampling_strategy` must be one of {list(STRATEGY_NAMES)}, "
-            f"a float in (0, 1] or a dict; got {name!r}."
-        )
     n_max = int(counts.max())
     targets = np.full_like(counts, n_max)
     smallest = int(np.argmin(counts))

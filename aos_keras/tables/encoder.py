@@ -34,9 +34,17 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from aos_keras import validation
-from aos_keras.columns import check_categories, select_columns, split_table
-from aos_keras.spec_encoder import SpecEncoder, numbers, restore_dtype
+from aos_keras.tables import checks
+from aos_keras.tables.columns import (
+    check_categories,
+    select_columns,
+    split_table,
+)
+from aos_keras.tables.spec_encoder import (
+    SpecEncoder,
+    numbers,
+    restore_dtype,
+)
 
 NUMERIC_IMPUTATION = ("median", "mean", "constant")
 UNKNOWN_POLICIES = ("ignore", "error")
@@ -362,8 +370,8 @@ class TableEncoder(TransformerMixin, BaseEstimator):
     def _limit(self):
         """Largest raw magnitude of a numeric column."""
         if self.standardize:
-            return validation.MAX_ABS_RAW
-        return validation.MAX_ABS_FEATURE
+            return checks.MAX_ABS_RAW
+        return checks.MAX_ABS_FEATURE
 
     def _prepared(self, frame):
         frame = frame.copy()
@@ -372,7 +380,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
             frame[c] = column.where(column.notna(), np.nan)
         for c in self.numeric_:
             values = numbers(frame[c], c)
-            validation.check_column(values.to_numpy(), c, limit=self._limit)
+            checks.check_column(values.to_numpy(), c, limit=self._limit)
             frame[c] = values
         return frame
 

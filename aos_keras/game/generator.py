@@ -5,9 +5,9 @@ import numpy as np
 from keras import ops
 
 from aos_keras.backend import call_layer
-from aos_keras.config import GameConfig
-from aos_keras.head_groups import check_groups, group_heads, take_slots
-from aos_keras.nominal_blocks import check_blocks, harden_blocks
+from aos_keras.game.config import GameConfig
+from aos_keras.game.head_groups import check_groups, group_heads, take_slots
+from aos_keras.game.nominal_blocks import check_blocks, harden_blocks
 
 NOMINAL_OUTPUTS = ("soft", "hard")
 
@@ -52,7 +52,7 @@ class CWIGenerator(keras.Model):
             class mean (`docs/results/generator_init.md`); training spreads
             them out (`docs/results/generator_spread.md`). Defaults to
             `1.0` here; `AdversarialOversampler` passes its resolved
-            `generator_temperature` (0.1 for DO since 0.5.0, 1.0 for AO).
+            `generator_temperature` (0.1 for DO, 1.0 for AO).
         nominal_blocks: list of `(start, stop)` or None. The one-hot
             blocks of nominal columns in the feature space
             (`aos_keras.TableEncoder.nominal_blocks_`). Defaults to `None`.

@@ -23,14 +23,15 @@ differentiated and applied.
 import keras
 from keras import ops
 
-from aos_keras import backend, losses
+from aos_keras import backend
 from aos_keras.backend import (
     default_compile_cache,
     replica_scale,
     value_and_grad,
 )
-from aos_keras.classifier import Classifier
-from aos_keras.config import GameConfig
+from aos_keras.game import losses
+from aos_keras.game.classifier import Classifier
+from aos_keras.game.config import GameConfig
 from aos_keras.metrics import ACSA, GeometricMean
 
 # Q's hidden widths, the paper's 4-layer classifier (`GameConfig`'s default).

@@ -1,7 +1,7 @@
 """`AOSSampler`: AO/DO oversampling, an imbalanced-learn sampler.
 
-`AdversarialOverSampler`, its earlier name (one letter from the model's
-`AdversarialOversampler`), is a deprecated alias.
+`AdversarialOverSampler`, one letter from the model's
+`AdversarialOversampler`, is a deprecated alias (not in `aos_keras.__all__`).
 """
 
 import inspect
@@ -11,10 +11,10 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.sklearn import GameParameters, _explain_cells, target
-from aos_keras.tables import as_frame
-from aos_keras.tables import is_mixed_table as _is_mixed
+from aos_keras.sklearn.classifier import GameParameters, _explain_cells, target
+from aos_keras.tables.encoder import as_frame
+from aos_keras.tables.encoder import is_mixed_table as _is_mixed
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 
 class AOSSampler(GameParameters, BaseOverSampler):
@@ -67,20 +67,20 @@ class AOSSampler(GameParameters, BaseOverSampler):
             minority/majority ratio after resampling) or a dict (class
             label to target count). Defaults to `"auto"`: full balance, as
             imbalanced-learn's samplers, although `AdversarialOversampler`'s
-            DO fills half the gap since 0.5.0 (DO-T0.1-LA, whose other half
-            is Q's logit adjustment: a sampler's user trains their own
-            classifier, not Q).
+            DO grows every class up to half the largest class (0.5), Q's
+            logit adjustment doing the rest: a sampler's user trains their
+            own classifier, not Q.
         random_state: int, `RandomState` or None. Seed of the anchors,
             weights, shuffling, the game's draws and the generated rows.
             Defaults to `None`.
         mode: str. `"do"` (default) or `"ao"`. It presets the settings
-            left at `None`: `generator_temperature` is 0.1 for DO (since
-            0.5.0) and 1.0 for AO; the paper's DO is
+            left at `None`: `generator_temperature` is 0.1 for DO and 1.0
+            for AO; the paper's DO is
             `generator_temperature=1.0`.
         q_logit_adjustment: float. Logit adjustment of the game's Q.
-            Defaults to `0.0` here (the model's DO has 1.0 since 0.5.0,
-            with half the gap filled): the sampler balances fully and
-            returns rows, its Q is not used.
+            Defaults to `0.0` here (the model's DO has 1.0, with every
+            class grown up to half the largest): the sampler balances
+            fully and returns rows, its Q is not used.
         epochs: int. Training epochs of the game. Defaults to `100`.
         batch_size: int. Rows per step. Defaults to `32`.
         max_anchors: int or None. Cap on anchors per class. Defaults to
@@ -119,8 +119,9 @@ class AOSSampler(GameParameters, BaseOverSampler):
     >>> pipe.fit(x_train, y_train).predict(x_test)
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
         Lemaitre et al., "Imbalanced-learn", JMLR 18(17), 2017.
     """
 

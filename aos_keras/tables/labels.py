@@ -6,7 +6,8 @@ labels checked (`check_labels`), surrounding spaces stripped with a
 warning (`strip_labels`), a regression-like target refused
 (`regression_reason`) and a single class refused with one wording
 (`one_class_message`). `check_classes` and `encode_labels` map labels to
-class indices. All are importable from `aos_keras.validation` too.
+class indices. The checks of features and arguments are in
+`aos_keras.tables.checks`.
 """
 
 import numbers

@@ -1,23 +1,57 @@
-"""`AdversarialOversampler`: the three-player game as one Keras model."""
+"""`AdversarialOversampler`: the three-player game as one Keras model.
+
+The model holds the game: the three players (`players`, `generator`,
+`critic`, `classifier`), its `GameConfig` and one optimizer per player
+(`compile(g_optimizer, d_optimizer, q_optimizer)`, held in one
+`keras.optimizers.MultiOptimizer` and saved with the model). Its
+`preprocessor` (`aos_keras.TablePreprocessor`) holds the table: `fit`,
+`evaluate`, `predict`, `predict_labels`, `encode_labels` and `export`
+pass a DataFrame through `preprocessor.transform` (columns matched by
+name), raw labels through `preprocessor.encode_labels` and predictions back
+through `preprocessor.decode`. Arrays are rows in model space (for a model
+without an encoding they are the same thing). `fit` also adds the NaN
+guard and `DeferredOversampling` to the callbacks and pads arrays to whole
+batches (`batching`).
+"""
 
 import dataclasses
 import warnings
 
 import keras
 import numpy as np
+import pandas as pd
 
-from aos_keras import schedule, validation
-from aos_keras.anchors import select_anchors
-from aos_keras.config import GAN_LOSSES, PRESETS, GameConfig
-from aos_keras.critic import Critic
-from aos_keras.generator import CWIGenerator
-from aos_keras.model_compile import COMPILE_ARGS, OPTIMIZERS, PlayerOptimizers
-from aos_keras.model_entry import TableEntry, model_rows
-from aos_keras.players import MultiPlayerModel, default_optimizer
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.upgrade import check_saved_layout, saved_settings
+from aos_keras import backend
+from aos_keras.callbacks import DeferredOversampling, with_nan_guard
+from aos_keras.game import schedule
+from aos_keras.game.anchors import select_anchors
+from aos_keras.game.batching import batch_size_for, pad_to_batches
+from aos_keras.game.config import GAN_LOSSES, PRESETS, GameConfig
+from aos_keras.game.critic import Critic
+from aos_keras.game.generator import CWIGenerator
+from aos_keras.game.inputs import (
+    LabelErrors,
+    checked_batches,
+    is_array_like,
+    monitor_directions,
+    warn_if_raw,
+)
+from aos_keras.game.players import MultiPlayerModel, default_optimizer
+from aos_keras.game.upgrade import check_saved_layout, saved_settings
+from aos_keras.saving.export import export_saved_model
+from aos_keras.tables import checks
+from aos_keras.tables.labels import (
+    check_classes,
+    check_target,
+    class_weight_by_index,
+    encode_labels,
+)
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 TRACKERS = ("loss", "q_loss", "g_loss", "d_loss", "gp")
+# What `get_compile_config` saves besides the three optimizers.
+OPTIMIZERS = ("g_optimizer", "d_optimizer", "q_optimizer")
+COMPILE_ARGS = ("run_eagerly", "steps_per_execution", "jit_compile")
 __all__ = [
     "COMPILE_ARGS",
     "GAN_LOSSES",
@@ -29,12 +63,12 @@ __all__ = [
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")
-class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
+class AdversarialOversampler(MultiPlayerModel):
     """Adversarial (AO) or data-space (DO) oversampling as a Keras model.
 
     Owns the three players: a mixture of class-conditional convex generators
     `generator` (`CWIGenerator`), a class-conditional `critic` (WGAN-GP) and
-    the `classifier` Q. `fit` plays the game (see `aos_keras.schedule`);
+    the `classifier` Q. `fit` plays the game (see `aos_keras.game.schedule`);
     `predict`/`call` return Q's class probabilities and `evaluate` scores Q
     (cross-entropy, ACSA, GM).
 
@@ -58,8 +92,8 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             `latent_dim`, `generator_temperature`, `sampling_strategy`,
             ...: `GameConfig.describe()` lists them), documented once on
             `GameConfig`; each overrides `config`. `mode` presets those
-            left at `None` (DO since 0.5.0: generator temperature 0.1,
-            `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0, the
+            left at `None` (DO: generator temperature 0.1,
+            `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0, compare's
             preset DO-T0.1-LA; the paper's DO is
             `generator_temperature=1.0, sampling_strategy="auto",
             q_logit_adjustment=0.0`). The resolved
@@ -96,8 +130,9 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
     >>> model.predict_labels(x_test)
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
         Mullick et al., "Generative Adversarial Minority Oversampling",
         ICCV 2019.
     """
@@ -129,7 +164,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             len(class_counts),
             num_features,
             classifier_units=rules.classifier_units,
-            seed=validation.check_seed(seed),
+            seed=checks.check_seed(seed),
             build_classifier=False,
             name=name,
             **kwargs,
@@ -239,7 +274,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
                 fitted on these rows, whose rows in model space become the
                 anchors. Both are held by the model's `preprocessor`.
             y: array-like `(N,)`, training labels (any hashable values;
-                checked with `aos_keras.validation.check_target`).
+                checked with `aos_keras.tables.labels.check_target`).
             max_anchors: int or None. Cap on anchors per class; a larger
                 class keeps a random subset drawn with `seed`. Defaults to
                 `None` (every row).
@@ -256,7 +291,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             An `AdversarialOversampler`.
         """
         if kwargs.get("encoder") is not None:  # a 0.3 spec: x encoded
-            classes = validation.check_classes(validation.check_target(y))[0]
+            classes = check_classes(check_target(y))[0]
             preprocessor = TablePreprocessor(kwargs.pop("encoder"), classes)
         if preprocessor is None:
             preprocessor = TablePreprocessor.fit(
@@ -300,7 +335,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
     # ------------------------------------------------------------ training
     @property
     def game(self):
-        """The `aos_keras.schedule.Game` a step plays: rules, players, ..."""
+        """The `schedule.Game` a step plays: rules, players, ..."""
         return schedule.Game(
             rules=self.rules,
             generator=self.generator,
@@ -316,7 +351,7 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
         )
 
     def step(self, data):
-        """One step of the game (`aos_keras.schedule.train_step`)."""
+        """One step of the game (`aos_keras.game.schedule.train_step`)."""
         return self.record(*schedule.train_step(self.game, data))
 
     def sample(self, counts, seed=None, as_frame=None):
@@ -338,9 +373,9 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             TypeError: `counts` is not a dict of int counts, or a bad seed.
             ValueError: a negative count or a label not in `classes_`.
         """
-        counts = validation.check_counts(counts)
+        counts = checks.check_counts(counts)
         if not isinstance(seed, keras.random.SeedGenerator):
-            seed = validation.check_seed(seed)
+            seed = checks.check_seed(seed)
         index = {
             int(self.encode_labels([label], name="counts")[0]): n
             for label, n in counts.items()
@@ -396,14 +431,242 @@ class AdversarialOversampler(TableEntry, PlayerOptimizers, MultiPlayerModel):
             }
         return cls(**config)
 
+    # ------------------------------------------------- tables and labels
+    def fit(
+        self, x=None, y=None, validation_data=None, nan_guard=True, **kwargs
+    ):
+        """`keras.Model.fit` that accepts arrays/DataFrames and raw labels.
+
+        Numpy/pandas `x` and `y` (and `validation_data=(x_val, y_val)`) go
+        through the model's `preprocessor`: DataFrames matched by column
+        name, labels mapped through `classes_`; datasets and generators
+        must yield class indices `0..C-1`, one per row (each batch is
+        checked: raw labels and one-hot rows are refused,
+        `aos_keras.game.inputs.checked_batches`). A `batch_size` larger
+        than the table is clipped to the table.
+
+        Args:
+            x: features `(N, d)`, or a dataset/generator of `(x, y)`.
+            y: labels `(N,)` (values of `classes_`) when `x` is an array.
+            validation_data: `(x_val, y_val)` or a dataset.
+            nan_guard: bool. Put an `aos_keras.callbacks.NonFiniteGuard`
+                first in the callbacks: training stops at the first
+                non-finite loss with a `NonFiniteLossError` naming the
+                player and the step, and the last finite weights are
+                restored. Defaults to `True`.
+            **kwargs: forwarded to `keras.Model.fit`.
+
+        Returns:
+            The `History`.
+
+        Raises:
+            ValueError, TypeError: bad arrays or labels (see
+                `aos_keras.tables.checks`), a batch of a dataset whose
+                labels are not class indices, or a `class_weight` key that
+                is not a class (`class_weight` is keyed by class label, or
+                by class index `0..C-1`).
+            NonFiniteLossError: a loss or weight became NaN or infinite.
+        """
+        _check_epochs(kwargs)
+        if kwargs.get("class_weight") is not None:
+            kwargs["class_weight"] = class_weight_by_index(
+                kwargs["class_weight"], self.classes_
+            )
+        x, y = self._prepare(x, y)
+        if is_array_like(x) and y is None:
+            raise ValueError(
+                "fit needs labels: pass y (one label per row of x)."
+            )
+        if isinstance(validation_data, (tuple, list)):
+            validation_data = (
+                *self._prepare(*validation_data[:2], "x_val"),
+                *validation_data[2:],
+            )
+        else:
+            validation_data = self._checked(validation_data, "validation_data")
+        kwargs["callbacks"] = self._fit_callbacks(
+            kwargs.get("callbacks"), nan_guard
+        )
+        if _can_pad(x, kwargs):
+            x, y, validation_data = _whole_batches(
+                x, y, validation_data, kwargs
+            )
+        with LabelErrors(self.classes_):
+            return super().fit(x, y, validation_data=validation_data, **kwargs)
+
+    def _fit_callbacks(self, callbacks, nan_guard):
+        """`fit`'s callbacks: the guard first, the deferral when deferred;
+        monitors of ACSA or GM in `mode="auto"` maximise them."""
+        monitor_directions(callbacks, self.metrics)
+        callbacks = with_nan_guard(callbacks) if nan_guard else callbacks
+        if self.oversampling_start_step is not None:
+            callbacks = [*(callbacks or []), DeferredOversampling()]
+        return callbacks
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        """`keras.Model.evaluate` with label mapping (see `fit`)."""
+        if not kwargs.get("_use_cached_eval_dataset"):  # not fit's own call
+            x, y = self._prepare(x, y)
+        with LabelErrors(self.classes_):
+            return super().evaluate(x, y, **kwargs)
+
+    def predict(self, x, **kwargs):
+        """Class probabilities `(n, C)`, columns in the order of `classes_`.
+
+        A DataFrame is matched to the training columns by name.
+        """
+        return super().predict(self._rows(x), **kwargs)
+
+    def predict_labels(self, x, **kwargs):
+        """Predicted labels (values of `classes_`) of rows `x`."""
+        return self.preprocessor.decode(self.predict(x, **kwargs))
+
+    def encode_labels(self, y, name="y"):
+        """Map labels to class indices `0..C-1` (unseen labels: an error)."""
+        return self.preprocessor.encode_labels(y, name=name)
+
+    def _rows(self, x, name="x"):
+        if not is_array_like(x):
+            return x
+        rows = model_rows(self.preprocessor, x, name)
+        if not isinstance(x, pd.DataFrame):
+            warn_if_raw(self.preprocessor, rows, name)
+        return rows
+
+    def _checked(self, data, name):
+        """A dataset or generator whose batches' labels are checked."""
+        return checked_batches(data, self.classes_, f"the batches of {name}")
+
+    def _prepare(self, x, y, name="x"):
+        x = self._checked(self._rows(x, name), name)
+        if y is not None and is_array_like(y):
+            y = self.encode_labels(y)
+            if is_array_like(x) and len(y) != len(x):
+                raise ValueError(
+                    f"{name} has {len(x)} rows but y has {len(y)} labels."
+                )
+        return x, y
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, **kw):
+        """Keras' `model.export`: the classifier as a TF SavedModel.
+
+        Delegates to `aos_keras.export_saved_model` (signatures
+        `serving_default` and `classes`; a table's encoding runs in the
+        graph). Only `format="tf_saved_model"` is supported; an existing
+        `filepath` is replaced, as Keras does.
+
+        Args:
+            filepath: str. The SavedModel directory.
+            format: str. `"tf_saved_model"`.
+            verbose: bool or None. Print the archive's endpoints.
+            **kw: other arguments of `export_saved_model` (`method`, ...).
+
+        Returns:
+            The absolute path of the SavedModel (str).
+        """
+        if format != "tf_saved_model":
+            raise ValueError(
+                f"{type(self).__name__}.export supports "
+                f"format='tf_saved_model' only; got {format!r}."
+            )
+        kw.setdefault("overwrite", True)
+        return export_saved_model(self, filepath, verbose=bool(verbose), **kw)
+
+    # --------------------------------------------- one optimizer a player
+    def compile(
+        self,
+        g_optimizer=None,
+        d_optimizer=None,
+        q_optimizer=None,
+        **kwargs,
+    ):
+        """Configure one optimizer per player.
+
+        Args:
+            g_optimizer: optimizer of the generator.
+            d_optimizer: optimizer of the critic.
+            q_optimizer: optimizer of the classifier.
+            **kwargs: forwarded to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, ...). `loss`, `optimizer` and
+                `metrics` are set by the model.
+
+        All three default to Adam(2e-4, beta_1=0.5). They are held in one
+        `keras.optimizers.MultiOptimizer`, `self.optimizer`, so that every
+        backend (JAX included) carries their state through `fit`.
+        """
+        for arg in ("loss", "optimizer", "metrics"):
+            if kwargs.pop(arg, None) is not None:
+                raise ValueError(
+                    f"AdversarialOversampler sets its own `{arg}`; pass "
+                    "g_optimizer, d_optimizer and q_optimizer instead."
+                )
+        if "jit_compile" in kwargs:
+            kwargs["jit_compile"] = backend.check_jit_compile(
+                kwargs["jit_compile"]
+            )
+        self.g_optimizer = keras.optimizers.get(
+            g_optimizer or default_optimizer()
+        )
+        self.d_optimizer = keras.optimizers.get(
+            d_optimizer or default_optimizer()
+        )
+        self.q_optimizer = keras.optimizers.get(
+            q_optimizer or default_optimizer()
+        )
+        self.compile_players(
+            [
+                (self.g_optimizer, self.generator.trainable_variables),
+                (self.d_optimizer, self.critic.trainable_variables),
+                (self.q_optimizer, self.classifier.trainable_variables),
+            ],
+            **kwargs,
+        )
+
+    def get_compile_config(self):
+        """The three optimizers and `compile`'s other arguments, serialised.
+
+        `model.save` stores this; `keras.saving.load_model` passes it to
+        `compile_from_config`, then restores the optimizers' state.
+        """
+        if not self.compiled:
+            return {}
+        config = {
+            key: value
+            for key, value in super().get_compile_config().items()
+            if key in COMPILE_ARGS
+        }
+        for name in OPTIMIZERS:
+            config[name] = keras.saving.serialize_keras_object(
+                getattr(self, name)
+            )
+        return config
+
+    def compile_from_config(self, config):
+        """Compile a loaded model with its saved optimizers.
+
+        Args:
+            config: dict from `get_compile_config`.
+        """
+        config = dict(config)
+        for name in OPTIMIZERS:
+            if config.get(name) is not None:
+                config[name] = keras.saving.deserialize_keras_object(
+                    config[name]
+                )
+        if "jit_compile" in config:
+            config["jit_compile"] = backend.check_jit_compile(
+                config["jit_compile"], loading=True
+            )
+        self.compile(**config)
+
 
 def _anchors(preprocessor, x, y, max_anchors, seed):
     """`(rows per class, each class's anchors)` of model-space rows `x`."""
     with warnings.catch_warnings():  # stripped labels: warned once
         warnings.simplefilter("ignore", UserWarning)
-        codes = preprocessor.encode_labels(validation.check_target(y, len(x)))
+        codes = preprocessor.encode_labels(check_target(y, len(x)))
     counts = np.bincount(codes, minlength=len(preprocessor.classes_))
-    max_anchors = validation.check_positive_int(
+    max_anchors = checks.check_positive_int(
         max_anchors, "max_anchors", allow_none=True
     )
     anchors = select_anchors(
@@ -416,9 +679,7 @@ def _index_strategy(strategy, classes):
     """A `sampling_strategy` dict keyed by label, keyed by class index."""
     if not isinstance(strategy, dict):
         return strategy
-    codes = validation.encode_labels(
-        list(strategy), classes, name="sampling_strategy"
-    )
+    codes = encode_labels(list(strategy), classes, name="sampling_strategy")
     return {int(c): int(n) for c, n in zip(codes, strategy.values())}
 
 
@@ -448,3 +709,53 @@ def _preprocessor_config(preprocessor):
     if preprocessor.identity and not preprocessor.named:
         return None
     return preprocessor.get_config()
+
+
+def model_rows(preprocessor, x, name="x"):
+    """Rows in model space: a DataFrame through `preprocessor`; an array
+    as it is (checked), unless the preprocessor is the identity."""
+    if isinstance(x, pd.DataFrame) or preprocessor.identity:
+        return preprocessor.transform(x, name)
+    return checks.check_features(x, preprocessor.n_features_out_, name)
+
+
+def _check_epochs(kwargs):
+    epochs = kwargs.get("epochs", 1)
+    start = kwargs.get("initial_epoch")
+    if int(epochs) - int(start or 0) < 1:
+        raise ValueError(
+            f"fit needs at least one epoch to run; got epochs={epochs}"
+            + (f" with initial_epoch={start}" if start else "")
+            + "."
+        )
+
+
+def _whole_batches(x, y, validation_data, kwargs):
+    """Pad arrays to whole batches (one compiled step shape); a batch size
+    larger than the table is clipped to it."""
+    batch = batch_size_for(kwargs.get("batch_size") or 32, len(x))
+    kwargs["batch_size"] = batch
+    x, y, kwargs["sample_weight"] = pad_to_batches(
+        x, y, kwargs.get("sample_weight"), batch
+    )
+    if isinstance(validation_data, tuple) and is_array_like(validation_data[0]):
+        val_batch = batch_size_for(
+            kwargs.get("validation_batch_size") or batch,
+            len(validation_data[0]),
+        )
+        kwargs["validation_batch_size"] = val_batch
+        validation_data = pad_to_batches(
+            *validation_data[:2],
+            (validation_data[2:] or (None,))[0],
+            val_batch,
+        )
+    return x, y, validation_data
+
+
+def _can_pad(x, kwargs):
+    """Whether `fit` may pad `x` to whole batches (`aos_keras.game.batching`):
+    arrays, and no Keras option that reads the rows' order or count."""
+    return is_array_like(x) and not any(
+        kwargs.get(k)
+        for k in ("validation_split", "class_weight", "steps_per_epoch")
+    )

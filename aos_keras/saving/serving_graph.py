@@ -1,6 +1,6 @@
 """The TensorFlow graph of a served classifier: `ExportArchive` endpoints.
 
-`write_archive` writes the SavedModel of `aos_keras.export`: the
+`write_archive` writes the SavedModel of `aos_keras.saving.export`: the
 `serving_default` signature (raw rows `features`, or one named input per
 column of a table, encoded in the graph) and `classes`. Runs under the
 TensorFlow backend (or JAX, through jax2tf).

@@ -5,7 +5,7 @@ weight per class; it now computes its heads in groups (`CWIGenerator`'s
 `head_groups`), with one padded kernel, bias and anchor weight per group.
 A `.keras` file of the earlier layout is refused with a message that names
 `upgrade_saved_model`, which rewrites it in the current layout with the same
-weights (so the same predictions). `aos_keras.model_folder.load_folder`
+weights (so the same predictions). `aos_keras.cli.model_folder.load_folder`
 (the CLI) converts such files on the fly.
 
 A setting whose default changed keeps, in a model saved before the change,
@@ -20,21 +20,17 @@ import zipfile
 
 import numpy as np
 
-from aos_keras import io
-from aos_keras.head_groups import group_heads
+from aos_keras.game.config import PAPER_SETTINGS
+from aos_keras.game.head_groups import group_heads
+from aos_keras.saving import io
 
 # Config key written since the grouped layout; its absence marks the old one.
 LAYOUT_KEY = "head_groups"
-# Settings whose default changed, with the default before the change: a
-# saved config without them was trained with these values. 0.5.0: DO's
-# generator temperature became 0.1 (`GameConfig`), 1.0 before; DO's
-# `sampling_strategy` 0.5 and `q_logit_adjustment` 1.0 (the preset
-# DO-T0.1-LA), "auto" and 0.0 before (0.3 to 0.5-dev wrote both fields).
-EARLIER_DEFAULTS = {
-    "generator_temperature": 1.0,
-    "sampling_strategy": "auto",
-    "q_logit_adjustment": 0.0,
-}
+# Settings whose default changed, with their earlier default, the paper's: a
+# saved config that lacks one was trained with it (DO's temperature,
+# `sampling_strategy` and `q_logit_adjustment` were the paper's before they
+# became `config.DO_SETTINGS`).
+EARLIER_DEFAULTS = dict(PAPER_SETTINGS)
 
 
 class LegacyLayoutError(ValueError):
@@ -52,7 +48,7 @@ def check_saved_layout(config, class_name):
         raise LegacyLayoutError(
             f"This {class_name} was saved by aos_keras < 0.2, whose "
             "generator had one head layer per class. Convert the file once "
-            "with `aos_keras.upgrade.upgrade_saved_model(path)` (same "
+            "with `aos_keras.game.upgrade.upgrade_saved_model(path)` (same "
             "weights, same predictions; the optimizer state is not kept); "
             "`aos-keras "
             "evaluate/predict/export` convert model folders on the fly."

@@ -3,7 +3,7 @@
 import keras
 
 from aos_keras.backend import call_layer
-from aos_keras.config import GameConfig
+from aos_keras.game.config import GameConfig
 
 
 @keras.saving.register_keras_serializable(package="aos_keras")

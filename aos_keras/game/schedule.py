@@ -17,7 +17,7 @@ every class of a distribution's support and weighs each class's mean loss by
 `O(anchors of its class)`. Real and generated rows that go through the same
 network (the critic's two terms, the classifier's two terms) share one
 forward pass. Every player is updated through
-`aos_keras.players.update_player`.
+`aos_keras.game.players.update_player`.
 
 The step takes what it needs explicitly: a `Game` holds the constants of
 the game (`GameRules`, built once from the settings and the class counts),
@@ -31,16 +31,16 @@ import keras
 import numpy as np
 from keras import ops
 
-from aos_keras import losses
 from aos_keras.backend import call_layer, input_gradient
-from aos_keras.generated_rows import (
+from aos_keras.game import losses
+from aos_keras.game.generated_rows import (
     flatten_classes,
     noise,
     per_replica,
     rows_per_class,
 )
-from aos_keras.players import unpack, update_player, weighted_mean
-from aos_keras.sampling import class_distribution, synthetic_weight
+from aos_keras.game.players import unpack, update_player, weighted_mean
+from aos_keras.game.sampling import class_distribution, synthetic_weight
 
 # Q's loss on a generated row of class c, by name.
 CLASS_LOSSES = {
@@ -208,7 +208,7 @@ def critic_update(game, x, y, sample_weight=None):
     gradient), which Q may reuse (`q_generated_rows="critic"`).
 
     The real rows' terms are means weighted by `sample_weight` (rows of
-    weight 0, such as `aos_keras.batching`'s padding, count for nothing).
+    weight 0, such as `aos_keras.game.batching`'s padding, count for nothing).
     """
     rules, g, d = game.rules, game.generator, game.critic
     classes = g.class_ids

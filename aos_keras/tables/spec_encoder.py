@@ -8,8 +8,8 @@ against the training categories, columns matched by name.
 import numpy as np
 import pandas as pd
 
-from aos_keras import validation
-from aos_keras.columns import select_columns
+from aos_keras.tables import checks
+from aos_keras.tables.columns import select_columns
 
 
 class SpecEncoder:
@@ -38,7 +38,7 @@ class SpecEncoder:
             if key in spec:
                 self.spec[key] = spec[key]
         self.unknown = spec.get("unknown", "ignore")
-        self.limit = float(spec.get("limit", validation.MAX_ABS_RAW))
+        self.limit = float(spec.get("limit", checks.MAX_ABS_RAW))
         self.columns_ = [c["name"] for c in self.spec["columns"]]
         by_name = {c["name"]: c for c in self.spec["columns"]}
         self._order = [by_name[n] for n in self.spec["order"]]
@@ -101,7 +101,7 @@ class SpecEncoder:
             raise ValueError(
                 f"column {column['name']!r} has categories training never "
                 f"saw: {sorted(set(v[unseen, 0]))[:10]} (data rows "
-                f"{validation.data_rows(unseen)}); the model was trained "
+                f"{checks.data_rows(unseen)}); the model was trained "
                 "with unknown categories as an error (unknown='error'). "
                 "Fix those cells, or retrain with unknown='ignore' to give "
                 "an unseen category no vote."
@@ -112,7 +112,7 @@ class SpecEncoder:
         name = column["name"]
         fill = column.get("fill")
         v = numbers(values, name, imputed=fill is not None).to_numpy()
-        validation.check_column(
+        checks.check_column(
             v, name, limit=self.limit, allow_missing=fill is not None
         )
         if fill is not None:

@@ -12,11 +12,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from aos_keras import validation
-from aos_keras.model import AdversarialOversampler
-from aos_keras.preprocessing import TablePreprocessor
-from aos_keras.sampling import STRATEGY_NAMES
-from aos_keras.tables import is_mixed_table
+from aos_keras.game.model import AdversarialOversampler
+from aos_keras.game.sampling import STRATEGY_NAMES
+from aos_keras.tables import checks
+from aos_keras.tables.encoder import is_mixed_table
+from aos_keras.tables.labels import check_labels, check_target, strip_labels
+from aos_keras.tables.preprocessing import TablePreprocessor
 from aos_keras.training import fit_game
 
 try:  # scikit-learn >= 1.6
@@ -201,7 +202,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     Args:
         mode: str. `"do"` (data-space oversampling, default) or `"ao"`
             (adversarial oversampling). It presets the settings left at
-            `None`: since 0.5.0 DO is the preset DO-T0.1-LA
+            `None`: DO is compare's preset DO-T0.1-LA
             (`generator_temperature` 0.1, `sampling_strategy` 0.5,
             `q_logit_adjustment` 1.0) and AO has 1.0, `"auto"` and 0.0; the
             paper's DO is `generator_temperature=1.0,
@@ -247,8 +248,9 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     >>> cross_val_score(AOSClassifier(epochs=20), x, y, cv=3)
 
     References:
-        Adversarial oversampling for multi-class imbalanced data
-        classification (the paper in `shared/paper`).
+        Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
+        CIKM 2021 (ACM International Conference on Information and
+        Knowledge Management).
     """
 
     OWN_PARAMETERS = (
@@ -281,7 +283,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
                 cells are encoded (`aos_keras.TableEncoder`: one-hot,
                 imputation), numbers standardised when `standardize`.
             y: array-like `(n,)`, class labels (at least two classes;
-                `aos_keras.validation.check_target`).
+                `aos_keras.tables.labels.check_target`).
 
         Returns:
             self.
@@ -345,7 +347,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             float.
         """
         check_is_fitted(self)
-        y = validation.strip_labels(validation.check_labels(y))
+        y = strip_labels(check_labels(y))
         _check_known_labels(self, y)
         return super().score(X, y, sample_weight=sample_weight)
 
@@ -377,7 +379,7 @@ def _validated(estimator, X, y="no_validation", **kwargs):
     """`validate_data` with the core's messages for bad cells.
 
     NaN, infinite and non-numeric cells raise a `ValueError` that names the
-    columns (as `aos_keras.validation` does), not scikit-learn's generic
+    columns (as `aos_keras.tables.checks` does), not scikit-learn's generic
     message.
     """
     try:
@@ -412,7 +414,7 @@ def _explain_cells(X):
                 "columns are then one-hot encoded)."
             ) from None
         if not np.isfinite(column).all():
-            validation.check_features(np.asarray(X, dtype=np.float64), name="X")
+            checks.check_features(np.asarray(X, dtype=np.float64), name="X")
 
 
 def _is_number(value):
@@ -436,10 +438,10 @@ def _check_known_labels(estimator, y):
 
 
 def target(y, num_rows):
-    """`aos_keras.validation.check_target`, with scikit-learn's wording of
+    """`aos_keras.tables.labels.check_target`, with scikit-learn's wording of
     a continuous target in front (its estimator checks look for it)."""
     try:
-        return validation.check_target(y, num_rows=num_rows)
+        return check_target(y, num_rows=num_rows)
     except ValueError as err:
         if "regression target" in str(err):
             raise ValueError(f"Unknown label type: continuous. {err}") from None

@@ -23,14 +23,16 @@ import tempfile
 import keras
 import numpy as np
 
-from aos_keras import io
 from aos_keras.backend import BACKEND
-from aos_keras.serving_graph import input_names, write_archive
+from aos_keras.saving import io
+from aos_keras.saving.serving_graph import input_names, write_archive
 
 METHODS = ("auto", "native", "rebuild")
 METADATA = os.path.join("assets.extra", "aos_keras.json")
 # The subprocess of `method="rebuild"` (not `-m`: the package imports us).
-ENTRY = "import sys; from aos_keras.export import _main; _main(sys.argv[1:])"
+ENTRY = (
+    "import sys; from aos_keras.saving.export import _main; _main(sys.argv[1:])"
+)
 
 
 def export_saved_model(
@@ -348,7 +350,8 @@ def _tensorflow_env():
     package importable."""
     env = dict(os.environ, KERAS_BACKEND="tensorflow")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    package = os.path.abspath(sys.modules["aos_keras"].__file__)
+    root = os.path.dirname(os.path.dirname(package))  # the folder above it
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (root, env.get("PYTHONPATH")) if p
     )

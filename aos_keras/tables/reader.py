@@ -302,7 +302,7 @@ def split_label(frame, label, features=None, drop=None):
     Raises:
         ValueError: `split_table`'s errors, or an infinite cell.
     """
-    from aos_keras.tables import split_table
+    from aos_keras.tables.encoder import split_table
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -330,7 +330,7 @@ def label_values(frame, label, parsed=None):
     Returns:
         1-D numpy array of labels.
     """
-    from aos_keras.labels import as_written
+    from aos_keras.tables.labels import as_written
 
     parsed = frame[label].to_numpy() if parsed is None else parsed
     source = frame.attrs.get(TEXT_SOURCE)

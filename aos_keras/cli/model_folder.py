@@ -21,8 +21,8 @@ Folders of version 0.3 also hold `encoder.joblib`, a pickle of the fitted
 loaded); their JSON spec is used instead.
 
 The folder is written atomically: into a temporary folder beside it,
-renamed onto it at the end (`aos_keras.io.atomic_dir`), so a failure leaves
-the previous folder or nothing, and no file of an earlier run stays.
+renamed onto it at the end (`aos_keras.saving.io.atomic_dir`), so a failure
+leaves the previous folder or nothing, and no file of an earlier run stays.
 """
 
 import json
@@ -34,12 +34,14 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from aos_keras import backend, io, upgrade
+from aos_keras import backend
+from aos_keras.game import upgrade
+from aos_keras.game.model import AdversarialOversampler  # noqa: F401  (registers
 from aos_keras.metrics import acsa, geometric_mean, per_class_recall
-from aos_keras.model import AdversarialOversampler  # noqa: F401  (registers
+from aos_keras.saving import io
 
 # the game's Keras classes for `keras.saving.load_model`)
-from aos_keras.preprocessing import TablePreprocessor
+from aos_keras.tables.preprocessing import TablePreprocessor
 
 # The pickled `TableEncoder` of 0.3 folders: no longer written nor read.
 ENCODER = "encoder.joblib"
@@ -350,14 +352,15 @@ def _shown(text, limit=300):
 
 def _load_model(path):
     """`keras.saving.load_model`; a file of an earlier layout is converted
-    in a temporary copy (`aos_keras.upgrade`), with a warning."""
+    in a temporary copy (`aos_keras.game.upgrade`), with a warning."""
     import keras
 
     if not upgrade.is_legacy_file(path):
         return keras.saving.load_model(path, compile=False)
     warnings.warn(
         f"{path} was saved by aos_keras < 0.2; it is converted for this run. "
-        'To convert it for good: python -c "import aos_keras.upgrade as u; '
+        "To convert it for good: python -c "
+        '"import aos_keras.game.upgrade as u; '
         f'u.upgrade_saved_model({path!r})"',
         stacklevel=3,
     )

@@ -27,9 +27,16 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from aos_keras import validation
-from aos_keras.spec_encoder import check_numbers
-from aos_keras.tables import SpecEncoder, TableEncoder, is_mixed_table
+from aos_keras.tables import checks
+from aos_keras.tables.encoder import SpecEncoder, TableEncoder, is_mixed_table
+from aos_keras.tables.labels import (
+    check_classes,
+    check_labels,
+    check_target,
+    encode_labels,
+    strip_labels,
+)
+from aos_keras.tables.spec_encoder import check_numbers
 
 
 class TablePreprocessor:
@@ -90,7 +97,7 @@ class TablePreprocessor:
         Args:
             X: DataFrame or 2-D array, training rows only.
             y: array-like `(n,)`, training labels (checked with
-                `aos_keras.validation.check_target`).
+                `aos_keras.tables.labels.check_target`).
             encode: bool or None. Fit a `TableEncoder` (impute,
                 standardise when `standardize`, one-hot). Defaults to
                 `None`: only for a DataFrame with nominal columns or
@@ -103,8 +110,8 @@ class TablePreprocessor:
         Returns:
             A `TablePreprocessor`.
         """
-        y = validation.check_target(y, num_rows=len(X))
-        classes = validation.check_classes(y)[0]
+        y = check_target(y, num_rows=len(X))
+        classes = check_classes(y)[0]
         named = isinstance(X, pd.DataFrame)
         if named:
             _warn_label_in_features(X, y)
@@ -122,7 +129,7 @@ class TablePreprocessor:
                 .serving_spec()
             )
         else:
-            x = validation.check_features(X)
+            x = checks.check_features(X)
             names = X.columns if named else [f"f{i}" for i in range(x.shape[1])]
             dtypes = X.dtypes.tolist() if named else [x.dtype] * x.shape[1]
             spec = identity_spec(names, dtypes)
@@ -185,15 +192,15 @@ class TablePreprocessor:
                 cell (column and data row named), a wrong width.
         """
         if self.identity and not (self.named and _is_frame(X)):
-            return validation.check_features(X, self.n_features_in_, name)
+            return checks.check_features(X, self.n_features_in_, name)
         if self.identity:  # the user's names: checked in their order
             frame = self.encoder.frame(X, name)
             check_numbers(frame)  # text cells named, with their rows
-            return validation.check_features(frame, self.n_features_in_, name)
+            return checks.check_features(frame, self.n_features_in_, name)
         if not self.named and _is_frame(X):
             X = X.to_numpy()
         x = self.encoder.transform(X, name)
-        return validation.check_features(x, self.n_features_out_, name)
+        return checks.check_features(x, self.n_features_out_, name)
 
     def select(self, table, name="the table"):
         """The model's feature columns of a wider table (a whole file).
@@ -221,8 +228,8 @@ class TablePreprocessor:
     def encode_labels(self, y, name="y"):
         """Labels to class indices `0..C-1` (spaces stripped, unseen: an
         error)."""
-        y = validation.strip_labels(validation.check_labels(y, name=name))
-        return validation.encode_labels(y, self.classes_, name=name)
+        y = strip_labels(check_labels(y, name=name))
+        return encode_labels(y, self.classes_, name=name)
 
     def decode(self, values):
         """Labels of class indices `(n,)` or of probabilities `(n, C)`."""
@@ -249,7 +256,7 @@ def identity_spec(names, dtypes=None):
     return {
         "columns": columns,
         "order": [c["name"] for c in columns],
-        "limit": validation.MAX_ABS_FEATURE,
+        "limit": checks.MAX_ABS_FEATURE,
     }
 
 

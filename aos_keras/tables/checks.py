@@ -1,6 +1,7 @@
-"""Input checks shared by every public entry point.
+"""Checks of features and arguments, shared by every public entry point.
 
-Each check raises `ValueError` (bad values) or `TypeError` (bad types) with
+The checks of class labels are in `aos_keras.tables.labels`. Each check
+raises `ValueError` (bad values) or `TypeError` (bad types) with
 a message that says what is wrong and what to do about it. The errors, their
 causes and the fixes are listed in `docs/robustness.md`.
 
@@ -15,23 +16,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-
-from aos_keras.labels import (  # noqa: F401  (the label checks, re-exported)
-    REGRESSION_CLASSES,
-    REGRESSION_SHARE,
-    check_class_indices,
-    check_classes,
-    check_labels,
-    check_target,
-    class_index_message,
-    class_weight_by_index,
-    encode_labels,
-    label_key,
-    one_class_message,
-    one_hot_message,
-    regression_reason,
-    strip_labels,
-)
 
 # Largest feature magnitude accepted. Training squares gradients that scale
 # with the features (Adam's second moment), and float32 overflows past

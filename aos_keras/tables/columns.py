@@ -12,7 +12,7 @@ import warnings
 
 import pandas as pd
 
-from aos_keras import validation
+from aos_keras.tables.labels import regression_reason
 
 # How a duration column becomes numbers (its seconds), in messages.
 SECONDS = "column.dt.total_seconds()"
@@ -280,7 +280,7 @@ def _warn_about_columns(x, y, label):
         note = _column_note(x[column], column, rows)
         if note:
             warnings.warn(note, UserWarning, stacklevel=3)
-    reason = validation.regression_reason(y.dropna().to_numpy())
+    reason = regression_reason(y.dropna().to_numpy())
     if reason is not None:
         warnings.warn(
             f"the label {label!r} looks like a regression target ({reason}); "
