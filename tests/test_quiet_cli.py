@@ -159,3 +159,39 @@ def test_a_compare_stopped_by_a_signal_says_what_it_kept(tmp_path, sig):
     )
     assert "Traceback" not in err
     assert [p.name for p in out.iterdir()] == ["runs"]  # no report, no lock
+
+
+# ------------------------------------------------------------ --jobs
+@pytest.mark.backend_independent
+def test_more_jobs_than_cores_warn_once_in_the_commands_terms(
+    tmp_path, capsys, monkeypatch
+):
+    import joblib
+
+    from aos_keras.evaluation import executor
+
+    monkeypatch.setattr(executor, "available_cores", lambda: 1)
+    data = _write_table(tmp_path / "t.csv")
+    argv = [
+        "-q", "compare", str(data), "--methods", "LR", "--repeats", "2",
+        "--jobs", "2", "--no-plot", "--out", str(tmp_path / "report"),
+    ]  # fmt: skip
+    with joblib.parallel_config(backend="threading"):  # local, in-process
+        assert cli.main(argv) == 0
+    assert capsys.readouterr().err == (
+        "aos-keras: warning: --jobs 2 is more than the 1 core available: "
+        "the workers share them and every run takes longer; use --jobs 1 "
+        "(or -1)\n"
+    )
+
+
+@pytest.mark.backend_independent
+def test_no_jobs_is_refused_before_keras_starts(tmp_path, capsys):
+    data = _write_table(tmp_path / "t.csv")
+    argv = ["compare", str(data), "--jobs", "0", "--out", str(tmp_path / "r")]
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err == (
+        "aos-keras compare: error: --jobs must be at least 1 (or -1: one "
+        "per core)\n"
+    )
+    assert not (tmp_path / "r").exists()

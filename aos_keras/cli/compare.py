@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 from aos_keras.cli.common import (
     EXIT_STATUS,
@@ -38,6 +39,8 @@ def check(args):
         raise CLIError("give one table (DATA) or --suite FOLDER, not both")
     if args.suite is not None and (args.features or args.drop):
         raise CLIError("--features and --drop apply to one table, not --suite")
+    if args.jobs == 0:
+        raise CLIError("--jobs must be at least 1 (or -1: one per core)")
     try:
         outputs.check_folder(args.out, _report_files(args))
     except FileExistsError as err:
@@ -169,7 +172,9 @@ def _compare(args):
         metric=args.metric,
     )
     run_one = _suite if args.suite is not None else _table
-    for path in run_one(args, settings):
+    with _jobs_checked(args.jobs):
+        paths = run_one(args, settings)
+    for path in paths:
         LOG.info("wrote %s", path)
     if args.repeats == 1:
         LOG.warning(
@@ -177,6 +182,24 @@ def _compare(args):
             "paired test; the ranking may be noise: use --repeats 5 or more "
             "to compare methods."
         )
+
+
+@contextlib.contextmanager
+def _jobs_checked(jobs):
+    """Warn, as `--jobs`, when more workers than cores are asked for (the
+    library's own warning, which names `n_jobs`, is not repeated)."""
+    from aos_keras.evaluation.executor import available_cores
+
+    cores = available_cores()
+    if jobs > cores:
+        LOG.warning(
+            "--jobs %d is more than the %d %s available: the workers share "
+            "them and every run takes longer; use --jobs %d (or -1)",
+            jobs, cores, "core" if cores == 1 else "cores", cores,
+        )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "n_jobs=.* is more than the")
+        yield
 
 
 def _batch_size(text):
