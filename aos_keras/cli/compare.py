@@ -45,7 +45,10 @@ def check(args):
         outputs.check_folder(args.out, _report_files(args))
     except FileExistsError as err:
         raise CLIError(f"--out {args.out}: {err}") from None
-    check_out_path(os.path.join(args.out, "report.md"), "--out")
+    if os.path.isdir(args.out):  # the report is written in it
+        check_out_path(os.path.join(args.out, "report.md"), "--out")
+    else:
+        check_out_path(args.out, "--out", folder=True)
 
 
 def _report_files(args):
