@@ -195,3 +195,32 @@ def test_no_jobs_is_refused_before_keras_starts(tmp_path, capsys):
         "per core)\n"
     )
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.backend_independent
+def test_ctrl_c_in_compare_from_python_raises_the_counts(tmp_path, monkeypatch):
+    from aos_keras import evaluation
+    from aos_keras.evaluation import harness
+
+    real = harness.each_result
+
+    def stop_after_one(todo, **kwargs):
+        yield next(real(todo, **kwargs))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(harness, "each_result", stop_after_one)
+    frame = pd.read_csv(_write_table(tmp_path / "t.csv"))
+    cache = tmp_path / "runs"
+    with pytest.raises(KeyboardInterrupt) as info:
+        evaluation.compare(
+            frame[["a", "b"]], frame["label"], methods=["LR", "HGB"],
+            repeats=2, cache_dir=str(cache), log=None,
+        )  # fmt: skip
+    stop = info.value
+    assert isinstance(stop, evaluation.RunsInterrupted)
+    assert (stop.done, stop.total, stop.cache_dir) == (1, 4, str(cache))
+    assert str(stop) == (
+        f"1 of 4 runs are done and kept in the cache {cache}; the same call "
+        "resumes from them"
+    )
+    assert len(list(cache.rglob("*.json"))) == 1
