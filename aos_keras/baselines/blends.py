@@ -164,10 +164,11 @@ class TopUpBaggedHGB(UnderBaggedHGB):
         self.sampler = sampler
 
     def leaf_size(self, num_rows):
-        """HGB's default leaves (20 rows) on every bag, as before UB-HGB's
-        revision 2: the study's runs of `"DO-T0.1+UB-HGB"` keep their
-        cache keys (its bags hold about as many rows as the table, so only
-        tables of under 80 fitting rows would change)."""
+        """HGB's default leaves (20 rows) on every bag (UB-HGB's revision
+        1), whatever its size: `"DO-T0.1+UB-HGB"` has its game's revision,
+        and its cached runs stay valid. Its bags hold about as many rows
+        as the table: only a table of under 80 fitting rows would get
+        other leaves from `UnderBaggedHGB.leaf_size`."""
         return HGB_LEAF
 
     def resample_bag(self, x, y, seed):

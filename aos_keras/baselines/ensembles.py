@@ -156,9 +156,10 @@ class UnderBaggedHGB:
 class UnderBaggedHGBMethod(SklearnMethod):
     """UB-HGB: under-bagging around HGB (10 bags, early stopping each).
 
-    Revision 2: leaves of a quarter of the bag on bags under 80 rows
-    (`UnderBaggedHGB.leaf_size`); revision 1 predicted a constant on
-    tables whose smallest class had under 20 fitting rows.
+    Its revision, 2, is that of the bags' leaf sizes
+    (`UnderBaggedHGB.leaf_size`): the leaves of 20 rows of revision 1
+    gave constant probabilities on a table whose smallest class has
+    under 20 fitting rows, and no run cached with them is reused.
     """
 
     name = "UB-HGB"

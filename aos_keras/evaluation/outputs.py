@@ -112,7 +112,7 @@ def claim(out_dir):
     compare, `write_report` again around the writes).
 
     Raises:
-        aos_keras.io.FolderInUseError: another process holds it; the
+        aos_keras.saving.io.FolderInUseError: another process holds it; the
             message names `out_dir` and that process's ID.
     """
     created = not os.path.isdir(out_dir)
