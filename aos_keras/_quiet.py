@@ -34,15 +34,11 @@ def quiet_backend_logs():
     Sets `TF_CPP_MIN_LOG_LEVEL=3` unless the environment sets it (read by
     TensorFlow when it starts, here or in a process started from here),
     and the `tensorflow` and absl Python loggers to errors only. Call it
-    before TensorFlow is imported; it imports neither.
+    before TensorFlow is imported; it imports neither TensorFlow nor absl.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    try:
-        from absl import logging as absl_logging
-    except ImportError:  # absl comes with TensorFlow and JAX
-        return
-    absl_logging.set_verbosity(absl_logging.ERROR)
+    for name in ("tensorflow", "absl"):  # absl's is a `logging` logger
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @contextlib.contextmanager

@@ -46,6 +46,9 @@ class TrainedTable:
             holds the best epoch so far; None when it ran to the end.
         resumed_from: int or None. The 0-based epoch training resumed from
             (`backup_dir` held a backup), or None when it started afresh.
+        training_only: list. The classes of a single row, which stay in
+            training whole when there is a validation split (the split that
+            selects the epoch has none of them); empty otherwise.
     """
 
     model: object
@@ -57,6 +60,7 @@ class TrainedTable:
     best: dict = None
     interrupted: str = None
     resumed_from: int = None
+    training_only: list = dataclasses.field(default_factory=list)
 
 
 class Interrupted(Exception):
@@ -243,9 +247,11 @@ def train_table(
     )
     scored = callbacks and callbacks[0].history
     best = callbacks[0].best_scores() if scored else None
+    alone = [] if val_rows is None else training_only_classes(y).tolist()
     return TrainedTable(
-        model, prep, history, features, x, y[rows], best, interrupted, resumed
-    )
+        model, prep, history, features, x, y[rows], best, interrupted,
+        resumed, alone,
+    )  # fmt: skip
 
 
 def _train(model, x, y, callbacks, backup_dir, stop_on_signals, fit):

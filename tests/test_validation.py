@@ -1,6 +1,8 @@
 """Bad input at every public entry: the error type and a message that says
 what to do. Good input of every accepted type goes through."""
 
+import warnings
+
 import keras
 import numpy as np
 import pandas as pd
@@ -412,3 +414,31 @@ def test_dates_and_mixed_types_say_so_and_max_categories_is_exposed():
         frame, y, max_categories=n, latent_dim=2
     )
     assert model.num_features == 1 + n
+
+
+@pytest.mark.backend_independent
+def test_checked_labels_are_not_checked_again():
+    from aos_keras.tables.labels import CheckedLabels, check_target
+
+    with pytest.warns(UserWarning, match="surrounding spaces"):
+        y = check_target(np.array(["a", " b", "b"]))
+    assert isinstance(y, CheckedLabels) and isinstance(y[[0, 1]], CheckedLabels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no second warning
+        assert check_target(y) is y
+    with pytest.raises(ValueError, match="X has 2 rows but y has 3 labels"):
+        check_target(y, num_rows=2)
+
+
+def test_an_entry_point_warns_about_its_labels_once():
+    from aos_keras.training import train_table
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"a": rng.normal(size=30), "b": rng.normal(size=30)})
+    y = np.array(["a"] * 20 + ["b"] * 9 + [" b"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        AdversarialOversampler.from_data(x, y, seed=0, **TINY)
+        train_table(x, y, val_size=0.2, epochs=1, batch_size=16)
+    stripped = [w for w in caught if "surrounding spaces" in str(w.message)]
+    assert len(stripped) == 2  # one for each entry point

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import sys
-import warnings
 
 from aos_keras.cli import resume
 from aos_keras.cli.common import (
@@ -164,7 +163,7 @@ def _run(args, config, features, labels):
                   stop.signal_name)  # fmt: skip
         resume.discard(args)
         return EXIT_STATUS[stop.signal_name]
-    return _save(args, result, labels)
+    return _save(args, result)
 
 
 def _announce(args, epoch):
@@ -220,11 +219,11 @@ def _encoder(args):
     )
 
 
-def _save(args, result, labels):
+def _save(args, result):
     """Write the folder; print the metrics (stdout) and advice (log)."""
     from aos_keras.cli import model_folder
 
-    extra = _extra_metrics(args, labels)
+    extra = _extra_metrics(args, result)
     if result.interrupted:
         done = len(result.history.get("loss", []))
         extra.update(interrupted=result.interrupted, epochs_done=done)
@@ -240,31 +239,18 @@ def _save(args, result, labels):
     return EXIT_STATUS[result.interrupted]
 
 
-def _extra_metrics(args, labels):
+def _extra_metrics(args, result):
     """`metrics.json`'s entries of the command line (and a warning for
     classes of a single row)."""
     extra = {"mode": args.mode, "epochs": args.epochs}
-    alone = _training_only(labels) if args.val_size else []
-    if len(alone):
-        extra["training_only_classes"] = [str(c) for c in alone]
+    if result.training_only:
+        extra["training_only_classes"] = [str(c) for c in result.training_only]
         LOG.warning(
             "classes %s have a single row: it stays in training, and the "
             "validation split that selects the epoch has none of them.",
             extra["training_only_classes"],
         )
     return extra
-
-
-def _training_only(labels):
-    """The classes of a single row, counted on the stripped labels that
-    training used (`" b"` is `"b"`); `train_table` has already warned."""
-    from aos_keras import training
-    from aos_keras.tables.labels import check_target
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        y = check_target(labels, num_rows=len(labels))
-    return training.training_only_classes(y)
 
 
 def _advise_after(signal_name, done, args):

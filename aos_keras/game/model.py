@@ -15,7 +15,6 @@ batches (`batching`).
 """
 
 import dataclasses
-import warnings
 
 import keras
 import numpy as np
@@ -290,8 +289,9 @@ class AdversarialOversampler(MultiPlayerModel):
         Returns:
             An `AdversarialOversampler`.
         """
+        y = check_target(y, num_rows=len(x))  # once: passed on, checked
         if kwargs.get("encoder") is not None:  # a 0.3 spec: x encoded
-            classes = check_classes(check_target(y))[0]
+            classes = check_classes(y)[0]
             preprocessor = TablePreprocessor(kwargs.pop("encoder"), classes)
         if preprocessor is None:
             preprocessor = TablePreprocessor.fit(
@@ -662,9 +662,7 @@ class AdversarialOversampler(MultiPlayerModel):
 
 def _anchors(preprocessor, x, y, max_anchors, seed):
     """`(rows per class, each class's anchors)` of model-space rows `x`."""
-    with warnings.catch_warnings():  # stripped labels: warned once
-        warnings.simplefilter("ignore", UserWarning)
-        codes = preprocessor.encode_labels(check_target(y, len(x)))
+    codes = preprocessor.encode_labels(check_target(y, len(x)))
     counts = np.bincount(codes, minlength=len(preprocessor.classes_))
     max_anchors = checks.check_positive_int(
         max_anchors, "max_anchors", allow_none=True

@@ -5,8 +5,11 @@
 labels checked (`check_labels`), surrounding spaces stripped with a
 warning (`strip_labels`), a regression-like target refused
 (`regression_reason`) and a single class refused with one wording
-(`one_class_message`). `check_classes` and `encode_labels` map labels to
-class indices. The checks of features and arguments are in
+(`one_class_message`). Its result is a `CheckedLabels` array, which the
+checks return as it is (its length aside): an entry point checks its labels
+once and passes them on, and the layers below it neither check again nor
+warn twice. `check_classes` and `encode_labels` map labels to class
+indices. The checks of features and arguments are in
 `aos_keras.tables.checks`.
 """
 
@@ -15,6 +18,26 @@ import warnings
 
 import numpy as np
 import pandas as pd
+
+
+class CheckedLabels(np.ndarray):
+    """A 1-D array of labels that passed `check_target`.
+
+    A plain `numpy.ndarray` in every other respect; indexing it (a split's
+    rows) keeps the mark. `check_labels`, `strip_labels` and
+    `check_target` return it as it is, so the labels an entry point
+    checked are not checked again (nor warned about again) below it.
+    """
+
+
+def _checked(y, num_rows, name):
+    """`y` as it is when `check_target` passed it (its length checked)."""
+    if num_rows is not None and y.shape[0] != num_rows:
+        raise ValueError(
+            f"X has {num_rows} rows but {name} has {y.shape[0]} labels; "
+            "they must match (one label per row)."
+        )
+    return y
 
 
 def check_labels(y, num_rows=None, name="y"):
@@ -38,6 +61,8 @@ def check_labels(y, num_rows=None, name="y"):
     >>> check_labels(pd.Series([1, 2], dtype="Int64")).tolist()
     [1, 2]
     """
+    if isinstance(y, CheckedLabels):
+        return _checked(y, num_rows, name)
     y = _label_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
@@ -98,6 +123,8 @@ def strip_labels(y, name="y"):
     >>> strip_labels(np.array(["a", " a", "b"])).tolist()  # warns
     ['a', 'a', 'b']
     """
+    if isinstance(y, CheckedLabels):
+        return y
     y = np.asarray(y)
     if y.dtype.kind not in "OUS":
         return y
@@ -178,7 +205,8 @@ def check_target(y, num_rows=None, name="y"):
         name: str. The argument's name in messages.
 
     Returns:
-        1-D numpy array of labels.
+        1-D `CheckedLabels` array of labels (given one, it is returned as
+        it is: labels are checked once).
 
     Raises:
         ValueError: see `check_labels`; a regression-like target; a
@@ -186,9 +214,12 @@ def check_target(y, num_rows=None, name="y"):
         TypeError: labels of types that cannot be compared (1 and "1").
 
     Example:
-    >>> check_target(["a", "b ", "b"]).tolist()  # warns: 'b ' stripped
-    ['a', 'b', 'b']
+    >>> y = check_target(["a", "b ", "b"])  # warns: 'b ' stripped
+    >>> y.tolist(), check_target(y) is y  # checked once
+    (['a', 'b', 'b'], True)
     """
+    if isinstance(y, CheckedLabels):
+        return _checked(y, num_rows, name)
     y = strip_labels(check_labels(y, num_rows=num_rows, name=name), name)
     reason = regression_reason(y)
     if reason is not None:
@@ -201,7 +232,7 @@ def check_target(y, num_rows=None, name="y"):
     if len(values) < 2:
         raise ValueError(one_class_message(label_key(values[0]), name))
     check_comparable(values, name)
-    return y
+    return y.view(CheckedLabels)
 
 
 def check_comparable(y, name="y"):
@@ -469,19 +500,20 @@ def label_key(label):
 
 
 __all__ = [
+    "CheckedLabels",
     "REGRESSION_CLASSES",
+    "REGRESSION_SHARE",
     "as_written",
     "check_class_indices",
-    "class_weight_by_index",
-    "class_index_message",
-    "one_hot_message",
-    "REGRESSION_SHARE",
     "check_classes",
     "check_labels",
     "check_target",
+    "class_index_message",
+    "class_weight_by_index",
     "encode_labels",
     "label_key",
     "one_class_message",
+    "one_hot_message",
     "regression_reason",
     "strip_labels",
 ]
