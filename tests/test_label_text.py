@@ -125,3 +125,18 @@ def test_train_keeps_three_classes_and_evaluate_reads_them_alike(
     assert cli.main(["evaluate", str(out), str(data)]) == 0
     scores = json.loads(capsys.readouterr().out)
     assert sorted(scores["recall"]) == ["01", "1", "2"]
+
+
+@pytest.mark.backend_independent
+def test_a_suite_folder_keeps_its_labels_as_written(tmp_path):
+    # compare_suite reads a folder of tables: 01 and 1 stay two classes.
+    from aos_keras.evaluation.harness import read_suite
+
+    frame = pd.DataFrame({"a": range(6), "label": ["01", "1", "2"] * 2})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    pd.DataFrame({"a": range(4), "label": [1, 2, 10, 2]}).to_csv(
+        tmp_path / "u.csv", index=False
+    )
+    tables = read_suite(tmp_path)
+    assert tables["t"][1].tolist() == ["01", "1", "2"] * 2
+    assert tables["u"][1].tolist() == [1, 2, 10, 2]  # numbers stay numbers

@@ -33,7 +33,7 @@ from aos_keras.evaluation.scoring import EXTRA_METRICS
 from aos_keras.evaluation.suite import SuiteComparison
 from aos_keras.tables.encoder import as_frame
 from aos_keras.tables.labels import check_classes, check_target
-from aos_keras.tables.reader import read_table
+from aos_keras.tables.reader import label_values, read_table
 
 LOGGER = logging.getLogger("aos_keras.evaluation")
 
@@ -381,7 +381,8 @@ def read_suite(folder, label="label", labels=None):
                 f"{name}: no label column {column!r}; columns are "
                 f"{list(frame.columns)[:20]}."
             )
-        tables[stem] = (frame.drop(columns=[column]), frame[column].to_numpy())
+        labels_as_written = label_values(frame, column)  # 01 is not 1
+        tables[stem] = (frame.drop(columns=[column]), labels_as_written)
     return tables
 
 
