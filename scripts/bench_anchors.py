@@ -49,7 +49,7 @@ def resample_anchors_callback(x, y, max_anchors, seed=None):
     At the start of every epoch after the first, each class with more than
     `max_anchors` rows gets a fresh seeded random subset of its rows as the
     generator's anchors (same size, so nothing is recompiled), drawn by
-    `aos_keras.anchors.select_anchors` with the seed `(seed, epoch)`. Head
+    `aos_keras.game.anchors.select_anchors` with the seed `(seed, epoch)`. Head
     unit j then points at a different row, so the generator partly
     relearns its weights each epoch: whether the wider coverage pays is
     what Part 2 measures.

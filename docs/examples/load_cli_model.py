@@ -9,7 +9,7 @@ missing cell, trains a folder with the command line (in-process here:
 
 - `keras.saving.load_model("run/model.keras")`: the model takes your
   DataFrame directly (columns matched by name, any order);
-- `aos_keras.model_folder.load_folder("run")`: `(model, prep)`, with the
+- `aos_keras.cli.model_folder.load_folder("run")`: `(model, prep)`, with the
   folder's `TablePreprocessor` as `prep["_encoder"]` (also for folders
   of earlier versions, whose model does not hold the encoding).
 

@@ -34,7 +34,7 @@ class GAMOLoop:
     does; each model always sees the same frozen state, so its compiled
     function stays valid. The generator makes rows of the minority classes
     only (GAMO), `rows` per class and step (`ceil(B / K)`); their anchors
-    are `aos_keras.anchors.select_anchors`'s.
+    are `aos_keras.game.anchors.select_anchors`'s.
 
     Args:
         x: float32 array `(N, d)`.

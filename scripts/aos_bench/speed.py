@@ -4,7 +4,7 @@ For one data shape and batch size, `measure_config` trains:
 
 - `Q`: the classifier alone (`Classifier`, Adam, sparse cross-entropy);
 - `AO`, `DO`: `AdversarialOversampler` (`mode="ao"`/`"do"`), the fused
-  three-player step of `aos_keras.schedule`, with `fit(nan_guard=False)`;
+  three-player step of `aos_keras.game.schedule`, with `fit(nan_guard=False)`;
 - `DO+guard`: the same DO model with `fit`'s default `NonFiniteGuard`,
   which reads the losses after every step (one host round trip per step);
 - `GAMO-loop`: `aos_bench.gamo_loop.GAMOLoop`, the same three

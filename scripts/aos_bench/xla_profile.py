@@ -107,7 +107,7 @@ def hlo_ops(text):
         computations) -> `{"op", "shape", "flops", "phase",
         "source"}`, where `flops` counts the multiply-adds (2 per) of every
         `dot` in the instruction or in the computations it fuses, `phase`
-        is the player update of `aos_keras.schedule` that made it
+        is the player update of `aos_keras.game.schedule` that made it
         (`critic_update`, `generator_update`, `classifier_update`, or
         `"outside the updates"`) and `source` the innermost `aos_keras`
         function (`"other"` if none).

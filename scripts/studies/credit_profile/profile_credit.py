@@ -208,7 +208,7 @@ def main(argv=None):
         f"| {op_ms:.1f} |",
     ]
     lines += breakdown("Matrix products against the rest", by_kind)
-    lines += breakdown("By player update (`aos_keras.schedule`)", by_phase)
+    lines += breakdown("By player update (`aos_keras.game.schedule`)", by_phase)
     lines += breakdown(
         "By player update and the aos_keras function that made the ops "
         "(the 12 costliest)",
