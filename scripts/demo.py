@@ -4,8 +4,8 @@ baselines on the bundled Haberman table, in about a minute.
 A thin user of `aos_keras.compare` under its honest protocol: 3 stratified
 splits shared by every method, 20 epochs with the epoch chosen on a
 validation split, test scores read once. The game runs as
-`AdversarialOversampler(mode="do")` trains it by default since 0.5.0
-(generator temperature 0.1, generated rows filling half the gap to the
+`AdversarialOversampler(mode="do")` trains it by default
+(generator temperature 0.1, generated rows filling each class up to half the
 largest class, logit adjustment of Q's loss the rest; `compare` names it
 `DO-T0.1-LA`, and `DO` is the paper's: temperature 1, full balance) beside
 logistic regression (LR), gradient boosting
@@ -30,7 +30,8 @@ import keras  # noqa: E402
 import aos_keras  # noqa: E402
 
 # `AdversarialOversampler(mode="do")`'s default in `compare` (temperature
-# 0.1, half the gap by G, logit adjustment the rest); "DO" there is the
+# 0.1, every class up to half the largest by G, logit adjustment the
+# rest); "DO" there is the
 # paper's (temperature 1, full balance).
 OURS = "DO-T0.1-LA"
 BASELINES = ("LR", "HGB", "LA-CE")
@@ -61,7 +62,7 @@ def describe(args, data):
         f"{args.seeds} splits (stratified, shared by every method; the "
         "epoch chosen on validation). "
         f"{OURS} (the default DO: AdversarialOversampler(mode='do'), "
-        "generator temperature 0.1, half the gap to the largest class "
+        "generator temperature 0.1, up to half the largest class "
         "generated, logit adjustment of Q's loss the rest; the paper's DO "
         "is temperature 1, full balance) beside the baselines "
         f"{', '.join(BASELINES)}."

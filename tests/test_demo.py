@@ -26,11 +26,11 @@ def test_demo_prints_do_beside_the_best_baseline(capsys):
     table = [line for line in out.splitlines() if line.startswith("| ")]
     ranked = [line.split("|")[1].strip() for line in table[1:]]
     assert sorted(ranked) == sorted(demo.METHODS)
-    # The default DO (temperature 0.1, half the gap, logit adjustment:
-    # `compare`'s DO-T0.1-LA since 0.5.0), named as such.
+    # The default DO (temperature 0.1, classes up to half the largest,
+    # logit adjustment: `compare`'s DO-T0.1-LA), named as such.
     assert demo.OURS == "DO-T0.1-LA"
     assert set(demo.BASELINES) == {"LR", "HGB", "LA-CE"}
-    assert "generator temperature 0.1, half the gap" in out
+    assert "generator temperature 0.1, up to half the largest class" in out
     verdict = re.search(
         r"^DO-T0\.1-LA: [\d.]+ ACSA; best baseline: (\S+) ", out, re.M
     )
