@@ -142,7 +142,14 @@ def test_a_compare_stopped_by_a_signal_says_what_it_kept(tmp_path, sig):
         "compare", str(data), "--methods", "LR", "Q", "--repeats", "2",
         "--epochs", "3000", "--no-plot", "--out", str(out),
     ]  # fmt: skip
-    proc = _aos_keras(*argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = _aos_keras(
+        *argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # as from a terminal: a test runner's worker (pytest-xdist) may
+        # ignore SIGINT, and an ignored signal stays ignored in its child
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:  # LR of split 0 is cached first; Q's 3000 epochs run on
         _wait_for(lambda: list(out.glob("runs/t/LR__*.json")))
         proc.send_signal(sig)

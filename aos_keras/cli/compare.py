@@ -12,8 +12,6 @@ same folder is refused at once.
 import contextlib
 import os
 import signal
-import sys
-import threading
 import warnings
 
 from aos_keras.cli.common import (
@@ -78,23 +76,21 @@ def run(args):
 
 
 class _signals_stop:
-    """Within: SIGTERM, like Ctrl-C, raises `KeyboardInterrupt` at once.
+    """Within: SIGTERM, like Ctrl-C, stops the compare.
 
     A compare may stop anywhere: each run is cached atomically when it
-    ends, so only the runs under way are lost. A `KeyboardInterrupt`
-    raised in a finaliser (`__del__`, of which TensorFlow has many) would
-    be printed and dropped: there the handler does not raise, and until
-    the block ends the signal is sent again every `RESEND` seconds; while
-    the interrupt unwinds the stack, the handler does nothing. `received`
-    holds the signal's name. A signal ignored by whoever started us stays
-    ignored; outside the main thread nothing changes.
+    ends, so only the runs under way are lost. Outside a Keras `fit` of
+    this process (between runs, in a scikit-learn method, while workers
+    run the runs), the handler raises `KeyboardInterrupt` at once. Within
+    one it only records the stop (`aos_keras.evaluation.runs.STOP`) and the
+    running batch's end raises it: an interrupt raised inside a backend's
+    step can leave the backend hung. `received` holds the signal's name.
+    A signal ignored by whoever started us stays ignored; outside the main
+    thread nothing changes.
     """
-
-    RESEND = 0.5
 
     def __init__(self):
         self.received, self.previous = [], {}
-        self.ended, self.resender = threading.Event(), None
 
     def __enter__(self):
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,47 +101,21 @@ class _signals_stop:
         return self.received
 
     def __exit__(self, *exc):
-        self.ended.set()
-        try:
-            if self.resender is not None:  # no signal sent after this
-                self.resender.join()
-        finally:
-            for sig, handler in self.previous.items():
-                signal.signal(sig, handler)
+        from aos_keras.evaluation.runs import STOP
+
+        STOP.received = None
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
         return False
 
     def _handler(self, signum, frame):
+        from aos_keras.evaluation.runs import STOP
+
         if not self.received:
             self.received.append(signal.Signals(signum).name)
-            self.resender = threading.Thread(
-                target=self._resend, args=(signum,), daemon=True
-            )
-            self.resender.start()
-        if not (_unwinding_an_interrupt() or _in_finaliser(frame)):
+        STOP.received = self.received[0]
+        if not STOP.in_fit:
             raise KeyboardInterrupt(self.received[0])
-
-    def _resend(self, signum):
-        while not self.ended.wait(self.RESEND):
-            os.kill(os.getpid(), signum)
-
-
-def _unwinding_an_interrupt():
-    """Whether the exception being handled comes from a `KeyboardInterrupt`."""
-    err = sys.exc_info()[1]
-    while err is not None:
-        if isinstance(err, KeyboardInterrupt):
-            return True
-        err = err.__context__
-    return False
-
-
-def _in_finaliser(frame):
-    """Whether `frame` runs inside a `__del__` (which drops exceptions)."""
-    while frame is not None:
-        if frame.f_code.co_name == "__del__":
-            return True
-        frame = frame.f_back
-    return False
 
 
 def _what_was_kept(stop, args):

@@ -11,6 +11,7 @@ import json
 import os
 import time
 
+import keras
 import numpy as np
 import pandas as pd
 
@@ -150,16 +151,51 @@ def fit_and_score(
 
 
 def _fit_scored(estimator, scorer, fit, val, test, epochs, batch_size, calls):
-    """Train; after every epoch score the logits on validation and test."""
+    """Train; after every epoch score the logits on validation and test.
+
+    While a Keras `fit` runs in this process, `STOP.in_fit` is set: a stop
+    asked for then (`STOP.received`) is raised at the end of the running
+    batch (`StopPoint`), a point safe on every backend.
+    """
     (x_val, _), (x_test, _) = val, test
-    estimator.fit_scored(
-        *fit,
-        on_epoch=lambda m: scorer.add(m.logits(x_val), m.logits(x_test)),
-        validation_data=val,
-        epochs=epochs,
-        batch_size=batch_size,
-        callbacks=list(calls),
-    )
+    STOP.in_fit = True
+    try:
+        estimator.fit_scored(
+            *fit,
+            on_epoch=lambda m: scorer.add(m.logits(x_val), m.logits(x_test)),
+            validation_data=val,
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=[*calls, StopPoint()],
+        )
+    finally:
+        STOP.in_fit = False
+    if STOP.received is not None:  # asked for after the last batch
+        raise KeyboardInterrupt(STOP.received)
+
+
+class _Stop:
+    """A stop asked for by a signal handler (`received`: the signal's
+    name), and whether a Keras `fit` of a run is under way here."""
+
+    received = None
+    in_fit = False
+
+
+# The stop of this process's runs: `aos-keras compare`'s signal handler
+# sets `received`; a handler raising at an arbitrary point inside a
+# backend's step can leave the backend unusable (a TensorFlow iterator
+# that never returns), so within a `fit` the batch's end raises instead.
+STOP = _Stop()
+
+
+class StopPoint(keras.callbacks.Callback):
+    """Raises `KeyboardInterrupt` at the end of a batch once a stop was
+    asked for (`STOP.received`)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        if STOP.received is not None:
+            raise KeyboardInterrupt(STOP.received)
 
 
 def jsonable(value):
