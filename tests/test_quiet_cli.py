@@ -128,6 +128,16 @@ def test_a_compare_worker_process_hides_tensorflow_logs(tmp_path):
 
 
 # ----------------------------------------------------------------- (c)
+# `aos-keras` with Ctrl-C raising, as from a terminal: a test runner's
+# worker (pytest-xdist) ignores SIGINT, and an ignored signal stays ignored
+# in the processes it starts (as `aos-keras` keeps it ignored).
+AS_FROM_A_TERMINAL = (
+    "import signal, sys; signal.signal(signal.SIGINT, "
+    "signal.default_int_handler); from aos_keras.cli import main; "
+    "sys.exit(main(sys.argv[1:]))"
+)
+
+
 def _wait_for(predicate, timeout=240):
     end = time.monotonic() + timeout
     while not predicate():
@@ -142,13 +152,14 @@ def test_a_compare_stopped_by_a_signal_says_what_it_kept(tmp_path, sig):
         "compare", str(data), "--methods", "LR", "Q", "--repeats", "2",
         "--epochs", "3000", "--no-plot", "--out", str(out),
     ]  # fmt: skip
-    proc = _aos_keras(
-        *argv,
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, *argv],
+        cwd=ROOT,
+        env={**env, "KERAS_BACKEND": keras.backend.backend()},
+        text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        # as from a terminal: a test runner's worker (pytest-xdist) may
-        # ignore SIGINT, and an ignored signal stays ignored in its child
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:  # LR of split 0 is cached first; Q's 3000 epochs run on
         _wait_for(lambda: list(out.glob("runs/t/LR__*.json")))
