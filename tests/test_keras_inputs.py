@@ -300,3 +300,16 @@ def test_a_given_mode_and_other_monitors_are_kept(model):
     loss = keras.callbacks.EarlyStopping(monitor="val_loss")
     _fit_with(model, loss, epochs=2)
     assert loss.mode == "auto"
+
+
+@pytest.mark.parametrize("make", [Batches, _generator])
+def test_a_refused_dataset_leaves_the_model_usable(model, make):
+    # The first batch is checked before fit starts: a refusal from inside
+    # an epoch left a JAX model's variables unusable ("'NoneType' object
+    # is not callable" at the next predict).
+    x, y = _data()
+    with pytest.raises(ValueError, match=RAW):
+        model.fit(make(x, y + 1), epochs=1, verbose=0)
+    assert model.predict(x, verbose=0).shape == (len(x), 2)
+    history = model.fit(make(x, y), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])

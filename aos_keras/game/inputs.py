@@ -9,6 +9,7 @@ mistake is refused or warned about instead of trained on silently.
 """
 
 import functools
+import itertools
 import sys
 import warnings
 
@@ -54,6 +55,8 @@ def checked_batches(data, classes, name="the dataset"):
     """
     check = _BatchLabels(classes, name)
     if isinstance(data, keras.utils.PyDataset):
+        if data.num_batches:  # before `fit` starts: a refusal mid-epoch
+            check(data[0])  # leaves a JAX model's variables unusable
         return _CheckedPyDataset(data, check)
     tf = sys.modules.get("tensorflow")
     if tf is not None and isinstance(data, tf.data.Dataset):
@@ -62,8 +65,18 @@ def checked_batches(data, classes, name="the dataset"):
     if torch is not None and isinstance(data, torch.utils.data.DataLoader):
         return _checked_loader_class(torch.utils.data.DataLoader)(data, check)
     if hasattr(data, "__next__") and not is_array_like(data):
-        return _checked_iterator(data, check)
+        return _checked_iterator(_first_checked(data, check), check)
     return data
+
+
+def _first_checked(batches, check):
+    """The batches of an iterator, its first one read and checked now."""
+    try:
+        first = next(batches)
+    except StopIteration:
+        return iter(())
+    check(first)
+    return itertools.chain([first], batches)
 
 
 class _BatchLabels:
@@ -138,7 +151,8 @@ def _checked_loader_class(base):
 
 
 def _checked_iterator(batches, check):
-    """The batches of a generator or iterator, each checked as it comes."""
+    """The batches of a generator or iterator, each checked as it comes
+    (the first one twice: cheap, and no case apart)."""
     for batch in batches:
         check(batch)
         yield batch
