@@ -335,39 +335,36 @@ def as_written(text, parsed):
     """Labels read from a text file: numbers only when written as numbers.
 
     A label column is text in a file; a reader that parses it as numbers
-    merges `01` with `1` and shows `007` as `7`. The parsed values are kept
-    when every label is written as Python writes its number (`1`, `-2`,
-    `10`, `1.0`, `2.5`, `True`; spaces around it aside), otherwise the text
-    (`01`, `007`, `1.50`, `+1`, `1e3`, `-0`, `true`), so ordinary integer
-    labels keep their class order and cache keys.
+    merges `01` with `1` (and `1` with `1.0`) and shows `007` as `7`. The
+    parsed values are kept when every label is written exactly as Python
+    writes the value it was parsed to (`1`, `-2`, `10` in a column of
+    integers; `1.0`, `2.5` in a column of floats; `True`; spaces around it
+    aside), otherwise the text (`01`, `007`, `1.50`, `+1`, `1e3`, `-0`,
+    `true`, and `1` beside `1.0`), so ordinary integer labels keep their
+    class order and cache keys.
 
     Args:
         text: 1-D object array of str, the labels as written (no missing).
         parsed: 1-D array, the same labels as the reader parsed them.
 
     Returns:
-        `parsed`, or `text` when some label is not a number's own spelling.
+        `parsed`, or `text` when some label is not its value's own spelling.
 
     Example:
     >>> as_written(np.array(["01", "1"], dtype=object), np.array([1, 1]))
     array(['01', '1'], dtype=object)
+    >>> as_written(np.array(["1", "1.0"], dtype=object), np.array([1.0, 1.0]))
+    array(['1', '1.0'], dtype=object)
     """
-    if all(_canonical(t.strip()) for t in pd.unique(text)):
+    pairs = pd.unique(pd.Series(list(zip(text, np.asarray(parsed).tolist()))))
+    if all(_spelling(value) == t.strip() for t, value in pairs):
         return parsed
     return text
 
 
-def _canonical(text):
-    """Whether `text` is how Python writes the number (or bool) it holds."""
-    if text in ("True", "False"):
-        return True
-    for kind, spell in ((int, str), (float, repr)):
-        try:
-            if spell(kind(text)) == text:
-                return True
-        except ValueError:
-            pass
-    return False
+def _spelling(value):
+    """How Python writes a parsed label (`repr` of a float: `1.0`)."""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def check_class_indices(y, classes, name="the dataset"):
