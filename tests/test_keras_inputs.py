@@ -313,3 +313,25 @@ def test_a_refused_dataset_leaves_the_model_usable(model, make):
     assert model.predict(x, verbose=0).shape == (len(x), 2)
     history = model.fit(make(x, y), epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][-1])
+
+
+class GoodOnce(Batches):
+    """Class indices on its first read (the check before fit), raw labels
+    after: fit's first batch is refused, where JAX holds the state."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        x, y = super().__getitem__(index)
+        self.reads += 1
+        return x, y if self.reads == 1 else y + 1
+
+
+def test_a_batch_refused_inside_fit_leaves_the_model_usable(model):
+    x, y = _data()
+    model.fit(x, y + 1, epochs=1, batch_size=16, verbose=0)  # trained state
+    with pytest.raises(ValueError, match=RAW):
+        model.fit(GoodOnce(x, y), epochs=1, verbose=0)
+    proba = model.predict(x, verbose=0)  # JAX: "'NoneType' is not callable"
+    assert proba.shape == (len(x), 2) and np.isfinite(proba).all()
+    model.fit(x, y + 1, epochs=1, batch_size=16, verbose=0)  # trains on

@@ -8,6 +8,7 @@ raw labels themselves (`aos_keras.game.model`); what they cannot map
 mistake is refused or warned about instead of trained on silently.
 """
 
+import contextlib
 import functools
 import itertools
 import sys
@@ -17,6 +18,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from aos_keras.backend import BACKEND
+from aos_keras.callbacks._snapshot import assign, capture, state_variables
 from aos_keras.tables.labels import (
     check_class_indices,
     class_index_message,
@@ -77,6 +80,33 @@ def _first_checked(batches, check):
         return iter(())
     check(first)
     return itertools.chain([first], batches)
+
+
+@contextlib.contextmanager
+def state_kept_on_refusal(model, *data):
+    """Within: a refused batch of a dataset leaves the model as it was.
+
+    JAX's trainer takes the variables' values out of the model while it
+    runs and puts them back as it ends; a batch refused at the start of a
+    `fit` or `evaluate` (a dataset's batches come in shuffled order)
+    would leave them out, and the model unusable. On JAX, when some of
+    `data` is a dataset or generator, the model's state is copied first
+    and put back when a `ValueError` ends the block.
+
+    Args:
+        model: the Keras model about to run.
+        *data: the inputs of the run (arrays, datasets, None).
+    """
+    datasets = [d for d in data if d is not None and not is_array_like(d)]
+    snapshot = None
+    if BACKEND == "jax" and datasets and model.built:
+        snapshot = capture(state_variables(model))
+    try:
+        yield
+    except ValueError:
+        if snapshot is not None:
+            assign(snapshot, model)
+        raise
 
 
 class _BatchLabels:

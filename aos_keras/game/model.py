@@ -33,6 +33,7 @@ from aos_keras.game.inputs import (
     checked_batches,
     is_array_like,
     monitor_directions,
+    state_kept_on_refusal,
     warn_if_raw,
 )
 from aos_keras.game.players import MultiPlayerModel, default_optimizer
@@ -491,8 +492,11 @@ class AdversarialOversampler(MultiPlayerModel):
             x, y, validation_data = _whole_batches(
                 x, y, validation_data, kwargs
             )
-        with LabelErrors(self.classes_):
-            return super().fit(x, y, validation_data=validation_data, **kwargs)
+        with state_kept_on_refusal(self, x, validation_data):
+            with LabelErrors(self.classes_):
+                return super().fit(
+                    x, y, validation_data=validation_data, **kwargs
+                )
 
     def _fit_callbacks(self, callbacks, nan_guard):
         """`fit`'s callbacks: the guard first, the deferral when deferred;
@@ -507,7 +511,7 @@ class AdversarialOversampler(MultiPlayerModel):
         """`keras.Model.evaluate` with label mapping (see `fit`)."""
         if not kwargs.get("_use_cached_eval_dataset"):  # not fit's own call
             x, y = self._prepare(x, y)
-        with LabelErrors(self.classes_):
+        with state_kept_on_refusal(self, x), LabelErrors(self.classes_):
             return super().evaluate(x, y, **kwargs)
 
     def predict(self, x, **kwargs):
