@@ -1,6 +1,7 @@
 """What the commands share: the user-error type, the table options, output
 paths (`-` for standard output) and the package logger."""
 
+import contextlib
 import logging
 import os
 import re
@@ -145,9 +146,32 @@ def _check_not_an_input(out, flag, path, inputs):
             )
 
 
+@contextlib.contextmanager
+def writing(path, flag):
+    """Within: this command holds `path`'s lock (`saving.io.exclusive`).
+
+    Args:
+        path: str. The output folder.
+        flag: str. The option or argument that named it.
+
+    Raises:
+        CLIError: another process holds it (its ID named).
+    """
+    from aos_keras.saving import io
+
+    try:
+        with io.exclusive(path):
+            yield
+    except io.FolderInUseError as err:
+        raise CLIError(
+            f"{flag} {path}: another aos-keras command (pid {err.holder}) is "
+            f"writing it; wait for it to end, or choose another {flag}"
+        ) from None
+
+
 def check_replaceable(path, flag, own):
     """Refuse, before any work, an output folder that overwriting would
-    empty of the user's files (`aos_keras.io.check_replaceable`).
+    empty of the user's files (`aos_keras.saving.io.check_replaceable`).
 
     Args:
         path: str. The output folder (`--overwrite` given or not needed).

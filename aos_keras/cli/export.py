@@ -10,6 +10,7 @@ from aos_keras.cli.common import (
     CLIError,
     check_out_path,
     check_replaceable,
+    writing,
 )
 from aos_keras.saving import io
 
@@ -24,14 +25,8 @@ def run(args):
         raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
     check_out_path(args.path, "PATH", folder=True)
     check_replaceable(args.path, "PATH", io.SAVED_MODEL_ENTRIES)
-    try:
-        with io.exclusive(args.path):
-            _export(args)
-    except io.FolderInUseError as err:
-        raise CLIError(
-            f"PATH {args.path}: another aos-keras command (pid {err.holder}) "
-            "is writing it; wait for it to end, or choose another PATH"
-        ) from None
+    with writing(args.path, "PATH"):
+        _export(args)
 
 
 def _export(args):

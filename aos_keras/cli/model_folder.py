@@ -66,9 +66,9 @@ def save_folder(result, out, *, label, plot=False, extra=None):
 
     Raises:
         FileExistsError: `out` holds files that are not a model folder's
-            (`aos_keras.io.MODEL_FOLDER_ENTRIES`): nothing of the user's is
-            deleted.
-        aos_keras.io.FolderInUseError: another process is writing `out`.
+            (`aos_keras.saving.io.MODEL_FOLDER_ENTRIES`): nothing of the
+            user's is deleted.
+        aos_keras.saving.io.FolderInUseError: another process is writing `out`.
     """
     with io.atomic_dir(out, overwrite=True, own=io.MODEL_FOLDER_ENTRIES) as tmp:
         _write_folder(result, tmp, label, plot, extra)
@@ -333,7 +333,7 @@ def _as_json(value):
 
 def _written(value):
     """`value` with numpy scalars as Python, non-finite floats as None
-    (as `aos_keras.io.write_json` writes them)."""
+    (as `aos_keras.saving.io.write_json` writes them)."""
     if isinstance(value, dict):
         return {str(k): _written(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -24,6 +24,7 @@ from aos_keras.cli.common import (
     check_replaceable,
     read_table,
     split_label,
+    writing,
 )
 from aos_keras.saving import io
 
@@ -130,21 +131,14 @@ def interrupted_run(folder):
 def run(args):
     """Train, save the folder, print the metrics; the exit status.
 
-    The run holds `--out`'s lock (`aos_keras.io.exclusive`) from its
+    The run holds `--out`'s lock (`aos_keras.saving.io.exclusive`) from its
     first to its last step: a second command writing the same folder is
     refused at once, and the folder is checked again under the lock.
     """
     checked = getattr(args, "checked", None) or check(args)
-    try:
-        with io.exclusive(args.out):
-            _check_out(args)  # as it is now that no one else writes it
-            return _run(args, *checked)
-    except io.FolderInUseError as err:
-        raise CLIError(
-            f"--out {args.out}: another aos-keras command (pid "
-            f"{err.holder}) is writing this folder; wait for it to end, or "
-            "choose another --out"
-        ) from None
+    with writing(args.out, "--out"):
+        _check_out(args)  # as it is now that no one else writes it
+        return _run(args, *checked)
 
 
 def _run(args, config, features, labels):

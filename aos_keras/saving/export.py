@@ -104,7 +104,7 @@ def export_saved_model(
             rebuilds Q under `KERAS_BACKEND=tensorflow` in a subprocess
             from its config and weights and exports there (any backend).
         overwrite: bool. Replace an existing `path`: an empty folder or a
-            SavedModel (`aos_keras.io.SAVED_MODEL_ENTRIES`) only, never a
+            SavedModel (`aos_keras.saving.io.SAVED_MODEL_ENTRIES`) only, never a
             folder holding other files. Defaults to `False`.
         verbose: bool. Print the archive's endpoints. Defaults to `False`.
 
