@@ -18,7 +18,10 @@ import keras
 import numpy as np
 
 from aos_keras.callbacks import EvaluationCallback, ResumableBackup
+from aos_keras.game.anchors import MAX_ANCHORS
+from aos_keras.game.batching import resolve_batch_size
 from aos_keras.game.model import AdversarialOversampler
+from aos_keras.stopping import EPOCHS, PATIENCE
 from aos_keras.tables.encoder import TableEncoder
 from aos_keras.tables.labels import check_classes, check_target
 from aos_keras.tables.preprocessing import TablePreprocessor
@@ -180,10 +183,11 @@ def train_table(
     config=None,
     encoder=None,
     val_size=0.0,
-    epochs=100,
-    batch_size=32,
+    epochs=EPOCHS,
+    patience=PATIENCE,
+    batch_size="auto",
     seed=0,
-    max_anchors=None,
+    max_anchors=MAX_ANCHORS,
     compile_kwargs=None,
     verbose=0,
     model_class=AdversarialOversampler,
@@ -199,11 +203,17 @@ def train_table(
         config: `aos_keras.GameConfig` or None (the defaults).
         encoder: an unfitted `aos_keras.TableEncoder` or None (defaults).
         val_size: float in `[0, 1)`. Validation fraction that selects the
-            epoch (its weights are restored). Defaults to `0.0` (none).
-        epochs: int. Training epochs. Defaults to `100`.
-        batch_size: int. Rows per step. Defaults to `32`.
+            epoch (its weights are restored) and stops training early.
+            Defaults to `0.0` (none: every epoch runs, the last is kept).
+        epochs: int. Most training epochs. Defaults to `100`.
+        patience: int or None. With a validation split, training stops
+            once this many epochs passed without a better validation ACSA
+            (`aos_keras.stopping`). Defaults to `10`; None: every epoch.
+        batch_size: int or `"auto"` (`aos_keras.game.batching.
+            auto_batch_size` of the training rows). Defaults to `"auto"`.
         seed: int. Seed of the split, the anchors and training.
-        max_anchors: int or None. Cap on anchors per class.
+        max_anchors: int or None. Cap on anchors per class. Defaults to
+            `4096` (`aos_keras.game.anchors.MAX_ANCHORS`); None: every row.
         compile_kwargs: dict or None. Arguments of `compile`.
         verbose: int. Keras `fit` verbosity. Defaults to `0`.
         model_class: the model class. Defaults to `AdversarialOversampler`.
@@ -230,7 +240,7 @@ def train_table(
     rows, val_rows = validation_split(y, val_size, seed)
     prep = table_preprocessor(features.iloc[rows], y, encoder)
     x = prep.transform(features.iloc[rows], name=name)
-    callbacks = _evaluation(prep, features, y, val_rows, name)
+    callbacks = _evaluation(prep, features, y, val_rows, name, patience)
     model = build_game(
         x,
         y[rows],
@@ -241,7 +251,11 @@ def train_table(
         compile_kwargs=compile_kwargs,
         model_class=model_class,
     )
-    fit = dict(epochs=epochs, batch_size=batch_size, verbose=verbose)
+    fit = dict(
+        epochs=epochs,
+        batch_size=resolve_batch_size(batch_size, len(rows)),
+        verbose=verbose,
+    )
     history, interrupted, resumed = _train(
         model, x, y[rows], callbacks, backup_dir, stop_on_signals, fit
     )
@@ -273,12 +287,17 @@ def _train(model, x, y, callbacks, backup_dir, stop_on_signals, fit):
     return history, interrupted, resumed and resumed[0]
 
 
-def _evaluation(prep, features, y, val_rows, name):
-    """`[EvaluationCallback]` on the validation rows, or `[]` without."""
+def _evaluation(prep, features, y, val_rows, name, patience=None):
+    """`[EvaluationCallback]` on the validation rows (stopping after
+    `patience` epochs without a better score), or `[]` without."""
     if val_rows is None:
         return []
     val = (prep.transform(features.iloc[val_rows], name=name), y[val_rows])
-    return [EvaluationCallback({"val": val}, restore_best_weights=True)]
+    return [
+        EvaluationCallback(
+            {"val": val}, restore_best_weights=True, patience=patience
+        )
+    ]
 
 
 def _fit_until_signal(model, x, y, callbacks, backup, stop_on_signals, **fit):
@@ -395,7 +414,7 @@ def build_game(
     config=None,
     settings=None,
     sampling_strategy=None,
-    max_anchors=None,
+    max_anchors=MAX_ANCHORS,
     seed=None,
     compile_kwargs=None,
     model_class=AdversarialOversampler,
@@ -415,7 +434,8 @@ def build_game(
             `from_data` arguments (`nominal_blocks`, `encoder`), or None.
         sampling_strategy: the model's `sampling_strategy` or None (the
             config's).
-        max_anchors: int or None. Cap on anchors per class.
+        max_anchors: int or None. Cap on anchors per class. Defaults to
+            `4096`; None: every row.
         seed: int or None. `keras.utils.set_random_seed` and the model's
             seed.
         compile_kwargs: dict or None. Arguments of `compile`; optimizer

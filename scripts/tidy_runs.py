@@ -120,6 +120,8 @@ def compare_extras(record):
         "max_anchors": protocol.get("max_anchors", ""),
         "test_size": protocol.get("test_size", ""),
         "val_size": protocol.get("val_size", ""),
+        "patience": protocol.get("patience", ""),
+        "epochs_run": record.get("epochs_run", ""),
     }
     extras.update({f"rows_{k}": rows.get(k, "") for k in ("fit", "val")})
     extras["rows_test"] = rows.get("test", "")

@@ -109,7 +109,7 @@ for _name, _sampler in (("SMOTE+HGB", "SMOTE+Q"), ("DO-T0.1+HGB", "DO-T0.1")):
         _name,
         functools.partial(OversampledHGBMethod, name=_name, sampler=_spec),
         revision=_spec.revision,
-        options=_spec.options,
+        options=_spec.options | {"patience"},
     )
 # The undersampling ensembles of imbalanced-learn (CLIMB's strongest).
 for _cls in (
@@ -124,7 +124,7 @@ register_method(
     "LA-CE/HGB",
     functools.partial(ProbabilityAverageMethod, name="LA-CE/HGB", neural=_spec),
     revision=_spec.revision,
-    options=_spec.options,
+    options=_spec.options | ProbabilityAverageMethod.accepted_options(),
 )
 
 # The public list (compare's default): what a later registration adds is

@@ -6,6 +6,8 @@ from keras import ops
 
 from aos_keras.game.classifier import Classifier
 from aos_keras.game.players import BETA_1, CLASSIFIER_UNITS, LEARNING_RATE
+from aos_keras.metrics import acsa
+from aos_keras.stopping import check_patience, should_stop
 from aos_keras.tables import checks
 from aos_keras.tables.labels import check_labels
 
@@ -310,3 +312,66 @@ class ClassifierMethod(Method):
 
     def _class_weight(self, counts):
         return None
+
+
+class BestEpoch:
+    """Keeps a neural method's classifier weights at its best epoch.
+
+    The best epoch has the highest validation ACSA of the classifier's
+    argmax; the earliest one on ties (as `compare` chooses an epoch).
+
+    Args:
+        x_val: float array, the validation rows.
+        y_val: int array, their class indices.
+        num_classes: int.
+        patience: int or None. Stop the method's `fit` once this many
+            epochs passed without a better score (`aos_keras.stopping`);
+            None: every epoch runs. Defaults to `None`.
+
+    Example:
+    >>> best = BestEpoch(x_val, y_val, 2)
+    >>> method.fit_scored(x, y, on_epoch=best.update, epochs=60)
+    >>> best.restore(method)
+    """
+
+    def __init__(self, x_val, y_val, num_classes, patience=None):
+        self.x_val, self.y_val = x_val, np.asarray(y_val)
+        self.num_classes = int(num_classes)
+        self.patience = check_patience(patience)
+        self.score, self.epoch, self.weights = -np.inf, None, None
+        self._seen = 0
+
+    def update(self, method):
+        """Score the epoch just trained; keep the weights if it is best."""
+        self._seen += 1
+        pred = np.argmax(method.logits(self.x_val), axis=1)
+        score = acsa(self.y_val, pred, self.num_classes)
+        if score > self.score:
+            self.score, self.epoch = score, self._seen
+            self.weights = method.classifier.get_weights()
+        if should_stop(self._seen, self.epoch, self.patience):
+            method.model.stop_training = True
+
+    def restore(self, method):
+        """Set the best epoch's weights back on `method.classifier`."""
+        if self.weights is None:
+            raise RuntimeError("BestEpoch.restore: no epoch was scored.")
+        method.classifier.set_weights(self.weights)
+        return method
+
+
+def fit_until_stopped(method, x, y, validation_data, patience, **fit_kwargs):
+    """`method.fit`, stopped once its classifier's validation ACSA has not
+    improved for `patience` epochs (`BestEpoch`); the last epoch is kept.
+
+    What a game sampler of `compare` (`"DO-T0.1+HGB"`) does, as
+    `aos_keras.AOSSampler` does: the generator is the stopping epoch's.
+    Without validation rows or `patience`, every epoch runs.
+
+    Returns:
+        `method`.
+    """
+    if validation_data is None or patience is None:
+        return method.fit(x, y, **fit_kwargs)
+    stop = BestEpoch(*validation_data, method.num_classes, patience=patience)
+    return method.fit_scored(x, y, on_epoch=stop.update, **fit_kwargs)

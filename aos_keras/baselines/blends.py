@@ -27,10 +27,10 @@ References:
 
 import numpy as np
 
+from aos_keras.baselines.base import BestEpoch, fit_until_stopped
 from aos_keras.baselines.ensembles import BAGS, HGB_LEAF, UnderBaggedHGB
 from aos_keras.baselines.resampling import snap_blocks
 from aos_keras.baselines.trees import HistGradientBoostingMethod, SklearnMethod
-from aos_keras.metrics import acsa
 
 
 def build_member(spec, method, num_features):
@@ -44,46 +44,6 @@ def build_member(spec, method, num_features):
         beta_1=method.beta_1,
         **method.options,
     )
-
-
-class BestEpoch:
-    """Keeps a neural method's classifier weights at its best epoch.
-
-    The best epoch has the highest validation ACSA of the classifier's
-    argmax; the earliest one on ties (as `compare` chooses an epoch).
-
-    Args:
-        x_val: float array, the validation rows.
-        y_val: int array, their class indices.
-        num_classes: int.
-
-    Example:
-    >>> best = BestEpoch(x_val, y_val, 2)
-    >>> method.fit_scored(x, y, on_epoch=best.update, epochs=60)
-    >>> best.restore(method)
-    """
-
-    def __init__(self, x_val, y_val, num_classes):
-        self.x_val, self.y_val = x_val, np.asarray(y_val)
-        self.num_classes = int(num_classes)
-        self.score, self.epoch, self.weights = -np.inf, None, None
-        self._seen = 0
-
-    def update(self, method):
-        """Score the epoch just trained; keep the weights if it is best."""
-        self._seen += 1
-        pred = np.argmax(method.logits(self.x_val), axis=1)
-        score = acsa(self.y_val, pred, self.num_classes)
-        if score > self.score:
-            self.score, self.epoch = score, self._seen
-            self.weights = method.classifier.get_weights()
-
-    def restore(self, method):
-        """Set the best epoch's weights back on `method.classifier`."""
-        if self.weights is None:
-            raise RuntimeError("BestEpoch.restore: no epoch was scored.")
-        method.classifier.set_weights(self.weights)
-        return method
 
 
 class ProbabilityAverageMethod(SklearnMethod):
@@ -100,6 +60,8 @@ class ProbabilityAverageMethod(SklearnMethod):
             without validation rows: its last epoch).
     """
 
+    OPTIONS = ("patience",)
+
     def __init__(self, *, name, neural, **kwargs):
         super().__init__(**kwargs)
         self.name, self.neural = name, neural
@@ -110,7 +72,11 @@ class ProbabilityAverageMethod(SklearnMethod):
         if validation_data is None:
             neural.fit(x, y, **_neural_kwargs(fit_kwargs))
         else:
-            best = BestEpoch(*validation_data, self.num_classes)
+            best = BestEpoch(
+                *validation_data,
+                self.num_classes,
+                patience=self.options.get("patience"),
+            )
             neural.fit_scored(
                 x, y, on_epoch=best.update, **_neural_kwargs(fit_kwargs)
             )
@@ -202,10 +168,14 @@ class GeneratorBaggedHGBMethod(SklearnMethod):
 
     Args:
         name: str. The method's name (`"DO-T0.1+UB-HGB"`).
-        sampler: `MethodSpec` of a game preset, trained for `epochs` on
-            the fitting rows (its last epoch), then sampled per bag.
+        sampler: `MethodSpec` of a game preset, trained on the fitting
+            rows for `epochs`, or until its classifier's validation ACSA
+            stops improving (option `patience`, `fit_until_stopped`), then
+            sampled per bag (the last epoch's generator).
         **kwargs: see `Method`.
     """
+
+    OPTIONS = ("patience",)
 
     def __init__(self, *, name, sampler, **kwargs):
         super().__init__(**kwargs)
@@ -213,7 +183,14 @@ class GeneratorBaggedHGBMethod(SklearnMethod):
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         game = build_member(self.sampler, self, x.shape[1])
-        game.fit(x, y, **_neural_kwargs(fit_kwargs))
+        fit_until_stopped(
+            game,
+            x,
+            y,
+            validation_data,
+            self.options.get("patience"),
+            **_neural_kwargs(fit_kwargs),
+        )
         blocks = self.options.get("nominal_blocks") or ()
 
         def draw(need, seed):

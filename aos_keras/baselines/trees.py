@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from aos_keras.baselines.base import Method
+from aos_keras.baselines.base import Method, fit_until_stopped
 from aos_keras.baselines.resampling import ResampledMethod, snap_blocks
 
 
@@ -117,7 +117,9 @@ class OversampledHGBMethod(HistGradientBoostingMethod):
         name: str. The method's name (`"SMOTE+HGB"`, `"DO-T0.1+HGB"`).
         sampler: `aos_keras.baselines.MethodSpec` of the oversampler: an
             imbalanced-learn method (its `_resample`) or a game (trained
-            for `epochs`, then sampled).
+            for `epochs`, or until its classifier's validation ACSA stops
+            improving with the option `patience`: `fit_until_stopped`;
+            then sampled).
         **kwargs: see `Method`; every option goes to the sampler.
     """
 
@@ -127,11 +129,15 @@ class OversampledHGBMethod(HistGradientBoostingMethod):
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         x, y = self._oversample(
-            x, y, fit_kwargs["epochs"], fit_kwargs["batch_size"]
+            x,
+            y,
+            fit_kwargs["epochs"],
+            fit_kwargs["batch_size"],
+            validation_data,
         )
         super()._fit(x, y, counts, validation_data)
 
-    def _oversample(self, x, y, epochs, batch_size):
+    def _oversample(self, x, y, epochs, batch_size, validation_data=None):
         """Real rows plus the sampler's rows (full balance)."""
         method = self.sampler.build(
             num_classes=self.num_classes,
@@ -147,7 +153,15 @@ class OversampledHGBMethod(HistGradientBoostingMethod):
             x_res, y_res = method._resample(x, y)
             self.sampler_name_ = method.sampler_name_
             return x_res, y_res
-        method.fit(x, y, epochs=epochs, batch_size=batch_size)
+        fit_until_stopped(
+            method,
+            x,
+            y,
+            validation_data,
+            self.options.get("patience"),
+            epochs=epochs,
+            batch_size=batch_size,
+        )
         return self._generated(method, x, y)
 
     def _generated(self, method, x, y):

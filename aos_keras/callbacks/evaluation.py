@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from aos_keras.metrics import acsa, geometric_mean, per_class_recall
+from aos_keras.stopping import check_patience, should_stop
 
 METRICS = ("acsa", "gm")
 
@@ -39,6 +40,14 @@ class EvaluationCallback(keras.callbacks.Callback):
             classifier's weights to those of the best epoch. Defaults to
             `False`.
         batch_size: int. Rows scored at once. Defaults to `4096`.
+        patience: int or None. Stop training (`model.stop_training`) once
+            `patience` epochs have passed without a better `monitor` score
+            than the best so far (ties do not count: the earliest best
+            epoch is kept). None: every epoch runs. Defaults to `None`.
+
+    Attributes:
+        stopped_epoch: int or None. The 0-based epoch after which training
+            was stopped early; None when every epoch ran.
 
     Example:
     >>> cb = EvaluationCallback({"val": (x_val, y_val)}, monitor="val")
@@ -53,6 +62,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         metric="acsa",
         restore_best_weights=False,
         batch_size=4096,
+        patience=None,
     ):
         super().__init__()
         if not splits:
@@ -69,6 +79,8 @@ class EvaluationCallback(keras.callbacks.Callback):
         self.metric = metric
         self.restore_best_weights = bool(restore_best_weights)
         self.batch_size = int(batch_size)
+        self.patience = check_patience(patience)
+        self.stopped_epoch = None
         self.history = []
         self.best_epoch = None
         self.best_value = None
@@ -84,6 +96,7 @@ class EvaluationCallback(keras.callbacks.Callback):
         self.history = []
         self.best_epoch = None
         self.best_value = None
+        self.stopped_epoch = None
         self._best_weights = None
         encode = getattr(self.model, "encode_labels", None)
         self._encoded = {}
@@ -106,6 +119,9 @@ class EvaluationCallback(keras.callbacks.Callback):
             self.best_epoch, self.best_value = epoch, value
             if self.restore_best_weights:
                 self._best_weights = self.classifier.get_weights()
+        if should_stop(epoch, self.best_epoch, self.patience):
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self._best_weights is not None:

@@ -137,11 +137,12 @@ def _compare(args):
         methods=args.methods,
         repeats=args.repeats,
         epochs=args.epochs,
-        batch_size=_batch_size(args.batch_size),
+        batch_size=args.batch_size,
         n_jobs=args.jobs,
         cache_dir=args.cache_dir or os.path.join(args.out, "runs"),
         seed=args.seed,
         max_anchors=args.max_anchors,
+        patience=args.patience,
         metric=args.metric,
     )
     run_one = _suite if args.suite is not None else _table
@@ -173,17 +174,6 @@ def _jobs_checked(jobs):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "n_jobs=.* is more than the")
         yield
-
-
-def _batch_size(text):
-    if text == "auto":
-        return text
-    try:
-        return int(text)
-    except ValueError:
-        raise CLIError(
-            f"--batch-size must be an int or 'auto'; got {text!r}"
-        ) from None
 
 
 def _suite(args, settings):

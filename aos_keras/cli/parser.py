@@ -7,7 +7,9 @@ once. `train` has one option per field of its config (`GameConfig`).
 import argparse
 
 import aos_keras
+from aos_keras import stopping
 from aos_keras.cli.startup import BACKENDS
+from aos_keras.game.anchors import MAX_ANCHORS
 
 COMMANDS = ("train", "evaluate", "predict", "generate", "export", "compare")
 EPILOG = (
@@ -191,26 +193,82 @@ def _add_train_outputs(p):
     )
 
 
-def _add_run_options(p):
-    p.add_argument("--epochs", type=int, default=100, help="training epochs")
+def batch_size(text):
+    """`--batch-size`: an int >= 1, or `auto`."""
+    if text == "auto":
+        return text
+    return _positive(text, "an int >= 1 or 'auto'")
+
+
+def max_anchors(text):
+    """`--max-anchors`: an int >= 1, or `all` (None: every row)."""
+    if text == "all":
+        return None
+    return _positive(text, "an int >= 1 or 'all'")
+
+
+def patience(text):
+    """`--patience`: an int >= 1, or 0 (None: every epoch runs)."""
+    if text.strip() == "0":
+        return None
+    return _positive(text, "an int >= 1, or 0 for none")
+
+
+def _positive(text, what):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be {what}; got {text!r}")
+    return value
+
+
+def _add_stopping_options(p):
+    """`--epochs`, `--patience`, `--batch-size`, `--max-anchors`: the
+    defaults every entry point shares (`aos_keras.stopping`)."""
     p.add_argument(
-        "--batch-size", type=int, default=32, help="rows per training step"
+        "--epochs",
+        type=int,
+        default=stopping.EPOCHS,
+        help="most training epochs (training stops earlier, --patience "
+        "epochs after the best validation ACSA)",
     )
     p.add_argument(
-        "--val-size",
-        type=float,
-        default=0.2,
-        help="validation fraction selecting the epoch (0: none)",
+        "--patience",
+        type=patience,
+        default=stopping.PATIENCE,
+        help="stop after this many epochs without a better validation ACSA "
+        "(0: train every epoch)",
     )
     p.add_argument(
-        "--seed", type=int, default=0, help="seed of the split and training"
+        "--batch-size",
+        type=batch_size,
+        default="auto",
+        help="rows per step: an int, or 'auto' (32 up to 1,600 rows, then "
+        "64, 128, 256: at most 50 steps an epoch where 256 allows) "
+        "(default: auto)",
     )
     p.add_argument(
         "--max-anchors",
-        type=int,
-        default=None,
-        help="cap on the anchors (real rows the generator mixes) per class "
-        "(default: no cap)",
+        type=max_anchors,
+        default=MAX_ANCHORS,
+        help="cap on the anchors (real rows the generator mixes) per class; "
+        "'all' for every row",
+    )
+
+
+def _add_run_options(p):
+    _add_stopping_options(p)
+    p.add_argument(
+        "--val-size",
+        type=float,
+        default=stopping.VALIDATION_FRACTION,
+        help="validation fraction selecting the epoch and stopping early "
+        "(0: none: every epoch runs, the last is kept)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the split and training"
     )
 
 
@@ -345,20 +403,9 @@ def _add_suite_options(p):
 
 
 def _add_compare_run_options(p):
-    p.add_argument("--epochs", type=int, default=100, help="training epochs")
-    p.add_argument(
-        "--batch-size",
-        default="32",
-        help="rows per step: an int, or 'auto' (at most 50 steps an epoch)",
-    )
+    _add_stopping_options(p)
     p.add_argument("--jobs", type=int, default=1, help="worker processes")
     p.add_argument(
         "--seed", type=int, default=0, help="seed of the splits and training"
-    )
-    p.add_argument(
-        "--max-anchors",
-        type=int,
-        default=None,
-        help="cap on the anchors per class (default: no cap)",
     )
     p.add_argument("--cache-dir", help="run cache (default: OUT/runs)")

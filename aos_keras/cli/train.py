@@ -80,24 +80,19 @@ def check_run_options(args):
     """`train`'s run options and output folder, checked before any work.
 
     Raises:
-        CLIError: `--epochs` or `--batch-size` below 1, `--val-size` not in
-            [0, 1), `--max-anchors` below 1, or an `--out` that is a file,
+        CLIError: `--epochs` below 1, `--val-size` not in [0, 1) (the
+            parser refuses a bad `--batch-size`, `--patience` or
+            `--max-anchors`), or an `--out` that is a file,
             a non-empty folder without `--overwrite` (other than the folder
             of an interrupted run, which the same command resumes), or
             cannot be written (`check_out_path`).
     """
-    for flag, value in (("--epochs", args.epochs), ("--batch-size",
-                        args.batch_size)):  # fmt: skip
-        if value < 1:
-            raise CLIError(f"{flag} must be at least 1; got {value}")
+    if args.epochs < 1:
+        raise CLIError(f"--epochs must be at least 1; got {args.epochs}")
     if not 0.0 <= args.val_size < 1.0:
         raise CLIError(
             f"--val-size must be in [0, 1) (0: no validation split); got "
             f"{args.val_size}"
-        )
-    if args.max_anchors is not None and args.max_anchors < 1:
-        raise CLIError(
-            f"--max-anchors must be at least 1; got {args.max_anchors}"
         )
     _check_out(args)
 
@@ -190,6 +185,7 @@ def _train(args, config, features, labels, backup_dir):
         encoder=_encoder(args),
         val_size=args.val_size,
         epochs=args.epochs,
+        patience=args.patience,
         batch_size=args.batch_size,
         seed=args.seed,
         max_anchors=args.max_anchors,
@@ -236,7 +232,18 @@ def _save(args, result):
 def _extra_metrics(args, result):
     """`metrics.json`'s entries of the command line (and a warning for
     classes of a single row)."""
-    extra = {"mode": args.mode, "epochs": args.epochs}
+    done = len(result.history.get("loss", []))
+    extra = {"mode": args.mode, "epochs": args.epochs, "epochs_run": done}
+    if result.best is not None and not result.interrupted:
+        LOG.info(
+            "%s after %d of at most %d epochs; kept epoch %d (best "
+            "validation ACSA %.4f)",
+            "stopped early" if done < args.epochs else "trained",
+            done,
+            args.epochs,
+            result.best["epoch"] + 1,
+            result.best["acsa"],
+        )
     if result.training_only:
         extra["training_only_classes"] = [str(c) for c in result.training_only]
         LOG.warning(

@@ -31,6 +31,8 @@ from aos_keras.evaluation.runs import (
 )
 from aos_keras.evaluation.scoring import EXTRA_METRICS
 from aos_keras.evaluation.suite import SuiteComparison
+from aos_keras.game.anchors import MAX_ANCHORS
+from aos_keras.stopping import EPOCHS, PATIENCE
 from aos_keras.tables.encoder import as_frame
 from aos_keras.tables.labels import check_classes, check_target
 from aos_keras.tables.reader import label_values, read_table
@@ -73,10 +75,10 @@ def compare(X, y, *, name="table", **settings):
         name: str. The table's name in the results. Defaults to
             `"table"`.
         **settings: the keywords of `compare_tables` (`methods`, `repeats`
-            (5), `epochs` (100), `batch_size` (32), `n_jobs` (1),
-            `cache_dir`, `seed` (0), `test_size` (0.3), `val_size` (0.2),
-            `posthoc_taus`, `max_anchors`, `options`, `metric` ("acsa"),
-            `log`).
+            (5), `epochs` (100, a ceiling), `patience` (10), `batch_size`
+            ("auto"), `n_jobs` (1), `cache_dir`, `seed` (0), `test_size`
+            (0.3), `val_size` (0.2), `posthoc_taus`, `max_anchors` (4096),
+            `options`, `metric` ("acsa"), `log`).
 
     Returns:
         A `Comparison`.
@@ -97,15 +99,16 @@ def compare_tables(
     *,
     methods=None,
     repeats=5,
-    epochs=100,
-    batch_size=32,
+    epochs=EPOCHS,
+    batch_size="auto",
     n_jobs=1,
     cache_dir=None,
     seed=0,
     test_size=0.3,
     val_size=0.2,
     posthoc_taus=POSTHOC_TAUS,
-    max_anchors=None,
+    max_anchors=MAX_ANCHORS,
+    patience=PATIENCE,
     options=None,
     metric=DEFAULT_METRIC,
     log=LOGGER.info,
@@ -119,8 +122,8 @@ def compare_tables(
             (`aos_keras.baselines.available_methods()`), at least one;
             None runs `aos_keras.baselines.METHODS`.
         repeats: int. Number of stratified splits. Defaults to `5`.
-        epochs: int. Epochs of the neural methods. Defaults to `100`.
-        batch_size: int or `"auto"` (see `Protocol`). Defaults to `32`.
+        epochs: int. Most epochs of the neural methods. Defaults to `100`.
+        batch_size: int or `"auto"` (see `Protocol`). Defaults to `"auto"`.
         n_jobs: int. joblib workers (-1: one per core).
         cache_dir: str or None. Folder of the per-run JSON cache; a rerun
             skips the runs found there. None: no cache.
@@ -129,6 +132,11 @@ def compare_tables(
         val_size: float. Validation share of each training split.
         posthoc_taus: tuple of float. Post-hoc logit-adjustment grid.
         max_anchors: int or None. Anchor cap of the adversarial methods.
+            Defaults to `4096`; None: every row.
+        patience: int or None. A neural method stops once this many
+            epochs passed without a better validation ACSA. Defaults to
+            `10` (`aos_keras.stopping.PATIENCE`); None: every epoch runs
+            (the protocol of versions up to 0.5).
         options: dict or None. Per-method options, `{method: {option:
             value}}` (see `make_method`).
         metric: str. The metric that ranks the methods in the summaries,
@@ -152,6 +160,7 @@ def compare_tables(
         val_size=val_size,
         posthoc_taus=tuple(float(t) for t in posthoc_taus),
         max_anchors=max_anchors,
+        patience=patience,
     ).check()
     if not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"`repeats` must be an int >= 1; got {repeats!r}.")
@@ -321,6 +330,7 @@ def tidy_row(table, classes, record):
         "status": record["status"],
         "reason": record.get("reason", ""),
         "seconds": record.get("seconds", np.nan),
+        "epochs_run": record.get("epochs_run", np.nan),
         "sampler": record.get("sampler", ""),
     }
     for protocol in PROTOCOLS:

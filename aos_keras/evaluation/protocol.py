@@ -6,14 +6,29 @@ validation, test) splits every method shares.
 """
 
 import dataclasses
-import math
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from aos_keras.game.anchors import MAX_ANCHORS
+from aos_keras.game.batching import BATCH_SIZES, resolve_batch_size
+from aos_keras.stopping import (
+    EPOCHS,
+    PATIENCE,
+    VALIDATION_FRACTION,
+    check_patience,
+)
+
 POSTHOC_TAUS = (0.0, 0.5, 1.0, 1.5, 2.0)
 PROTOCOLS = ("honest", "posthoc")
-BATCH_SIZES = (32, 64, 128, 256)
+__all__ = [
+    "BATCH_SIZES",
+    "POSTHOC_TAUS",
+    "PROTOCOLS",
+    "Protocol",
+    "make_splits",
+    "stratified_split",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,35 +36,45 @@ class Protocol:
     """What a run depends on besides the table, method, options and split.
 
     Attributes:
-        epochs: int. Epochs of every neural method.
+        epochs: int. Most epochs of every neural method.
         batch_size: int or `"auto"`. Real rows per step. `"auto"`: the
             smallest of 32, 64, 128, 256 giving at most 50 steps per epoch
-            (a rule for tractable large tables, the same for every method).
+            (`aos_keras.game.batching.auto_batch_size`, the same for every
+            method and entry point).
         test_size: float. Test share of each split.
         val_size: float. Validation share of each training split.
         posthoc_taus: tuple of float. Post-hoc logit-adjustment grid.
-        max_anchors: int or None. Anchor cap of the adversarial methods.
+        max_anchors: int or None. Anchor cap of the adversarial methods
+            (None: every row).
+        patience: int or None. A neural method's run stops once this many
+            epochs have passed without a better validation ACSA
+            (`aos_keras.stopping`); None: every epoch runs.
 
     Example:
     >>> Protocol(epochs=10, batch_size="auto").check().batch_for(5000)
     128
     """
 
-    epochs: int = 100
-    batch_size: object = 32
+    epochs: int = EPOCHS
+    batch_size: object = "auto"
     test_size: float = 0.3
-    val_size: float = 0.2
+    val_size: float = VALIDATION_FRACTION
     posthoc_taus: tuple = POSTHOC_TAUS
-    max_anchors: object = None
+    max_anchors: object = MAX_ANCHORS
+    patience: object = PATIENCE
 
     def batch_for(self, num_rows):
         """The batch size for `num_rows` fitting rows."""
-        if self.batch_size != "auto":
-            return int(self.batch_size)
-        for size in BATCH_SIZES:
-            if math.ceil(num_rows / size) <= 50:
-                return size
-        return BATCH_SIZES[-1]
+        return resolve_batch_size(self.batch_size, num_rows)
+
+    def key_fields(self):
+        """The fields that name a run in the cache (`run_key`): all of
+        them, except `patience` while it is None, so the runs of versions
+        before it are found again."""
+        fields = dataclasses.asdict(self)
+        if fields["patience"] is None:
+            del fields["patience"]
+        return fields
 
     def check(self):
         """Return `self`; raise `ValueError` naming a bad setting."""
@@ -64,6 +89,7 @@ class Protocol:
                 "`batch_size` must be an int >= 1 or 'auto'; got "
                 f"{self.batch_size!r}."
             )
+        check_patience(self.patience)
         for name in ("test_size", "val_size"):
             value = getattr(self, name)
             if not 0.0 < value < 1.0:

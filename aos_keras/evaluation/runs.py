@@ -19,6 +19,7 @@ from aos_keras.baselines import MethodNotApplicable, make_method, method_spec
 from aos_keras.evaluation.protocol import POSTHOC_TAUS
 from aos_keras.evaluation.scoring import LogitScorer
 from aos_keras.saving import io
+from aos_keras.stopping import check_patience, should_stop
 from aos_keras.tables.encoder import TableEncoder
 
 
@@ -56,8 +57,10 @@ def run_one(X, y, classes, method, split, protocol, options=None, callbacks=()):
                 options,
                 max_anchors=protocol.max_anchors,
                 nominal_blocks=encoder.nominal_blocks_,
+                patience=protocol.patience,
             ),
             callbacks=callbacks,
+            patience=protocol.patience,
         )
     )
     return record
@@ -101,6 +104,7 @@ def fit_and_score(
     taus=POSTHOC_TAUS,
     options=None,
     callbacks=(),
+    patience=None,
 ):
     """Train one method on encoded rows; score every epoch; select.
 
@@ -120,9 +124,13 @@ def fit_and_score(
         options: dict or None. Options of `make_method`.
         callbacks: sequence of Keras callbacks added to a Keras method's
             `fit`; ignored by the scikit-learn methods.
+        patience: int or None. A Keras method stops once this many epochs
+            passed without a better validation ACSA (`aos_keras.stopping`);
+            None: every epoch runs. (A blend reads it from `options`.)
 
     Returns:
-        dict: `status` `"ok"` with `seconds` and the selections of
+        dict: `status` `"ok"` with `seconds`, `epochs_run` and the
+        selections of
         `LogitScorer.select` (and `sampler` for resampling methods), or
         `status` `"na"` with the `reason`.
     """
@@ -139,13 +147,14 @@ def fit_and_score(
     start = time.perf_counter()
     try:
         _fit_scored(estimator, scorer, fit, val, test, epochs, batch_size,
-                    callbacks)  # fmt: skip
+                    [*callbacks, ScorerStop(scorer, patience)])  # fmt: skip
     except MethodNotApplicable as err:
         return {"status": "na", "reason": str(err)}
     out = {"status": "ok"}
     if getattr(estimator, "sampler_name_", None):
         out["sampler"] = estimator.sampler_name_
     out["seconds"] = time.perf_counter() - start
+    out["epochs_run"] = len(scorer.history)
     out.update(scorer.select(classes))
     return out
 
@@ -172,6 +181,26 @@ def _fit_scored(estimator, scorer, fit, val, test, epochs, batch_size, calls):
         STOP.in_fit = False
     if STOP.received is not None:  # asked for after the last batch
         raise KeyboardInterrupt(STOP.received)
+
+
+class ScorerStop(keras.callbacks.Callback):
+    """Stops a run's `fit` once `patience` epochs have passed without a
+    better validation ACSA in `scorer` (`aos_keras.stopping.should_stop`).
+
+    It comes after the hook that scores the epoch (`fit_scored`'s).
+    """
+
+    def __init__(self, scorer, patience):
+        super().__init__()
+        self.scorer = scorer
+        self.patience = check_patience(patience)
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = self.scorer.validation_acsa()
+        if values and should_stop(
+            len(values) - 1, int(np.argmax(values)), self.patience
+        ):
+            self.model.stop_training = True
 
 
 class _Stop:
@@ -246,7 +275,7 @@ def run_key(
         fingerprint,
         method,
         jsonable(options or {}),
-        jsonable(dataclasses.asdict(protocol)),
+        jsonable(protocol.key_fields()),
         int(split["seed"]),
         split["fit"].tolist()[:50],
     ]

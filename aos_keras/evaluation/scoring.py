@@ -123,6 +123,11 @@ class LogitScorer:
             )
         self.history.append(record)
 
+    def validation_acsa(self):
+        """The validation ACSA of every epoch so far, at tau 0 (what
+        chooses the honest epoch and stops a run early)."""
+        return [record[0.0][0][0] for record in self.history]
+
     def _score(self, y, logits, shift):
         return scores(y, np.argmax(logits - shift, 1), self.num_classes)
 

@@ -2,6 +2,11 @@
 
 import numpy as np
 
+# The default cap on anchors per class of every entry point: a class of
+# more training rows keeps a seeded subset of this many (below it, every
+# row). The time and accuracy it was chosen by: docs/results/anchors.md.
+MAX_ANCHORS = 4096
+
 
 def select_anchors(
     x, codes, num_classes, *, max_anchors=None, seed=None, classes=None

@@ -14,7 +14,14 @@ A batch size larger than the table is clipped to the table
 (`batch_size_for`): the table is never padded to a batch it cannot fill.
 """
 
+import math
+
 import numpy as np
+
+# The batch sizes of `"auto"` (`auto_batch_size`), smallest first.
+BATCH_SIZES = (32, 64, 128, 256)
+# At most this many steps per epoch under `"auto"`, where a size allows.
+AUTO_STEPS = 50
 
 
 def pad_to_batches(x, y, sample_weight, batch_size):
@@ -56,6 +63,53 @@ def pad_to_batches(x, y, sample_weight, batch_size):
     )
 
 
+def auto_batch_size(rows):
+    """The batch size `"auto"` gives a table of `rows` training rows.
+
+    The smallest of `BATCH_SIZES` (32, 64, 128, 256) that gives at most
+    `AUTO_STEPS` (50) steps per epoch, else 256: small tables keep the
+    paper's batch of 32 (a table of up to 1,600 rows), large ones get
+    fewer, larger steps. The one rule of every entry point (the wrappers,
+    `aos-keras train`, `compare`, and `AdversarialOversampler.fit` called
+    without `batch_size`).
+
+    Args:
+        rows: int. Training rows.
+
+    Returns:
+        int.
+
+    Example:
+    >>> auto_batch_size(1000), auto_batch_size(5000), auto_batch_size(10**5)
+    (32, 128, 256)
+    """
+    for size in BATCH_SIZES:
+        if math.ceil(int(rows) / size) <= AUTO_STEPS:
+            return size
+    return BATCH_SIZES[-1]
+
+
+def resolve_batch_size(batch_size, rows):
+    """`batch_size` as an int: `"auto"` (or None) through `auto_batch_size`.
+
+    Raises:
+        ValueError: neither `"auto"`, None nor an int >= 1.
+    """
+    if batch_size is None or (
+        isinstance(batch_size, str) and batch_size == "auto"
+    ):
+        return auto_batch_size(rows)
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"`batch_size` must be an int >= 1 or 'auto'; got {batch_size!r}."
+        )
+    return int(batch_size)
+
+
 def batch_size_for(batch_size, rows):
     """The batch size `fit` uses: `batch_size`, at most `rows`.
 
@@ -69,4 +123,10 @@ def batch_size_for(batch_size, rows):
     return max(1, min(int(batch_size), int(rows)))
 
 
-__all__ = ["batch_size_for", "pad_to_batches"]
+__all__ = [
+    "BATCH_SIZES",
+    "auto_batch_size",
+    "batch_size_for",
+    "pad_to_batches",
+    "resolve_batch_size",
+]

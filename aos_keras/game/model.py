@@ -23,8 +23,12 @@ import pandas as pd
 from aos_keras import backend
 from aos_keras.callbacks import DeferredOversampling, with_nan_guard
 from aos_keras.game import schedule
-from aos_keras.game.anchors import select_anchors
-from aos_keras.game.batching import batch_size_for, pad_to_batches
+from aos_keras.game.anchors import MAX_ANCHORS, select_anchors
+from aos_keras.game.batching import (
+    batch_size_for,
+    pad_to_batches,
+    resolve_batch_size,
+)
 from aos_keras.game.config import GAN_LOSSES, PRESETS, GameConfig
 from aos_keras.game.critic import Critic
 from aos_keras.game.generator import CWIGenerator
@@ -258,7 +262,7 @@ class AdversarialOversampler(MultiPlayerModel):
         x,
         y,
         *,
-        max_anchors=None,
+        max_anchors=MAX_ANCHORS,
         seed=None,
         max_categories=100,
         preprocessor=None,
@@ -277,7 +281,8 @@ class AdversarialOversampler(MultiPlayerModel):
                 checked with `aos_keras.tables.labels.check_target`).
             max_anchors: int or None. Cap on anchors per class; a larger
                 class keeps a random subset drawn with `seed`. Defaults to
-                `None` (every row).
+                `4096` (`aos_keras.game.anchors.MAX_ANCHORS`: a class below
+                it keeps every row); None: every row.
             seed: int or None. Seed of the anchor subset and of training.
             max_categories: int. Most distinct values of a nominal column
                 (`TableEncoder`). Defaults to `100`.
@@ -444,7 +449,10 @@ class AdversarialOversampler(MultiPlayerModel):
         must yield class indices `0..C-1`, one per row (each batch is
         checked: raw labels and one-hot rows are refused,
         `aos_keras.game.inputs.checked_batches`). A `batch_size` larger
-        than the table is clipped to the table.
+        than the table is clipped to the table; without one (or with
+        `"auto"`), arrays get the batch size of `aos_keras.game.batching.
+        auto_batch_size` (32 up to 1,600 rows, then 64, 128, 256: at most
+        50 steps an epoch where 256 allows).
 
         Args:
             x: features `(N, d)`, or a dataset/generator of `(x, y)`.
@@ -488,6 +496,10 @@ class AdversarialOversampler(MultiPlayerModel):
         kwargs["callbacks"] = self._fit_callbacks(
             kwargs.get("callbacks"), nan_guard
         )
+        if is_array_like(x):
+            kwargs["batch_size"] = resolve_batch_size(
+                kwargs.get("batch_size"), len(x)
+            )
         if _can_pad(x, kwargs):
             x, y, validation_data = _whole_batches(
                 x, y, validation_data, kwargs
@@ -735,7 +747,7 @@ def _check_epochs(kwargs):
 def _whole_batches(x, y, validation_data, kwargs):
     """Pad arrays to whole batches (one compiled step shape); a batch size
     larger than the table is clipped to it."""
-    batch = batch_size_for(kwargs.get("batch_size") or 32, len(x))
+    batch = batch_size_for(kwargs["batch_size"], len(x))
     kwargs["batch_size"] = batch
     x, y, kwargs["sample_weight"] = pad_to_batches(
         x, y, kwargs.get("sample_weight"), batch
