@@ -458,17 +458,28 @@ def build_game(
 
 
 def fit_game(
-    x, y, *, epochs=100, batch_size=32, verbose=0, callbacks=(), **build
+    x,
+    y,
+    *,
+    epochs=EPOCHS,
+    batch_size="auto",
+    verbose=0,
+    callbacks=(),
+    sample_weight=None,
+    **build,
 ):
     """Build (`build_game`) and train the game on rows in model space.
 
     Args:
         x: float array `(n, d)`, the (standardised) training rows.
         y: array `(n,)`, labels.
-        epochs: int. Training epochs. Defaults to `100`.
-        batch_size: int. Rows per step. Defaults to `32`.
+        epochs: int. Training epochs (fewer when a callback stops
+            training). Defaults to `100`.
+        batch_size: int or `"auto"`. Rows per step. Defaults to `"auto"`.
         verbose: int. Keras `fit` verbosity. Defaults to `0`.
         callbacks: Keras callbacks of `fit`.
+        sample_weight: float array `(n,)` or None. Weights of the real
+            rows in every player's real-row loss terms (`fit`'s).
         **build: arguments of `build_game` (`config`, `settings`,
             `sampling_strategy`, `max_anchors`, `seed`, `compile_kwargs`,
             `model_class`).
@@ -481,9 +492,10 @@ def fit_game(
         x,
         y,
         epochs=epochs,
-        batch_size=batch_size,
+        batch_size=resolve_batch_size(batch_size, len(x)),
         verbose=verbose,
         callbacks=list(callbacks),
+        sample_weight=sample_weight,
     )
     return model
 

@@ -1,6 +1,7 @@
 """`AOSClassifier`: the AO/DO-trained classifier as a scikit-learn estimator."""
 
 import inspect
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,15 +11,24 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from aos_keras import stopping
+from aos_keras.callbacks import EvaluationCallback
+from aos_keras.game.anchors import MAX_ANCHORS
+from aos_keras.game.batching import resolve_batch_size
 from aos_keras.game.model import AdversarialOversampler
 from aos_keras.game.sampling import STRATEGY_NAMES
 from aos_keras.tables import checks
 from aos_keras.tables.encoder import is_mixed_table
 from aos_keras.tables.labels import check_labels, check_target, strip_labels
 from aos_keras.tables.preprocessing import TablePreprocessor
-from aos_keras.training import fit_game
+from aos_keras.training import (
+    check_val_size,
+    fit_game,
+    training_only_classes,
+    validation_split,
+)
 
 try:  # scikit-learn >= 1.6
     from sklearn.utils.validation import validate_data
@@ -54,7 +64,13 @@ PREDICT_BATCH = 4096
 # settings add theirs from `GameConfig.parameter_constraints`).
 TRAINING_CONSTRAINTS = {
     "epochs": [Interval(Integral, 1, None, closed="left")],
-    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "max_anchors": [Interval(Integral, 1, None, closed="left"), None],
     "max_categories": [Interval(Integral, 1, None, closed="left")],
     "standardize": ["boolean"],
@@ -128,25 +144,115 @@ class GameParameters:
         settings.update(model_kwargs)
         return settings
 
-    def _train_game(self, x, y, *, sampling_strategy, preprocessor=None):
+    def _train_game(
+        self,
+        x,
+        y,
+        *,
+        sampling_strategy,
+        preprocessor=None,
+        sample_weight=None,
+        validation_data=None,
+        callbacks=None,
+    ):
         """Build, compile and train the model on `(x, y)` (model space);
-        the model holds `preprocessor` (the wrapper's, or None)."""
+        the model holds `preprocessor` (the wrapper's, or None).
+
+        With early stopping (`early_stopping_plan`), the epoch with the
+        best validation ACSA is kept and training stops `n_iter_no_change`
+        epochs after it; the validation rows are `validation_data`, else a
+        stratified `validation_fraction` of `(x, y)` held out. Sets
+        `n_iter_`, `best_epoch_` and `validation_scores_`.
+        """
         settings = self._game_settings()
         if preprocessor is not None:
             settings["preprocessor"] = preprocessor
-        return fit_game(
+        seed = seed_of(self.random_state)
+        rows, val = self._early_stopping_rows(x, y, validation_data, seed)
+        if rows is not None:
+            sampling_strategy = _strategy_of_rows(sampling_strategy, y, rows)
+            x, y = x[rows], y[rows]
+            if sample_weight is not None:
+                sample_weight = sample_weight[rows]
+        stop = None
+        if val is not None:
+            stop = EvaluationCallback(
+                {"val": val},
+                restore_best_weights=True,
+                patience=self.n_iter_no_change,
+            )
+        model = fit_game(
             x,
             y,
             settings=settings,
             sampling_strategy=sampling_strategy,
             epochs=self.epochs,
-            batch_size=self.batch_size,
+            batch_size=resolve_batch_size(self.batch_size, len(x)),
+            sample_weight=sample_weight,
+            callbacks=[*([stop] if stop else []), *(callbacks or [])],
             max_anchors=self.max_anchors,
-            seed=seed_of(self.random_state),
+            seed=seed,
             compile_kwargs=self.compile_kwargs,
             verbose=self.verbose,
             model_class=self.model_class,
         )
+        history = model.history.history if model.history else {}
+        self.n_iter_ = len(history.get("loss", [])) or None
+        self.best_epoch_ = None if stop is None else stop.best_epoch + 1
+        self.validation_scores_ = (
+            None
+            if stop is None
+            else np.asarray([r["val"]["acsa"] for r in stop.history])
+        )
+        return model
+
+    def _early_stopping_rows(self, x, y, validation_data, seed):
+        """`(rows, validation)`: the rows the game trains on (None: all)
+        and the validation rows `(x, y)` that stop it (None: none).
+
+        `early_stopping="auto"` stops early unless `y` is too small for a
+        stratified split (then every epoch runs, with a warning); `True`
+        refuses such a `y`; `False` never stops early.
+        """
+        if validation_data is not None:
+            return None, validation_data
+        if self.early_stopping is False:
+            return None, None
+        fraction = self.validation_fraction
+        try:
+            check_val_size(
+                y[~np.isin(y, training_only_classes(y))], fraction, len(y)
+            )
+        except ValueError as err:
+            if self.early_stopping is True:
+                raise
+            warnings.warn(
+                f"{type(self).__name__}: no early stopping ({err}); every "
+                f"one of the {self.epochs} epochs runs and the last is kept.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return None, None
+        rows, val_rows = validation_split(y, fraction, seed or 0)
+        return rows, (x[val_rows], y[val_rows])
+
+
+def _strategy_of_rows(strategy, y, rows):
+    """`sampling_strategy` for the training rows `rows` of `y`.
+
+    A dict (class label to target count of all of `y`) is scaled to each
+    class's share in `rows`, so the game sees generated rows at the same
+    rate; a name or a ratio is relative to the rows it is given, kept.
+    """
+    if not isinstance(strategy, dict):
+        return strategy
+    labels = y.tolist()
+    kept = y[rows].tolist()
+    scaled = {}
+    for label, target in strategy.items():
+        total, fit = labels.count(label), kept.count(label)
+        scaled[label] = max(fit, round(target * fit / total)) if total else 0
+    return scaled
 
 
 def _keyword_init(cls, parameters):
@@ -207,8 +313,27 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             `q_logit_adjustment` 1.0) and AO has 1.0, `"auto"` and 0.0; the
             paper's DO is `generator_temperature=1.0,
             sampling_strategy="auto", q_logit_adjustment=0.0`.
-        epochs: int. Training epochs. Defaults to `100`.
-        batch_size: int. Rows per step. Defaults to `32`.
+        epochs: int. Most training epochs (with early stopping, training
+            stops `n_iter_no_change` epochs after the best). Defaults to
+            `100`.
+        batch_size: int or `"auto"`. Rows per step. `"auto"`: 32 up to
+            1,600 training rows, then 64, 128, 256 (at most 50 steps an
+            epoch where 256 allows; `aos_keras.game.batching.
+            auto_batch_size`, as `compare`). Defaults to `"auto"`.
+        early_stopping: `"auto"`, bool. Keep the epoch with the best
+            validation ACSA and stop `n_iter_no_change` epochs after it
+            (`aos_keras.stopping`, what `compare` measures). The
+            validation rows are `fit`'s `validation_data`, else a
+            stratified `validation_fraction` of the rows, held out of
+            training. `"auto"`: on, unless the table is too small for a
+            stratified split (then every epoch runs and the last is kept,
+            with a warning); `True`: on, such a table refused; `False`:
+            off, every row trains for `epochs` epochs. Defaults to
+            `"auto"`.
+        validation_fraction: float in `(0, 1)`. Share of the rows held out
+            for early stopping. Defaults to `0.2` (`compare`'s).
+        n_iter_no_change: int. Epochs without a better validation ACSA
+            before training stops. Defaults to `10`.
         sampling_strategy: imbalanced-learn's meaning, the same on the
             model and the sampler: `"auto"`, `"minority"`, `"not
             minority"`, `"not majority"`, `"all"`, a float in `(0, 1]` or a
@@ -216,8 +341,10 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             rows Q sees. Defaults to `None`: from `mode`, 0.5 for DO (half
             the gap to the largest class, logit adjustment of Q's loss the
             rest) and `"auto"` for AO.
-        max_anchors: int or None. Cap on anchors per class. Defaults to
-            `None` (every training row).
+        max_anchors: int or None. Cap on anchors per class: a larger class
+            keeps a seeded subset. Defaults to `4096`
+            (`aos_keras.game.anchors.MAX_ANCHORS`; a class below it keeps
+            every row); None: every training row.
         standardize: bool. Standardise numeric features (mean and scale of
             the training rows). Defaults to `True`.
         max_categories: int. Most distinct values of a nominal column of a
@@ -240,12 +367,18 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         n_features_in_: int, number of features seen in `fit`.
         feature_names_in_: array of str, column names of a DataFrame `X`.
         preprocessor_: the fitted `aos_keras.TablePreprocessor`.
-        model_: the trained `AdversarialOversampler`.
+        model_: the trained `AdversarialOversampler` (with early stopping,
+            its classifier holds the best epoch's weights).
+        n_iter_: int. Epochs trained.
+        best_epoch_: int or None. The epoch kept (1-based), None without
+            early stopping (the last, `n_iter_`).
+        validation_scores_: float array `(n_iter_,)` or None. Validation
+            ACSA after each epoch; None without early stopping.
 
     Example:
-    >>> clf = AOSClassifier(mode="do", epochs=50, random_state=0)
-    >>> clf.fit(x_train, y_train).predict(x_test)
-    >>> cross_val_score(AOSClassifier(epochs=20), x, y, cv=3)
+    >>> clf = AOSClassifier(random_state=0).fit(x_train, y_train)
+    >>> clf.predict(x_test), clf.best_epoch_, clf.n_iter_
+    >>> cross_val_score(AOSClassifier(), x, y, cv=3)
 
     References:
         Dam, Ferdaus et al., "Does Adversarial Oversampling Help us?",
@@ -254,10 +387,13 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     """
 
     OWN_PARAMETERS = (
-        ("epochs", 100),
-        ("batch_size", 32),
+        ("epochs", stopping.EPOCHS),
+        ("batch_size", "auto"),
+        ("early_stopping", "auto"),
+        ("validation_fraction", stopping.VALIDATION_FRACTION),
+        ("n_iter_no_change", stopping.PATIENCE),
         ("sampling_strategy", None),
-        ("max_anchors", None),
+        ("max_anchors", MAX_ANCHORS),
         ("standardize", True),
         ("max_categories", 100),
         ("model_kwargs", None),
@@ -274,8 +410,14 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
         ],
     }
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None, *, validation_data=None,
+            callbacks=None):  # fmt: skip
         """Train the game on `(X, y)`; keep the model as `model_`.
+
+        With early stopping (the default, `early_stopping="auto"`), a
+        stratified `validation_fraction` of the rows is held out (or
+        `validation_data` is used) and the epoch with the best validation
+        ACSA is kept: training stops `n_iter_no_change` epochs after it.
 
         Args:
             X: array-like or DataFrame `(n, d)`. A DataFrame's columns are
@@ -284,6 +426,23 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
                 imputation), numbers standardised when `standardize`.
             y: array-like `(n,)`, class labels (at least two classes;
                 `aos_keras.tables.labels.check_target`).
+            sample_weight: array-like `(n,)` of non-negative floats, or
+                None (every row 1). A real row's weight multiplies its
+                terms in every player's real-row losses: Q's cross-entropy
+                on real rows and the critic's real-row score. Generated
+                rows are not weighted by it: their share follows
+                `sampling_strategy`, from the class counts (rows, not
+                weights), and every row of a class stays an anchor of its
+                generator. Weights scaled by one constant train the same
+                model; the validation ACSA that stops training is
+                unweighted. Defaults to `None`.
+            validation_data: `(X_val, y_val)` or None: rows (in `X`'s form)
+                and labels that choose the epoch instead of a held-out
+                `validation_fraction` (every row of `X` then trains).
+                Defaults to `None`.
+            callbacks: list of `keras.callbacks.Callback` or None, added
+                to the game's `fit` (after the early stopping's, which
+                restores the best epoch at the end). Defaults to `None`.
 
         Returns:
             self.
@@ -294,6 +453,12 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             X, y = _validated(self, X, y)
         y = target(y, len(X))
         check_classification_targets(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight sums to 0: no row would train.")
         self.n_features_in_ = X.shape[1]
         if frame:
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
@@ -310,8 +475,29 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             y,
             sampling_strategy=self.sampling_strategy,
             preprocessor=self.preprocessor_,
+            sample_weight=sample_weight,
+            validation_data=self._validation_rows(validation_data),
+            callbacks=callbacks,
         )
         return self
+
+    def _validation_rows(self, validation_data):
+        """`(x_val, y_val)` in model space with known labels, or None."""
+        if validation_data is None:
+            return None
+        if not isinstance(validation_data, (tuple, list)) or (
+            len(validation_data) != 2
+        ):
+            raise ValueError(
+                "validation_data must be a pair (X_val, y_val); got "
+                f"{type(validation_data).__name__}."
+            )
+        X_val, y_val = validation_data
+        if not isinstance(X_val, pd.DataFrame):
+            X_val = _validated(self, X_val, reset=False)
+        y_val = strip_labels(check_labels(y_val, num_rows=len(X_val)))
+        _check_known_labels(self, y_val, "validation_data")
+        return self.preprocessor_.transform(X_val), y_val
 
     def predict_proba(self, X):
         """Class probabilities `(n, C)`, columns in the order of `classes_`.
@@ -425,15 +611,16 @@ def _is_number(value):
     return True
 
 
-def _check_known_labels(estimator, y):
-    """Refuse labels the estimator did not see in `fit` (for `score`)."""
+def _check_known_labels(estimator, y, name="y"):
+    """Refuse labels the estimator did not see in `fit` (for `score`, and
+    `fit`'s `validation_data`)."""
     unseen = sorted(
         set(np.asarray(y).tolist()) - set(estimator.classes_.tolist()), key=str
     )
     if unseen:
         raise ValueError(
-            f"y has labels {unseen[:10]} that were not seen in fit; known "
-            f"labels: {estimator.classes_.tolist()[:20]}."
+            f"{name} has labels {unseen[:10]} that are not classes of the "
+            f"training rows; known labels: {estimator.classes_.tolist()[:20]}."
         )
 
 

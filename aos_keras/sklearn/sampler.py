@@ -11,6 +11,8 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 
+from aos_keras import stopping
+from aos_keras.game.anchors import MAX_ANCHORS
 from aos_keras.sklearn.classifier import GameParameters, _explain_cells, target
 from aos_keras.tables.encoder import as_frame
 from aos_keras.tables.encoder import is_mixed_table as _is_mixed
@@ -21,9 +23,10 @@ class AOSSampler(GameParameters, BaseOverSampler):
     """Oversample with the generator of a trained AO/DO game.
 
     `fit_resample(X, y)` builds an `AdversarialOversampler` from the rows
-    (they become the generator's anchors), trains the three players for
-    `epochs` epochs and returns the original rows followed by rows drawn
-    from the class-conditional convex generator, as many per class as
+    (they become the generator's anchors), trains the three players (until
+    early stopping, at most `epochs` epochs) and returns the original rows
+    followed by rows drawn from the class-conditional convex generator, as
+    many per class as
     `sampling_strategy_` asks (imbalanced-learn's meaning). Each generated
     row is a convex combination of real rows of its class, so it lies in
     the class's convex hull; standardisation inside (`standardize=True`)
@@ -81,10 +84,22 @@ class AOSSampler(GameParameters, BaseOverSampler):
             Defaults to `0.0` here (the model's DO has 1.0, with every
             class grown up to half the largest): the sampler balances
             fully and returns rows, its Q is not used.
-        epochs: int. Training epochs of the game. Defaults to `100`.
-        batch_size: int. Rows per step. Defaults to `32`.
+        epochs: int. Most training epochs of the game. Defaults to `100`.
+        batch_size: int or `"auto"`. Rows per step (`"auto"`: as
+            `AOSClassifier`'s). Defaults to `"auto"`.
+        early_stopping: `"auto"`, bool. Stop the game `n_iter_no_change`
+            epochs after its classifier's best validation ACSA, on a
+            stratified `validation_fraction` of the rows held out of the
+            game (as `compare`'s `"DO-T0.1+HGB"` stops its sampler). The
+            generator of the stopping epoch draws the rows; every input
+            row is returned. `"auto"`: on unless the table is too small
+            for a stratified split (a warning); `True`: such a table
+            refused; `False`: every row trains for `epochs` epochs.
+            Defaults to `"auto"`.
+        validation_fraction: float in `(0, 1)`. Defaults to `0.2`.
+        n_iter_no_change: int. Defaults to `10`.
         max_anchors: int or None. Cap on anchors per class. Defaults to
-            `None` (every row).
+            `4096`; None: every row.
         standardize: bool. Train on standardised features (generated rows
             are mapped back). Defaults to `True`.
         max_categories: int. Most distinct values of a nominal column of a
@@ -128,9 +143,12 @@ class AOSSampler(GameParameters, BaseOverSampler):
     OWN_PARAMETERS = (
         ("sampling_strategy", "auto"),
         ("random_state", None),
-        ("epochs", 100),
-        ("batch_size", 32),
-        ("max_anchors", None),
+        ("epochs", stopping.EPOCHS),
+        ("batch_size", "auto"),
+        ("early_stopping", "auto"),
+        ("validation_fraction", stopping.VALIDATION_FRACTION),
+        ("n_iter_no_change", stopping.PATIENCE),
+        ("max_anchors", MAX_ANCHORS),
         ("standardize", True),
         ("max_categories", 100),
         ("model_kwargs", None),
