@@ -13,7 +13,12 @@ pytestmark = pytest.mark.backend_independent
 
 PACKAGE = pathlib.Path(aos_keras.__file__).parent
 # Modules whose examples run as they are written (no data to bring).
-RUNNABLE = ("aos_keras.game.sampling", "aos_keras.game.config")
+RUNNABLE = (
+    "aos_keras.game.sampling",
+    "aos_keras.game.config",
+    "aos_keras.game.batching",
+    "aos_keras.stopping",
+)
 
 
 @pytest.mark.parametrize("name", RUNNABLE)

@@ -274,3 +274,43 @@ def test_a_compare_run_stops_patience_epochs_after_its_best():
         Protocol(patience=None).check()
     with pytest.raises(ValueError, match="patience"):
         Protocol(patience=0).check()
+
+
+# -------------------------------------------------------- the command line
+@pytest.mark.backend_independent
+def test_the_command_line_shares_the_defaults_and_their_spellings():
+    from aos_keras.cli.parser import build_parser
+
+    parser = build_parser()
+    for command in (["train", "t.csv", "--label", "y"], ["compare", "t.csv"]):
+        args = parser.parse_args(command)
+        assert (args.epochs, args.patience) == (100, PATIENCE)
+        assert (args.batch_size, args.max_anchors) == ("auto", MAX_ANCHORS)
+        args = parser.parse_args(
+            command + ["--patience", "0", "--max-anchors", "all",
+                       "--batch-size", "64"]  # fmt: skip
+        )
+        assert (args.patience, args.max_anchors, args.batch_size) == (
+            None, None, 64,
+        )  # fmt: skip
+    for bad in (["--patience", "-1"], ["--max-anchors", "0"],
+                ["--batch-size", "big"]):  # fmt: skip
+        with pytest.raises(SystemExit):
+            parser.parse_args(["compare", "t.csv", *bad])
+
+
+def test_train_stops_early_and_says_so(table, tmp_path, capsys):
+    from conftest import TINY_ARGS
+
+    from aos_keras import cli
+
+    _, path, _ = table
+    out = tmp_path / "run"
+    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv += TINY_ARGS + ["--epochs", "40", "--patience", "2"]
+    assert cli.main(argv) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    run, best = metrics["epochs_run"], metrics["best_epoch"]
+    assert run == min(best + 2, 40)
+    said = f"after {run} of at most 40 epochs; kept epoch {best} "
+    assert said in capsys.readouterr().err
