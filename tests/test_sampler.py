@@ -26,6 +26,7 @@ COUNTS = {"a": 24, "b": 10, "c": 6}
 
 def tiny_sampler(**kwargs):
     params = dict(
+        early_stopping=False,  # one step on every row (test_early_stopping)
         epochs=1,
         batch_size=64,
         model_kwargs=TINY,

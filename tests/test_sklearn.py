@@ -28,8 +28,11 @@ FAST = {"run_eagerly": True} if BACKEND == "tensorflow" else None
 
 
 def tiny_classifier(**kwargs):
-    """One full-batch step; `max_anchors` keeps shapes equal across folds."""
+    """One full-batch step on every row (no early stopping: the checks of
+    early stopping are in test_early_stopping.py); `max_anchors` keeps
+    shapes equal across folds."""
     params = dict(
+        early_stopping=False,
         epochs=1,
         batch_size=64,
         max_anchors=4,

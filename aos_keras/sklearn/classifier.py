@@ -49,6 +49,14 @@ EXPECTED_FAILED_CHECKS = {
         "predictions instead of scikit-learn's error; missing or extra "
         "columns are refused with aos_keras's message naming them."
     ),
+    "check_sample_weight_equivalence_on_dense_data": (
+        "a weight of 2 is not the same as the row twice, nor a weight of 0 "
+        "as the row removed: every row of a class is an anchor of its "
+        "generator and counts in the class sizes that set the share of "
+        "generated rows, whatever its weight (docs/sklearn.md); weights "
+        "scale a real row's loss terms only (tests/test_early_stopping.py "
+        "checks that weights scaled by a constant train the same model)."
+    ),
     "check_classifiers_train": (
         "asks for training accuracy > 0.83 on blobs; the checks train one "
         "step per fit to stay fast. It passes with a few full-batch epochs "
@@ -619,8 +627,8 @@ def _check_known_labels(estimator, y, name="y"):
     )
     if unseen:
         raise ValueError(
-            f"{name} has labels {unseen[:10]} that are not classes of the "
-            f"training rows; known labels: {estimator.classes_.tolist()[:20]}."
+            f"{name} has labels {unseen[:10]} that were not seen in fit; "
+            f"known labels: {estimator.classes_.tolist()[:20]}."
         )
 
 
