@@ -5,9 +5,12 @@ and the package with no extra) goes into a fresh virtual environment
 under `--root`, with the versions of constraints.txt (torch is the CPU
 build that constraints.txt pins). With `--before REF` the same installs
 are made from that git commit too (`git archive`), for a before/after
-table. Prints a markdown table (the one in README's "Install"):
+table. Prints a markdown table; `--write README.md` also puts it, with the
+command that made it, between the `<!-- install-sizes -->` lines of that
+file (README's "Install"):
 
-    python scripts/install_sizes.py --root /tmp/extras --before 3c17e7f
+    python scripts/install_sizes.py --root /tmp/extras --before 3c17e7f \
+        --write README.md
 
 Takes minutes (TensorFlow, jax and torch are downloaded or taken from
 pip's cache); the venvs stay under `--root` (`rm -r` it afterwards).
@@ -19,6 +22,7 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+MARK = "<!-- install-sizes -->"
 INSTALLS = ("", "jax", "torch", "tensorflow")
 
 
@@ -86,6 +90,15 @@ def table(sizes, columns):
     return "\n".join(lines)
 
 
+def write_between_marks(path, text):
+    """Replace what lies between the two `MARK` lines of `path` by `text`."""
+    before, _, rest = path.read_text().partition(MARK + "\n")
+    _, found, after = rest.partition(MARK + "\n")
+    if not found:
+        raise SystemExit(f"{path}: no two {MARK!r} lines")
+    path.write_text(f"{before}{MARK}\n{text}\n{MARK}\n{after}")
+
+
 def main():
     """Measure each install, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -93,6 +106,9 @@ def main():
         "--root", type=pathlib.Path, default=pathlib.Path("/tmp/extras")
     )
     parser.add_argument("--before", help="a git commit to measure too")
+    parser.add_argument(
+        "--write", type=pathlib.Path, help="a file with two MARK lines"
+    )
     args = parser.parse_args()
     sources = {"size": ROOT}
     if args.before:
@@ -110,7 +126,12 @@ def main():
             print(
                 f"{column} [{extra}]: {sizes[column][extra]}", file=sys.stderr
             )
-    print(table(sizes, list(sources)))
+    text = table(sizes, list(sources))
+    print(text)
+    if args.write:
+        command = "python scripts/install_sizes.py " + " ".join(sys.argv[1:])
+        made = f"\n(`du -sh` of site-packages; made by `{command}`)"
+        write_between_marks(args.write, text + "\n" + made)
 
 
 if __name__ == "__main__":

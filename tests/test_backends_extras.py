@@ -135,7 +135,9 @@ def test_import_with_no_backend_gives_one_message():
 def test_the_cli_with_no_backend_says_what_to_install(tmp_path):
     x, y = tiny_table()
     path = tmp_path / "t.csv"
-    pd.DataFrame(x, columns=["a", "b", "c"]).assign(label=y).to_csv(path)
+    pd.DataFrame(x, columns=["a", "b", "c"]).assign(label=y).to_csv(
+        path, index=False
+    )
     done = run_blocked(
         f"""
         from aos_keras import cli
@@ -178,9 +180,11 @@ def test_train_predict_and_compare_run_without_tensorflow_imported(tmp_path):
     assert set(model.predict(x)) <= {0, 1}
     np.testing.assert_allclose(model.predict_proba(x).sum(axis=1), 1, atol=1e-5)
     path, out = tmp_path / "t.csv", tmp_path / "compare"
-    pd.DataFrame(x, columns=["a", "b", "c"]).assign(label=y).to_csv(path)
+    pd.DataFrame(x, columns=["a", "b", "c"]).assign(label=y).to_csv(
+        path, index=False
+    )
     argv = ["compare", str(path), "--label", "label", "--methods", "LR", "Q"]
-    argv += ["--repeats", "2", "--epochs", "1", "--out", str(out)]
+    argv += ["--repeats", "2", "--epochs", "1", "--no-plot", "--out", str(out)]
     assert cli.main(argv) == 0
     assert {"runs.csv", "report.md"} <= {p.name for p in out.iterdir()}
     runs = pd.read_csv(out / "runs.csv")
@@ -188,3 +192,17 @@ def test_train_predict_and_compare_run_without_tensorflow_imported(tmp_path):
     if not TENSORFLOW:
         assert keras.backend.backend() != "tensorflow"
         assert "tensorflow" not in sys.modules
+
+
+def test_aos_keras_export_without_tensorflow_says_what_to_install(
+    trained, tmp_path, monkeypatch, capsys
+):
+    from aos_keras import cli
+
+    monkeypatch.setattr(_backends, "_find_spec", absent("tensorflow"))
+    path = tmp_path / "serving" / "1"
+    assert cli.main(["export", str(trained), str(path)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"aos-keras export: error: {NO_TENSORFLOW}"
+    )
+    assert not path.exists()
