@@ -4,6 +4,8 @@
 #   backends, with the versions of constraints.txt.
 # `make test-min`: the package at the floors of setup.cfg
 #   (.ci/min-versions.txt) in its own environment, and a few fast tests.
+# `make test-jax-only`: `pip install ".[jax]"` in a fresh environment holds
+#   no TensorFlow, and trains, predicts and runs compare on JAX.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,16 +24,23 @@ MIN_TESTS ?= tests/test_packaging.py tests/test_reader.py \
 	tests/test_tables.py tests/test_sampler.py tests/test_references.py \
 	tests/test_compare.py tests/test_plots.py
 
-.PHONY: demo test test-min test-peers lint docs bench clean
+# A JAX user's install (the `jax` extra, no TensorFlow) and its tests.
+JAX_VENV ?= .cache/venv-jax
+JAX_TESTS ?= tests/test_backends_extras.py tests/test_packaging.py \
+	tests/test_sampler.py
+
+.PHONY: demo test test-min test-jax-only test-peers lint docs bench clean
 
 # Before 0.4 the package required tensorflow-cpu, which installs the same
 # files as tensorflow: an old environment drops both, then gets tensorflow.
+# The package installs no backend (as Keras): the demo's is TensorFlow,
+# Keras's default, from the `tensorflow` extra.
 $(VENV)/.core: setup.cfg setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	@if $(BIN)/python -m pip show -q tensorflow-cpu 2>/dev/null; then \
 	  $(BIN)/python -m pip uninstall -q -y tensorflow-cpu tensorflow; fi
-	$(PIP) -e .
+	$(PIP) -e ".[tensorflow]"
 	touch $@
 
 $(VENV)/.all: $(VENV)/.core
@@ -62,18 +71,32 @@ test: $(VENV)/.all lint
 	    -n $(TEST_WORKERS) --dist loadfile; \
 	done
 
-# A fresh environment every time: first the package alone (`pip install
-# aos_keras`, no extras) must run `aos-keras compare`; then the extras at
-# their floors and the tests, on tensorflow, and compare's tests on jax.
+# A fresh environment every time: first the package with one backend and
+# no other extra (`pip install "aos_keras[tensorflow]"`) must run
+# `aos-keras compare`; then the extras at their floors and the tests, on
+# tensorflow, and compare's tests on jax.
 test-min:
 	rm -rf $(MIN_VENV)
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_VENV)/bin/python -m pip install -q --upgrade pip
-	$(MIN_PIP) .
+	$(MIN_PIP) ".[tensorflow]"
 	$(MIN_VENV)/bin/python .ci/compare_smoke.py
 	$(MIN_PIP) ".[plots,parquet,excel,jax,distributed]" pytest
 	AOS_KERAS_MIN_VERSIONS=1 KERAS_BACKEND=tensorflow $(MIN_PYTEST) $(MIN_TESTS)
 	KERAS_BACKEND=jax $(MIN_PYTEST) tests/test_compare.py
+
+# A fresh environment every time, as a JAX user installs: `pip install
+# ".[jax,tests]"` must leave TensorFlow out; then the tests train, predict
+# and run compare on JAX, and check the sampler and the packaging.
+test-jax-only:
+	rm -rf $(JAX_VENV)
+	$(PYTHON) -m venv $(JAX_VENV)
+	$(JAX_VENV)/bin/python -m pip install -q --upgrade pip
+	$(JAX_VENV)/bin/python -m pip install -q -c constraints.txt ".[jax,tests]"
+	$(JAX_VENV)/bin/python -c 'import importlib.util as u, sys; \
+	  sys.exit("tensorflow is installed" if u.find_spec("tensorflow") else 0)'
+	KERAS_BACKEND=jax $(JAX_VENV)/bin/python -m pytest -q -p no:cacheprovider \
+	  $(JAX_TESTS)
 
 # The generative peers (CTGAN, TVAE: the `peers` extra) in an environment of
 # their own: ctgan needs rdt, which requires pandas < 3, so this one has
@@ -88,7 +111,7 @@ $(PEERS_VENV)/.done: setup.cfg setup.py constraints.txt
 	grep -v '^pandas==' constraints.txt > $(PEERS_VENV)/constraints.txt
 	echo 'pandas<3' >> $(PEERS_VENV)/constraints.txt
 	$(PEERS_PIP) torch
-	$(PEERS_PIP) -e ".[peers,jax]" pytest
+	$(PEERS_PIP) -e ".[peers,jax,tensorflow]" pytest
 	touch $@
 
 # tests/test_peers.py alone, on jax: CTGAN and TVAE fitted on tiny tables.

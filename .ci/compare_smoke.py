@@ -1,7 +1,8 @@
-"""`pip install aos_keras` with no extras, then `aos-keras compare`.
+"""`pip install "aos_keras[tensorflow]"`, then `aos-keras compare`.
 
 The first step of `make test-min`: run in an environment that holds the
-package and its required dependencies only (at their floors), it runs the
+package, its required dependencies and one backend, TensorFlow (the
+`tensorflow` extra; no other extra), at their floors, it runs the
 command a new user would, with a resampling baseline (imbalanced-learn),
 gradient boosting (scikit-learn's validation set), logistic regression and
 the plain classifier, and checks that compare writes its runs and report

@@ -4,7 +4,10 @@ A three-player game between a mixture of class-conditional convex generators
 (CWI), a WGAN-GP critic and a classifier, trained with `model.fit` on the
 TensorFlow, JAX and PyTorch backends.
 
-`import aos_keras` is cheap: it imports neither Keras nor the backend. The
+`import aos_keras` is cheap: it imports neither Keras nor the backend.
+No backend is installed with the package (the extras `tensorflow`, `jax`
+and `torch`, as in Keras): where Keras cannot import its backend, the
+first use of a public name says what to install (`aos_keras._backends`). The
 public names are imported on first use (PEP 562 `__getattr__`), and the
 package's Keras-serialisable classes are registered as soon as Keras is
 imported (at once when it already is), so that `import aos_keras, keras`
@@ -14,6 +17,7 @@ then `keras.saving.load_model(path)` loads a saved `AdversarialOversampler`.
 import sys as _sys
 import warnings as _warnings
 
+from aos_keras._backends import explained_import as _explained_import
 from aos_keras._imports import LoaderHook as _LoaderHook
 from aos_keras._imports import ModuleAliases as _ModuleAliases
 
@@ -139,8 +143,15 @@ _KERAS_HOOK = _LoaderHook(
     lambda name: name == "keras" or name.startswith("aos_keras."),
     after=_register_once_keras_is_imported,
 )
+# No backend installed (the extras `tensorflow`, `jax`, `torch`): the first
+# `import keras` fails with one message that says what to install.
+_BACKEND_HOOK = _LoaderHook(
+    lambda name: name == "keras",
+    around=lambda name: _explained_import(),
+)
 _ModuleAliases(_MOVED_MODULES).install()
 if "keras" in _sys.modules:
     _load()
 else:
     _KERAS_HOOK.install()
+    _BACKEND_HOOK.install()

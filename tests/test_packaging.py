@@ -20,7 +20,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DISTRIBUTION = {"sklearn": "scikit-learn", "imblearn": "imbalanced-learn"}
 # Extras whose floors `make test-min` installs (torch's floor is the
 # version that constraints.txt pins, so `make test` runs it).
-TESTED_EXTRAS = ("plots", "parquet", "excel", "jax", "distributed")
+TESTED_EXTRAS = (
+    "tensorflow", "plots", "parquet", "excel", "jax", "distributed"
+)  # fmt: skip
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def setup_cfg():
@@ -121,10 +124,28 @@ def test_constraints_satisfy_the_declared_ranges():
             assert requirement.specifier.contains(version), requirement
 
 
+def names(requirements):
+    return {canonicalize_name(r.name) for r in requirements}
+
+
+def test_the_backends_are_extras_as_in_keras():
+    """`pip install aos_keras` installs no backend; each backend's extra
+    installs that backend alone (a JAX or torch user gets no TensorFlow);
+    `all` installs the three (`make test`)."""
+    groups = extras()
+    assert not names(core()) & set(BACKENDS)
+    for backend in BACKENDS:
+        assert names(groups[backend]) == {backend}
+        assert backend in names(groups["all"])
+    for group, requirements in groups.items():
+        if group not in ("tensorflow", "all"):
+            assert "tensorflow" not in names(requirements), group
+
+
 def test_one_tensorflow_distribution_everywhere():
     """`tensorflow` is what a GPU install already provides; tensorflow-cpu
     beside it would overwrite the same files."""
-    assert "tensorflow" in {canonicalize_name(r.name) for r in core()}
+    assert names(extras()["tensorflow"]) == {"tensorflow"}
     for path in ("setup.cfg", "constraints.txt", ".ci/min-versions.txt"):
         lines = (ROOT / path).read_text().splitlines()
         named = [line for line in lines if not line.lstrip().startswith("#")]

@@ -17,6 +17,7 @@ import re
 import sys
 import warnings
 
+from aos_keras._backends import BackendMissingError
 from aos_keras._quiet import (
     QUIET_MODULES,
     quiet_backend_logs,
@@ -165,12 +166,19 @@ def load_package(quiet=True):
     the process's stderr while it is imported (TensorFlow's absl and oneDNN
     lines, which `TF_CPP_MIN_LOG_LEVEL` does not hide) is dropped, unless
     the import fails: then it is written out before the error.
+
+    Raises:
+        CLIError: Keras's backend is not installed; the message names the
+            choices and their `pip` commands (`aos_keras._backends`).
     """
     import aos_keras
 
     hide = quiet and "keras" not in sys.modules
-    with quiet_stderr() if hide else contextlib.nullcontext():
-        aos_keras._load()
+    try:
+        with quiet_stderr() if hide else contextlib.nullcontext():
+            aos_keras._load()
+    except BackendMissingError as err:
+        raise CLIError(str(err)) from None
 
 
 def set_torch_threads(threads):

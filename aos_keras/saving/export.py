@@ -23,6 +23,7 @@ import tempfile
 import keras
 import numpy as np
 
+from aos_keras._backends import require_tensorflow
 from aos_keras.backend import BACKEND
 from aos_keras.saving import io
 from aos_keras.saving.serving_graph import input_names, write_archive
@@ -111,6 +112,11 @@ def export_saved_model(
     Returns:
         The absolute path of the SavedModel directory (str).
 
+    Raises:
+        aos_keras._backends.BackendMissingError: TensorFlow is not
+            installed (an `ImportError`; the message gives the `pip`
+            command: `pip install "aos_keras[tensorflow]"`).
+
     Example:
     >>> export_saved_model(model, "models/aos/1", scaler=scaler)
     >>> import tensorflow as tf
@@ -122,6 +128,7 @@ def export_saved_model(
         TensorFlow Serving, https://www.tensorflow.org/tfx/guide/serving.
     """
     method = _method(method)
+    require_tensorflow("The SavedModel export")
     if hasattr(model, "model_"):  # a fitted AOSClassifier
         model = model.model_
     if all(v is None for v in (scaler, feature_mean, feature_scale, encoder)):
