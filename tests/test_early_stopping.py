@@ -287,8 +287,15 @@ def test_the_command_line_shares_the_defaults_and_their_spellings():
         assert (args.epochs, args.patience) == (100, PATIENCE)
         assert (args.batch_size, args.max_anchors) == ("auto", MAX_ANCHORS)
         args = parser.parse_args(
-            command + ["--patience", "0", "--max-anchors", "all",
-                       "--batch-size", "64"]  # fmt: skip
+            command
+            + [
+                "--patience",
+                "0",
+                "--max-anchors",
+                "all",
+                "--batch-size",
+                "64",
+            ]  # fmt: skip
         )
         assert (args.patience, args.max_anchors, args.batch_size) == (
             None, None, 64,

@@ -4,6 +4,7 @@ every user error into one line and an exit status."""
 import importlib
 import sys
 
+from aos_keras._backends import BackendMissingError
 from aos_keras.cli import startup
 from aos_keras.cli.common import LOG, CLIError, as_options
 from aos_keras.cli.parser import build_parser
@@ -52,6 +53,8 @@ def _main(argv, model_class):
             return _checked_run(command, args)
     except USER_ERRORS as err:
         return _fail(args, as_options(str(err)), 2)
+    except BackendMissingError as err:  # its message says what to install
+        return _fail(args, str(err), 1)
     except ImportError as err:
         missing = getattr(err, "name", None) or "a package"
         return _fail(

@@ -17,7 +17,6 @@ import re
 import sys
 import warnings
 
-from aos_keras._backends import BackendMissingError
 from aos_keras._quiet import (
     QUIET_MODULES,
     quiet_backend_logs,
@@ -168,17 +167,15 @@ def load_package(quiet=True):
     the import fails: then it is written out before the error.
 
     Raises:
-        CLIError: Keras's backend is not installed; the message names the
-            choices and their `pip` commands (`aos_keras._backends`).
+        aos_keras._backends.BackendMissingError: Keras's backend is not
+            installed; the message names the choices and their `pip`
+            commands (the command line exits 1 with it).
     """
     import aos_keras
 
     hide = quiet and "keras" not in sys.modules
-    try:
-        with quiet_stderr() if hide else contextlib.nullcontext():
-            aos_keras._load()
-    except BackendMissingError as err:
-        raise CLIError(str(err)) from None
+    with quiet_stderr() if hide else contextlib.nullcontext():
+        aos_keras._load()
 
 
 def set_torch_threads(threads):

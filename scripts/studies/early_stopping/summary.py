@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 ROUND5 = os.path.join(ROOT, "scripts/studies/round5/dev_suite_v05/runs.csv")
 RERUN = os.path.join(HERE, "runs.csv")
+RERUN20 = os.path.join(HERE, "patience20", "runs.csv")
 WRAPPER = os.path.join(HERE, "wrapper", "runs.csv")
 PAGE = os.path.join(ROOT, "docs", "results", "early_stopping.md")
 DEFAULT = "DO-T0.1-LA"
@@ -60,7 +61,7 @@ def mean_ranks(runs):
     return means.rank(axis=1, ascending=False).mean(), means
 
 
-def compare_section(old, new):
+def compare_section(old, new, patience=10):
     """Question 1: time, ranks and the chosen epoch, method by method."""
     rerun = sorted(new.method.unique())
     done = new.groupby(["table", "split"]).method.nunique() == len(rerun)
@@ -100,10 +101,11 @@ def compare_section(old, new):
     others = [m for m in old_ranks.index if m not in rerun]
     moves = (new_ranks - old_ranks).reindex(others)
     lines = [
-        "## Question 1: `compare` with early stopping",
+        f"## Question 1: `compare` with early stopping, patience {patience}",
         "",
         f"{len(rerun)} methods rerun on 18 tables x 3 splits with "
-        "`--patience 10 --max-anchors 4096` (60 epochs at most, as round "
+        f"`--patience {patience} --max-anchors 4096` (60 epochs at most, "
+        "as round "
         "5); every other method keeps its round-5 runs. `s old` and `s "
         "new`: the runs' summed seconds (two workers on two cores in both "
         "rounds; light work ran beside the rerun, so its times are upper "
@@ -237,6 +239,9 @@ def main(argv=None):
     ]
     if os.path.exists(RERUN):
         section, _ = compare_section(old, ok_runs(RERUN))
+        lines += section
+    if os.path.exists(RERUN20):
+        section, _ = compare_section(old, ok_runs(RERUN20), patience=20)
         lines += section
     if os.path.exists(WRAPPER):
         lines += wrapper_section(old, ok_runs(WRAPPER))
