@@ -136,3 +136,26 @@ def test_jax_native_export_names_its_packages_and_the_default(monkeypatch):
     with pytest.raises(ImportError, match="method='rebuild'"):
         export._check_onnx_packages("native")
     assert export._onnx_method("auto") == "rebuild"
+
+
+@pytest.mark.filterwarnings(
+    "ignore:overflow encountered in cast:RuntimeWarning"
+)
+def test_mixed_precision_model_exports_in_float32(tmp_path):
+    x, y = make_imbalanced()
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = fitted(x, y)
+        path = export_onnx(model, tmp_path / "q.onnx")
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    q32 = export._float32_copy(model.classifier, 3)
+    assert {layer.dtype_policy.name for layer in [q32, *q32.layers]} == {
+        "float32"
+    }
+    expected = keras.ops.convert_to_numpy(keras.ops.softmax(q32(x), axis=-1))
+    got = run(path, x)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    # and float16's predict, to float16's precision
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), atol=5e-3)

@@ -557,14 +557,20 @@ def _onnx_spec(model, d, preprocessing, feature_mean, feature_scale, scaler):
 
 
 def _float32_copy(classifier, d):
-    """`classifier`, or a float32 copy of it when its dtype policy is mixed
-    (Keras's ONNX export needs float32; the weights are float32 already)."""
-    if classifier.dtype_policy.name == "float32":
+    """`classifier`, or a float32 copy of it when a layer's dtype policy is
+    mixed (Keras's ONNX export needs float32; the weights are float32)."""
+    layers = [classifier, *classifier.layers]
+    if all(layer.dtype_policy.name == "float32" for layer in layers):
         return classifier
     config = dict(classifier.get_config(), dtype="float32")
-    copy = type(classifier).from_config(config)
-    if not copy.built:
-        copy(np.zeros((1, d), dtype=np.float32))
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")  # for its layers
+    try:
+        copy = type(classifier).from_config(config)
+        if not copy.built:
+            copy(np.zeros((1, d), dtype=np.float32))
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
     copy.set_weights(classifier.get_weights())
     return copy
 
@@ -573,7 +579,7 @@ class _OnnxServing(keras.Model):
     """Raw rows to probabilities: imputation, standardisation, Q, softmax."""
 
     def __init__(self, classifier, spec):
-        super().__init__(name="aos_keras_onnx")
+        super().__init__(name="aos_keras_onnx", dtype="float32")
         self.classifier = classifier
         self.mean = np.asarray(spec["feature_mean"], dtype=np.float32)
         self.scale = np.asarray(spec["feature_scale"], dtype=np.float32)
@@ -621,8 +627,6 @@ def _write_onnx_metadata(path, spec, labels):
     """Name the output `probabilities`; classes and columns as metadata."""
     import onnx
 
-    from aos_keras import __version__
-
     proto = onnx.load(path)
     graph = proto.graph
     old = graph.output[0].name
@@ -634,7 +638,7 @@ def _write_onnx_metadata(path, spec, labels):
         "classes": json.dumps(_jsonable(labels)),
         "feature_names": json.dumps(spec["feature_names"]),
         "num_features": str(spec["num_features"]),
-        "aos_keras_version": __version__,
+        "aos_keras_version": sys.modules["aos_keras"].__version__,
     }
     del proto.metadata_props[:]
     for key, value in props.items():
