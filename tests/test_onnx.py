@@ -159,3 +159,21 @@ def test_mixed_precision_model_exports_in_float32(tmp_path):
     np.testing.assert_allclose(got, expected, atol=1e-5)
     # and float16's predict, to float16's precision
     np.testing.assert_allclose(got, model.predict(x, verbose=0), atol=5e-3)
+
+
+def test_fitted_aosclassifier_exports_its_standardisation(tmp_path):
+    from aos_keras import AOSClassifier
+
+    x, y = make_imbalanced()
+    raw = x * np.array([10.0, 0.5, 3.0], "float32") + np.array([50, -2, 70])
+    raw = raw.astype("float32")
+    clf = AOSClassifier(
+        epochs=1,
+        batch_size=64,
+        max_anchors=4,
+        model_kwargs=TINY,
+        random_state=0,
+    ).fit(raw, y)
+    path = export_onnx(clf, tmp_path / "clf.onnx")
+    expected = clf.predict_proba(raw)
+    np.testing.assert_allclose(run(path, raw), expected, atol=1e-5)
