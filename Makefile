@@ -44,7 +44,7 @@ $(VENV)/.core: setup.cfg setup.py constraints.txt
 	touch $@
 
 $(VENV)/.all: $(VENV)/.core
-	$(PIP) -e ".[all]"
+	$(PIP) -e ".[all,onnx]"
 	touch $@
 
 demo: $(VENV)/.core

@@ -49,6 +49,7 @@ __all__ = [
     "complement_cross_entropy",
     "complement_entropy",
     "cross_entropy",
+    "export_onnx",
     "export_saved_model",
     "geometric_mean",
     "gradient_penalty",

@@ -36,7 +36,7 @@ from aos_keras.metrics import (
     geometric_mean,
     per_class_recall,
 )
-from aos_keras.saving.export import export_saved_model
+from aos_keras.saving.export import export_onnx, export_saved_model
 from aos_keras.sklearn.classifier import AOSClassifier
 from aos_keras.tables.encoder import TableEncoder, split_table
 from aos_keras.tables.preprocessing import TablePreprocessor

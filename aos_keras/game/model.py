@@ -42,7 +42,7 @@ from aos_keras.game.inputs import (
 )
 from aos_keras.game.players import MultiPlayerModel, default_optimizer
 from aos_keras.game.upgrade import check_saved_layout, saved_settings
-from aos_keras.saving.export import export_saved_model
+from aos_keras.saving.export import export_onnx, export_saved_model
 from aos_keras.tables import checks
 from aos_keras.tables.labels import (
     check_classes,
@@ -564,29 +564,41 @@ class AdversarialOversampler(MultiPlayerModel):
         return x, y
 
     def export(self, filepath, format="tf_saved_model", verbose=None, **kw):
-        """Keras' `model.export`: the classifier as a TF SavedModel.
+        """Keras' `model.export`: the classifier as a SavedModel or ONNX.
 
-        Delegates to `aos_keras.export_saved_model` (signatures
-        `serving_default` and `classes`; a table's encoding runs in the
-        graph). Only `format="tf_saved_model"` is supported; an existing
-        `filepath` is replaced, as Keras does.
+        `format="tf_saved_model"` delegates to
+        `aos_keras.export_saved_model` (signatures `serving_default` and
+        `classes`; a table's encoding runs in the graph); `format="onnx"`
+        to `aos_keras.export_onnx` (input `features`, output
+        `probabilities`; a numeric table's encoding runs in the graph).
+        An existing `filepath` is replaced, as Keras does.
 
         Args:
-            filepath: str. The SavedModel directory.
-            format: str. `"tf_saved_model"`.
-            verbose: bool or None. Print the archive's endpoints.
-            **kw: other arguments of `export_saved_model` (`method`, ...).
+            filepath: str. The SavedModel directory or the `.onnx` file.
+            format: str. `"tf_saved_model"` or `"onnx"`.
+            verbose: bool or None. Let the exporter print.
+            **kw: other arguments of `export_saved_model` or `export_onnx`
+                (`method`, ...).
 
         Returns:
-            The absolute path of the SavedModel (str).
+            The absolute path of the SavedModel or ONNX file (str).
+
+        Raises:
+            ValueError: another `format` (Keras's OpenVINO and LiteRT
+                formats are not offered for this model).
+
+        Example:
+        >>> model.export("aos.onnx", format="onnx")
         """
-        if format != "tf_saved_model":
+        writers = {"tf_saved_model": export_saved_model, "onnx": export_onnx}
+        if format not in writers:
             raise ValueError(
-                f"{type(self).__name__}.export supports "
-                f"format='tf_saved_model' only; got {format!r}."
+                f"{type(self).__name__}.export supports format="
+                f"'tf_saved_model' or 'onnx'; got {format!r}. Export ONNX "
+                "and convert it for other runtimes (OpenVINO reads ONNX)."
             )
         kw.setdefault("overwrite", True)
-        return export_saved_model(self, filepath, verbose=bool(verbose), **kw)
+        return writers[format](self, filepath, verbose=bool(verbose), **kw)
 
     # --------------------------------------------- one optimizer a player
     def compile(

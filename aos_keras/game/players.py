@@ -159,7 +159,10 @@ class MultiPlayerModel(keras.Model):
         container = keras.optimizers.MultiOptimizer(optimizer_map)
         default_compile_cache()  # JAX: compiled steps kept across runs
         super().compile(optimizer=container, **kwargs)
-        container.build(self.trainable_variables)
+        # `self.optimizer`, not `container`: under a mixed_float16 policy
+        # Keras wraps the container in a LossScaleOptimizer, whose own
+        # variables must exist before a saved model's state is loaded.
+        self.optimizer.build(self.trainable_variables)
         for optimizer, variables in shared:
             optimizer.build(variables)
 

@@ -379,4 +379,277 @@ def _main(argv):
     if not classifier.built:
         classifier(np.zeros((1, job["num_features"]), dtype=np.float32))
     classifier.load_weights(job["weights"])
-    write_archive(classifier, job["folder"], job)
+    write = write_onnx if job.get("format") == "onnx" else write_archive
+    write(classifier, job["folder"], job)
+
+
+# ---------------------------------------------------------------- ONNX
+ONNX_INSTALL = 'pip install "aos_keras[onnx]"'
+ONNX_OUTPUT = "probabilities"
+ONNX_INPUT = "features"
+
+
+def export_onnx(
+    model,
+    path,
+    *,
+    preprocessing=True,
+    feature_mean=None,
+    feature_scale=None,
+    scaler=None,
+    classes=None,
+    method="auto",
+    opset_version=None,
+    overwrite=False,
+    verbose=False,
+):
+    """Write the classifier of `model` as an ONNX file (ONNX Runtime).
+
+    The graph takes raw feature rows, input `features`, float32
+    `[batch, d]`, and returns `probabilities`, float32 `[batch, C]` (the
+    softmax of Q's logits, columns in the order of `classes`: what
+    `model.predict` returns). A numeric table's imputation and
+    standardisation run inside the graph, as in the SavedModel. The file's
+    metadata (`metadata_props`) holds `classes` (JSON, the labels in column
+    order), `feature_names` (JSON, the input columns in order, or null)
+    and `num_features`. A model trained in mixed precision is exported in
+    float32 (its float32 weights, float32 maths).
+
+    Keras's own `model.export(..., format="onnx")` writes the file:
+    tf2onnx on TensorFlow, `torch.onnx` on torch. On JAX the default
+    (`method="rebuild"`) rebuilds Q under `KERAS_BACKEND=tensorflow` in a
+    subprocess and uses tf2onnx there; `method="native"` uses Keras's JAX
+    exporter, which needs `jax2onnx` and `flax`.
+
+    Args:
+        model: an `AdversarialOversampler`, a `Classifier`, a fitted
+            `AOSClassifier`, or any object whose `classifier` attribute is
+            a Keras model returning logits.
+        path: str or path-like. The `.onnx` file, written whole (a
+            temporary file beside it, then renamed).
+        preprocessing: bool. Put the model's table encoding (imputation,
+            standardisation) in the graph, so that clients send raw
+            rows. A table with nominal (text) columns cannot be encoded in
+            the ONNX graph: pass `False` and send rows in model space
+            (`model.preprocessor.transform(frame)`), or export a SavedModel.
+            Defaults to `True`.
+        feature_mean, feature_scale, scaler: a standardisation to put in
+            the graph instead of the model's, as in `export_saved_model`.
+            Defaults to `None`.
+        classes: sequence or None. Class labels in column order. Defaults
+            to `model.classes_`, else `0..C-1`.
+        method: str. `"auto"` (default): `"native"` on TensorFlow and
+            torch, `"rebuild"` on JAX. `"native"` exports in this process
+            with Keras's exporter; `"rebuild"` exports under TensorFlow in
+            a subprocess (any backend; needs tensorflow and tf2onnx).
+        opset_version: int or None. The ONNX opset. Defaults to `None`
+            (the exporter's default).
+        overwrite: bool. Replace an existing file. Defaults to `False`.
+        verbose: bool. Let the exporter print. Defaults to `False`.
+
+    Returns:
+        The absolute path of the ONNX file (str).
+
+    Raises:
+        ImportError: a package the export needs on this backend is
+            missing; the message names the command that installs it.
+        ValueError: the table has nominal columns and `preprocessing` is
+            True, or an argument is invalid.
+        FileExistsError: `path` exists and `overwrite` is False.
+
+    Example:
+    >>> export_onnx(model, "aos.onnx")
+    >>> import onnxruntime
+    >>> session = onnxruntime.InferenceSession("aos.onnx")
+    >>> (proba,) = session.run(None, {"features": x_raw.astype("float32")})
+    """
+    method = _onnx_method(method)
+    _check_onnx_packages(method)
+    if hasattr(model, "model_"):  # a fitted AOSClassifier
+        model = model.model_
+    classifier = _classifier(model)
+    d = _num_features(model, classifier)
+    spec = _onnx_spec(
+        model, d, preprocessing, feature_mean, feature_scale, scaler
+    )
+    labels = _classes(model, classifier, classes, d)
+    spec.update(
+        opset_version=opset_version, verbose=bool(verbose), format="onnx"
+    )
+    path = os.fspath(path)
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(
+            f"{path} exists; pass overwrite=True to replace it."
+        )
+    classifier = _float32_copy(classifier, d)
+    with io.atomic_path(path) as tmp:
+        write = write_onnx if method == "native" else _rebuild_and_write
+        write(classifier, tmp, spec)
+        _write_onnx_metadata(tmp, spec, labels)
+    return os.path.abspath(path)
+
+
+def _onnx_method(method):
+    """`method`, checked; `"auto"`: native except on JAX."""
+    if method not in METHODS:
+        raise ValueError(f"`method` must be one of {METHODS}; got {method!r}.")
+    if method == "auto":
+        method = "rebuild" if BACKEND == "jax" else "native"
+    return method
+
+
+def _onnx_requirements(method):
+    """`[(module, what it is for)]` the export needs on this backend."""
+    needs = [("onnx", "ONNX files")]
+    if method == "rebuild" or BACKEND == "tensorflow":
+        needs += [("tensorflow", "the rebuild"), ("tf2onnx", "tf2onnx")]
+    elif BACKEND == "jax":
+        needs += [("jax2onnx", "Keras's JAX exporter"), ("flax", "jax2onnx")]
+    return needs
+
+
+def _check_onnx_packages(method):
+    """Raise an `ImportError` that says what to install, if anything."""
+    import importlib
+
+    missing = []
+    for module, _ in _onnx_requirements(method):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if not missing:
+        return
+    hint = f"install them with: {ONNX_INSTALL}"
+    if BACKEND == "jax" and method == "native":
+        hint = (
+            "install them (pip install jax2onnx flax) or use "
+            "method='rebuild' (the default on JAX: tensorflow and tf2onnx, "
+            f"{ONNX_INSTALL})"
+        )
+    raise ImportError(
+        f"ONNX export on the {BACKEND} backend (method={method!r}) needs "
+        f"{', '.join(missing)}: {hint}."
+    )
+
+
+def _onnx_spec(model, d, preprocessing, feature_mean, feature_scale, scaler):
+    """The numbers the graph applies before Q: mean, scale, fill, names."""
+    encoder = names = fill = None
+    given = (feature_mean, feature_scale, scaler)
+    if preprocessing and all(v is None for v in given):
+        encoder = _table_encoding(model)
+    if encoder is not None:
+        columns, feature_mean, feature_scale, fill = _encoding(encoder, d)
+        if columns is not None:
+            nominal = [
+                c["name"] for c in columns["columns"] if c["kind"] != "numeric"
+            ]
+            raise ValueError(
+                "The ONNX graph takes numbers only, but this model's table "
+                f"has nominal columns ({', '.join(map(str, nominal))}). Pass "
+                "preprocessing=False and send rows in model space "
+                "(model.preprocessor.transform(frame)), or export a "
+                "SavedModel (format='tf_saved_model'), which encodes them."
+            )
+        names = [str(n) for n in encoder.serving_spec()["order"]]
+    mean, scale = _standardisation(d, feature_mean, feature_scale, scaler)
+    return {
+        "num_features": d,
+        "feature_mean": mean.tolist(),
+        "feature_scale": scale.tolist(),
+        "feature_fill": _fill(fill),
+        "feature_names": names,
+    }
+
+
+def _float32_copy(classifier, d):
+    """`classifier`, or a float32 copy of it when a layer's dtype policy is
+    mixed (Keras's ONNX export needs float32; the weights are float32)."""
+    layers = [classifier, *classifier.layers]
+    if all(layer.dtype_policy.name == "float32" for layer in layers):
+        return classifier
+    config = dict(classifier.get_config(), dtype="float32")
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("float32")  # for its layers
+    try:
+        copy = type(classifier).from_config(config)
+        if not copy.built:
+            copy(np.zeros((1, d), dtype=np.float32))
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    copy.set_weights(classifier.get_weights())
+    return copy
+
+
+class _OnnxServing(keras.Model):
+    """Raw rows to probabilities: imputation, standardisation, Q, softmax."""
+
+    def __init__(self, classifier, spec):
+        super().__init__(name="aos_keras_onnx", dtype="float32")
+        self.classifier = classifier
+        self.mean = np.asarray(spec["feature_mean"], dtype=np.float32)
+        self.scale = np.asarray(spec["feature_scale"], dtype=np.float32)
+        fill = spec.get("feature_fill")
+        self.fill = None if fill is None else np.asarray(fill, np.float32)
+
+    def call(self, features):
+        ops = keras.ops
+        x = features
+        if self.fill is not None:  # a missing number: the training fill
+            x = ops.where(ops.isnan(x), ops.convert_to_tensor(self.fill), x)
+        # keras.ops with tensors, not numpy operands: torch's tracer keeps
+        # the input as an input (numpy would turn it into a constant).
+        x = ops.subtract(x, ops.convert_to_tensor(self.mean))
+        x = ops.divide(x, ops.convert_to_tensor(self.scale))
+        logits = ops.cast(self.classifier(x), "float32")
+        return ops.softmax(logits, axis=-1)
+
+
+def write_onnx(classifier, path, spec):
+    """Write the ONNX file with Keras's exporter in this process."""
+    import warnings
+
+    serving = _OnnxServing(classifier, spec)
+    serving(np.zeros((1, spec["num_features"]), dtype=np.float32))  # built
+    signature = [
+        keras.InputSpec(
+            shape=(None, spec["num_features"]), dtype="float32", name=ONNX_INPUT
+        )
+    ]
+    with warnings.catch_warnings():
+        # torch's tracer warns of shape checks in Keras's softmax; the
+        # batch size stays dynamic (the tests run several batch sizes).
+        warnings.filterwarnings("ignore", message=".*might cause the trace")
+        serving.export(
+            path,
+            format="onnx",
+            verbose=spec["verbose"],
+            input_signature=signature,
+            opset_version=spec.get("opset_version"),
+        )
+
+
+def _write_onnx_metadata(path, spec, labels):
+    """Name the output `probabilities`; classes and columns as metadata."""
+    import onnx
+
+    proto = onnx.load(path)
+    graph = proto.graph
+    old = graph.output[0].name
+    for node in graph.node:
+        node.output[:] = [ONNX_OUTPUT if o == old else o for o in node.output]
+        node.input[:] = [ONNX_OUTPUT if i == old else i for i in node.input]
+    graph.output[0].name = ONNX_OUTPUT
+    props = {
+        "classes": json.dumps(_jsonable(labels)),
+        "feature_names": json.dumps(spec["feature_names"]),
+        "num_features": str(spec["num_features"]),
+        "aos_keras_version": sys.modules["aos_keras"].__version__,
+    }
+    del proto.metadata_props[:]
+    for key, value in props.items():
+        proto.metadata_props.add(key=key, value=value)
+    proto.producer_name = "aos_keras"
+    onnx.checker.check_model(proto)
+    onnx.save(proto, path)
