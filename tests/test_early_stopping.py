@@ -155,15 +155,29 @@ def test_the_wrapper_keeps_its_best_validation_epoch():
     assert acsa(codes, pred, 2) == scores[best]
 
 
-def test_the_wrapper_holds_out_a_stratified_fraction_by_default():
+def test_without_refit_the_first_fit_keeps_its_best_epoch():
     x, y = _rows()
-    clf = _wrapper().fit(x, y)
-    assert clf.best_epoch_ >= 1 and len(clf.validation_scores_) == clf.n_iter_
+    clf = _wrapper(refit=False).fit(x, y)
+    scores = clf.validation_scores_
+    assert clf.best_epoch_ == int(np.argmax(scores)) + 1
+    assert clf.n_iter_ == len(scores) == min(clf.best_epoch_ + 2, 40)
     # 20% held out, stratified: 12 + 4 rows; the anchors are the rest.
     assert clf.model_.generator.anchor_counts == [48, 16]
     off = _wrapper(early_stopping=False, epochs=3).fit(x, y)
     assert off.n_iter_ == 3 and off.best_epoch_ is None
     assert off.model_.generator.anchor_counts == [60, 20]
+
+
+def test_the_default_refits_every_row_for_the_chosen_epochs():
+    # What docs/results/early_stopping.md measured as `refit`: a fresh fit
+    # on every row for `best_epoch_` epochs, the same seed.
+    x, y = _rows()
+    clf = _wrapper().fit(x, y)
+    assert clf.n_iter_ == clf.best_epoch_ >= 1
+    assert len(clf.validation_scores_) == min(clf.best_epoch_ + 2, 40)
+    assert clf.model_.generator.anchor_counts == [60, 20]
+    fresh = _wrapper(early_stopping=False, epochs=clf.best_epoch_).fit(x, y)
+    np.testing.assert_array_equal(clf.predict_proba(x), fresh.predict_proba(x))
 
 
 def test_auto_trains_every_epoch_on_a_table_too_small_to_split():
@@ -228,10 +242,15 @@ def test_the_sampler_stops_early_and_returns_every_row():
     x_res, y_res = sampler.fit_resample(x, y)
     np.testing.assert_array_equal(x_res[: len(x)], x)
     assert (y_res == "rare").sum() == (y_res == "common").sum() == 60
-    assert sampler.n_iter_ <= 30 and sampler.best_epoch_ >= 1
-    # The game trains on the 80% it holds out from; its generated share
-    # is the whole table's (targets scaled to the rows it sees).
-    assert sampler.model_.generator.anchor_counts == [48, 16]
+    assert sampler.n_iter_ == sampler.best_epoch_ >= 1  # the refit's
+    assert sampler.model_.generator.anchor_counts == [60, 20]
+    # Without the refit, the game that chose the epoch draws: it trained
+    # on the 80% it held out from, at the whole table's generated share
+    # (the targets scaled to the rows it saw).
+    first = AOSSampler(**{**sampler.get_params(), "refit": False})
+    first.fit_resample(x, y)
+    assert first.model_.generator.anchor_counts == [48, 16]
+    assert first.model_.sampling_strategy == {1: 48}  # rare: 60 * 16/20
 
 
 # ---------------------------------------------------------------- compare

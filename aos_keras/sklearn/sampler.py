@@ -87,17 +87,22 @@ class AOSSampler(GameParameters, BaseOverSampler):
         epochs: int. Most training epochs of the game. Defaults to `100`.
         batch_size: int or `"auto"`. Rows per step (`"auto"`: as
             `AOSClassifier`'s). Defaults to `"auto"`.
-        early_stopping: `"auto"`, bool. Stop the game `n_iter_no_change`
-            epochs after its classifier's best validation ACSA, on a
-            stratified `validation_fraction` of the rows held out of the
-            game (as `compare`'s `"DO-T0.1+HGB"` stops its sampler). The
-            generator of the stopping epoch draws the rows; every input
-            row is returned. `"auto"`: on unless the table is too small
-            for a stratified split (a warning); `True`: such a table
-            refused; `False`: every row trains for `epochs` epochs.
+        early_stopping: `"auto"`, bool. Choose the game's number of
+            epochs as `AOSClassifier` does: its classifier's best
+            validation ACSA on a stratified `validation_fraction` of the
+            rows held out (training stopped `n_iter_no_change` epochs
+            after it), then, with `refit`, the game trained afresh on
+            every row for that many epochs; its generator draws the rows.
+            Every input row is returned. `"auto"`: on unless the table is
+            too small for a stratified split (a warning); `True`: such a
+            table refused; `False`: every row trains for `epochs` epochs.
             Defaults to `"auto"`.
         validation_fraction: float in `(0, 1)`. Defaults to `0.2`.
         n_iter_no_change: int. Defaults to `10`.
+        refit: bool. Train the game afresh on every row for the chosen
+            epochs; `False`: the first game (without the held-out rows,
+            stopped `n_iter_no_change` epochs after its best) draws the
+            rows. Defaults to `True`.
         max_anchors: int or None. Cap on anchors per class. Defaults to
             `4096`; None: every row.
         standardize: bool. Train on standardised features (generated rows
@@ -148,6 +153,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
         ("early_stopping", "auto"),
         ("validation_fraction", stopping.VALIDATION_FRACTION),
         ("n_iter_no_change", stopping.PATIENCE),
+        ("refit", True),
         ("max_anchors", MAX_ANCHORS),
         ("standardize", True),
         ("max_categories", 100),

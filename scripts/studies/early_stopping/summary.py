@@ -32,6 +32,7 @@ RERUN20 = os.path.join(HERE, "patience20", "runs.csv")
 WRAPPER = os.path.join(HERE, "wrapper", "runs.csv")
 PAGE = os.path.join(ROOT, "docs", "results", "early_stopping.md")
 DEFAULT = "DO-T0.1-LA"
+CAPPED = "sylva"
 # The protocol's thresholds.
 TIME_RATIO = 2.0
 RANK_MOVE = 0.3
@@ -143,6 +144,7 @@ def compare_section(old, new, patience=10):
         f"({moves.abs().idxmax()}).",
         "",
     ]
+    lines += sylva_lines(both, rerun)
     time_ok = total_old / total_new >= TIME_RATIO
     rank_ok = bool((table["rank move"].abs() <= RANK_MOVE).all())
     worst = table["rank move"].abs().idxmax()
@@ -155,6 +157,23 @@ def compare_section(old, new, patience=10):
         "",
     ]
     return lines, new_means
+
+
+def sylva_lines(both, rerun):
+    """The one development table whose largest class exceeds the anchor
+    cap in the fitting rows: the game's methods' ACSA before and after."""
+    game = [m for m in rerun if m.startswith("DO")]
+    rows = both[(both.table == CAPPED) & both.method.isin(game)]
+    means = rows.groupby("method")[["acsa_old", "acsa_new"]].mean() * 100
+    pairs = ", ".join(
+        f"{m} {r.acsa_old:.2f} -> {r.acsa_new:.2f}" for m, r in means.iterrows()
+    )
+    return [
+        f"The anchor cap changes one table: {CAPPED} (its largest class "
+        "has about 6,900 fitting rows, capped at 4,096 anchors). The game's "
+        f"methods there, round 5 -> now (cap and stop together): {pairs}.",
+        "",
+    ]
 
 
 def wrapper_section(old, wrapper):

@@ -75,7 +75,10 @@ def run_pair(name, X, y, split, out):
         path = os.path.join(out, name, f"{way}__{seed}.json")
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
-                best = best or json.load(f).get("best_epoch")
+                record = json.load(f)
+            if "method" not in record:  # written before the field existed
+                io.write_json(path, {"method": "AOSClassifier", **record})
+            best = best or record.get("best_epoch")
             continue
         if way == "best-epoch":
             clf = AOSClassifier(random_state=seed)
@@ -89,6 +92,7 @@ def run_pair(name, X, y, split, out):
         index = {label: i for i, label in enumerate(classes.tolist())}
         pred = np.array([index[v] for v in clf.predict(x_test).tolist()])
         record = {
+            "method": "AOSClassifier",  # marks a run file (tidy_runs.py)
             "table": name,
             "split": seed,
             "way": way,
