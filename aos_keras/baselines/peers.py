@@ -309,8 +309,8 @@ class TVAEPerClassMethod(TVAEMethod):
 class PeerHGBMethod(OversampledHGBMethod):
     """A peer's rows (full balance), then HGB; `sampler_seconds_` kept."""
 
-    def _oversample(self, x, y, epochs, batch_size):
-        out = super()._oversample(x, y, epochs, batch_size)
+    def _oversample(self, x, y, epochs, batch_size, validation_data=None):
+        out = super()._oversample(x, y, epochs, batch_size, validation_data)
         self.sampler_seconds_ = self.sampler_.sampler_seconds_
         return out
 

@@ -367,7 +367,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
             `False` keeps the first fit's best epoch, trained without the
             held-out rows (one fit instead of two). On the development
             suite the refit scored 1.30 ACSA points higher on average
-            (`docs/results/early_stopping.md`). Defaults to `True`.
+            (`docs/research/early_stopping.md`). Defaults to `True`.
         sampling_strategy: imbalanced-learn's meaning, the same on the
             model and the sampler: `"auto"`, `"minority"`, `"not
             minority"`, `"not majority"`, `"all"`, a float in `(0, 1]` or a

@@ -1,4 +1,4 @@
-"""Issue 31's page, `docs/results/early_stopping.md`, from the tidy runs
+"""Issue 31's page, `docs/research/early_stopping.md`, from the tidy runs
 (trains nothing).
 
 Reads, under the rules of `docs/research/early_stopping_protocol.md`:
@@ -30,7 +30,9 @@ ROUND5 = os.path.join(ROOT, "scripts/studies/round5/dev_suite_v05/runs.csv")
 RERUN = os.path.join(HERE, "runs.csv")
 RERUN20 = os.path.join(HERE, "patience20", "runs.csv")
 WRAPPER = os.path.join(HERE, "wrapper", "runs.csv")
-PAGE = os.path.join(ROOT, "docs", "results", "early_stopping.md")
+SCALE = os.path.join(HERE, "train_defaults.csv")
+EPOCH_TARGET = 20.0  # seconds, one epoch at 10^5 rows
+PAGE = os.path.join(ROOT, "docs", "research", "early_stopping.md")
 DEFAULT = "DO-T0.1-LA"
 CAPPED = "sylva"
 # The protocol's thresholds.
@@ -225,6 +227,52 @@ def wrapper_section(old, wrapper):
     return lines + verdicts + [""]
 
 
+def scale_section(runs):
+    """Question 4: an epoch of `aos-keras train` at 10^5 and 10^6 rows."""
+    first = runs.iloc[0]
+    lines = [
+        "## Question 4: an epoch of `aos-keras train` on large tables",
+        "",
+        "`scripts/studies/early_stopping/train_defaults.py` (its run: "
+        "`train_defaults.csv`): synthetic tables of "
+        f"{first.features} numeric columns, 5% minority, as CSV; a fresh "
+        "`aos-keras train TABLE --label label --epochs 2 --patience 0` per "
+        "row. `epoch 1 s` includes the step's compilation; `command s` "
+        "is the whole command (start, reading, encoding, building, two "
+        f"epochs, saving). Machine: {first.machine}; {first.versions}; "
+        f"KERAS_BACKEND={first.backend}; load average (1 min) "
+        f"{first.load_start:.1f} at the start, {first.load_end:.1f} at the "
+        "end; nothing else ran.",
+        "",
+        "| rows | settings | steps an epoch | epoch 1 s | epoch 2 s | "
+        "command s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in runs.itertuples():
+        lines.append(
+            f"| {r.rows:,} | {r.settings} | {r.steps} | {r.epoch1_s:.1f} | "
+            f"{r.epoch2_s:.1f} | {r.command_s:.1f} |"
+        )
+    small = runs[(runs.rows == runs.rows.min()) & (runs.settings == "defaults")]
+    old = runs[runs.settings != "defaults"]
+    epoch = float(small.epoch2_s.iloc[0])
+    verdict = "met" if epoch <= EPOCH_TARGET else "not met"
+    lines += ["", f"- One epoch at {int(small.rows.iloc[0]):,} rows at the "
+              f"defaults: {epoch:.1f} s (target {EPOCH_TARGET:.0f} s): "
+              f"**{verdict}**."]  # fmt: skip
+    if len(old):
+        ratio = float(old.epoch2_s.iloc[0]) / epoch
+        lines.append(f"- 0.5's defaults on the same table: "
+                     f"{float(old.epoch2_s.iloc[0]):.1f} s an epoch, "
+                     f"{ratio:.1f}x the defaults'.")  # fmt: skip
+    big = runs[runs.rows > runs.rows.min()]
+    if len(big):
+        b = big.iloc[0]
+        lines.append(f"- {b.rows:,} rows at the defaults: {b.epoch2_s:.0f} "
+                     f"s an epoch ({b.epoch2_s / 60:.1f} min).")  # fmt: skip
+    return lines + [""]
+
+
 def _wrapper_ok(gap):
     return gap.mean() >= WRAPPER_MEAN and gap.min() >= WRAPPER_TABLE
 
@@ -264,6 +312,8 @@ def main(argv=None):
         lines += section
     if os.path.exists(WRAPPER):
         lines += wrapper_section(old, ok_runs(WRAPPER))
+    if os.path.exists(SCALE):
+        lines += scale_section(pd.read_csv(SCALE))
     text = "\n".join(lines).rstrip() + "\n"
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(text)
