@@ -103,3 +103,18 @@ def test_no_path_outside_the_repository():
 def test_every_relative_link_resolves():
     broken = {p: b for p in markdown_files() if (b := broken_links(p))}
     assert broken == {}
+
+
+def test_every_page_is_in_the_site_navigation():
+    """`mkdocs build --strict` (`make docs`, in `.ci/run`) checks links and
+    references; this checks that a user reaches every page from the
+    navigation, not only by a link."""
+    with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
+        nav = set(re.findall(r":\s+(\S+\.md)\s*$", f.read(), re.M))
+    pages = {
+        os.path.relpath(name, "docs")
+        for name in tracked("docs")
+        if name.endswith(".md")
+    }
+    assert pages - nav == set()
+    assert nav - pages == set()
