@@ -198,5 +198,9 @@ def test_keras_model_export_delegates_to_the_saved_model_export(tmp_path):
     raw = tf.constant(frame.to_numpy("float32"))
     out = serve(features=raw)["probabilities"].numpy()
     np.testing.assert_allclose(out, model.predict(frame, verbose=0), atol=1e-5)
-    with pytest.raises(ValueError, match="tf_saved_model"):
+    with pytest.raises(ValueError, match="'tf_saved_model' or 'onnx'"):
+        model.export(path, format="openvino")
+    # An ONNX file is never written over a folder (here the SavedModel).
+    with pytest.raises(IsADirectoryError, match="is a folder"):
         model.export(path, format="onnx")
+    assert tf.saved_model.load(path) is not None

@@ -456,6 +456,7 @@ def export_onnx(
         ValueError: the table has nominal columns and `preprocessing` is
             True, or an argument is invalid.
         FileExistsError: `path` exists and `overwrite` is False.
+        IsADirectoryError: `path` is a folder (never replaced).
 
     Example:
     >>> export_onnx(model, "aos.onnx")
@@ -477,6 +478,11 @@ def export_onnx(
         opset_version=opset_version, verbose=bool(verbose), format="onnx"
     )
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"{path} is a folder; the ONNX export writes one file (for "
+            f"example {path.rstrip(os.sep)}.onnx) and never replaces a folder."
+        )
     if os.path.exists(path) and not overwrite:
         raise FileExistsError(
             f"{path} exists; pass overwrite=True to replace it."
