@@ -67,11 +67,9 @@ def mean_ranks(runs):
 # What the protocol's change log says of each rerun (the page repeats it).
 NOTES = {
     10: "",
-    20: "**Partial, and its times are not comparable**: stopped at 16:17 "
-    "UTC after 215 of 540 runs for the session's time (the pairs below "
-    "are the complete ones); the full JAX test suite ran beside it "
-    "(`nice -n 5`), so its seconds are far above an idle machine's. Its "
-    "ranks and chosen epochs are what it tells.",
+    20: "Its first 215 runs ran beside the full JAX test suite (`nice -n "
+    "5`) until 16:17 UTC; the other 325 ran from 16:59 with nothing else "
+    "running. Its seconds are upper bounds.",
 }
 
 
