@@ -68,6 +68,17 @@ EXPECTED_FAILED_CHECKS = {
 RESERVED = ("mode", "seed", "max_anchors", "sampling_strategy")
 PREDICT_BATCH = 4096
 
+# Training parameters shared by `AOSClassifier` and `AOSSampler` (name,
+# default): the epochs and their early stopping (`aos_keras.stopping`).
+TRAINING_PARAMETERS = (
+    ("epochs", stopping.EPOCHS),
+    ("batch_size", "auto"),
+    ("early_stopping", "auto"),
+    ("validation_fraction", stopping.VALIDATION_FRACTION),
+    ("n_iter_no_change", stopping.PATIENCE),
+    ("refit", True),
+)
+
 # Constraints shared by `AOSClassifier` and `AOSSampler` (the game's
 # settings add theirs from `GameConfig.parameter_constraints`).
 TRAINING_CONSTRAINTS = {
@@ -424,12 +435,7 @@ class AOSClassifier(ClassifierMixin, GameParameters, BaseEstimator):
     """
 
     OWN_PARAMETERS = (
-        ("epochs", stopping.EPOCHS),
-        ("batch_size", "auto"),
-        ("early_stopping", "auto"),
-        ("validation_fraction", stopping.VALIDATION_FRACTION),
-        ("n_iter_no_change", stopping.PATIENCE),
-        ("refit", True),
+        *TRAINING_PARAMETERS,
         ("sampling_strategy", None),
         ("max_anchors", MAX_ANCHORS),
         ("standardize", True),

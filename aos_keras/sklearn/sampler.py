@@ -11,9 +11,13 @@ import pandas as pd
 from imblearn.over_sampling.base import BaseOverSampler
 from scipy import sparse
 
-from aos_keras import stopping
 from aos_keras.game.anchors import MAX_ANCHORS
-from aos_keras.sklearn.classifier import GameParameters, _explain_cells, target
+from aos_keras.sklearn.classifier import (
+    TRAINING_PARAMETERS,
+    GameParameters,
+    _explain_cells,
+    target,
+)
 from aos_keras.tables.encoder import as_frame
 from aos_keras.tables.encoder import is_mixed_table as _is_mixed
 from aos_keras.tables.preprocessing import TablePreprocessor
@@ -148,12 +152,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
     OWN_PARAMETERS = (
         ("sampling_strategy", "auto"),
         ("random_state", None),
-        ("epochs", stopping.EPOCHS),
-        ("batch_size", "auto"),
-        ("early_stopping", "auto"),
-        ("validation_fraction", stopping.VALIDATION_FRACTION),
-        ("n_iter_no_change", stopping.PATIENCE),
-        ("refit", True),
+        *TRAINING_PARAMETERS,
         ("max_anchors", MAX_ANCHORS),
         ("standardize", True),
         ("max_categories", 100),
