@@ -113,15 +113,20 @@ def replica_scale():
     return 1.0 / replica_context()[0]
 
 
-def enable_compile_cache(folder):
+def enable_compile_cache(folder, min_compile_seconds=1.0):
     """Keep compiled programs in `folder` to reuse them across runs (JAX).
 
     Sets JAX's persistent compilation cache to `folder`, for every program
-    that took at least a second to compile. On the other backends it does
-    nothing.
+    that took at least `min_compile_seconds` to compile. On the other
+    backends it does nothing.
 
     Args:
         folder: str. The cache folder.
+        min_compile_seconds: float. Programs that compiled faster are not
+            kept. Defaults to `1.0` (a model's training step); `compare`'s
+            workers pass `0`: they build the same small networks again and
+            again (one per split), and a classifier's step, some 0.25 s to
+            compile, is then most of a short run's time.
 
     Returns:
         bool: whether a cache was set (True on JAX).
@@ -131,7 +136,9 @@ def enable_compile_cache(folder):
     import jax
 
     jax.config.update("jax_compilation_cache_dir", folder)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1)
+    jax.config.update(
+        "jax_persistent_cache_min_compile_time_secs", float(min_compile_seconds)
+    )
     return True
 
 
@@ -171,7 +178,7 @@ COMPILE_CACHE_ENV = "AOS_KERAS_COMPILE_CACHE"
 _default_cache = {"done": False}
 
 
-def default_compile_cache():
+def default_compile_cache(min_compile_seconds=1.0):
     """Turn on JAX's persistent compilation cache, once, unless told not to.
 
     Called when a game model is compiled. On JAX, compiled steps are kept
@@ -180,6 +187,9 @@ def default_compile_cache():
     skips compilation. Nothing changes when `AOS_KERAS_COMPILE_CACHE` is
     `off` (or `0`, `false`, `no`), when JAX's `jax_compilation_cache_dir`
     is already set (yours wins), or on the other backends.
+
+    Args:
+        min_compile_seconds: float. As `enable_compile_cache`'s.
 
     Returns:
         str or None: the folder set, or None.
@@ -199,7 +209,7 @@ def default_compile_cache():
         "aos_keras",
         "jax",
     )
-    enable_compile_cache(folder)
+    enable_compile_cache(folder, min_compile_seconds)
     return folder
 
 

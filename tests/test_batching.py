@@ -63,7 +63,9 @@ def test_default_compile_cache_folder_and_its_off_switch(monkeypatch, tmp_path):
     from aos_keras import backend
 
     chosen = []
-    monkeypatch.setattr(backend, "enable_compile_cache", chosen.append)
+    monkeypatch.setattr(
+        backend, "enable_compile_cache", lambda f, s=1.0: chosen.append(f)
+    )
     before = jax.config.jax_compilation_cache_dir
     try:
         jax.config.update("jax_compilation_cache_dir", None)

@@ -213,11 +213,27 @@ class Method:
     def logits(self, x, batch_size=4096):
         """Q's logits `(n, C)` as float64: what `compare` scores.
 
-        `predict` compiles one function per input shape, where calling the
-        net eagerly compiled each of its operations for each shape on JAX.
+        `predict_on_batch` on chunks of `batch_size` rows: the compiled
+        function of `predict` (one per input shape, where calling the net
+        eagerly compiled each of its operations for each shape on JAX),
+        without the data pipeline `predict` sets up on every call (about
+        90 ms on TensorFlow, twice per epoch of a compare run).
+
+        Args:
+            x: float array `(n, d)`.
+            batch_size: int. Rows scored at once. Defaults to `4096`.
+
+        Returns:
+            float64 numpy array `(n, C)`.
         """
-        out = self.classifier.predict(x, batch_size=batch_size, verbose=0)
-        return np.asarray(out, dtype=np.float64)
+        q = self.classifier
+        chunks = [
+            np.asarray(q.predict_on_batch(x[i : i + batch_size]), np.float64)
+            for i in range(0, len(x), batch_size)
+        ]
+        if not chunks:
+            return np.zeros((0, self.num_classes))
+        return np.concatenate(chunks)
 
     def predict_proba(self, x, batch_size=4096):
         """Class probabilities `(n, C)`: softmax of Q's plain logits.

@@ -2,12 +2,13 @@
 
 Only the standard library is imported here, so that a fresh worker process
 (loky, Dask, Ray) can choose its Keras backend from the argument before
-anything imports Keras: the backend and the JAX compile cache come as
-arguments, never from the environment the worker happens to have. The
-worker's own environment is changed only in a separate process, never in
-the caller's: there TensorFlow's log lines are hidden (`aos_keras._quiet`:
-its start-up lines, the `cuInit` error, retracing warnings), which a
-worker's stderr, shared with the caller's, would otherwise fill.
+anything imports Keras: the backend and the JAX compile cache
+(`compile_cache`) come as arguments, never from the environment the worker
+happens to have. The worker's own environment is changed only in a separate
+process, never in the caller's: there TensorFlow's log lines are hidden
+(`aos_keras._quiet`: its start-up lines, the `cuInit` error, retracing
+warnings), which a worker's stderr, shared with the caller's, would
+otherwise fill.
 """
 
 import contextlib
@@ -40,11 +41,30 @@ def run_in_worker(payload, backend, jax_cache, parent_pid):
     use_backend(backend)
     with quiet_imports() if apart else contextlib.nullcontext():
         run = pickle.loads(payload)  # imports Keras
-        if jax_cache:
-            from aos_keras.backend import enable_compile_cache
-
-            enable_compile_cache(jax_cache)
+        compile_cache(jax_cache)
         return run.tag, run.run_and_cache()
+
+
+def compile_cache(folder):
+    """JAX's persistent compilation cache for the runs, every program kept.
+
+    A compare builds the same networks once per split, and a small
+    network's steps compile in about 0.25 s each: kept (however fast they
+    compiled), the second split's runs load them from disk. On the
+    other backends nothing is set.
+
+    Args:
+        folder: str or None. The cache folder; None: the default one
+            (`aos_keras.backend.default_compile_cache`: none where
+            `AOS_KERAS_COMPILE_CACHE=off` or where JAX's cache folder is
+            already set).
+    """
+    from aos_keras import backend
+
+    if folder:
+        backend.enable_compile_cache(folder, min_compile_seconds=0)
+    else:
+        backend.default_compile_cache(min_compile_seconds=0)
 
 
 def use_backend(backend):
