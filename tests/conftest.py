@@ -19,7 +19,6 @@ if BACKEND == "jax":
     )
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 
 TINY = dict(
     latent_dim=4,

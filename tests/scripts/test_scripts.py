@@ -18,10 +18,12 @@ import keras
 import pandas as pd
 import pytest
 
-from aos_bench import backends
+from aos_bench import backends, datasets
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-DATA = os.path.join(ROOT, "..", "shared", "datasets")
+# The datasets' folder as the scripts find it: $AOS_KERAS_DATA, else
+# ~/aos_keras_data (`aos_bench.datasets.data_home`).
+DATA = datasets.data_home()
 BACKEND = keras.backend.backend()
 
 # The scripts' smoke runs test the scripts, not the backends (the package's

@@ -8,16 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aos_bench.datasets import DATASETS, load_dataset
+from aos_bench.datasets import DATASETS, data_home, load_dataset
 from aos_bench.splits import Split, split_dataset
 from aos_keras.datasets import Dataset
 
 pytestmark = pytest.mark.backend_independent
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+# The datasets' folder as the scripts find it: $AOS_KERAS_DATA, else
+# ~/aos_keras_data.
+SHARED = Path(data_home())
 needs_shared = pytest.mark.skipif(
     not SHARED.is_dir(),
-    reason=f"the shared datasets folder {SHARED} is absent",
+    reason=f"the datasets folder {SHARED} is absent (set AOS_KERAS_DATA)",
 )
 
 # Table 1 of the paper (Wafer: 6163 of UCR's 6164 TEST rows, see the
