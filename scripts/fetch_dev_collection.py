@@ -302,7 +302,12 @@ def read_letter_lt100(member, read):
     `numpy.random.default_rng(0)` class after class; the rows keep the
     source's order.
     """
-    import numpy as np
+    try:
+        import numpy as np
+    except ImportError:
+        raise CollectionError(
+            "letter-lt100 needs numpy: pip install numpy, then run again"
+        ) from None
 
     columns, kinds, rows = parse_keel(read(member).decode("utf-8"))
     labels = np.array([row[-1] for row in rows])
