@@ -103,6 +103,12 @@ def _names_list(text):
     return [_name(n) for n in text.split(",") if n.strip()]
 
 
+def _after_keyword(line):
+    """What follows the first word of a line (`""` if nothing)."""
+    parts = line.split(None, 1)
+    return parts[1] if len(parts) > 1 else ""
+
+
 def _attribute(line):
     """`(name, kind)` of an `@attribute` line; kind numeric or nominal."""
     match = _ATTRIBUTE.match(line.strip())
@@ -157,10 +163,10 @@ def parse_keel(text):
         if not in_data and low.startswith("@"):
             if low.startswith("@attribute"):
                 attributes.append(_attribute(stripped))
-            elif low.startswith("@inputs"):
-                inputs = _names_list(stripped[len("@inputs") :])
+            elif low.startswith("@input"):  # @inputs, or @input
+                inputs = _names_list(_after_keyword(stripped))
             elif low.startswith("@output"):
-                outputs = _names_list(stripped.split(None, 1)[1])
+                outputs = _names_list(_after_keyword(stripped))
             elif low.startswith("@data"):
                 in_data = True
             continue

@@ -99,6 +99,19 @@ def test_parse_keel_refuses_a_ragged_row_and_an_unknown_output(fetch):
         fetch.parse_keel(bad)
 
 
+def test_parse_keel_singular_input_output_and_no_inputs_line(fetch):
+    singular = KEEL_FILE.replace("@inputs", "@input")
+    singular = singular.replace("@outputs", "@output")
+    assert fetch.parse_keel(singular) == fetch.parse_keel(KEEL_FILE)
+    # Without @inputs: every other attribute, in declaration order.
+    columns, kinds, rows = fetch.parse_keel(
+        KEEL_FILE.replace("@inputs Weight, Age, 'Colour name'\n", "")
+    )
+    assert columns == ["Age", "Colour name", "Weight", "label"]
+    assert kinds == ["numeric", "nominal", "numeric"]
+    assert rows[0] == ["7", "dark blue", "1.50", "yes"]
+
+
 def test_the_lists_hold_exactly_the_40_and_the_18_tables(fetch):
     tables = fetch.read_tables()
     names = [t["table"] for t in tables]
