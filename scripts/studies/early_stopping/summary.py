@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 ROUND5 = os.path.join(ROOT, "scripts/studies/round5/dev_suite_v05/runs.csv")
 RERUN = os.path.join(HERE, "runs.csv")
 RERUN20 = os.path.join(HERE, "patience20", "runs.csv")
+RERUN_FAST = os.path.join(HERE, "fast10", "runs.csv")
 WRAPPER = os.path.join(HERE, "wrapper", "runs.csv")
 SCALE = os.path.join(HERE, "train_defaults.csv")
 EPOCH_TARGET = 20.0  # seconds, one epoch at 10^5 rows
@@ -67,14 +68,22 @@ def mean_ranks(runs):
 # What the protocol's change log says of each rerun (the page repeats it).
 NOTES = {
     10: "",
+    "fast10": "The same command at patience 10 after the harness's speed-up "
+    "(protocol, change 4: every compiled program kept in JAX's cache, "
+    "scores by `predict_on_batch`), cache `fast10/`. Two helper agents' "
+    "targeted tests and short compare runs ran beside it, their sessions "
+    "at autogroup nice 15: its seconds are upper bounds.",
     20: "Its first 215 runs ran beside the full JAX test suite (`nice -n "
     "5`) until 16:17 UTC; the other 325 ran from 16:59 with nothing else "
     "running. Its seconds are upper bounds.",
 }
 
 
-def compare_section(old, new, patience=10):
-    """Question 1: time, ranks and the chosen epoch, method by method."""
+def compare_section(old, new, patience=10, note=None, title=None):
+    """Question 1: time, ranks and the chosen epoch, method by method.
+
+    `note`: the key of `NOTES` (default: `patience`); `title`: the
+    section's heading (default: the patience's)."""
     rerun = sorted(new.method.unique())
     done = new.groupby(["table", "split"]).method.nunique() == len(rerun)
     pairs = set(done[done].index)
@@ -113,7 +122,8 @@ def compare_section(old, new, patience=10):
     others = [m for m in old_ranks.index if m not in rerun]
     moves = (new_ranks - old_ranks).reindex(others)
     lines = [
-        f"## Question 1: `compare` with early stopping, patience {patience}",
+        title
+        or f"## Question 1: `compare` with early stopping, patience {patience}",
         "",
         f"{len(rerun)} methods rerun on 18 tables x 3 splits with "
         f"`--patience {patience} --max-anchors 4096` (60 epochs at most, "
@@ -128,7 +138,7 @@ def compare_section(old, new, patience=10):
         "anchor cap); ranks among all "
         f"{len(old_ranks)} methods of round 5 with a score on every table.",
         "",
-        NOTES[patience],
+        NOTES[patience if note is None else note],
         "",
         f"(Table, split) pairs not yet rerun, left out of both rounds: "
         f"{len(missing)}" + (f": {missing[:6]}..." if missing else "."),
@@ -170,6 +180,38 @@ def compare_section(old, new, patience=10):
         "",
     ]
     return lines, new_means
+
+
+# The columns of a run's selections: equal in two runs means the same
+# scores and the same chosen epochs.
+SELECTION = ["acsa", "gm", "epoch", "val_acsa", "posthoc_acsa",
+             "posthoc_epoch", "posthoc_tau", "epochs_run"]  # fmt: skip
+
+
+def same_scores_lines(before, after):
+    """The faster harness against the patience-10 runs: equal selections,
+    and the time of each."""
+    keys = ["table", "method", "split"]
+    both = before.merge(after, on=keys, suffixes=("_before", "_after"))
+    differ = pd.Series(False, index=both.index)
+    for column in SELECTION:
+        a, b = both[f"{column}_before"], both[f"{column}_after"]
+        differ |= ~((a == b) | (a.isna() & b.isna()))
+    ratio = both.seconds_before.sum() / both.seconds_after.sum()
+    lines = [
+        f"Against the patience-10 runs above, run for run ({len(both)} "
+        f"runs): selections that differ (test and validation ACSA, GM, "
+        f"chosen epoch and tau, epochs run): **{int(differ.sum())}**"
+        + (
+            f" ({', '.join(map(str, both[differ][keys].values.tolist()[:6]))})"
+            if differ.any()
+            else ""
+        )
+        + f"; their summed seconds {both.seconds_before.sum():.0f} before "
+        f"the speed-up, {both.seconds_after.sum():.0f} after ({ratio:.2f}x).",
+        "",
+    ]
+    return lines
 
 
 def sylva_lines(both, rerun):
@@ -321,6 +363,15 @@ def main(argv=None):
     if os.path.exists(RERUN20):
         section, _ = compare_section(old, ok_runs(RERUN20), patience=20)
         lines += section
+    if os.path.exists(RERUN_FAST):
+        section, _ = compare_section(
+            old, ok_runs(RERUN_FAST), note="fast10",
+            title="## Question 1: `compare` with early stopping, patience 10, "
+            "the faster harness",
+        )  # fmt: skip
+        lines += section
+        if os.path.exists(RERUN):
+            lines += same_scores_lines(ok_runs(RERUN), ok_runs(RERUN_FAST))
     if os.path.exists(WRAPPER):
         lines += wrapper_section(old, ok_runs(WRAPPER))
     if os.path.exists(SCALE):
