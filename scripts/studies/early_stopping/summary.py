@@ -30,6 +30,7 @@ ROUND5 = os.path.join(ROOT, "scripts/studies/round5/dev_suite_v05/runs.csv")
 RERUN = os.path.join(HERE, "runs.csv")
 RERUN20 = os.path.join(HERE, "patience20", "runs.csv")
 RERUN_FAST = os.path.join(HERE, "fast10", "runs.csv")
+RERUN30 = os.path.join(HERE, "patience30", "runs.csv")
 WRAPPER = os.path.join(HERE, "wrapper", "runs.csv")
 SCALE = os.path.join(HERE, "train_defaults.csv")
 EPOCH_TARGET = 20.0  # seconds, one epoch at 10^5 rows
@@ -68,6 +69,9 @@ def mean_ranks(runs):
 # What the protocol's change log says of each rerun (the page repeats it).
 NOTES = {
     10: "",
+    30: "With the faster harness (protocol, changes 4 and 5), cache "
+    "`patience30/`; helper agents' sessions ran beside it at autogroup nice "
+    "15: its seconds are upper bounds.",
     "fast10": "The same command at patience 10 after the harness's speed-up "
     "(protocol, change 4: every compiled program kept in JAX's cache, "
     "scores by `predict_on_batch`), cache `fast10/`. Two helper agents' "
@@ -372,6 +376,9 @@ def main(argv=None):
         lines += section
         if os.path.exists(RERUN):
             lines += same_scores_lines(ok_runs(RERUN), ok_runs(RERUN_FAST))
+    if os.path.exists(RERUN30):
+        section, _ = compare_section(old, ok_runs(RERUN30), patience=30)
+        lines += section
     if os.path.exists(WRAPPER):
         lines += wrapper_section(old, ok_runs(WRAPPER))
     if os.path.exists(SCALE):
