@@ -2,6 +2,8 @@
 estimate before the first run, the progress display, Holm's correction,
 the significance note, scikit-learn's scorer names, estimators by object."""
 
+import doctest
+import importlib
 import io
 
 import numpy as np
@@ -90,7 +92,7 @@ def test_cli_lists_the_methods_and_runs_nothing(tmp_path, capsys):
 @pytest.mark.backend_independent
 def test_the_default_field_and_all():
     assert harness.default_methods() == list(DEFAULT_FIELD) == [
-        "LR", "HGB", "BRF", "EasyEnsemble", "LA-CE", "LA-CE/HGB",
+        "LR", "HGB", "BRF", "EasyEnsemble", "SMOTE+HGB", "LA-CE", "LA-CE/HGB",
         "DO-T0.1-LA",
     ]  # fmt: skip
     assert harness._check_methods(None, None) == list(DEFAULT_FIELD)
@@ -170,6 +172,17 @@ def test_cli_compare_logs_plain_progress_when_piped(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- Holm
+@pytest.mark.backend_independent
+@pytest.mark.parametrize(
+    "name",
+    ["aos_keras.evaluation.statistics", "aos_keras.evaluation.ranking",
+     "aos_keras.evaluation.reports", "aos_keras.evaluation.estimators"],
+)  # fmt: skip
+def test_the_examples_run(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0
+
+
 @pytest.mark.backend_independent
 def test_holm_by_hand():
     # sorted: 0.005 x 4 = 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, then

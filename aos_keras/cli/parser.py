@@ -369,8 +369,8 @@ def _compare(sub, model_class):
         "--methods",
         nargs="+",
         help="methods to run ('all': every method of the public list; "
-        "default: the field LR HGB BRF EasyEnsemble LA-CE LA-CE/HGB "
-        "DO-T0.1-LA; --list-methods lists them)",
+        "default: the field LR HGB BRF EasyEnsemble SMOTE+HGB LA-CE "
+        "LA-CE/HGB DO-T0.1-LA; --list-methods lists them)",
     )
     p.add_argument(
         "--estimator",

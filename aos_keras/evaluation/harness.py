@@ -54,7 +54,8 @@ def default_methods():
 
     Example:
     >>> default_methods()
-    ['LR', 'HGB', 'BRF', 'EasyEnsemble', 'LA-CE', 'LA-CE/HGB', 'DO-T0.1-LA']
+    ['LR', 'HGB', 'BRF', 'EasyEnsemble', 'SMOTE+HGB', 'LA-CE', 'LA-CE/HGB',
+     'DO-T0.1-LA']
     """
     return list(DEFAULT_FIELD)
 
@@ -136,8 +137,8 @@ def compare_tables(
         methods: list of str, `"all"` or None. Registered method names
             (`aos_keras.baselines.available_methods()`), at least one;
             None runs the default field (`default_methods()`: LR, HGB, BRF,
-            EasyEnsemble, LA-CE, LA-CE/HGB, DO-T0.1-LA); `"all"` every
-            method of `aos_keras.baselines.METHODS`.
+            EasyEnsemble, SMOTE+HGB, LA-CE, LA-CE/HGB, DO-T0.1-LA);
+            `"all"` every method of `aos_keras.baselines.METHODS`.
         repeats: int. Number of stratified splits. Defaults to `5`.
         epochs: int. Most epochs of the neural methods. Defaults to `100`.
         batch_size: int or `"auto"` (see `Protocol`). Defaults to `"auto"`.

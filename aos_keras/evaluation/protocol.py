@@ -29,6 +29,7 @@ DEFAULT_FIELD = (
     "HGB",
     "BRF",
     "EasyEnsemble",
+    "SMOTE+HGB",
     "LA-CE",
     "LA-CE/HGB",
     "DO-T0.1-LA",
