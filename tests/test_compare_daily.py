@@ -146,10 +146,13 @@ def test_a_bar_on_a_terminal():
     with progress_log(lines.append, stream=terminal) as log:
         log("0 of 2 runs cached; 2 to run.")
         log("[1/2] t LR split 0: ACSA 80.00; ETA 0.1 min")
+        assert log.running  # until the last run
         log("[2/2] t LR split 1: ACSA 82.00; ETA 0.0 min")
         total = log.progress.tasks[0].total
         completed = log.progress.tasks[0].completed
-    assert lines == ["0 of 2 runs cached; 2 to run."]  # the others: the bar
+        assert not log.running  # stopped at the last run
+        log("wrote report.md")
+    assert lines == ["0 of 2 runs cached; 2 to run.", "wrote report.md"]
     assert (total, completed) == (2, 2)
     assert "2/2" in terminal.getvalue()
 

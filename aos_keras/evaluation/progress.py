@@ -4,7 +4,8 @@ compare reports through one callable, its `log`: the estimate line before
 the first run ("... N to run." and `costs.estimate_line`), then one line
 per finished run (`executor.progress_line`, "[i/n] ... ETA ..."). Within
 `progress_log`, on a terminal, those lines drive a `rich` bar (runs done
-of the total, elapsed, ETA) and every other line is logged above it; not
+of the total, elapsed, ETA; it stops at the last run) and every other line
+is logged above it; not
 on a terminal (a pipe, CI, a log file) the lines are logged as they come.
 
 Example:
@@ -75,11 +76,12 @@ class _Bar:
             transient=False,
         )
         self.task = self.progress.add_task("compare", total=None)
-        self.handlers = []
+        self.handlers, self.running = [], False
 
     def __enter__(self):
         terminal = sys.stderr
         self.progress.start()
+        self.running = True
         # Log lines go above the bar: the handlers writing to stderr write
         # to rich's proxy of it (rich's redirection) while the bar shows.
         proxy = sys.stderr
@@ -90,10 +92,19 @@ class _Bar:
         return self
 
     def __exit__(self, *exc):
+        self.finish()
+        return False
+
+    def finish(self):
+        """Stop the bar (it stays on screen) and give the terminal back:
+        what follows the last run (the summary, the files written) is
+        written as usual."""
+        if not self.running:
+            return
+        self.running = False
         self.progress.stop()
         for handler, stream in self.handlers:
             handler.setStream(stream)
-        return False
 
     def __call__(self, line):
         run = RUN_LINE.match(line)
@@ -105,6 +116,8 @@ class _Bar:
             return
         done, total = int(run.group(1)), int(run.group(2))
         self.progress.update(self.task, completed=done, total=total)
+        if done == total:
+            self.finish()
 
 
 def _stream_handlers():
