@@ -204,7 +204,7 @@ def test_suite_ranks_and_reports(tmp_path):
     assert table["mean_rank"].is_monotonic_increasing
     paths = suite.save(str(tmp_path), stem="s")
     assert [os.path.basename(p) for p in paths] == ["s.csv", "s.md", "s_cd.png"]
-    assert "Mean rank by ACSA" in open(paths[1]).read()
+    assert "Mean rank by balanced accuracy (ACSA)" in open(paths[1]).read()
 
 
 def test_a_method_with_na_is_left_out_of_the_ranks_and_named():
@@ -324,9 +324,15 @@ def test_every_run_records_the_metrics_and_the_chosen_one_ranks(tmp_path):
     )
     report = by_brier.markdown()
     assert "Methods ranked by Brier (x 100, lower is better)" in report
-    assert "| method | Brier mean ± std | ACSA mean |" in report
-    assert "(ACSA)" not in report and "Paired tests of" in report
-    assert "| method | ACSA | GM | AP | macro-F1 | Brier |" in report
+    assert (
+        "| method | Brier mean ± std | balanced accuracy (ACSA) mean |"
+        in report
+    )
+    assert "ACSA)." not in report and "Paired tests of" in report
+    assert (
+        "| method | balanced accuracy (ACSA) | GM | average precision (AP) "
+        "| macro-F1 | Brier |" in report
+    )
 
 
 @pytest.mark.backend("tensorflow")  # harness logic: one backend

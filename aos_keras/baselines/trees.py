@@ -174,3 +174,51 @@ class OversampledHGBMethod(HistGradientBoostingMethod):
         x_res = np.concatenate([x, np.asarray(new_x, dtype=x.dtype)])
         y_res = np.concatenate([y, np.asarray(new_y, dtype=y.dtype)])
         return x_res, y_res
+
+
+class EstimatorMethod(SklearnMethod):
+    """Any scikit-learn classifier (or imbalanced-learn pipeline) by object.
+
+    The one wrapper of `compare(..., estimators={name: obj})`: each run
+    fits a clone of `estimator` (`sklearn.base.clone`, a deep copy for an
+    object that is not an estimator) on the fitting rows, with every
+    `random_state` left at None set to the run's seed; its logits are the
+    log-probabilities of `predict_proba`, or, without it, the scores of
+    `decision_function` (on two classes, `[0, score]`: their softmax is
+    the score's sigmoid). It has no epochs.
+
+    Args:
+        name: str. The method's name in the results.
+        estimator: an unfitted object with `fit(X, y)` and `predict_proba`
+            or `decision_function`.
+        **kwargs: see `Method`.
+    """
+
+    def __init__(self, *, name, estimator, **kwargs):
+        super().__init__(**kwargs)
+        self.name, self.estimator = name, estimator
+
+    def _fit(self, x, y, counts, validation_data, **fit_kwargs):
+        from sklearn.base import clone
+
+        model = clone(self.estimator, safe=False)
+        if hasattr(model, "get_params") and self.seed is not None:
+            unset = {
+                key: self.seed
+                for key, value in model.get_params(deep=True).items()
+                if key.split("__")[-1] == "random_state" and value is None
+            }
+            model.set_params(**unset)
+        model.fit(x, y)
+        self._model = model
+
+    def logits(self, x, batch_size=None):
+        """Log-probabilities, or decision scores, `(n, C)` (see the class)."""
+        if hasattr(self.model, "predict_proba"):
+            return super().logits(x)
+        scores = np.asarray(self.model.decision_function(x), dtype=float)
+        if scores.ndim == 1:
+            scores = np.stack([np.zeros_like(scores), scores], axis=1)
+        out = np.full((len(x), self.num_classes), np.log(1e-12))
+        out[:, self.model.classes_] = scores
+        return out

@@ -10,8 +10,10 @@ same folder is refused at once.
 """
 
 import contextlib
+import importlib
 import os
 import signal
+import sys
 import warnings
 
 from aos_keras.cli.common import (
@@ -33,6 +35,10 @@ def check(args):
         CLIError: a table and `--suite` both or neither, table options
             with `--suite`, or an output folder the report cannot go to.
     """
+    if args.list_methods:
+        return
+    for item in args.estimator or ():
+        _split_estimator(item)
     if (args.data is None) == (args.suite is None):
         raise CLIError("give one table (DATA) or --suite FOLDER, not both")
     if args.suite is not None and (args.features or args.drop):
@@ -63,6 +69,8 @@ def run(args):
         (one log line says how many runs are done and kept in the cache,
         from which the same command resumes).
     """
+    if args.list_methods:
+        return _list_methods()
     try:
         with outputs.claim(args.out), _signals_stop() as received:
             _compare(args)
@@ -131,6 +139,62 @@ def _what_was_kept(stop, args):
     )
 
 
+def _list_methods():
+    """`--list-methods`: the table of `aos_keras.evaluation.list_methods`."""
+    import pandas as pd
+
+    from aos_keras.evaluation import list_methods
+
+    table = list_methods()
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+        print(table.to_string())
+    print(
+        "seconds: typical seconds of one run at 1000 fitting rows, 100 "
+        "epochs at most, patience 10 (aos_keras.evaluation.costs); default: "
+        "in compare's default field; --methods all runs the public ones."
+    )
+    return 0
+
+
+def _split_estimator(item):
+    """`NAME=MODULE:ATTRIBUTE` as `(name, module, attribute)`."""
+    name, _, target = item.partition("=")
+    module, _, attribute = target.partition(":")
+    if not (name and module and attribute):
+        raise CLIError(
+            f"--estimator {item}: write NAME=MODULE:ATTRIBUTE, e.g. "
+            "--estimator my-LR=sklearn.linear_model:LogisticRegression"
+        )
+    return name, module, attribute
+
+
+def load_estimators(items):
+    """`{name: object}` of the `--estimator` items.
+
+    The attribute is an estimator (it has `fit`), or a zero-argument
+    factory (a class, a function) called to make one.
+
+    Raises:
+        CLIError: a module or attribute that does not import.
+    """
+    estimators = {}
+    for item in items or ():
+        name, module, attribute = _split_estimator(item)
+        sys.path.insert(0, os.getcwd())  # a module of the working folder
+        try:
+            value = importlib.import_module(module)
+            for part in attribute.split("."):
+                value = getattr(value, part)
+        except (ImportError, AttributeError) as err:
+            raise CLIError(f"--estimator {item}: {err}") from None
+        finally:
+            sys.path.remove(os.getcwd())
+        if isinstance(value, type) or not hasattr(value, "fit"):
+            value = value()
+        estimators[name] = value
+    return estimators
+
+
 def _compare(args):
     """Run the compare under `--out`'s lock."""
     settings = dict(
@@ -144,10 +208,14 @@ def _compare(args):
         max_anchors=args.max_anchors,
         patience=args.patience,
         metric=args.metric,
+        estimators=load_estimators(args.estimator),
     )
     run_one = _suite if args.suite is not None else _table
-    with _jobs_checked(args.jobs):
-        paths = run_one(args, settings)
+    from aos_keras.evaluation.progress import progress_log
+
+    bar = False if args.quiet else None  # None: a bar on a terminal
+    with _jobs_checked(args.jobs), progress_log(bar=bar) as log:
+        paths = run_one(args, {**settings, "log": log})
     for path in paths:
         LOG.info("wrote %s", path)
     if args.repeats == 1:

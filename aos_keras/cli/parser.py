@@ -9,6 +9,7 @@ import argparse
 import aos_keras
 from aos_keras import stopping
 from aos_keras.cli.startup import BACKENDS
+from aos_keras.evaluation.ranking import RANKING_METRICS, SCORER_ALIASES
 from aos_keras.game.anchors import MAX_ANCHORS
 
 COMMANDS = ("train", "evaluate", "predict", "generate", "export", "compare")
@@ -365,7 +366,25 @@ def _compare(sub, model_class):
     _add_column_options(p)
     _add_suite_options(p)
     p.add_argument(
-        "--methods", nargs="+", help="methods to run (default: every method)"
+        "--methods",
+        nargs="+",
+        help="methods to run ('all': every method of the public list; "
+        "default: the field LR HGB BRF EasyEnsemble SMOTE+HGB LA-CE "
+        "LA-CE/HGB DO-T0.1-LA; --list-methods lists them)",
+    )
+    p.add_argument(
+        "--estimator",
+        action="append",
+        metavar="NAME=MODULE:ATTRIBUTE",
+        help="one more method: any scikit-learn classifier or "
+        "imbalanced-learn pipeline, an importable object or a zero-argument "
+        "factory of one, named NAME in the report (repeatable)",
+    )
+    p.add_argument(
+        "--list-methods",
+        action="store_true",
+        help="list the methods (name, family, typical seconds of a run at "
+        "1000 fitting rows, in the default field, description) and exit",
     )
     p.add_argument(
         "--repeats", type=int, default=5, help="stratified splits per method"
@@ -382,10 +401,12 @@ def _compare(sub, model_class):
 def _add_metric_option(p):
     p.add_argument(
         "--metric",
-        choices=("acsa", "gm", "ap", "macro_f1", "brier"),
+        choices=(*RANKING_METRICS, *SCORER_ALIASES),
         default="acsa",
         help="the metric that ranks the methods (brier: lower is better); "
-        "every run records them all",
+        "scikit-learn's scorer names name the same metrics "
+        "(balanced_accuracy = acsa, average_precision = ap, f1_macro = "
+        "macro_f1, neg_brier_score = brier); every run records them all",
     )
 
 

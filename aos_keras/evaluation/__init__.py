@@ -26,9 +26,12 @@ Runs are cached as one JSON file each (atomic), so an interrupted compare
 resumes; they run in `n_jobs` joblib workers (any joblib backend).
 
 Modules: `protocol` (settings and splits), `scoring` (`LogitScorer`),
-`ranking` (the metrics that may rank), `runs` (one run, its cache key),
-`executor` and `worker` (joblib),
-`statistics` (paired tests, Friedman/Nemenyi), `comparison` and `suite`
+`ranking` (the metrics that may rank, and scikit-learn's names for them),
+`runs` (one run, its cache key), `executor` and `worker` (joblib),
+`costs` (the cost model, the estimate line, `list_methods`), `progress`
+(a bar on a terminal), `estimators` (any scikit-learn estimator by object),
+`statistics` (paired tests, Holm's correction, Friedman/Nemenyi),
+`comparison` and `suite`
 (the results), `reports` (Markdown), `outputs` (the report files in an
 output folder), `harness` (`compare`, `compare_suite`).
 Names are imported on first use (PEP 562), so a worker process can choose
@@ -51,6 +54,7 @@ import importlib
 _NAMES = {
     "protocol": (
         "BATCH_SIZES",
+        "DEFAULT_FIELD",
         "POSTHOC_TAUS",
         "PROTOCOLS",
         "Protocol",
@@ -58,7 +62,10 @@ _NAMES = {
         "stratified_split",
     ),
     "scoring": ("EXTRA_METRICS", "LogitScorer", "extra_scores", "scores"),
-    "ranking": ("DEFAULT_METRIC", "RANKING_METRICS"),
+    "ranking": ("DEFAULT_METRIC", "RANKING_METRICS", "SCORER_ALIASES"),
+    "costs": ("list_methods", "run_seconds"),
+    "estimators": ("estimator_key",),
+    "progress": ("progress_log",),
     "runs": (
         "RunSpec",
         "fit_and_score",
@@ -66,7 +73,7 @@ _NAMES = {
         "run_one",
         "table_fingerprint",
     ),
-    "statistics": ("friedman_nemenyi", "paired_test"),
+    "statistics": ("friedman_nemenyi", "holm", "paired_test"),
     "comparison": ("Comparison",),
     "suite": ("SuiteComparison",),
     "harness": (

@@ -31,8 +31,9 @@ class Comparison:
         name: str.
         metric: str. The metric that ranks the methods (one of
             `RANKING_METRICS`: `"acsa"`, `"gm"`, `"ap"`, `"macro_f1"`,
-            `"brier"`; lower is better only for `"brier"`); the default of
-            every method below that takes `metric`.
+            `"brier"`; lower is better only for `"brier"`; a scikit-learn
+            scorer name of `SCORER_ALIASES` is stored as the metric it
+            names); the default of every method below that takes `metric`.
 
     Example:
     >>> result = aos_keras.compare(X, y, methods=["Q", "LA-CE", "DO"])
@@ -96,7 +97,8 @@ class Comparison:
         Returns:
             DataFrame: `difference` (mean, points: how much better the
             leader is; for the Brier score, how much lower), `wins`,
-            `losses`, `test`, `p`; empty with a single method.
+            `losses`, `test`, `p`, and `p_holm` (Holm's correction over
+            these tests, `statistics.holm`); empty with a single method.
         """
         metric = metric or self.metric
         scores = orient(100 * self.scores(metric, protocol), metric)

@@ -15,8 +15,15 @@ import pandas as pd
 from aos_keras import __version__
 from aos_keras.baselines import METHODS, available_methods, method_spec
 from aos_keras.evaluation.comparison import Comparison
-from aos_keras.evaluation.executor import each_result
+from aos_keras.evaluation.costs import estimate_line
+from aos_keras.evaluation.estimators import (
+    estimator_key,
+    estimator_of,
+    estimator_specs,
+)
+from aos_keras.evaluation.executor import available_cores, each_result
 from aos_keras.evaluation.protocol import (
+    DEFAULT_FIELD,
     POSTHOC_TAUS,
     PROTOCOLS,
     Protocol,
@@ -41,8 +48,16 @@ LOGGER = logging.getLogger("aos_keras.evaluation")
 
 
 def default_methods():
-    """compare's default methods: `aos_keras.baselines.METHODS`."""
-    return list(METHODS)
+    """compare's default methods (`methods=None`): `DEFAULT_FIELD`, the
+    strongest and the fast of the development suite (`docs/compare.md`);
+    `methods="all"` runs every method of `aos_keras.baselines.METHODS`.
+
+    Example:
+    >>> default_methods()
+    ['LR', 'HGB', 'BRF', 'EasyEnsemble', 'SMOTE+HGB', 'LA-CE', 'LA-CE/HGB',
+     'DO-T0.1-LA']
+    """
+    return list(DEFAULT_FIELD)
 
 
 def prepare_table(X, y):
@@ -78,7 +93,7 @@ def compare(X, y, *, name="table", **settings):
             (5), `epochs` (100, a ceiling), `patience` (10), `batch_size`
             ("auto"), `n_jobs` (1), `cache_dir`, `seed` (0), `test_size`
             (0.3), `val_size` (0.2), `posthoc_taus`, `max_anchors` (4096),
-            `options`, `metric` ("acsa"), `log`).
+            `options`, `metric` ("acsa"), `estimators`, `log`).
 
     Returns:
         A `Comparison`.
@@ -111,6 +126,7 @@ def compare_tables(
     patience=PATIENCE,
     options=None,
     metric=DEFAULT_METRIC,
+    estimators=None,
     log=LOGGER.info,
 ):
     """`compare` over several tables at once (one pool of runs).
@@ -118,9 +134,11 @@ def compare_tables(
     Args:
         tables: dict mapping a table name to `(X, y)`: DataFrames or 2-D
             arrays (numbers, categories, missing cells) and labels.
-        methods: list of str or None. Registered method names
+        methods: list of str, `"all"` or None. Registered method names
             (`aos_keras.baselines.available_methods()`), at least one;
-            None runs `aos_keras.baselines.METHODS`.
+            None runs the default field (`default_methods()`: LR, HGB, BRF,
+            EasyEnsemble, SMOTE+HGB, LA-CE, LA-CE/HGB, DO-T0.1-LA);
+            `"all"` every method of `aos_keras.baselines.METHODS`.
         repeats: int. Number of stratified splits. Defaults to `5`.
         epochs: int. Most epochs of the neural methods. Defaults to `100`.
         batch_size: int or `"auto"` (see `Protocol`). Defaults to `"auto"`.
@@ -142,16 +160,34 @@ def compare_tables(
         metric: str. The metric that ranks the methods in the summaries,
             tests, reports and recommendations: `"acsa"` (default),
             `"gm"`, `"ap"` (macro one-vs-rest average precision),
-            `"macro_f1"` or `"brier"` (lower is better). Every run records
-            them all; the metric chooses no epoch (validation ACSA does).
-        log: callable or None. Progress lines (one per finished run, with
-            an ETA). Defaults to the `info` of the logger
+            `"macro_f1"` or `"brier"` (lower is better), or a scikit-learn
+            scorer name for one of them (`"balanced_accuracy"`,
+            `"average_precision"`, `"f1_macro"`, `"neg_brier_score"`:
+            ranked by the Brier score, lower first, the order of
+            scikit-learn's negated score). Every run records them all; the
+            metric chooses no epoch (validation ACSA does).
+        estimators: dict or None. More methods by object, `{name: obj}`:
+            any scikit-learn classifier or imbalanced-learn pipeline
+            (`fit`, and `predict_proba` or `decision_function`), run
+            through the same splits, cache and report
+            (`aos_keras.evaluation.estimators`: the cache key holds the
+            name and a hash of `get_params`). With `n_jobs` > 1 the object
+            must pickle (a class importable by the workers).
+        log: callable or None. Progress lines: before the first run, the
+            runs to do and their estimated wall time
+            (`aos_keras.evaluation.costs`); then one per finished run,
+            with an ETA (`aos_keras.evaluation.progress` shows them as a
+            bar on a terminal). Defaults to the `info` of the logger
             `"aos_keras.evaluation"`; None: silent.
 
     Returns:
         A `SuiteComparison`.
     """
     methods = _check_methods(methods, options)
+    extra = estimator_specs(estimators)
+    clash = sorted({s.name for s in extra} & set(methods))
+    if clash:
+        raise ValueError(f"{clash} named both in `methods` and `estimators`.")
     metric = check_metric(metric)
     protocol = Protocol(
         epochs=epochs,
@@ -167,7 +203,7 @@ def compare_tables(
     log = log or (lambda *_: None)
     prepared = {t: prepare_table(X, y) for t, (X, y) in tables.items()}
     runs = plan_runs(
-        prepared, methods, protocol, repeats=repeats, seed=seed,
+        prepared, [*methods, *extra], protocol, repeats=repeats, seed=seed,
         options=dict(options or {}), cache_dir=cache_dir,
     )  # fmt: skip
     records = _skipped(runs, log)
@@ -176,8 +212,18 @@ def compare_tables(
     todo = [r for r in runs if records[r.tag] is None]
     log(f"{len(runs) - len(todo)} of {len(runs)} runs cached; "
         f"{len(todo)} to run.")  # fmt: skip
+    if todo:
+        log(estimate_line(todo, _workers(n_jobs)))
     records.update(_execute(todo, len(runs), n_jobs, cache_dir, log))
-    return _assemble(prepared, records, methods, metric)
+    names = [*methods, *(s.name for s in extra)]
+    return _assemble(prepared, records, names, metric)
+
+
+def _workers(n_jobs):
+    """The workers `n_jobs` asks for (-1: one per core; -2: all but one)."""
+    if n_jobs is None:
+        return 1
+    return n_jobs if n_jobs > 0 else max(1, available_cores() + 1 + n_jobs)
 
 
 def _skipped(runs, log):
@@ -236,10 +282,12 @@ def _check_methods(methods, options):
         if not methods:
             raise ValueError(
                 "`methods` is empty: name at least one method, or pass None "
-                f"for the default list {list(METHODS)}."
+                f"for the default field {default_methods()}."
             )
     if isinstance(methods, str):
         methods = [methods]
+    if methods == ["all"]:
+        methods = list(METHODS)
     methods = list(methods or default_methods())
     known = available_methods()
     unknown = [m for m in methods if m not in known]
@@ -267,8 +315,10 @@ def plan_runs(
 ):
     """Every run of `compare_tables` as a `RunSpec`, split-major.
 
-    Split-major: a partial run has every table and method on its first
-    splits rather than every split of the first tables.
+    `methods` holds names or `MethodSpec`s (a spec of
+    `estimators.estimator_specs` among them). Split-major: a partial run
+    has every table and method on its first splits rather than every
+    split of the first tables.
     """
     per_table = []
     for table, (frame, codes, classes) in prepared.items():
@@ -282,7 +332,8 @@ def plan_runs(
         per_table.append((table, table_fingerprint(frame, codes), splits))
     return [
         _run_spec(table, prepared[table], fingerprint, splits[r], method,
-                  protocol, options.get(method, {}), cache_dir)
+                  protocol, options.get(getattr(method, "name", method), {}),
+                  cache_dir)
         for r in range(repeats)
         for table, fingerprint, splits in per_table
         for method in methods
@@ -292,11 +343,15 @@ def plan_runs(
 def _run_spec(table, data, fingerprint, split, method, protocol, opts, cache):
     spec = method_spec(method)
     backend, version = run_context()
+    estimator = estimator_of(spec)
+    keyed = opts if estimator is None else {
+        **opts, "estimator": estimator_key(estimator)
+    }  # fmt: skip
     key = run_key(
-        fingerprint, method, opts, protocol, split, revision=spec.revision,
-        backend=backend, version=version,
+        fingerprint, spec.name, keyed, protocol, split,
+        revision=spec.revision, backend=backend, version=version,
     )  # fmt: skip
-    path = cache_path(cache, table, method, key)
+    path = cache_path(cache, table, spec.name, key)
     return RunSpec(table, spec, split, protocol, opts, data, key, path)
 
 

@@ -21,7 +21,21 @@ from aos_keras.stopping import (
 
 POSTHOC_TAUS = (0.0, 0.5, 1.0, 1.5, 2.0)
 PROTOCOLS = ("honest", "posthoc")
+# compare's default field (`methods=None`): the strongest and the fast of
+# the development suite (docs/compare.md says why); `methods="all"` runs
+# every method of `aos_keras.baselines.METHODS`.
+DEFAULT_FIELD = (
+    "LR",
+    "HGB",
+    "BRF",
+    "EasyEnsemble",
+    "SMOTE+HGB",
+    "LA-CE",
+    "LA-CE/HGB",
+    "DO-T0.1-LA",
+)
 __all__ = [
+    "DEFAULT_FIELD",
     "BATCH_SIZES",
     "POSTHOC_TAUS",
     "PROTOCOLS",

@@ -3,6 +3,7 @@
 Every run records them all (`Comparison.runs`: `acsa`, `gm`, `ap`,
 `macro_f1`, `brier`, and the same with `posthoc_`); `compare(...,
 metric=...)` chooses the one that ranks the methods (ACSA by default).
+scikit-learn's scorer names are accepted for them (`SCORER_ALIASES`).
 """
 
 # name -> (label in reports, higher is better)
@@ -15,14 +16,47 @@ RANKING_METRICS = {
 }
 DEFAULT_METRIC = "acsa"
 
+# scikit-learn's scorer name -> the metric it names. They are names of the
+# metrics above, not recomputations: `average_precision` is our macro
+# one-vs-rest AP (scikit-learn's scorer scores only the positive class on
+# two classes); `neg_brier_score` ranks by the Brier score, lower first,
+# which is the order of scikit-learn's negated score, higher first; the
+# reports show the Brier score itself (not negated).
+SCORER_ALIASES = {
+    "balanced_accuracy": "acsa",
+    "average_precision": "ap",
+    "f1_macro": "macro_f1",
+    "neg_brier_score": "brier",
+}
+# The names of the reports' headings where they differ from the label.
+TITLES = {
+    "acsa": "balanced accuracy (ACSA)",
+    "ap": "average precision (AP)",
+}
+
 
 def check_metric(metric):
-    """`metric` if it is one of `RANKING_METRICS`, else `ValueError`."""
+    """The metric `metric` names (one of `RANKING_METRICS`, or a
+    scikit-learn scorer name of `SCORER_ALIASES`), else `ValueError`.
+
+    Example:
+    >>> check_metric("balanced_accuracy"), check_metric("brier")
+    ('acsa', 'brier')
+    """
+    metric = SCORER_ALIASES.get(metric, metric)
     if metric not in RANKING_METRICS:
         raise ValueError(
-            f"Unknown metric {metric!r}; choose one of {list(RANKING_METRICS)}."
+            f"Unknown metric {metric!r}; choose one of {list(RANKING_METRICS)} "
+            f"or a scikit-learn scorer name of {list(SCORER_ALIASES)}."
         )
     return metric
+
+
+def metric_title(metric):
+    """The metric's name in the reports' headings: `"balanced accuracy
+    (ACSA)"`, `"average precision (AP)"`, else `metric_label`."""
+    metric = check_metric(metric)
+    return TITLES.get(metric, metric_label(metric))
 
 
 def metric_label(metric):

@@ -8,7 +8,9 @@ from aos_keras.evaluation.ranking import (
     RANKING_METRICS,
     higher_is_better,
     metric_label,
+    metric_title,
 )
+from aos_keras.evaluation.statistics import smallest_p, splits_needed
 
 ONE_SPLIT = (
     "Caution: one split (repeats=1): no spread over splits and no paired "
@@ -53,7 +55,8 @@ def recommendation(comparison, protocol="honest"):
         text += f"; {method} is {t['difference']:.2f} {label} points {worse}"
         text += (
             " on the one split (no test)" if n < 2
-            else f", p = {t['p']:.2g} over {n} splits ({t['test']} test)"
+            else f", p = {t['p']:.2g} (Holm {t['p_holm']:.2g}) over {n} "
+            f"splits ({t['test']} test)"
         )  # fmt: skip
     return text + "."
 
@@ -78,19 +81,19 @@ def _ranked_by(comparison):
     metric = comparison.metric
     way = "higher" if higher_is_better(metric) else "lower"
     return (
-        f"Methods ranked by {metric_label(metric)} (x 100, {way} is "
+        f"Methods ranked by {metric_title(metric)} (x 100, {way} is "
         "better) on the test rows, at the epoch the validation rows choose."
     )
 
 
 def _summary_lines(comparison, protocol, spread=True):
     s = comparison.summary(protocol=protocol)
-    label = metric_label(comparison.metric)
+    label = metric_title(comparison.metric)
     second = "gm" if comparison.metric == "acsa" else "acsa"
     gm = comparison.summary(second, protocol)["mean"]
     head = f"{label} mean ± std" if spread else label
     lines = [
-        f"| method | {head} | {metric_label(second)} mean | mean rank | "
+        f"| method | {head} | {metric_title(second)} mean | mean rank | "
         "splits |",
         "|---|---|---|---|---|",
     ]
@@ -116,23 +119,66 @@ def _paired_lines(comparison, protocol, one_split=False):
     lines = [
         "",
         f"Paired tests of {leader} against each method "
-        f"({metric_label(comparison.metric)}):",
+        f"({metric_title(comparison.metric)}; p (Holm): Holm's correction "
+        f"over the {len(tests)} tests):",
         "",
-        "| method | difference | wins | losses | test | p |",
-        "|---|---|---|---|---|---|",
+        "| method | difference | wins | losses | test | p | p (Holm) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for m, t in tests.iterrows():
         lines.append(
             f"| {m} | {t['difference']:+.2f} | {t['wins']} | "
-            f"{t['losses']} | {t['test']} | {t['p']:.3g} |"
+            f"{t['losses']} | {t['test']} | {t['p']:.3g} | "
+            f"{t['p_holm']:.3g} |"
         )
-    return lines
+    note = significance_note(comparison.runs["split"].nunique(), len(tests))
+    return lines + (["", note] if note else [])
+
+
+def significance_note(splits, comparisons, alpha=0.05):
+    """What the number of splits lets the paired tests reach, or "".
+
+    The sign test and the exact Wilcoxon test over `n` pairs give at best
+    p = `2 / 2**n` (`statistics.smallest_p`); with Holm's correction over
+    `comparisons` tests the best is `comparisons` times that.
+
+    Args:
+        splits: int. Splits of the compare (pairs of each test).
+        comparisons: int. Paired tests of the leader.
+        alpha: float. The level. Defaults to `0.05`.
+
+    Returns:
+        str: the note, or "" when a test can reach `alpha` after Holm's
+        correction.
+
+    Example:
+    >>> significance_note(5, 3)[:52]
+    'With 5 splits no paired test can reach p < 0.05: the'
+    """
+    best = smallest_p(splits)
+    if best * comparisons < alpha and best < alpha:
+        return ""
+    alone, holm = splits_needed(1, alpha), splits_needed(comparisons, alpha)
+    if best < alpha:
+        return (
+            f"With {splits} splits a paired test can reach p < {alpha:g} "
+            f"alone (best p = {best:.3g}) but not after Holm's correction "
+            f"over {comparisons} tests; {holm} splits (--repeats {holm}) "
+            "could."
+        )
+    return (
+        f"With {splits} splits no paired test can reach p < {alpha:g}: the "
+        f"best two-sided p of the sign or exact Wilcoxon test over {splits} "
+        f"pairs is 2 / 2^{splits} = {best:.3g}. {alone} splits could "
+        f"(--repeats {alone}); {holm} after Holm's correction over the "
+        f"{comparisons} tests."
+    )
 
 
 def _every_metric_lines(comparison):
     """Mean over splits of every recorded metric, honest (x 100)."""
     means = {
-        metric_label(m): comparison.summary(m)["mean"] for m in RANKING_METRICS
+        metric_title(m): comparison.summary(m)["mean"] for m in RANKING_METRICS
     }
     frame = pd.DataFrame(means).reindex(comparison.summary().index)
     lines = [
@@ -188,7 +234,7 @@ def suite_markdown(suite):
 def _rank_lines(table, title, label, metric="acsa"):
     a = table.attrs
     lines = [
-        f"## Mean rank by {metric_label(metric)}, {title}, {label} "
+        f"## Mean rank by {metric_title(metric)}, {title}, {label} "
         f"({a['tables']} tables)",
         "",
         f"Friedman p = {a['friedman_p']:.3g}; Nemenyi critical "
@@ -238,7 +284,7 @@ def _head_to_head_lines(suite, protocol, title):
 
 def _means_lines(means, metric="acsa"):
     lines = [
-        f"## Mean honest {metric_label(metric)} per table "
+        f"## Mean honest {metric_title(metric)} per table "
         + ("(%)" if higher_is_better(metric) else "(x 100, lower is better)"),
         "",
         "| table | " + " | ".join(means.columns) + " |",

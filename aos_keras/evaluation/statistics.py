@@ -68,7 +68,9 @@ def paired_table(scores, ref):
 
     Returns:
         DataFrame indexed by `method`: `difference` (mean, points),
-        `wins`, `losses`, `test`, `p`; empty when `ref` is the only column.
+        `wins`, `losses`, `test`, `p` and `p_holm` (`p` with Holm's
+        correction over the comparisons of the table, `holm`); empty when
+        `ref` is the only column.
     """
     rows = []
     for method in scores.columns:
@@ -79,7 +81,9 @@ def paired_table(scores, ref):
         del row["n"]
         rows.append({"method": method, **row})
     columns = ["method", "difference", "wins", "losses", "test", "p"]
-    return pd.DataFrame(rows, columns=columns).set_index("method")
+    table = pd.DataFrame(rows, columns=columns).set_index("method")
+    table["p_holm"] = holm(table["p"].to_numpy(dtype=float))
+    return table
 
 
 def friedman_nemenyi(ranks, alpha=0.05):
@@ -109,3 +113,75 @@ def friedman_nemenyi(ranks, alpha=0.05):
     q = stats.studentized_range.ppf(1 - alpha, k, np.inf) / np.sqrt(2)
     out["cd"] = float(q * np.sqrt(k * (k + 1) / (6.0 * max(n, 1))))
     return out
+
+
+def holm(pvalues):
+    """Holm's step-down adjustment of p-values for several comparisons.
+
+    The i-th smallest of `m` p-values is multiplied by `m - i + 1` (i from
+    1); each adjusted value is at least the one before it (step-down) and
+    at most 1. Rejecting where the adjusted p is below alpha keeps the
+    chance of any false rejection at most alpha (Holm 1979). NaN stays
+    NaN and does not count as a comparison.
+
+    Args:
+        pvalues: array-like of float.
+
+    Returns:
+        float array of the adjusted p-values, in the order given.
+
+    Example:
+    >>> holm([0.01, 0.04, 0.03]).round(4).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    scaled = p[order] * (m - np.arange(m))
+    out[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return out
+
+
+def smallest_p(n):
+    """The smallest two-sided p `paired_test` can give over `n` pairs.
+
+    The exact sign test (n < 6) and the exact Wilcoxon test (n >= 6,
+    no ties) both reach `2 / 2**n` at best: every pair won by one side.
+
+    Args:
+        n: int. Number of paired splits with a non-zero difference.
+
+    Returns:
+        float.
+
+    Example:
+    >>> smallest_p(5), smallest_p(6)
+    (0.0625, 0.03125)
+    """
+    return min(1.0, 2.0 / 2.0 ** int(n))
+
+
+def splits_needed(comparisons=1, alpha=0.05):
+    """The fewest splits whose best paired test has p below `alpha`.
+
+    With Holm's correction over `comparisons` tests, the smallest p
+    is multiplied by `comparisons`, so it must be below
+    `alpha / comparisons`.
+
+    Args:
+        comparisons: int. Number of tests corrected together.
+        alpha: float. The level. Defaults to `0.05`.
+
+    Returns:
+        int.
+
+    Example:
+    >>> splits_needed(1), splits_needed(6)
+    (6, 8)
+    """
+    n = 1
+    while smallest_p(n) * max(int(comparisons), 1) >= alpha:
+        n += 1
+    return n
