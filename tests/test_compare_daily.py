@@ -82,11 +82,14 @@ def test_the_listing_has_one_row_per_method():
 def test_cli_lists_the_methods_and_runs_nothing(tmp_path, capsys):
     assert cli.main(["compare", "--list-methods"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == [
-        "family", "seconds", "default", "public", "description"
-    ]  # fmt: skip
-    assert [line.split()[0] for line in out[2:-1]] == list(available_methods())
-    assert out[-1].startswith("seconds: typical seconds of one run at 1000")
+    assert out[0].split() == ["method", "family", "s/run", "description"]
+    rows = out[1 : 1 + len(available_methods())]
+    assert [line[2:].split()[0] for line in rows] == list(available_methods())
+    marked = {line[2:].split()[0]: line[0] for line in rows}
+    assert [m for m, mark in marked.items() if mark == "*"] == [
+        m for m in available_methods() if m in DEFAULT_FIELD
+    ]
+    assert out[-1].startswith("* in compare's default field; - not in")
 
 
 @pytest.mark.backend_independent

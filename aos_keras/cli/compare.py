@@ -140,18 +140,28 @@ def _what_was_kept(stop, args):
 
 
 def _list_methods():
-    """`--list-methods`: the table of `aos_keras.evaluation.list_methods`."""
-    import pandas as pd
-
+    """`--list-methods`: the table of `aos_keras.evaluation.list_methods`,
+    one method a line, left-aligned (`*`: in the default field; `-`: not
+    in `--methods all`, e.g. a peer that needs its own package)."""
     from aos_keras.evaluation import list_methods
 
     table = list_methods()
-    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
-        print(table.to_string())
+    width = max(map(len, table.index))
+    family = max(map(len, table.family))
+    print(f"  {'method':<{width}}  {'family':<{family}}  s/run  description")
+    for name, row in table.iterrows():
+        mark = "*" if row.default else (" " if row.public else "-")
+        text = " ".join(str(row.description).split())
+        if len(text) > 72:
+            text = text[:71] + "…"
+        print(
+            f"{mark} {name:<{width}}  {row.family:<{family}}  "
+            f"{row.seconds:5.1f}  {text}"
+        )
     print(
-        "seconds: typical seconds of one run at 1000 fitting rows, 100 "
-        "epochs at most, patience 10 (aos_keras.evaluation.costs); default: "
-        "in compare's default field; --methods all runs the public ones."
+        "\n* in compare's default field; - not in --methods all. s/run: "
+        "typical seconds of one run at 1000 fitting rows, 100 epochs at "
+        "most, patience 10, one worker (aos_keras.evaluation.costs)."
     )
     return 0
 
