@@ -27,7 +27,7 @@ resumes; they run in `n_jobs` joblib workers (any joblib backend).
 
 Modules: `protocol` (settings and splits), `scoring` (`LogitScorer`),
 `ranking` (the metrics that may rank), `runs` (one run, its cache key),
-`executor` and `worker` (joblib),
+`executor` and `worker` (joblib), `cluster` (Dask or Ray by address),
 `statistics` (paired tests, Friedman/Nemenyi), `comparison` and `suite`
 (the results), `reports` (Markdown), `outputs` (the report files in an
 output folder), `harness` (`compare`, `compare_suite`).

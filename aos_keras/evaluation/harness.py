@@ -14,6 +14,7 @@ import pandas as pd
 
 from aos_keras import __version__
 from aos_keras.baselines import METHODS, available_methods, method_spec
+from aos_keras.evaluation.cluster import parse_address
 from aos_keras.evaluation.comparison import Comparison
 from aos_keras.evaluation.executor import each_result
 from aos_keras.evaluation.protocol import (
@@ -78,7 +79,8 @@ def compare(X, y, *, name="table", **settings):
             (5), `epochs` (100, a ceiling), `patience` (10), `batch_size`
             ("auto"), `n_jobs` (1), `cache_dir`, `seed` (0), `test_size`
             (0.3), `val_size` (0.2), `posthoc_taus`, `max_anchors` (4096),
-            `options`, `metric` ("acsa"), `log`).
+            `options`, `metric` ("acsa"), `log`, `cluster`: a Dask or Ray
+            cluster's address).
 
     Returns:
         A `Comparison`.
@@ -112,6 +114,7 @@ def compare_tables(
     options=None,
     metric=DEFAULT_METRIC,
     log=LOGGER.info,
+    cluster=None,
 ):
     """`compare` over several tables at once (one pool of runs).
 
@@ -147,12 +150,20 @@ def compare_tables(
         log: callable or None. Progress lines (one per finished run, with
             an ETA). Defaults to the `info` of the logger
             `"aos_keras.evaluation"`; None: silent.
+        cluster: str or None. Run on a Dask or Ray cluster by its address:
+            `"tcp://host:port"` (or `"dask://host:port"`) for a Dask
+            scheduler, `"ray://host:port"` or `"ray:auto"` for Ray
+            (`aos_keras.evaluation.cluster`); each table is sent once, the
+            records come back as the runs end; `n_jobs` is then unused
+            (the cluster's workers run the runs). None: local (`n_jobs`).
 
     Returns:
         A `SuiteComparison`.
     """
     methods = _check_methods(methods, options)
     metric = check_metric(metric)
+    if cluster is not None:
+        parse_address(cluster)  # a bad address fails before any work
     protocol = Protocol(
         epochs=epochs,
         batch_size=batch_size,
@@ -176,7 +187,9 @@ def compare_tables(
     todo = [r for r in runs if records[r.tag] is None]
     log(f"{len(runs) - len(todo)} of {len(runs)} runs cached; "
         f"{len(todo)} to run.")  # fmt: skip
-    records.update(_execute(todo, len(runs), n_jobs, cache_dir, log))
+    records.update(
+        _execute(todo, len(runs), n_jobs, cache_dir, log, cluster=cluster)
+    )
     return _assemble(prepared, records, methods, metric)
 
 
@@ -216,12 +229,16 @@ class RunsInterrupted(KeyboardInterrupt):
         self.done, self.total, self.cache_dir = done, total, cache_dir
 
 
-def _execute(todo, total, n_jobs, cache_dir, log):
+def _execute(todo, total, n_jobs, cache_dir, log, cluster=None):
     """`execute` of the runs to do; stopped by Ctrl-C, `RunsInterrupted`."""
     records = {}
     try:
         for tag, record in each_result(
-            todo, n_jobs=n_jobs, jax_cache=_jax_cache(cache_dir), log=log
+            todo,
+            n_jobs=n_jobs,
+            jax_cache=_jax_cache(cache_dir),
+            log=log,
+            cluster=cluster,
         ):
             records[tag] = record
     except KeyboardInterrupt as stop:

@@ -11,6 +11,7 @@ worker's stderr, shared with the caller's, would otherwise fill.
 """
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import sys
@@ -18,7 +19,7 @@ import sys
 from aos_keras._quiet import quiet_backend_logs, quiet_imports
 
 
-def run_in_worker(payload, backend, jax_cache, parent_pid):
+def run_in_worker(payload, backend, jax_cache, parent_pid, data=None):
     """Unpickle a `RunSpec`, run it (cached where it says); return its record.
 
     Args:
@@ -27,6 +28,9 @@ def run_in_worker(payload, backend, jax_cache, parent_pid):
         jax_cache: str or None. The JAX compile cache folder.
         parent_pid: int. The caller's process id (to tell a worker process
             from the caller itself).
+        data: tuple or None. The run's table, `RunSpec.data`, when the
+            payload was pickled without it (`RunSpec.without_data`: a
+            cluster receives each table once); None: the payload holds it.
 
     Returns:
         `(tag, record)`.
@@ -40,6 +44,8 @@ def run_in_worker(payload, backend, jax_cache, parent_pid):
     use_backend(backend)
     with quiet_imports() if apart else contextlib.nullcontext():
         run = pickle.loads(payload)  # imports Keras
+        if data is not None:
+            run = dataclasses.replace(run, data=data)
         if jax_cache:
             from aos_keras.backend import enable_compile_cache
 
