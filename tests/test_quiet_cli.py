@@ -65,25 +65,32 @@ def test_python_warnings_are_one_log_line_and_qq_hides_them(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------- (b)
-@pytest.mark.backend("tensorflow")
 def test_quiet_train_writes_nothing_to_stderr(tmp_path):
-    # TensorFlow's import lines, its cuInit error (no GPU) and retracing
-    # warnings: none reaches stderr.
+    # On every backend (issue 32, item 4): TensorFlow's import lines, its
+    # cuInit error (no GPU) and retracing warnings, JAX's and torch's
+    # start-up: none reaches stderr, and no Python warning is raised.
     data = _write_table(tmp_path / "t.csv")
     run = _aos_keras(
-        "-q",
-        "train",
-        str(data),
-        "--label",
-        "label",
-        "--epochs",
-        "2",
-        "--output",
-        str(tmp_path / "m"),
+        "-q", "train", str(data), "--epochs", "1", "-o", str(tmp_path / "m")
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     assert '"best_epoch"' in run.stdout
+
+
+@pytest.mark.backend("tensorflow")
+def test_compare_workers_print_no_tensorflow_banner(tmp_path):
+    # `--jobs 2` (issue 32, item 4): two loky worker processes import
+    # TensorFlow; without -q, stderr holds the command's own lines only.
+    data = _write_table(tmp_path / "t.csv")
+    run = _aos_keras(
+        "compare", str(data), "--methods", "LR", "Q", "--repeats", "2",
+        "--epochs", "1", "--jobs", "2", "--no-plot", "-o", str(tmp_path / "r"),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 7, run.stderr  # cached count, 4 runs, 2 files
+    assert all(line.startswith("aos-keras: ") for line in lines), run.stderr
 
 
 @pytest.mark.backend("tensorflow")
