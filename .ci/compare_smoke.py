@@ -52,7 +52,7 @@ def run_compare(table, out):
     script = pathlib.Path(sys.executable).with_name("aos-keras")
     argv = [str(script), "compare", str(table), "--label", "survival"]
     argv += ["--methods", *METHODS, "--repeats", "2", "--epochs", "1"]
-    argv += ["--out", str(out)]
+    argv += ["-o", str(out)]
     env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
     return subprocess.run(argv, env=env, check=False).returncode
 

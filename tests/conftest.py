@@ -121,6 +121,6 @@ def trained(table):
 
     folder, path, _ = table
     out = folder / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     return out

@@ -142,7 +142,7 @@ def test_the_cli_with_no_backend_says_what_to_install(tmp_path):
         f"""
         from aos_keras import cli
         sys.exit(cli.main(["compare", {str(path)!r}, "--label", "label",
-                           "--out", {str(tmp_path / "out")!r}]))
+                           "--output", {str(tmp_path / "out")!r}]))
         """,
         backend="jax",
     )
@@ -184,7 +184,15 @@ def test_train_predict_and_compare_run_without_tensorflow_imported(tmp_path):
         path, index=False
     )
     argv = ["compare", str(path), "--label", "label", "--methods", "LR", "Q"]
-    argv += ["--repeats", "2", "--epochs", "1", "--no-plot", "--out", str(out)]
+    argv += [
+        "--repeats",
+        "2",
+        "--epochs",
+        "1",
+        "--no-plot",
+        "--output",
+        str(out),
+    ]
     assert cli.main(argv) == 0
     assert {"runs.csv", "report.md"} <= {p.name for p in out.iterdir()}
     runs = pd.read_csv(out / "runs.csv")
@@ -201,7 +209,7 @@ def test_aos_keras_export_without_tensorflow_says_what_to_install(
 
     monkeypatch.setattr(_backends, "_find_spec", absent("tensorflow"))
     path = tmp_path / "serving" / "1"
-    assert cli.main(["export", str(trained), str(path)]) == 1
+    assert cli.main(["export", str(trained), "-o", str(path)]) == 1
     assert capsys.readouterr().err == (
         f"aos-keras export: error: {NO_TENSORFLOW}\n"
     )

@@ -82,15 +82,15 @@ def test_outputs_that_cannot_be_written_fail_before_any_work(
     a_file = tmp_path / "a_file"
     a_file.write_text("keep")
     for argv, says in [
-        (["predict", str(trained), str(path), "--out", str(folder)],
+        (["predict", str(trained), str(path), "--output", str(folder)],
          "is a folder; give a file name"),
-        (["generate", str(trained), "--out", str(folder)],
+        (["generate", str(trained), "--output", str(folder)],
          "is a folder; give a file name"),
         (["evaluate", str(trained), str(path), "--output",
           str(a_file / "s.json")], "a_file is a file, not a folder"),
-        (["export", str(trained), str(a_file), "--overwrite"],
+        (["export", str(trained), "-o", str(a_file), "--overwrite"],
          "is a file, not a folder"),
-        (["train", str(path), "--label", "outcome", "--out",
+        (["train", str(path), "--label", "outcome", "--output",
           str(a_file / "run"), *TINY_ARGS], "a_file is a file, not a folder"),
     ]:  # fmt: skip
         assert cli.main(argv) == 2, argv

@@ -16,7 +16,7 @@ def test_evaluate_and_generate(trained, table, tmp_path, capsys):
     assert set(scores["recall"]) == {"ok", "relapse"}
 
     out = tmp_path / "synthetic.csv"
-    argv = ["generate", str(trained), "--n", "5", "--out", str(out)]
+    argv = ["generate", str(trained), "--n", "5", "--output", str(out)]
     assert cli.main(argv) == 0
     rows = pd.read_csv(out)
     assert list(rows.columns) == ["age", "dose", "flag", "outcome"]

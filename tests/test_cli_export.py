@@ -13,7 +13,7 @@ def test_export_serves_raw_features(trained, table, tmp_path):
 
     _, _, frame = table
     path = tmp_path / "serving" / "1"
-    assert cli.main(["export", str(trained), str(path)]) == 0
+    assert cli.main(["export", str(trained), "-o", str(path)]) == 0
     model, prep = model_folder.load_folder(str(trained))
     raw = frame[prep["features"]].to_numpy(dtype="float32")
     served = tf.saved_model.load(str(path)).signatures["serving_default"]

@@ -14,7 +14,9 @@ def test_a_truncated_model_file_is_named_corrupt(trained, tmp_path, capsys):
     model.write_bytes(model.read_bytes()[:100])
     path = folder / "x.csv"
     path.write_text("age,dose,flag\n1,2,True\n")
-    assert cli.main(["predict", str(folder), str(path), "--out", "p.csv"]) == 2
+    assert (
+        cli.main(["predict", str(folder), str(path), "--output", "p.csv"]) == 2
+    )
     err = capsys.readouterr().err
     assert "corrupt or truncated" in err and "Traceback" not in err
 

@@ -60,7 +60,7 @@ def test_ctrl_c_saves_the_best_epoch_so_far(table, tmp_path, capsys,
                                             monkeypatch):  # fmt: skip
     _, path, _ = table
     out = tmp_path / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     argv += TINY_ARGS + ["--epochs", "5"]
     status, restored = _run_with_sigint(argv, monkeypatch)
     assert status == 130
@@ -91,18 +91,20 @@ def test_a_rerun_after_ctrl_c_resumes_where_it_stopped(
     base += ["--epochs", "4"]
     out, whole = tmp_path / "run", tmp_path / "whole"
     backup = tmp_path / ".run.resume"
-    assert _run_with_sigint([*base, "--out", str(out)], monkeypatch)[0] == 130
+    assert (
+        _run_with_sigint([*base, "--output", str(out)], monkeypatch)[0] == 130
+    )
     state = json.loads((backup / "backup" / "state.json").read_text())
     assert state["epoch"] == 2 and len(state["history"]["loss"]) == 2
     capsys.readouterr()
-    status, epochs = _epochs_run([*base, "--out", str(out)], monkeypatch)
+    status, epochs = _epochs_run([*base, "--output", str(out)], monkeypatch)
     assert status == 0 and epochs == [2, 3]  # resumed at the third epoch
     assert "resuming the run stopped by SIGINT from epoch 3 of 4" in (
         capsys.readouterr().err
     )
     assert not backup.exists()  # removed once the run ended
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    status, epochs = _epochs_run([*base, "--out", str(whole)], monkeypatch)
+    status, epochs = _epochs_run([*base, "--output", str(whole)], monkeypatch)
     assert status == 0 and epochs == [0, 1, 2, 3]
     resumed = pd.read_csv(out / "history.csv")
     assert resumed["epoch"].tolist() == [1, 2, 3, 4]  # each epoch once
@@ -129,7 +131,7 @@ def test_a_rerun_with_other_arguments_or_data_is_refused(
     path = tmp_path / "train.csv"
     path.write_bytes(source.read_bytes())
     out = tmp_path / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     argv += TINY_ARGS + ["--epochs", "3"]
     assert _run_with_sigint(argv, monkeypatch, after_epoch=0)[0] == 130
     capsys.readouterr()
@@ -179,7 +181,7 @@ def test_a_signal_inside_a_step_stops_at_the_next_batch_end(
     monkeypatch.setattr(AdversarialOversampler, "make_train_function", make)
     _, path, _ = table
     out = tmp_path / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         status = cli.main(argv + TINY_ARGS + ["--epochs", "5"])

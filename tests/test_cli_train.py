@@ -46,7 +46,7 @@ def test_train_temperature_follows_the_mode_unless_given(
     _, path, _ = table
     tiny = [a for a in TINY_ARGS if a not in ("--generator-temperature", "0.5")]
     out = tmp_path / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     assert cli.main(argv + tiny + options) == 0
     model = model_folder.load_folder(str(out))[0]
     assert model.generator.temperature == model.generator_temperature
@@ -64,15 +64,18 @@ def test_train_temperature_follows_the_mode_unless_given(
         (["--latent-dim", "0"], "--latent-dim must be in [1, inf]"),
         (["--generator-temperature", "0"], "--generator-temperature must be"),
         (["--oversampling-start", "1"], "--oversampling-start must be in"),
-        (["--out", "FILE"], "is a file, not a folder"),
-        (["--out", "-"], "--out names a folder (the model folder), not '-'"),
+        (["--output", "FILE"], "is a file, not a folder"),
+        (
+            ["--output", "-"],
+            "--output names a folder (the model folder), not '-'",
+        ),
     ],
 )
 def test_bad_run_options_fail_before_training(table, tmp_path, capsys, extra,
                                               words):  # fmt: skip
     _, path, _ = table
     extra = [str(path) if e == "FILE" else e for e in extra]
-    out = ["--out", str(tmp_path / "run")] if "--out" not in extra else []
+    out = ["--output", str(tmp_path / "run")] if "--output" not in extra else []
     argv = ["train", str(path), "--label", "outcome", *TINY_ARGS, *out, *extra]
     try:
         status = cli.main(argv)
@@ -88,7 +91,7 @@ def test_a_val_size_that_cannot_stratify_is_refused_with_its_range(
     table, tmp_path, capsys
 ):
     _, path, _ = table  # 48 rows, 2 classes
-    argv = ["train", str(path), "--label", "outcome", "--out",
+    argv = ["train", str(path), "--label", "outcome", "--output",
             str(tmp_path / "run"), *TINY_ARGS]  # fmt: skip
     assert cli.main(argv + ["--val-size", "0.01"]) == 2
     err = capsys.readouterr().err
@@ -97,7 +100,7 @@ def test_a_val_size_that_cannot_stratify_is_refused_with_its_range(
     frame = pd.DataFrame({"x": np.arange(30.0), "y": np.arange(30.0) / 7})
     data = tmp_path / "continuous.csv"
     frame.to_csv(data, index=False)
-    argv = ["train", str(data), "--label", "y", "--out",
+    argv = ["train", str(data), "--label", "y", "--output",
             str(tmp_path / "run2"), *TINY_ARGS]  # fmt: skip
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -112,16 +115,16 @@ def test_feature_columns_can_be_chosen_and_ids_are_flagged(table, tmp_path,
     data = tmp_path / "with_id.csv"
     with_id.to_csv(data, index=False)
     base = ["train", str(data), "--label", "outcome", *TINY_ARGS]
-    assert cli.main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert cli.main([*base, "--output", str(tmp_path / "a")]) == 0
     assert (
         "aos-keras: warning: column 'row_id' has a different value in every "
         "row (an ID?); it is used as a feature unless --drop names it\n"
     ) in capsys.readouterr().err
-    argv = [*base, "--drop", "row_id", "--out", str(tmp_path / "b")]
+    argv = [*base, "--drop", "row_id", "--output", str(tmp_path / "b")]
     assert cli.main(argv) == 0
     prep = json.loads((tmp_path / "b" / "preprocessing.json").read_text())
     assert prep["features"] == ["age", "dose", "flag"]
-    argv = [*base, "--features", "age", "dose", "--out", str(tmp_path / "c")]
+    argv = [*base, "--features", "age", "dose", "--output", str(tmp_path / "c")]
     assert cli.main(argv) == 0
     prep = json.loads((tmp_path / "c" / "preprocessing.json").read_text())
     assert prep["features"] == ["age", "dose"]
@@ -140,7 +143,7 @@ def test_used_out_folder_needs_overwrite_and_is_replaced(
     out = tmp_path / "run"
     out.mkdir()
     (out / "curves.png").write_bytes(b"an earlier run's plot")
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 2
     assert "pass --overwrite" in capsys.readouterr().err
     assert cli.main(argv + TINY_ARGS + ["--overwrite"]) == 0
@@ -173,7 +176,7 @@ def test_a_single_row_class_stays_in_training(tmp_path, capsys):
     data = tmp_path / "t.csv"
     frame.to_csv(data, index=False)
     out = tmp_path / "run"
-    argv = ["train", str(data), "--label", "label", "--out", str(out)]
+    argv = ["train", str(data), "--label", "label", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     assert "classes ['c'] have a single row" in capsys.readouterr().err
     metrics = json.loads((out / "metrics.json").read_text())
@@ -188,7 +191,7 @@ def test_padded_labels_are_counted_stripped(tmp_path, capsys):
     data = tmp_path / "t.csv"
     frame.to_csv(data, index=False)
     out = tmp_path / "run"
-    argv = ["train", str(data), "--label", "label", "--out", str(out)]
+    argv = ["train", str(data), "--label", "label", "--output", str(out)]
     with warnings.catch_warnings():
         warnings.simplefilter("always")  # not the suite's "error"
         assert cli.main(argv + TINY_ARGS) == 0
@@ -211,7 +214,7 @@ def test_too_large_values_are_named_by_the_file_rows(table, tmp_path, capsys):
         data, index=False
     )
     out = tmp_path / "run"
-    argv = ["train", str(data), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(data), "--label", "outcome", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 2
     err = capsys.readouterr().err
     assert "column 'dose' has values too large" in err
@@ -228,7 +231,7 @@ def test_infinite_cells_are_named_by_data_row_before_training(
     bad.loc[[2, 40], "dose"] = np.inf
     path = tmp_path / "inf.csv"
     bad.to_csv(path, index=False)
-    argv = ["train", str(path), "--label", "outcome", "--out",
+    argv = ["train", str(path), "--label", "outcome", "--output",
             str(tmp_path / "run"), *TINY_ARGS]  # fmt: skip
     assert cli.main(argv) == 2
     err = capsys.readouterr().err

@@ -238,7 +238,7 @@ def test_cli_compare_writes_three_files(tmp_path):
     argv = [
         "compare", str(path), "--label", "target", "--methods", "LR", "Q",
         "--repeats", "2", "--epochs", "2", "--batch-size", "16",
-        "--out", str(out),
+        "--output", str(out),
     ]  # fmt: skip
     assert cli.main(argv) == 0
     assert {p.name for p in out.iterdir()} >= {
@@ -258,7 +258,7 @@ def test_cli_compare_with_one_split_cautions_on_stderr(tmp_path, capsys):
     frame.assign(target=y).to_csv(path, index=False)
     argv = [
         "compare", str(path), "--label", "target", "--methods", "LR",
-        "--repeats", "1", "--no-plot", "--out", str(tmp_path / "report"),
+        "--repeats", "1", "--no-plot", "--output", str(tmp_path / "report"),
     ]  # fmt: skip
     assert cli.main(argv) == 0
     assert "warning: --repeats 1: one split" in capsys.readouterr().err
@@ -372,7 +372,7 @@ def test_cli_compare_metric_names_the_ranking(tmp_path):
     argv = [
         "compare", str(path), "--label", "target", "--methods", "LR", "HGB",
         "--repeats", "2", "--epochs", "1", "--metric", "macro_f1",
-        "--no-plot", "--out", str(out),
+        "--no-plot", "--output", str(out),
     ]  # fmt: skip
     assert cli.main(argv) == 0
     report = (out / "report.md").read_text()

@@ -32,7 +32,7 @@ def _table(tmp_path):
 def _compare(path, out, *extra):
     argv = [
         "compare", str(path), "--label", "target", "--repeats", "2",
-        "--out", str(out), *extra,
+        "--output", str(out), *extra,
     ]  # fmt: skip
     return cli.main(argv)
 
@@ -57,7 +57,7 @@ def test_a_suite_without_plot_removes_its_own_earlier_diagram(tmp_path):
     out = tmp_path / "report"
     argv = [
         "compare", "--suite", str(suite), "--label", "target", "--methods",
-        "LR", "HGB", "--repeats", "1", "--out", str(out),
+        "LR", "HGB", "--repeats", "1", "--output", str(out),
     ]  # fmt: skip
     assert cli.main(argv) == 0
     assert (out / "suite_cd.png").exists()
@@ -118,6 +118,6 @@ def test_a_second_compare_into_a_folder_in_use_is_refused(tmp_path, capsys):
 def test_a_folder_that_failed_before_writing_is_not_left_behind(tmp_path):
     out = tmp_path / "report"
     argv = ["compare", str(tmp_path / "missing.csv"), "--label", "target",
-            "--out", str(out)]  # fmt: skip
+            "--output", str(out)]  # fmt: skip
     assert cli.main(argv) == 2
     assert not out.exists()

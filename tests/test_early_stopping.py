@@ -332,7 +332,7 @@ def test_train_stops_early_and_says_so(table, tmp_path, capsys):
 
     _, path, _ = table
     out = tmp_path / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     argv += TINY_ARGS + ["--epochs", "40", "--patience", "2"]
     assert cli.main(argv) == 0
     metrics = json.loads((out / "metrics.json").read_text())

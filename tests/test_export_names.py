@@ -114,8 +114,8 @@ def test_the_command_line_exports_odd_column_names(odd_table, tmp_path):
         "--latent-dim", "4", "--generator-units", "8", "4",
         "--critic-units", "8", "--classifier-units", "8",
     ]  # fmt: skip
-    argv = ["train", str(path), "--label", "label", "--out", str(out)]
+    argv = ["train", str(path), "--label", "label", "--output", str(out)]
     assert cli.main(argv + tiny) == 0
-    assert cli.main(["export", str(out), str(tmp_path / "s" / "1")]) == 0
+    assert cli.main(["export", str(out), "-o", str(tmp_path / "s" / "1")]) == 0
     with open(tmp_path / "s" / "1" / METADATA, encoding="utf-8") as f:
         assert json.load(f)["inputs"]["größe"] == "gro_e"

@@ -118,7 +118,7 @@ def test_train_keeps_three_classes_and_evaluate_reads_them_alike(
     data = tmp_path / "t.csv"
     frame.to_csv(data, index=False)
     out = tmp_path / "run"
-    argv = ["train", str(data), "--label", "y", "--out", str(out)]
+    argv = ["train", str(data), "--label", "y", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     prep = json.loads((out / "preprocessing.json").read_text())
     assert prep["classes"] == ["01", "1", "2"]

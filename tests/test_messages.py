@@ -153,7 +153,13 @@ def test_predict_names_the_data_rows_of_text_cells(tmp_path, capsys):
     path = tmp_path / "new.csv"
     bad.to_csv(path, index=False)
     capsys.readouterr()
-    argv = ["predict", str(folder), str(path), "--out", str(tmp_path / "p.csv")]
+    argv = [
+        "predict",
+        str(folder),
+        str(path),
+        "--output",
+        str(tmp_path / "p.csv"),
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert cli.main(argv) == 2

@@ -36,7 +36,7 @@ def mixed(tmp_path_factory):
     path = folder / "credit.csv"
     frame.to_csv(path, index=False)
     out = folder / "run"
-    argv = ["train", str(path), "--label", "label", "--out", str(out)]
+    argv = ["train", str(path), "--label", "label", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     return folder, path, pd.read_csv(path), out
 
@@ -93,13 +93,19 @@ def test_folder_without_the_pickle_and_old_folders_with_it(mixed, tmp_path):
         np.testing.assert_allclose(proba, expected, atol=1e-6)
         for argv in (
             ["evaluate", str(folder), str(path)],
-            ["predict", str(folder), str(path), "--out", str(folder / "p.csv")],
+            [
+                "predict",
+                str(folder),
+                str(path),
+                "--output",
+                str(folder / "p.csv"),
+            ],
             [
                 "generate",
                 str(folder),
                 "--n",
                 "3",
-                "--out",
+                "--output",
                 str(folder / "g.csv"),
             ],
         ):
@@ -133,7 +139,7 @@ def test_evaluate_and_generate_valid_rows(mixed, tmp_path, capsys):
     assert cli.main(["evaluate", str(out), str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["rows"] == 60
     synthetic = tmp_path / "synthetic.csv"
-    argv = ["generate", str(out), "--n", "20", "--out", str(synthetic)]
+    argv = ["generate", str(out), "--n", "20", "--output", str(synthetic)]
     assert cli.main(argv) == 0
     rows = pd.read_csv(synthetic)
     assert list(rows.columns) == list(frame.columns)
@@ -153,7 +159,7 @@ def test_served_graph_takes_raw_columns(mixed, tmp_path):
 
     _, _, frame, out = mixed
     path = tmp_path / "serving" / "1"
-    assert cli.main(["export", str(out), str(path)]) == 0
+    assert cli.main(["export", str(out), "-o", str(path)]) == 0
     model, prep = model_folder.load_folder(str(out))
     features = frame.drop(columns=["label"])
     serve = tf.saved_model.load(str(path)).signatures["serving_default"]
@@ -273,7 +279,7 @@ def test_cli_predict_writes_labels_and_probabilities(mixed, tmp_path):
     new_path = tmp_path / "new.csv"
     new.to_csv(new_path, index=False)
     preds = tmp_path / "preds.csv"
-    argv = ["predict", str(out), str(new_path), "--out", str(preds)]
+    argv = ["predict", str(out), str(new_path), "--output", str(preds)]
     assert cli.main(argv + ["--keep", "row_id"]) == 0
     table = pd.read_csv(preds)
     assert list(table.columns) == ["row_id", "prediction", "p[bad]", "p[good]"]
@@ -286,7 +292,7 @@ def test_cli_predict_writes_labels_and_probabilities(mixed, tmp_path):
 def test_cli_impute_and_strict_categories(mixed, tmp_path, capsys):
     _, path, frame, _ = mixed
     out = tmp_path / "strict"
-    argv = ["train", str(path), "--label", "label", "--out", str(out)]
+    argv = ["train", str(path), "--label", "label", "--output", str(out)]
     argv += ["--impute", "mean", "--unknown-categories", "error"]
     assert cli.main(argv + TINY_ARGS) == 0
     prep = json.loads((out / "preprocessing.json").read_text())
@@ -316,7 +322,7 @@ def test_cli_dates_are_named_and_max_categories_is_an_option(tmp_path, capsys):
     path = tmp_path / "dates.csv"
     frame.to_csv(path, index=False)
     argv = ["train", str(path), "--label", "label", *TINY_ARGS]
-    argv += ["--max-categories", "10", "--out", str(tmp_path / "run")]
+    argv += ["--max-categories", "10", "--output", str(tmp_path / "run")]
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert "date column" in err and "--max-categories" in err

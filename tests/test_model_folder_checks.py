@@ -41,7 +41,7 @@ def folder(tmp_path_factory):
     path = root / "train.csv"
     frame.to_csv(path, index=False)
     out = root / "run"
-    argv = ["train", str(path), "--label", "outcome", "--out", str(out)]
+    argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     return path, frame, out
 
@@ -61,7 +61,7 @@ def numeric_folder(tmp_path_factory):
     path = root / "train.csv"
     frame.to_csv(path, index=False)
     out = root / "run"
-    argv = ["train", str(path), "--label", "y", "--out", str(out)]
+    argv = ["train", str(path), "--label", "y", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     return path, out
 
@@ -90,7 +90,7 @@ def _mismatch(copy, field, in_file, in_model):
 def _predict_fails(copy, path, capsys):
     """`aos-keras predict` on `copy`: exit 2, one line; the line."""
     capsys.readouterr()
-    argv = ["predict", str(copy), str(path), "--out", str(copy / "p.csv")]
+    argv = ["predict", str(copy), str(path), "--output", str(copy / "p.csv")]
     assert cli.main(argv) == 2
     assert not (copy / "p.csv").exists()
     return capsys.readouterr().err

@@ -144,7 +144,15 @@ def test_train_overwrite_never_deletes_the_users_files(
     (tmp_path / "data" / "notes.txt").write_text("mine")
     monkeypatch.chdir(tmp_path / "data" if where == "." else tmp_path)
     before = _contents(tmp_path / "data")
-    argv = ["train", str(path), "--label", "y", "--out", where, "--overwrite"]
+    argv = [
+        "train",
+        str(path),
+        "--label",
+        "y",
+        "--output",
+        where,
+        "--overwrite",
+    ]
     assert cli.main(argv + TINY) == 2
     err = capsys.readouterr().err
     assert "did not write there (notes.txt, t.csv)" in err
@@ -158,7 +166,7 @@ def test_train_overwrite_refuses_a_model_folder_with_a_users_file(
 ):
     path = _table(tmp_path)
     out = tmp_path / "run"
-    argv = ["train", str(path), "--label", "y", "--out", str(out)]
+    argv = ["train", str(path), "--label", "y", "--output", str(out)]
     assert cli.main(argv + TINY) == 0
     (out / "my_analysis.ipynb").write_text("{}")
     assert cli.main(argv + TINY + ["--overwrite"]) == 2
@@ -172,7 +180,7 @@ def test_a_second_train_into_the_same_folder_is_refused(held, capsys):
     # Issue 29, item 2: two `train --out m` at once both said "saved to m".
     out, pid = held
     path = _table(out.parent / "in")
-    argv = ["train", str(path), "--label", "y", "--out", str(out)]
+    argv = ["train", str(path), "--label", "y", "--output", str(out)]
     assert cli.main(argv + TINY) == 2
     err = capsys.readouterr().err
     assert f"another aos-keras command (pid {pid}) is writing" in err
@@ -185,7 +193,13 @@ def test_export_overwrite_never_deletes_the_users_files(tmp_path, capsys):
     target = tmp_path / "serving"
     target.mkdir()
     (target / "t.csv").write_text("x\n1\n")
-    argv = ["export", str(tmp_path / "no-model"), str(target), "--overwrite"]
+    argv = [
+        "export",
+        str(tmp_path / "no-model"),
+        "-o",
+        str(target),
+        "--overwrite",
+    ]
     assert cli.main(argv) == 2
     assert "t.csv" in capsys.readouterr().err
     assert os.listdir(target) == ["t.csv"]
@@ -193,7 +207,7 @@ def test_export_overwrite_never_deletes_the_users_files(tmp_path, capsys):
 
 @pytest.mark.backend_independent
 @pytest.mark.parametrize(
-    "command, flag", [("predict", "--out"), ("evaluate", "--output")]
+    "command, flag", [("predict", "--output"), ("evaluate", "--output")]
 )
 def test_an_output_never_replaces_an_input(tmp_path, capsys, command, flag):
     # `predict m t.csv --out t.csv` replaced the user's table with the

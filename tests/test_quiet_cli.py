@@ -51,7 +51,7 @@ def test_python_warnings_are_one_log_line_and_qq_hides_them(tmp_path, capsys):
     data = _write_table(tmp_path / "t.csv", padded=True)
     argv = [
         "compare", str(data), "--methods", "LR", "--repeats", "2",
-        "--no-plot", "--out", str(tmp_path / "report"),
+        "--no-plot", "--output", str(tmp_path / "report"),
     ]  # fmt: skip
     assert cli.main(["-q", *argv]) == 0
     err = capsys.readouterr().err
@@ -65,25 +65,32 @@ def test_python_warnings_are_one_log_line_and_qq_hides_them(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------- (b)
-@pytest.mark.backend("tensorflow")
 def test_quiet_train_writes_nothing_to_stderr(tmp_path):
-    # TensorFlow's import lines, its cuInit error (no GPU) and retracing
-    # warnings: none reaches stderr.
+    # On every backend (issue 32, item 4): TensorFlow's import lines, its
+    # cuInit error (no GPU) and retracing warnings, JAX's and torch's
+    # start-up: none reaches stderr, and no Python warning is raised.
     data = _write_table(tmp_path / "t.csv")
     run = _aos_keras(
-        "-q",
-        "train",
-        str(data),
-        "--label",
-        "label",
-        "--epochs",
-        "2",
-        "--out",
-        str(tmp_path / "m"),
+        "-q", "train", str(data), "--epochs", "1", "-o", str(tmp_path / "m")
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
     assert '"best_epoch"' in run.stdout
+
+
+@pytest.mark.backend("tensorflow")
+def test_compare_workers_print_no_tensorflow_banner(tmp_path):
+    # `--jobs 2` (issue 32, item 4): two loky worker processes import
+    # TensorFlow; without -q, stderr holds the command's own lines only.
+    data = _write_table(tmp_path / "t.csv")
+    run = _aos_keras(
+        "compare", str(data), "--methods", "LR", "Q", "--repeats", "2",
+        "--epochs", "1", "--jobs", "2", "--no-plot", "-o", str(tmp_path / "r"),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = run.stderr.splitlines()
+    assert len(lines) == 7, run.stderr  # cached count, 4 runs, 2 files
+    assert all(line.startswith("aos-keras: ") for line in lines), run.stderr
 
 
 @pytest.mark.backend("tensorflow")
@@ -93,7 +100,7 @@ def test_quiet_compare_writes_nothing_to_stderr(tmp_path):
     data = _write_table(tmp_path / "t.csv")
     run = _aos_keras(
         "-q", "compare", str(data), "--methods", "Q", "LR", "--repeats",
-        "2", "--epochs", "4", "--no-plot", "--out", str(tmp_path / "r"),
+        "2", "--epochs", "4", "--no-plot", "--output", str(tmp_path / "r"),
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
@@ -153,7 +160,7 @@ def test_a_compare_stopped_by_a_signal_says_what_it_kept(tmp_path, sig):
     data, out = _write_table(tmp_path / "t.csv"), tmp_path / "report"
     argv = [
         "compare", str(data), "--methods", "LR", "Q", "--repeats", "2",
-        "--epochs", "3000", "--no-plot", "--out", str(out),
+        "--epochs", "3000", "--no-plot", "--output", str(out),
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     proc = subprocess.Popen(
@@ -195,7 +202,7 @@ def test_more_jobs_than_cores_warn_once_in_the_commands_terms(
     data = _write_table(tmp_path / "t.csv")
     argv = [
         "-q", "compare", str(data), "--methods", "LR", "--repeats", "2",
-        "--jobs", "2", "--no-plot", "--out", str(tmp_path / "report"),
+        "--jobs", "2", "--no-plot", "--output", str(tmp_path / "report"),
     ]  # fmt: skip
     with joblib.parallel_config(backend="threading"):  # local, in-process
         assert cli.main(argv) == 0
@@ -209,7 +216,14 @@ def test_more_jobs_than_cores_warn_once_in_the_commands_terms(
 @pytest.mark.backend_independent
 def test_no_jobs_is_refused_before_keras_starts(tmp_path, capsys):
     data = _write_table(tmp_path / "t.csv")
-    argv = ["compare", str(data), "--jobs", "0", "--out", str(tmp_path / "r")]
+    argv = [
+        "compare",
+        str(data),
+        "--jobs",
+        "0",
+        "--output",
+        str(tmp_path / "r"),
+    ]
     assert cli.main(argv) == 2
     assert capsys.readouterr().err == (
         "aos-keras compare: error: --jobs must be at least 1 (or -1: one "

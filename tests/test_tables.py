@@ -275,7 +275,8 @@ def test_split_table_stays_quiet_on_small_tables():
     "kwargs, message",
     [
         (dict(label="nope"), "label column 'nope' not in the table; columns "
-         "are ['patient', 'age', 'dose', 'outcome']"),
+         "are ['patient', 'age', 'dose', 'outcome']; name the label column "
+         "with `label`"),
         (dict(drop=["nope", "age"]), "columns ['nope'] not in the table"),
         (dict(features=["age", "outcome"]),
          "`features` names the label column 'outcome'"),

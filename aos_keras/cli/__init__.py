@@ -11,11 +11,11 @@ and reads the model folder, `aos_keras.tables.reader` reads tables,
 `aos_keras.saving.io` (atomic).
 
 Example:
-    aos-keras train data.csv --label target --mode do --epochs 100 --out run1
+    aos-keras train data.csv --label target --mode do --epochs 100 -o run1
     aos-keras evaluate run1 test.csv
-    aos-keras predict run1 new_rows.csv --out predictions.csv
+    aos-keras predict run1 new_rows.csv -o predictions.csv
     aos-keras generate run1 --n 100 > synthetic.csv
-    aos-keras export run1 serving/aos/1
+    aos-keras export run1 -o serving/aos/1
 """
 
 from aos_keras.cli.app import main

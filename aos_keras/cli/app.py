@@ -7,7 +7,7 @@ import sys
 from aos_keras._backends import BackendMissingError
 from aos_keras.cli import startup
 from aos_keras.cli.common import LOG, CLIError, as_options
-from aos_keras.cli.parser import build_parser
+from aos_keras.cli.parser import build_parser, resolve_old_spellings
 
 # Errors of a command that are the user's input (a bad cell, a missing
 # file, a failed write: the atomic writes left nothing half-written).
@@ -66,6 +66,8 @@ def _main(argv, model_class):
 
 
 def _checked_run(command, args):
+    for line in resolve_old_spellings(args):  # `--out`: one line each
+        LOG.warning(line)
     if args.threads is not None and args.threads < 1:
         raise CLIError("--threads must be at least 1")
     if args.backend:

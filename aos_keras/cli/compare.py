@@ -1,11 +1,11 @@
 """`aos-keras compare`: every method on a table, or on a folder of tables
 (`aos_keras.compare`, `aos_keras.compare_suite`): the summary on stdout,
-the report files in `--out`.
+the report files in `--output`.
 
 `check` runs before Keras is imported: the arguments and the output
 folder (`aos_keras.evaluation.outputs`: a user's file named like a report
 file, or another command's folder, is refused before any run). `run`
-holds `--out`'s lock for the whole compare, so a second compare into the
+holds `--output`'s lock for the whole compare, so a second compare into the
 same folder is refused at once.
 """
 
@@ -29,7 +29,7 @@ from aos_keras.saving.io import FolderInUseError
 
 
 def check(args):
-    """The arguments and `--out`, before Keras starts.
+    """The arguments and `--output`, before Keras starts.
 
     Raises:
         CLIError: a table and `--suite` both or neither, table options
@@ -45,14 +45,21 @@ def check(args):
         raise CLIError("--features and --drop apply to one table, not --suite")
     if args.jobs == 0:
         raise CLIError("--jobs must be at least 1 (or -1: one per core)")
+    if args.cluster is not None:
+        from aos_keras.evaluation.cluster import parse_address
+
+        try:
+            parse_address(args.cluster)
+        except ValueError as err:
+            raise CLIError(f"--cluster: {err}") from None
     try:
-        outputs.check_folder(args.out, _report_files(args))
+        outputs.check_folder(args.output, _report_files(args))
     except FileExistsError as err:
-        raise CLIError(f"--out {args.out}: {err}") from None
-    if os.path.isdir(args.out):  # the report is written in it
-        check_out_path(os.path.join(args.out, "report.md"), "--out")
+        raise CLIError(f"--output {args.output}: {err}") from None
+    if os.path.isdir(args.output):  # the report is written in it
+        check_out_path(os.path.join(args.output, "report.md"), "--output")
     else:
-        check_out_path(args.out, "--out", folder=True)
+        check_out_path(args.output, "--output", folder=True)
 
 
 def _report_files(args):
@@ -72,10 +79,10 @@ def run(args):
     if args.list_methods:
         return _list_methods()
     try:
-        with outputs.claim(args.out), _signals_stop() as received:
+        with outputs.claim(args.output), _signals_stop() as received:
             _compare(args)
     except FolderInUseError as err:
-        raise CLIError(f"--out: {err}") from None
+        raise CLIError(f"--output: {err}") from None
     except KeyboardInterrupt as stop:
         name = received[0] if received else "SIGINT"
         LOG.warning("stopped by %s: %s", name, _what_was_kept(stop, args))
@@ -132,7 +139,7 @@ def _what_was_kept(stop, args):
 
     if isinstance(stop, RunsInterrupted):
         return str(stop).replace("same call", "same command")
-    cache = args.cache_dir or os.path.join(args.out, "runs")
+    cache = args.cache_dir or os.path.join(args.output, "runs")
     return (
         f"the runs that ended are kept in the cache {cache}; the same "
         "command resumes from them"
@@ -206,25 +213,27 @@ def load_estimators(items):
 
 
 def _compare(args):
-    """Run the compare under `--out`'s lock."""
+    """Run the compare under `--output`'s lock."""
     settings = dict(
         methods=args.methods,
         repeats=args.repeats,
         epochs=args.epochs,
         batch_size=args.batch_size,
         n_jobs=args.jobs,
-        cache_dir=args.cache_dir or os.path.join(args.out, "runs"),
+        cache_dir=args.cache_dir or os.path.join(args.output, "runs"),
         seed=args.seed,
         max_anchors=args.max_anchors,
         patience=args.patience,
         metric=args.metric,
         estimators=load_estimators(args.estimator),
+        cluster=args.cluster,
     )
     run_one = _suite if args.suite is not None else _table
     from aos_keras.evaluation.progress import progress_log
 
     bar = False if args.quiet else None  # None: a bar on a terminal
-    with _jobs_checked(args.jobs), progress_log(bar=bar) as log:
+    jobs = args.jobs if args.cluster is None else 1
+    with _jobs_checked(jobs), progress_log(bar=bar) as log:
         paths = run_one(args, {**settings, "log": log})
     for path in paths:
         LOG.info("wrote %s", path)
@@ -267,9 +276,7 @@ def _suite(args, settings):
         only=args.tables,
         **settings,
     )
-    paths = result.save(
-        args.out, stem=args.name or "suite", plot=not args.no_plot
-    )
+    paths = result.save(args.output, stem=args.name or "suite", plot=args.plot)
     print(result.rank_table().to_string())
     return paths
 
@@ -283,7 +290,7 @@ def _table(args, settings):
     )
     name = _table_name(args.data)
     result = aos_keras.compare(features, labels, name=name, **settings)
-    paths = result.save(args.out, plot=not args.no_plot)
+    paths = result.save(args.output, plot=args.plot)
     print(result.summary().to_string())
     print(result.recommendation())
     return paths

@@ -15,17 +15,30 @@ from aos_keras.cli.common import (
 from aos_keras.saving import io
 
 
+def check(args):
+    """`-o/--output` is given (checked before Keras is imported).
+
+    Raises:
+        CLIError: no output folder named.
+    """
+    if args.output is None:
+        raise CLIError(
+            "name the SavedModel folder to write: -o/--output PATH, e.g. "
+            "-o serving/aos/1"
+        )
+
+
 def run(args):
-    """Export the folder's classifier to `args.path`.
+    """Export the folder's classifier to `args.output`.
 
     `--overwrite` replaces an empty folder or a SavedModel only; the
-    export holds `PATH`'s lock, so a second command writing it is refused.
+    export holds `--output`'s lock, so a second command writing it is refused.
     """
-    if os.path.lexists(args.path) and not args.overwrite:
-        raise CLIError(f"{args.path} exists; pass --overwrite to replace it")
-    check_out_path(args.path, "PATH", folder=True)
-    check_replaceable(args.path, "PATH", io.SAVED_MODEL_ENTRIES)
-    with writing(args.path, "PATH"):
+    if os.path.lexists(args.output) and not args.overwrite:
+        raise CLIError(f"{args.output} exists; pass --overwrite to replace it")
+    check_out_path(args.output, "--output", folder=True)
+    check_replaceable(args.output, "--output", io.SAVED_MODEL_ENTRIES)
+    with writing(args.output, "--output"):
         _export(args)
 
 
@@ -44,7 +57,7 @@ def _export_table(model, prep, args):
 
     encoder = prep["_encoder"]
     export_saved_model(
-        model, args.path, encoder=encoder, overwrite=args.overwrite
+        model, args.output, encoder=encoder, overwrite=args.overwrite
     )
     from aos_keras.saving.serving_graph import input_names
 
@@ -55,7 +68,7 @@ def _export_table(model, prep, args):
         "named %s%s (numbers as float32, nominal columns as strings; each "
         "column's input name in assets.extra/aos_keras.json 'inputs'), "
         "outputs 'probabilities' and 'class_ids'",
-        args.path,
+        args.output,
         names[:8],
         "..." if len(names) > 8 else "",
     )
@@ -66,7 +79,7 @@ def _export_numeric(model, prep, args):
 
     export_saved_model(
         model,
-        args.path,
+        args.output,
         feature_mean=np.asarray(prep["mean"], dtype="float32"),
         feature_scale=np.asarray(prep["scale"], dtype="float32"),
         overwrite=args.overwrite,
@@ -75,7 +88,7 @@ def _export_numeric(model, prep, args):
         "exported to %s: signature serving_default, input 'features' "
         "float32 [None, %d] (raw, in the column order %s...), outputs "
         "'probabilities' and 'class_ids'",
-        args.path,
+        args.output,
         len(prep["features"]),
         prep["features"][:8],
     )

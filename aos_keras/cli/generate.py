@@ -9,7 +9,7 @@ def run(args):
     from aos_keras.cli import model_folder
 
     check_out_path(
-        args.out, "--out", example="synthetic.csv", inputs=(args.model,)
+        args.output, "--output", example="synthetic.csv", inputs=(args.model,)
     )
     if args.n < 1:
         raise CLIError(f"--n must be at least 1; got {args.n}")
@@ -25,4 +25,4 @@ def run(args):
     # booleans by vote), each nominal cell the anchors' largest vote.
     frame = prep["_encoder"].inverse_transform(x)
     frame[prep["label"]] = y
-    write_csv(frame, args.out, "rows")
+    write_csv(frame, args.output, "rows")

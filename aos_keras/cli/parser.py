@@ -13,6 +13,9 @@ from aos_keras.evaluation.ranking import RANKING_METRICS, SCORER_ALIASES
 from aos_keras.game.anchors import MAX_ANCHORS
 
 COMMANDS = ("train", "evaluate", "predict", "generate", "export", "compare")
+# The release that drops the old spellings of the output option (`--out`,
+# `export`'s positional PATH), accepted until then with a deprecation line.
+OLD_SPELLINGS_REMOVED_IN = "0.7"
 EPILOG = (
     "Each command has its own --help. Progress goes to stderr (-v more, "
     "-q less), results to stdout; '-' reads a table from standard input "
@@ -143,6 +146,82 @@ def _add_table_options(parser, data_help=TABLE_HELP, optional=False):
     )
 
 
+def _add_label_option(p):
+    """`--label`, alike in `train` and `compare`."""
+    p.add_argument(
+        "--label",
+        default="label",
+        help="the label column (a table without it is refused, naming its "
+        "columns)",
+    )
+
+
+def _add_plot_option(p, default):
+    """`--plot/--no-plot`, alike in `train` and `compare`."""
+    what = "PNG plots of the training" if not default else "the figures"
+    p.add_argument(
+        "--plot",
+        action=argparse.BooleanOptionalAction,
+        default=default,
+        help=f"write {what} (default: {'--plot' if default else '--no-plot'})",
+    )
+
+
+def _add_output_option(p, default, help_text, old=True):
+    """`-o/--output`, in every command that writes; with `old`, the old
+    spelling `--out` too, hidden from the help (`resolve_old_spellings`).
+
+    The parsed `output` is None unless given; `output_default` holds the
+    default that `resolve_old_spellings` fills in.
+    """
+    if default is not None:
+        help_text += f" (default: {default})"
+    p.add_argument("-o", "--output", metavar="PATH", help=help_text)
+    if old:
+        p.add_argument("--out", dest="old_out", help=argparse.SUPPRESS)
+    p.set_defaults(output_default=default)
+
+
+# The attributes of the old spellings, with their names in a message.
+OLD_SPELLINGS = {"old_out": "--out", "old_path": "the positional PATH"}
+
+
+def resolve_old_spellings(args):
+    """Move an old spelling of `-o/--output` into `args.output`; fill the
+    default; return the deprecation lines to log.
+
+    Args:
+        args: the parsed arguments (changed in place: `old_out`,
+            `old_path` and `output_default` removed, `output` set).
+
+    Returns:
+        list of str: one line per old spelling given.
+
+    Raises:
+        ValueError: an old spelling and `-o/--output` both given, with
+            different paths.
+    """
+    lines = []
+    for attr, name in OLD_SPELLINGS.items():
+        value = vars(args).pop(attr, None)
+        if value is None:
+            continue
+        if args.output is not None and args.output != value:
+            raise ValueError(
+                f"{name} ({value}) and -o/--output ({args.output}) both "
+                "name the output; give -o/--output only"
+            )
+        args.output = value
+        lines.append(
+            f"{name} is deprecated and will be removed in "
+            f"{OLD_SPELLINGS_REMOVED_IN}; use -o/--output"
+        )
+    default = vars(args).pop("output_default", None)
+    if hasattr(args, "output") and args.output is None:
+        args.output = default
+    return lines
+
+
 def _add_column_options(parser):
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -166,7 +245,7 @@ def _train(sub, model_class):
         config_class = model_class.config_class
     p = _command(sub, "train", "train AO/DO on a table; save a model folder")
     _add_table_options(p)
-    p.add_argument("--label", required=True, help="name of the label column")
+    _add_label_option(p)
     _add_column_options(p)
     _add_run_options(p)
     _add_encoder_options(p)
@@ -176,7 +255,7 @@ def _train(sub, model_class):
 
 
 def _add_train_outputs(p):
-    p.add_argument("--plot", action="store_true", help="write PNG plots")
+    _add_plot_option(p, default=False)
     p.add_argument(
         "--progress",
         type=int,
@@ -186,11 +265,11 @@ def _add_train_outputs(p):
         "epoch (default: 0 with -q, else 1 on a terminal, 2 when the output "
         "is a file or pipe)",
     )
-    p.add_argument("--out", default="aos_model", help="output folder")
+    _add_output_option(p, "aos_model", "the model folder to write")
     p.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace an existing --out folder (whole, at the end)",
+        help="replace an existing --output folder (whole, at the end)",
     )
 
 
@@ -308,7 +387,10 @@ def _evaluate(sub, model_class):
     p = _command(sub, "evaluate", "score a trained model on a table (JSON)")
     p.add_argument("model", help="folder written by 'train'")
     _add_table_options(p)
-    p.add_argument("--output", help="also write the scores to this JSON file")
+    _add_output_option(
+        p, None, "also write the scores to this JSON file (default: none)",
+        old=False,
+    )  # fmt: skip
 
 
 def _predict(sub, model_class):
@@ -320,9 +402,7 @@ def _predict(sub, model_class):
         p, "rows to predict (a label column is ignored); '-' for "
         "standard input"
     )  # fmt: skip
-    p.add_argument(
-        "--out", default="-", help="CSV file to write ('-': standard output)"
-    )
+    _add_output_option(p, "-", "CSV file to write ('-': standard output)")
     p.add_argument(
         "--keep",
         nargs="+",
@@ -340,17 +420,22 @@ def _generate(sub, model_class):
         "class)"
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=0, help="seed of the draws")
-    p.add_argument(
-        "--out", default="-", help="CSV file to write ('-': standard output)"
-    )
+    _add_output_option(p, "-", "CSV file to write ('-': standard output)")
 
 
 def _export(sub, model_class):
     p = _command(sub, "export", "a TF Serving SavedModel of the classifier")
     p.add_argument("model", help="folder written by 'train'")
-    p.add_argument("path", help="SavedModel folder to write")
+    p.add_argument(  # the old spelling of -o, hidden from the help
+        "old_path", nargs="?", metavar="PATH", help=argparse.SUPPRESS
+    )
+    _add_output_option(
+        p, None, "the SavedModel folder to write (required)", old=False
+    )
     p.add_argument(
-        "--overwrite", action="store_true", help="replace an existing PATH"
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --output folder",
     )
 
 
@@ -362,7 +447,7 @@ def _compare(sub, model_class):
         "tests, a report",
     )
     _add_table_options(p, optional=True)  # or --suite
-    p.add_argument("--label", default="label", help="label column name")
+    _add_label_option(p)
     _add_column_options(p)
     _add_suite_options(p)
     p.add_argument(
@@ -391,8 +476,8 @@ def _compare(sub, model_class):
     )
     _add_metric_option(p)
     _add_compare_run_options(p)
-    p.add_argument("--no-plot", action="store_true", help="write no figure")
-    p.add_argument("--out", default="compare_report", help="output folder")
+    _add_plot_option(p, default=True)
+    _add_output_option(p, "compare_report", "the report folder to write")
     p.add_argument(
         "--name", help="file stem of a suite's report (default: suite)"
     )
@@ -427,6 +512,14 @@ def _add_compare_run_options(p):
     _add_stopping_options(p)
     p.add_argument("--jobs", type=int, default=1, help="worker processes")
     p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Dask or Ray cluster instead of --jobs: "
+        "tcp://HOST:PORT or dask://HOST:PORT (a Dask scheduler), "
+        "ray://HOST:PORT or ray:auto (Ray); each table is sent once "
+        "(default: this machine)",
+    )
+    p.add_argument(
         "--seed", type=int, default=0, help="seed of the splits and training"
     )
-    p.add_argument("--cache-dir", help="run cache (default: OUT/runs)")
+    p.add_argument("--cache-dir", help="run cache (default: OUTPUT/runs)")

@@ -13,7 +13,7 @@ from aos_keras.cli.common import (
 
 def check(args):
     """The output path and the table, checked before Keras is imported."""
-    check_out_path(args.out, "--out", inputs=(args.data, args.model))
+    check_out_path(args.output, "--output", inputs=(args.data, args.model))
     return read_table(args)
 
 
@@ -38,7 +38,7 @@ def run(args):
     out["prediction"] = np.asarray(classes, dtype=object)[proba.argmax(1)]
     for j, c in enumerate(classes):
         out[f"p[{c}]"] = proba[:, j]
-    write_csv(out, args.out, "predictions")
+    write_csv(out, args.output, "predictions")
 
 
 def _probabilities(model, x):

@@ -1,6 +1,6 @@
 """Resuming `aos-keras train` after Ctrl-C, SIGTERM or a killed process.
 
-A run of `train --out F` backs its training state up in the hidden folder
+A run of `train -o F` backs its training state up in the hidden folder
 `.F.resume` beside `F`:
 
 - `command.json`: what the run is, its arguments (those that change the
@@ -16,7 +16,7 @@ is refused unless `--overwrite`, which starts afresh. The folder is removed
 when a run ends.
 
 Example:
->>> folder(args.out)  # '/runs/.model.resume' for --out /runs/model
+>>> folder(args.output)  # '/runs/.model.resume' for -o /runs/model
 """
 
 import json
@@ -31,7 +31,7 @@ BACKUP = "backup"
 IGNORED = frozenset(
     {
         "verbose", "quiet", "backend", "backend_logs", "threads", "plot",
-        "progress", "out", "overwrite", "checked",
+        "progress", "output", "overwrite", "checked",
     }
 )  # fmt: skip
 
@@ -95,13 +95,13 @@ def check(args, features, labels):
         CLIError: the resume folder holds a backup made with other
             arguments or data, and `--overwrite` is not given.
     """
-    saved = _saved(folder(args.out))
+    saved = _saved(folder(args.output))
     if saved is None or args.overwrite:
         return
     changed = _differences(saved, fingerprint(args, features, labels))
     if changed:
         raise CLIError(
-            f"{folder(args.out)} holds the backup of an interrupted run "
+            f"{folder(args.output)} holds the backup of an interrupted run "
             f"with other {', '.join(changed)}; run that command again to "
             "resume it, or pass --overwrite to start afresh"
         )
@@ -119,7 +119,7 @@ def prepare(args, features, labels):
     """
     from aos_keras.callbacks.backup import saved_epoch
 
-    root = folder(args.out)
+    root = folder(args.output)
     found = fingerprint(args, features, labels)
     saved = _saved(root)
     if saved is None or _differences(saved, found):
@@ -136,8 +136,8 @@ def prepare(args, features, labels):
 
 
 def discard(args):
-    """Remove the resume folder of `args.out` (a run ended or restarts)."""
-    root = folder(args.out)
+    """Remove the resume folder of `args.output` (a run ended or restarts)."""
+    root = folder(args.output)
     if os.path.isdir(root):
         LOG.debug("removing %s", root)
         shutil.rmtree(root)
@@ -152,7 +152,7 @@ def discard_unless_saved(args):
     """
     from aos_keras.callbacks.backup import saved_epoch
 
-    if saved_epoch(os.path.join(folder(args.out), BACKUP)) is None:
+    if saved_epoch(os.path.join(folder(args.output), BACKUP)) is None:
         discard(args)
 
 

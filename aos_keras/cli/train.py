@@ -82,7 +82,7 @@ def check_run_options(args):
     Raises:
         CLIError: `--epochs` below 1, `--val-size` not in [0, 1) (the
             parser refuses a bad `--batch-size`, `--patience` or
-            `--max-anchors`), or an `--out` that is a file,
+            `--max-anchors`), or an `--output` that is a file,
             a non-empty folder without `--overwrite` (other than the folder
             of an interrupted run, which the same command resumes), or
             cannot be written (`check_out_path`).
@@ -101,17 +101,18 @@ def _check_out(args):
     """The output folder: a writable folder, unused unless `--overwrite`,
     and even then only a model folder (nothing of the user's is ever
     deleted)."""
-    if args.out == "-":
-        raise CLIError("--out names a folder (the model folder), not '-'")
-    check_out_path(args.out, "--out", folder=True)
-    out = os.path.abspath(args.out)
+    if args.output == "-":
+        raise CLIError("--output names a folder (the model folder), not '-'")
+    check_out_path(args.output, "--output", folder=True)
+    out = os.path.abspath(args.output)
     used = os.path.isdir(out) and os.listdir(out)
     if used and not args.overwrite and not interrupted_run(out):
         raise CLIError(
-            f"--out {args.out} exists and is not empty; pass --overwrite to "
-            "replace it (the new folder replaces it whole at the end)"
+            f"--output {args.output} exists and is not empty; pass "
+            "--overwrite to replace it (the new folder replaces it whole at "
+            "the end)"
         )
-    check_replaceable(args.out, "--out", io.MODEL_FOLDER_ENTRIES)
+    check_replaceable(args.output, "--output", io.MODEL_FOLDER_ENTRIES)
 
 
 def interrupted_run(folder):
@@ -126,12 +127,12 @@ def interrupted_run(folder):
 def run(args):
     """Train, save the folder, print the metrics; the exit status.
 
-    The run holds `--out`'s lock (`aos_keras.saving.io.exclusive`) from its
+    The run holds `--output`'s lock (`aos_keras.saving.io.exclusive`) from its
     first to its last step: a second command writing the same folder is
     refused at once, and the folder is checked again under the lock.
     """
     checked = getattr(args, "checked", None) or check(args)
-    with writing(args.out, "--out"):
+    with writing(args.output, "--output"):
         _check_out(args)  # as it is now that no one else writes it
         return _run(args, *checked)
 
@@ -157,7 +158,7 @@ def _run(args, config, features, labels):
 
 def _announce(args, epoch):
     """Log a resume (or a restart over an interrupted run's folder)."""
-    stopped = interrupted_run(os.path.abspath(args.out))
+    stopped = interrupted_run(os.path.abspath(args.output))
     if epoch is not None:
         LOG.info(
             "resuming the run%s from epoch %d of %d (the folder is "
@@ -170,7 +171,7 @@ def _announce(args, epoch):
         LOG.info(
             "%s holds a run stopped by %s, with no backup to resume; "
             "training again from the start",
-            args.out,
+            args.output,
             stopped,
         )
 
@@ -218,10 +219,10 @@ def _save(args, result):
         done = len(result.history.get("loss", []))
         extra.update(interrupted=result.interrupted, epochs_done=done)
     metrics = model_folder.save_folder(
-        result, args.out, label=args.label, plot=args.plot, extra=extra
+        result, args.output, label=args.label, plot=args.plot, extra=extra
     )
     print(json.dumps(metrics, indent=1))
-    LOG.info("saved to %s", args.out)
+    LOG.info("saved to %s", args.output)
     if not result.interrupted:
         resume.discard(args)
         return 0
@@ -263,9 +264,9 @@ def _advise_after(signal_name, done, args):
         signal_name,
         done,
         args.epochs,
-        args.out,
+        args.output,
         done + 1,
-        resume.folder(args.out),
+        resume.folder(args.output),
     )
 
 

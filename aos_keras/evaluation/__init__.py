@@ -28,10 +28,11 @@ resumes; they run in `n_jobs` joblib workers (any joblib backend).
 Modules: `protocol` (settings and splits), `scoring` (`LogitScorer`),
 `ranking` (the metrics that may rank, and scikit-learn's names for them),
 `runs` (one run, its cache key), `executor` and `worker` (joblib),
-`costs` (the cost model, the estimate line, `list_methods`), `progress`
-(a bar on a terminal), `estimators` (any scikit-learn estimator by object),
-`statistics` (paired tests, Holm's correction, Friedman/Nemenyi),
-`comparison` and `suite`
+`cluster` (Dask or Ray by address), `costs` (the cost model, the
+estimate line, `list_methods`), `progress` (a bar on a terminal),
+`estimators` (any scikit-learn estimator by object), `statistics`
+(paired tests, Holm's correction, Friedman/Nemenyi), `comparison` and
+`suite`
 (the results), `reports` (Markdown), `outputs` (the report files in an
 output folder), `harness` (`compare`, `compare_suite`).
 Names are imported on first use (PEP 562), so a worker process can choose

@@ -6,6 +6,9 @@ Dask or Ray worker runs the caller's backend whatever its own environment
 says, and nothing is set in the caller's environment. Any joblib backend
 works (`joblib.parallel_config(backend="dask")`, `"ray"`, ...); one that
 cannot return results as they finish (Ray) returns them all at the end.
+With `cluster`, the runs go to a Dask or Ray cluster by its address
+(`aos_keras.evaluation.cluster`): each table is sent once, and the records
+come back as the runs end, on Ray too.
 """
 
 import os
@@ -16,13 +19,14 @@ import warnings
 import keras
 from joblib import Parallel, delayed, parallel
 
+from aos_keras.evaluation.cluster import each_record
 from aos_keras.evaluation.worker import run_in_worker
 
 # joblib backends that run on this machine's cores.
 LOCAL_BACKENDS = ("LokyBackend", "MultiprocessingBackend", "ThreadingBackend")
 
 
-def execute(runs, *, n_jobs=1, jax_cache=None, log=None):
+def execute(runs, *, n_jobs=1, jax_cache=None, log=None, cluster=None):
     """Run every `RunSpec` of `runs`; return `{tag: record}`.
 
     Args:
@@ -30,14 +34,20 @@ def execute(runs, *, n_jobs=1, jax_cache=None, log=None):
         n_jobs: int. joblib workers (-1: one per core).
         jax_cache: str or None. The workers' JAX compile cache folder.
         log: callable or None. One progress line per finished run.
+        cluster: str or None. A Dask or Ray cluster's address
+            (`cluster.parse_address`); None: joblib's workers (`n_jobs`).
 
     Returns:
         dict mapping each run's `tag` to its record.
     """
-    return dict(each_result(runs, n_jobs=n_jobs, jax_cache=jax_cache, log=log))
+    return dict(
+        each_result(
+            runs, n_jobs=n_jobs, jax_cache=jax_cache, log=log, cluster=cluster
+        )
+    )
 
 
-def each_result(runs, *, n_jobs=1, jax_cache=None, log=None):
+def each_result(runs, *, n_jobs=1, jax_cache=None, log=None, cluster=None):
     """Run every `RunSpec` of `runs`; yield `(tag, record)` as each ends.
 
     Arguments as `execute`. Stopped early (Ctrl-C, or the consumer stops
@@ -46,15 +56,13 @@ def each_result(runs, *, n_jobs=1, jax_cache=None, log=None):
     """
     if not runs:
         return
-    check_jobs(n_jobs)
     log = log or (lambda *_: None)
-    calls = [
-        delayed(run_in_worker)(
-            pickle.dumps(run), keras.backend.backend(), jax_cache, os.getpid()
-        )
-        for run in runs
-    ]
-    start, results = time.perf_counter(), _results(n_jobs, calls)
+    start = time.perf_counter()
+    if cluster is not None:
+        results = each_record(runs, cluster, jax_cache)
+    else:
+        check_jobs(n_jobs)
+        results = _results(n_jobs, _calls(runs, jax_cache))
     try:
         for i, (tag, record) in enumerate(results, 1):
             eta = (time.perf_counter() - start) / i * (len(runs) - i)
@@ -62,6 +70,16 @@ def each_result(runs, *, n_jobs=1, jax_cache=None, log=None):
             yield tag, record
     finally:  # stopped early: joblib abandons the runs under way
         getattr(results, "close", lambda: None)()
+
+
+def _calls(runs, jax_cache):
+    """joblib's delayed calls of `runs` (each pickled with its table)."""
+    return [
+        delayed(run_in_worker)(
+            pickle.dumps(run), keras.backend.backend(), jax_cache, os.getpid()
+        )
+        for run in runs
+    ]
 
 
 def available_cores():

@@ -14,6 +14,7 @@ import pandas as pd
 
 from aos_keras import __version__
 from aos_keras.baselines import METHODS, available_methods, method_spec
+from aos_keras.evaluation.cluster import parse_address
 from aos_keras.evaluation.comparison import Comparison
 from aos_keras.evaluation.costs import estimate_line
 from aos_keras.evaluation.estimators import (
@@ -93,7 +94,8 @@ def compare(X, y, *, name="table", **settings):
             (5), `epochs` (100, a ceiling), `patience` (10), `batch_size`
             ("auto"), `n_jobs` (1), `cache_dir`, `seed` (0), `test_size`
             (0.3), `val_size` (0.2), `posthoc_taus`, `max_anchors` (4096),
-            `options`, `metric` ("acsa"), `estimators`, `log`).
+            `options`, `metric` ("acsa"), `estimators`, `log`, `cluster`: a
+            Dask or Ray cluster's address).
 
     Returns:
         A `Comparison`.
@@ -128,6 +130,7 @@ def compare_tables(
     metric=DEFAULT_METRIC,
     estimators=None,
     log=LOGGER.info,
+    cluster=None,
 ):
     """`compare` over several tables at once (one pool of runs).
 
@@ -179,6 +182,12 @@ def compare_tables(
             with an ETA (`aos_keras.evaluation.progress` shows them as a
             bar on a terminal). Defaults to the `info` of the logger
             `"aos_keras.evaluation"`; None: silent.
+        cluster: str or None. Run on a Dask or Ray cluster by its address:
+            `"tcp://host:port"` (or `"dask://host:port"`) for a Dask
+            scheduler, `"ray://host:port"` or `"ray:auto"` for Ray
+            (`aos_keras.evaluation.cluster`); each table is sent once, the
+            records come back as the runs end; `n_jobs` is then unused
+            (the cluster's workers run the runs). None: local (`n_jobs`).
 
     Returns:
         A `SuiteComparison`.
@@ -189,6 +198,8 @@ def compare_tables(
     if clash:
         raise ValueError(f"{clash} named both in `methods` and `estimators`.")
     metric = check_metric(metric)
+    if cluster is not None:
+        parse_address(cluster)  # a bad address fails before any work
     protocol = Protocol(
         epochs=epochs,
         batch_size=batch_size,
@@ -213,8 +224,10 @@ def compare_tables(
     log(f"{len(runs) - len(todo)} of {len(runs)} runs cached; "
         f"{len(todo)} to run.")  # fmt: skip
     if todo:
-        log(estimate_line(todo, _workers(n_jobs)))
-    records.update(_execute(todo, len(runs), n_jobs, cache_dir, log))
+        log(estimate_line(todo, _workers(n_jobs) if cluster is None else 1))
+    records.update(
+        _execute(todo, len(runs), n_jobs, cache_dir, log, cluster=cluster)
+    )
     names = [*methods, *(s.name for s in extra)]
     return _assemble(prepared, records, names, metric)
 
@@ -262,12 +275,16 @@ class RunsInterrupted(KeyboardInterrupt):
         self.done, self.total, self.cache_dir = done, total, cache_dir
 
 
-def _execute(todo, total, n_jobs, cache_dir, log):
+def _execute(todo, total, n_jobs, cache_dir, log, cluster=None):
     """`execute` of the runs to do; stopped by Ctrl-C, `RunsInterrupted`."""
     records = {}
     try:
         for tag, record in each_result(
-            todo, n_jobs=n_jobs, jax_cache=_jax_cache(cache_dir), log=log
+            todo,
+            n_jobs=n_jobs,
+            jax_cache=_jax_cache(cache_dir),
+            log=log,
+            cluster=cluster,
         ):
             records[tag] = record
     except KeyboardInterrupt as stop:

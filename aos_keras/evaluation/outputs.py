@@ -17,7 +17,7 @@ import os
 from aos_keras.saving import io
 
 # The lock file is `.compare.lock` inside the folder (`io.exclusive`), so a
-# folder whose parent cannot be written (`--out .`) can still hold one.
+# folder whose parent cannot be written (`-o .`) can still hold one.
 LOCK_NAME = "compare"
 # Entries that mark the folders of other commands (a model folder of
 # `aos-keras train`, a SavedModel of `aos-keras export`).

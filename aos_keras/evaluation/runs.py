@@ -314,6 +314,12 @@ class RunSpec:
     key: str
     path: object = None
 
+    def without_data(self):
+        """This spec without its table (`data` None): what is sent to a
+        cluster, which receives each table once (`worker.run_in_worker`'s
+        `data`)."""
+        return dataclasses.replace(self, data=None)
+
     @property
     def tag(self):
         """`(table, method name, split seed)`: the run's identity."""

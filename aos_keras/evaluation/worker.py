@@ -12,6 +12,7 @@ otherwise fill.
 """
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import sys
@@ -19,7 +20,7 @@ import sys
 from aos_keras._quiet import quiet_backend_logs, quiet_imports
 
 
-def run_in_worker(payload, backend, jax_cache, parent_pid):
+def run_in_worker(payload, backend, jax_cache, parent_pid, data=None):
     """Unpickle a `RunSpec`, run it (cached where it says); return its record.
 
     Args:
@@ -28,6 +29,9 @@ def run_in_worker(payload, backend, jax_cache, parent_pid):
         jax_cache: str or None. The JAX compile cache folder.
         parent_pid: int. The caller's process id (to tell a worker process
             from the caller itself).
+        data: tuple or None. The run's table, `RunSpec.data`, when the
+            payload was pickled without it (`RunSpec.without_data`: a
+            cluster receives each table once); None: the payload holds it.
 
     Returns:
         `(tag, record)`.
@@ -41,6 +45,8 @@ def run_in_worker(payload, backend, jax_cache, parent_pid):
     use_backend(backend)
     with quiet_imports() if apart else contextlib.nullcontext():
         run = pickle.loads(payload)  # imports Keras
+        if data is not None:
+            run = dataclasses.replace(run, data=data)
         compile_cache(jax_cache)
         return run.tag, run.run_and_cache()
 

@@ -203,7 +203,8 @@ def _check_table(frame, label):
     if label not in frame.columns:
         raise ValueError(
             f"label column {label!r} not in the table; columns are "
-            f"{[str(c) for c in frame.columns][:30]}"
+            f"{[str(c) for c in frame.columns][:30]}; name the label column "
+            "with `label`"
         )
 
 

@@ -1,6 +1,6 @@
 """Load a model folder written by `aos-keras train` in Python.
 
-`aos-keras train data.csv --label y --out run` writes `run/model.keras`
+`aos-keras train data.csv --label y -o run` writes `run/model.keras`
 (the model, with its `TablePreprocessor` inside: columns, encoding,
 classes) and `run/preprocessing.json` (the same spec as JSON, for other
 tools). This example writes a small table with a nominal column and a
@@ -45,9 +45,9 @@ table.loc[3, "dose"] = np.nan  # an empty cell: imputed by the preprocessor
 with tempfile.TemporaryDirectory() as tmp:
     data, run = os.path.join(tmp, "data.csv"), os.path.join(tmp, "run")
     table.to_csv(data, index=False)
-    # The same as: aos-keras -q train data.csv --label y --epochs 1 --out run
+    # The same as: aos-keras -q train data.csv --label y --epochs 1 -o run
     status = main(["-q", "train", data, "--label", "y",
-                   "--epochs", str(EPOCHS), "--out", run])  # fmt: skip
+                   "--epochs", str(EPOCHS), "-o", run])  # fmt: skip
     assert status == 0, status
 
     # 1. The Keras file alone: the preprocessor is inside model.keras.
