@@ -167,7 +167,7 @@ def test_cli_compare_logs_plain_progress_when_piped(tmp_path, capsys):
     frame.assign(target=y).to_csv(path, index=False)
     argv = ["compare", str(path), "--label", "target", "--methods", "LR",
             "--repeats", "2", "--epochs", "1", "--no-plot",
-            "--out", str(tmp_path / "r")]  # fmt: skip
+            "-o", str(tmp_path / "r")]  # fmt: skip
     assert cli.main(argv) == 0
     err = capsys.readouterr().err.splitlines()
     starts = [line.split(" ")[1] for line in err if line.count("[")]
@@ -339,7 +339,7 @@ def test_cli_estimator_by_module_and_attribute(tmp_path):
         "--epochs",
         "1",
         "--no-plot",
-        "--out",
+        "-o",
         str(out),
         "--estimator",
         "my-LR=sklearn.linear_model:LogisticRegression",
