@@ -16,12 +16,10 @@ seconds of one run at 1000 fitting rows of the cost model
 """
 
 import os
-import sys
 
 import pandas as pd
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 STUDIES = os.path.join(ROOT, "scripts", "studies")
 
 

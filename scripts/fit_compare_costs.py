@@ -26,14 +26,12 @@ them: the seconds are upper bounds of a quiet machine's.
 """
 
 import os
-import sys
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 SOURCES = (
     "scripts/studies/early_stopping/runs.csv",
     "scripts/studies/round5/dev_suite_v05/runs.csv",

@@ -79,6 +79,20 @@ def test_the_listing_has_one_row_per_method():
 
 
 @pytest.mark.backend_independent
+def test_the_listing_takes_a_method_without_a_docstring(monkeypatch):
+    from aos_keras.baselines import registry
+    from aos_keras.baselines.base import ClassifierMethod
+
+    class Bare(ClassifierMethod):
+        name = "bare-test"
+
+    Bare.__doc__ = None
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    registry.register_method("bare-test", Bare)
+    assert list_methods().loc["bare-test", "description"] == ""
+
+
+@pytest.mark.backend_independent
 def test_cli_lists_the_methods_and_runs_nothing(tmp_path, capsys):
     assert cli.main(["compare", "--list-methods"]) == 0
     out = capsys.readouterr().out.splitlines()

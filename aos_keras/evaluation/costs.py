@@ -95,8 +95,10 @@ def description(spec):
     preset = keywords.get("preset")
     if preset is not None and preset.doc:
         return preset.doc
-    text = (_base(spec).__doc__ or "").strip().splitlines()[0]
-    return text.removeprefix(f"{spec.name}: ").strip()
+    lines = (_base(spec).__doc__ or "").strip().splitlines()
+    if not lines:  # a method registered without a docstring
+        return ""
+    return lines[0].removeprefix(f"{spec.name}: ").strip()
 
 
 def stop_epochs(method, epochs, patience):

@@ -15,13 +15,27 @@ Usage:
 import argparse
 import collections
 import csv
+import importlib.util
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
+FETCH = os.path.join(
+    os.path.dirname(os.path.dirname(HERE)), "fetch_dev_collection.py"
+)
 
-import fetch_dev_collection as fetch  # noqa: E402
+
+def _load_fetch():
+    """`scripts/fetch_dev_collection.py` as a module (a script, not a
+    package: loaded from its file, the import path untouched)."""
+    spec = importlib.util.spec_from_file_location("fetch_dev_collection", FETCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fetch = _load_fetch()
 
 START = "<!-- dev-collection:start (scripts/studies/dev_collection/"
 START += "collection_table.py) -->"
