@@ -124,3 +124,14 @@ def trained(table):
     argv = ["train", str(path), "--label", "outcome", "--output", str(out)]
     assert cli.main(argv + TINY_ARGS) == 0
     return out
+
+
+def small_table(seed=0):
+    """A 54-row, 2-column table with 14 `"yes"` rows: compare's tests."""
+    rng = np.random.default_rng(seed)
+    y = np.array(["no"] * 40 + ["yes"] * 14)
+    frame = pd.DataFrame(
+        {"x1": rng.normal(size=54) + (y == "yes") * 1.5,
+         "x2": rng.normal(size=54)}
+    )  # fmt: skip
+    return frame, y

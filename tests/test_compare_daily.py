@@ -9,6 +9,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_table
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
@@ -28,16 +29,6 @@ from aos_keras.evaluation import (
 )
 from aos_keras.evaluation.cost_table import COSTS, STOP_EPOCHS
 from aos_keras.evaluation.reports import significance_note
-
-
-def small_table(seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.array(["no"] * 40 + ["yes"] * 14)
-    frame = pd.DataFrame(
-        {"x1": rng.normal(size=54) + (y == "yes") * 1.5,
-         "x2": rng.normal(size=54)}
-    )  # fmt: skip
-    return frame, y
 
 
 def pipeline(**params):

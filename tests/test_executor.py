@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_table
 from joblib import parallel_config
 
 from aos_keras import __version__
@@ -24,16 +25,6 @@ from aos_keras.evaluation import (
 # Harness logic: one backend.
 pytestmark = pytest.mark.backend("jax")
 Q_TINY = {"Q": {"classifier_units": (8,)}}
-
-
-def small_table(seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.array(["no"] * 40 + ["yes"] * 14)
-    frame = pd.DataFrame(
-        {"x1": rng.normal(size=54) + (y == "yes") * 1.5,
-         "x2": rng.normal(size=54)}
-    )  # fmt: skip
-    return frame, y
 
 
 def records(result):
