@@ -6,9 +6,10 @@ wrapper is fitted on the split's fit + validation rows and scored on its
 test rows (honest ACSA), two ways
 (docs/research/early_stopping_protocol.md):
 
-- `best-epoch`: `AOSClassifier(random_state=seed)` at its defaults: a
+- `best-epoch`: `AOSClassifier(random_state=seed, refit=False)`: a
   stratified 20% of the rows held out, the best validation epoch kept,
-  training stopped 10 epochs after it;
+  training stopped `--n-iter-no-change` epochs after it (default: the
+  package's, 10);
 - `refit`: `AOSClassifier(early_stopping=False, epochs=k)` on every row,
   `k` the epoch `best-epoch` kept (its `best_epoch_`).
 
@@ -30,7 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
-from aos_keras import AOSClassifier  # noqa: E402
+from aos_keras import AOSClassifier, stopping  # noqa: E402
 from aos_keras.evaluation.harness import prepare_table, read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import make_splits  # noqa: E402
 from aos_keras.metrics import acsa, geometric_mean  # noqa: E402
@@ -53,6 +54,10 @@ def parse_args(argv=None):
         "--out", default=os.path.join(HERE, "wrapper"), help="run files"
     )
     parser.add_argument("--shard", default="0/1", help="I/N")
+    parser.add_argument(
+        "--n-iter-no-change", type=int, default=stopping.PATIENCE,
+        help="the wrapper's patience (best-epoch way)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -61,7 +66,7 @@ def pairs(tables, repeats):
     return [(t, r) for r in range(repeats) for t in sorted(tables)]
 
 
-def run_pair(name, X, y, split, out):
+def run_pair(name, X, y, split, out, patience=stopping.PATIENCE):
     """Both ways on one split; write one JSON file per way."""
     frame, codes, classes = prepare_table(X, y)
     train = np.sort(np.concatenate([split["fit"], split["val"]]))
@@ -81,7 +86,9 @@ def run_pair(name, X, y, split, out):
             best = best or record.get("best_epoch")
             continue
         if way == "best-epoch":
-            clf = AOSClassifier(random_state=seed)
+            clf = AOSClassifier(
+                random_state=seed, refit=False, n_iter_no_change=patience
+            )
         else:
             clf = AOSClassifier(
                 random_state=seed, early_stopping=False, epochs=int(best)
@@ -127,7 +134,10 @@ def main(argv=None):
         splits[name] = make_splits(codes, repeats=args.repeats, seed=0)
     todo = pairs(tables, args.repeats)[index::count]
     for name, r in todo:
-        run_pair(name, *tables[name], splits[name][r], args.out)
+        run_pair(
+            name, *tables[name], splits[name][r], args.out,
+            patience=args.n_iter_no_change,
+        )  # fmt: skip
     return 0
 
 
