@@ -208,7 +208,7 @@ def train_table(
         epochs: int. Most training epochs. Defaults to `100`.
         patience: int or None. With a validation split, training stops
             once this many epochs passed without a better validation ACSA
-            (`aos_keras.stopping`). Defaults to `10`; None: every epoch.
+            (`aos_keras.stopping`). Defaults to `30`; None: every epoch.
         batch_size: int or `"auto"` (`aos_keras.game.batching.
             auto_batch_size` of the training rows). Defaults to `"auto"`.
         seed: int. Seed of the split, the anchors and training.

@@ -40,6 +40,6 @@ def test_demo_prints_do_beside_the_best_baseline(capsys):
 
 def test_the_demo_defaults_stay_small():
     """A first run answers in about a minute: 3 splits, at most 100
-    epochs (compare's default; each run stops 10 epochs after its best)."""
+    epochs (compare's default; each run stops 30 epochs after its best)."""
     args = load_demo().parse([])
     assert (args.seeds, args.epochs, args.dataset) == (3, 100, "haberman")

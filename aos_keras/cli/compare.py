@@ -26,6 +26,7 @@ from aos_keras.cli.common import (
 )
 from aos_keras.evaluation import outputs
 from aos_keras.saving.io import FolderInUseError
+from aos_keras.stopping import PATIENCE
 
 
 def check(args):
@@ -168,7 +169,8 @@ def _list_methods():
     print(
         "\n* in compare's default field; - not in --methods all. s/run: "
         "typical seconds of one run at 1000 fitting rows, 100 epochs at "
-        "most, patience 10, one worker (aos_keras.evaluation.costs)."
+        f"most, patience {PATIENCE}, one worker "
+        "(aos_keras.evaluation.costs)."
     )
     return 0
 

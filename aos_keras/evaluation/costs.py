@@ -17,6 +17,7 @@ from aos_keras.baselines import METHODS, available_methods, method_spec
 from aos_keras.baselines.trees import EstimatorMethod, OversampledHGBMethod
 from aos_keras.evaluation.cost_table import COSTS, FALLBACK, STOP_EPOCHS
 from aos_keras.evaluation.protocol import DEFAULT_FIELD
+from aos_keras.stopping import PATIENCE
 
 # The module of a method's class -> its family.
 FAMILIES = {
@@ -111,7 +112,7 @@ def stop_epochs(method, epochs, patience):
     return max(1.0, min(float(epochs), typical))
 
 
-def run_seconds(method, rows, epochs, patience=10):
+def run_seconds(method, rows, epochs, patience=PATIENCE):
     """Typical seconds of one run of `method` (the cost model).
 
     Args:
@@ -174,14 +175,15 @@ def estimate_line(runs, workers):
     )
 
 
-def list_methods(rows=1000, epochs=100, patience=10, methods=None):
+def list_methods(rows=1000, epochs=100, patience=PATIENCE, methods=None):
     """The methods compare can run: name, family, typical cost, note.
 
     Args:
         rows: int. Fitting rows at which `seconds` is given. Defaults to
             `1000`.
         epochs: int. Epochs (a ceiling with `patience`). Defaults to `100`.
-        patience: int or None. Defaults to `10` (compare's).
+        patience: int or None. Defaults to `30` (compare's,
+            `aos_keras.stopping.PATIENCE`).
         methods: list of str or None. Defaults to every registered method
             (`aos_keras.baselines.available_methods()`).
 

@@ -91,7 +91,7 @@ def compare(X, y, *, name="table", **settings):
         name: str. The table's name in the results. Defaults to
             `"table"`.
         **settings: the keywords of `compare_tables` (`methods`, `repeats`
-            (5), `epochs` (100, a ceiling), `patience` (10), `batch_size`
+            (5), `epochs` (100, a ceiling), `patience` (30), `batch_size`
             ("auto"), `n_jobs` (1), `cache_dir`, `seed` (0), `test_size`
             (0.3), `val_size` (0.2), `posthoc_taus`, `max_anchors` (4096),
             `options`, `metric` ("acsa"), `estimators`, `log`, `cluster`: a

@@ -102,7 +102,7 @@ class AOSSampler(GameParameters, BaseOverSampler):
             table refused; `False`: every row trains for `epochs` epochs.
             Defaults to `"auto"`.
         validation_fraction: float in `(0, 1)`. Defaults to `0.2`.
-        n_iter_no_change: int. Defaults to `10`.
+        n_iter_no_change: int. Defaults to `30`.
         refit: bool. Train the game afresh on every row for the chosen
             epochs; `False`: the first game (without the held-out rows,
             stopped `n_iter_no_change` epochs after its best) draws the

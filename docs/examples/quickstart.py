@@ -1,7 +1,7 @@
 """Quick start: DO on Haberman, the epoch chosen on validation.
 
 Trains data-space oversampling (DO) on the bundled Haberman dataset, keeps
-the epoch with the best validation ACSA (training stops 10 epochs after
+the epoch with the best validation ACSA (training stops 30 epochs after
 it; `EPOCHS` is a ceiling) and scores the test split; then draws a few
 generated rows. Run it as `python docs/examples/quickstart.py`; set
 `AOS_KERAS_EXAMPLE_FAST=1` for a seconds-long smoke run (what the tests do).
@@ -47,7 +47,7 @@ scores = aos_keras.EvaluationCallback(
     {"val": (X_val, y_val), "test": (X_test, y_test)},
     monitor="val",
     restore_best_weights=True,
-    patience=10,  # stop 10 epochs after the best validation ACSA
+    patience=30,  # stop 30 epochs after the best validation ACSA
 )
 model.fit(
     X_train,

@@ -31,7 +31,9 @@ RERUN = os.path.join(HERE, "runs.csv")
 RERUN20 = os.path.join(HERE, "patience20", "runs.csv")
 RERUN_FAST = os.path.join(HERE, "fast10", "runs.csv")
 RERUN30 = os.path.join(HERE, "patience30", "runs.csv")
+RERUN30_IDLE = os.path.join(HERE, "patience30_idle", "runs.csv")
 WRAPPER = os.path.join(HERE, "wrapper", "runs.csv")
+WRAPPER30 = os.path.join(HERE, "wrapper30", "runs.csv")
 SCALE = os.path.join(HERE, "train_defaults.csv")
 EPOCH_TARGET = 20.0  # seconds, one epoch at 10^5 rows
 PAGE = os.path.join(ROOT, "docs", "research", "early_stopping.md")
@@ -77,6 +79,9 @@ NOTES = {
     "scores by `predict_on_batch`), cache `fast10/`. Two helper agents' "
     "targeted tests and short compare runs ran beside it, their sessions "
     "at autogroup nice 15: its seconds are upper bounds.",
+    "30idle": "The same command at patience 30 with nothing else running "
+    "(protocol, change 6), cache `patience30_idle/`: the time that the "
+    "rule reads for patience 30.",
     20: "Its first 215 runs ran beside the full JAX test suite (`nice -n "
     "5`) until 16:17 UTC; the other 325 ran from 16:59 with nothing else "
     "running. Its seconds are upper bounds.",
@@ -192,9 +197,9 @@ SELECTION = ["acsa", "gm", "epoch", "val_acsa", "posthoc_acsa",
              "posthoc_epoch", "posthoc_tau", "epochs_run"]  # fmt: skip
 
 
-def same_scores_lines(before, after):
-    """The faster harness against the patience-10 runs: equal selections,
-    and the time of each."""
+def same_scores_lines(before, after, what="the patience-10 runs above"):
+    """Two runs of one protocol (`before`, `after`): equal selections, and
+    the time of each."""
     keys = ["table", "method", "split"]
     both = before.merge(after, on=keys, suffixes=("_before", "_after"))
     differ = pd.Series(False, index=both.index)
@@ -203,7 +208,7 @@ def same_scores_lines(before, after):
         differ |= ~((a == b) | (a.isna() & b.isna()))
     ratio = both.seconds_before.sum() / both.seconds_after.sum()
     lines = [
-        f"Against the patience-10 runs above, run for run ({len(both)} "
+        f"Against {what}, run for run ({len(both)} "
         f"runs): selections that differ (test and validation ACSA, GM, "
         f"chosen epoch and tau, epochs run): **{int(differ.sum())}**"
         + (
@@ -211,8 +216,8 @@ def same_scores_lines(before, after):
             if differ.any()
             else ""
         )
-        + f"; their summed seconds {both.seconds_before.sum():.0f} before "
-        f"the speed-up, {both.seconds_after.sum():.0f} after ({ratio:.2f}x).",
+        + f"; their summed seconds {both.seconds_before.sum():.0f} there, "
+        f"{both.seconds_after.sum():.0f} here ({ratio:.2f}x).",
         "",
     ]
     return lines
@@ -235,9 +240,10 @@ def sylva_lines(both, rerun):
     ]
 
 
-def wrapper_section(old, wrapper):
+def wrapper_section(old, wrapper, patience=10, reference="round 5's"):
     """Questions 2 and 3: the wrapper's two ways against compare's
-    default, table by table (means of the three splits)."""
+    default (`old`'s `DO-T0.1-LA` runs), table by table (means of the
+    three splits)."""
     ref = old[old.method == DEFAULT].groupby("table").acsa.mean() * 100
     ways = wrapper.pivot_table("acsa", "table", "way", aggfunc="mean") * 100
     secs = wrapper.pivot_table("seconds", "table", "way", aggfunc="mean")
@@ -250,13 +256,14 @@ def wrapper_section(old, wrapper):
     table = table.dropna()
     mean = table.mean()
     lines = [
-        "## Questions 2 and 3: `AOSClassifier()` at its defaults",
+        "## Questions 2 and 3: `AOSClassifier()` at its defaults"
+        + ("" if patience == 10 else f", `n_iter_no_change={patience}`"),
         "",
         "Fitted on each split's fit + validation rows, scored on its test "
-        "rows (honest ACSA, %, mean of 3 splits). `best-epoch`: the "
-        "defaults (20% held out, best epoch kept, stopped 10 epochs "
-        "after it); `refit`: trained on every row for the epochs "
-        "`best-epoch` kept. `compare`: round 5's `DO-T0.1-LA` runs. "
+        "rows (honest ACSA, %, mean of 3 splits). `best-epoch`: "
+        f"20% held out, best epoch kept, stopped {patience} epochs "
+        "after it; `refit`: trained on every row for the epochs "
+        f"`best-epoch` kept. `compare`: {reference} `DO-T0.1-LA` runs. "
         "`s`: seconds per fit (`refit` excludes the `best-epoch` fit it "
         "needs).",
         "",
@@ -379,8 +386,25 @@ def main(argv=None):
     if os.path.exists(RERUN30):
         section, _ = compare_section(old, ok_runs(RERUN30), patience=30)
         lines += section
+    if os.path.exists(RERUN30_IDLE):
+        section, _ = compare_section(
+            old, ok_runs(RERUN30_IDLE), patience=30, note="30idle",
+            title="## Question 1: `compare` with early stopping, patience 30, "
+            "nothing else running",
+        )  # fmt: skip
+        lines += section
+        if os.path.exists(RERUN30):
+            lines += same_scores_lines(
+                ok_runs(RERUN30), ok_runs(RERUN30_IDLE),
+                what="the patience-30 runs of change 5",
+            )  # fmt: skip
     if os.path.exists(WRAPPER):
         lines += wrapper_section(old, ok_runs(WRAPPER))
+    if os.path.exists(WRAPPER30) and os.path.exists(RERUN30_IDLE):
+        lines += wrapper_section(
+            ok_runs(RERUN30_IDLE), ok_runs(WRAPPER30), patience=30,
+            reference="patience 30's (protocol, change 6)",
+        )  # fmt: skip
     if os.path.exists(SCALE):
         lines += scale_section(pd.read_csv(SCALE))
     text = "\n".join(lines).rstrip() + "\n"
