@@ -243,3 +243,105 @@ def test_top_up_bags_bring_every_class_to_n_over_c():
     major = x_bag[real & (y_bag == 0), 0]
     assert len(np.unique(major)) == 10 and set(major) <= set(x[y == 0, 0])
     assert (~real).sum() == 10 and set(y_bag[~real]) == {1, 2}
+
+
+def test_probability_average_takes_another_tree_member():
+    import functools
+
+    from aos_keras.baselines import (
+        BalancedRandomForestMethod,
+        ProbabilityAverageMethod,
+        method_spec,
+    )
+
+    x, y = make_imbalanced(n_major=40, n_minor=10)
+    method = functools.partial(
+        ProbabilityAverageMethod, name="LA-CE/BRF",
+        neural=method_spec("LA-CE"), trees=BalancedRandomForestMethod,
+    )(num_classes=2, num_features=3, seed=0, classifier_units=(8,))  # fmt: skip
+    method.fit_scored(
+        x, y, on_epoch=lambda m: None, validation_data=(x, y), epochs=2,
+        batch_size=16,
+    )  # fmt: skip
+    neural, trees = method.members_
+    assert (neural.name, trees.name) == ("LA-CE", "BRF")
+    mean = (neural.predict_proba(x) + trees.predict_proba(x)) / 2
+    np.testing.assert_allclose(method.predict_proba(x), mean, atol=1e-6)
+
+
+def _labelled_sampler(asked):
+    def sampler(need, seed):
+        asked.append((need, seed))
+        labels = np.concatenate([np.full(n, c) for c, n in need.items()])
+        return np.full((len(labels), 2), -1.0), labels
+
+    return sampler
+
+
+def test_forest_top_up_draws_large_classes_with_replacement():
+    from aos_keras.baselines.blends import top_up_bag
+
+    x = np.arange(60, dtype="float32").reshape(30, 2)
+    y = np.repeat([0, 1, 2], [20, 7, 3])  # t = 10
+    asked = []
+    draws = [
+        top_up_bag(x, y, seed, _labelled_sampler(asked), replace=True)
+        for seed in range(20)
+    ]
+    for x_bag, y_bag in draws:
+        assert np.bincount(y_bag).tolist() == [10, 10, 10]
+        real = (x_bag >= 0).all(axis=1)
+        for c in (1, 2):  # every real row of a small class, once
+            np.testing.assert_array_equal(
+                np.sort(x_bag[real & (y_bag == c), 0]), x[y == c, 0]
+            )
+        assert set(x_bag[real & (y_bag == 0), 0]) <= set(x[y == 0, 0])
+    # With replacement: some draw repeats a majority row (20 draws of 10
+    # from 20 rows without a repeat have probability below 1e-30).
+    repeats = [
+        len(np.unique(xb[(xb >= 0).all(axis=1) & (yb == 0), 0])) < 10
+        for xb, yb in draws
+    ]
+    assert any(repeats)
+    assert [seed for _, seed in asked] == list(range(20))
+
+
+def test_topped_up_forest_grows_one_tree_per_draw():
+    from aos_keras.baselines import TopUpBalancedForest
+
+    x, y = make_imbalanced(n_major=40, n_minor=10)
+    asked = []
+
+    def sampler(need, seed):
+        asked.append(need)
+        rows = np.concatenate([np.full(n, c) for c, n in need.items()])
+        return np.tile(x[y == 1][:1], (len(rows), 1)), rows
+
+    forest = TopUpBalancedForest(sampler, n_trees=7, seed=0).fit(x, y)
+    assert len(forest.estimators_) == 7 and asked == [{1: 15}] * 7
+    assert all(t.max_features == "sqrt" for t in forest.estimators_)
+    proba = forest.predict_proba(x)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    again = TopUpBalancedForest(sampler, n_trees=7, seed=0).fit(x, y)
+    np.testing.assert_array_equal(again.predict_proba(x), proba)
+
+
+def test_generator_topped_forest_trains_the_game_then_brf_trees():
+    import functools
+
+    from aos_keras.baselines import (
+        GeneratorToppedForestMethod,
+        TopUpBalancedForest,
+        method_spec,
+    )
+
+    x, y = make_imbalanced(n_major=40, n_minor=10)
+    method = functools.partial(
+        GeneratorToppedForestMethod, name="DO-T0.1-LA+BRF",
+        sampler=method_spec("DO-T0.1-LA"),
+    )(num_classes=2, num_features=3, seed=0, **TINY)  # fmt: skip
+    method.fit(x, y, validation_data=(x, y), epochs=1, batch_size=16)
+    assert method.sampler_.name == "DO-T0.1-LA"
+    assert isinstance(method._model, TopUpBalancedForest)
+    assert len(method._model.estimators_) == 100
+    assert method.predict_proba(x).shape == (50, 2)

@@ -34,8 +34,10 @@ from aos_keras.baselines.base import (
 from aos_keras.baselines.blends import (
     BestEpoch,
     GeneratorBaggedHGBMethod,
+    GeneratorToppedForestMethod,
     ProbabilityAverageMethod,
     TopUpBaggedHGB,
+    TopUpBalancedForest,
 )
 from aos_keras.baselines.cot import ComplementObjectiveTraining, COTMethod
 from aos_keras.baselines.ensembles import (
@@ -145,8 +147,10 @@ __all__ = [
     "SHARP_TEMPERATURE",
     "BestEpoch",
     "GeneratorBaggedHGBMethod",
+    "GeneratorToppedForestMethod",
     "ProbabilityAverageMethod",
     "TopUpBaggedHGB",
+    "TopUpBalancedForest",
     "UnderBaggedHGB",
     "ComplementObjectiveTraining",
     "LogitAdjustedCrossEntropy",

@@ -1,9 +1,11 @@
-"""A neural method blended with gradient boosting: averaged, or bagged.
+"""A neural method blended with a tree ensemble: averaged, or bagged.
 
 - `ProbabilityAverageMethod` (`"LA-CE/HGB"`): the mean of a neural
-  method's class probabilities and HGB's. The neural method's epoch is
-  chosen by its own validation ACSA (the earliest best epoch, as `compare`
-  chooses an epoch), HGB stops early on the same rows; the average is
+  method's class probabilities and a tree ensemble's (HGB by default;
+  `trees=` takes another method without epochs, BRF in issue 33's round).
+  The neural method's epoch is chosen by its own validation ACSA (the
+  earliest best epoch, as `compare` chooses an epoch), HGB stops early on
+  the same rows; the average is
   scored once. Averaging a network and a tree ensemble is a strong
   baseline of its own on tables (Shwartz-Ziv and Armon 2022), so the
   game's average (`"DO-T0.1/HGB"`, a study variant) is tested against
@@ -15,6 +17,10 @@
   classes below keep every real row plus `t - n_c` generated rows (fresh
   draws per bag, nominal blocks snapped to one category); an HGB per bag,
   as `"UB-HGB"` (`aos_keras.baselines.ensembles.UnderBaggedHGB`).
+- `GeneratorToppedForestMethod`: the same top-up inside a balanced random
+  forest: each of BRF's 100 trees draws every class above `t` down to `t`
+  rows with replacement (as BRF draws), and tops every class below `t` up
+  with generated rows (`TopUpBalancedForest`).
 
 None of them has epochs of its own: `fit_scored` calls `on_epoch` once.
 
@@ -23,12 +29,20 @@ References:
     need", Information Fusion 81, 2022.
     Liu, Wu and Zhou, "Exploratory undersampling for class-imbalance
     learning", IEEE TSMC-B 39(2), 2009.
+    Chen, Liaw and Breiman, "Using random forest to learn imbalanced data",
+    UC Berkeley Tech. Report 666, 2004.
 """
 
 import numpy as np
+from sklearn.tree import DecisionTreeClassifier
 
 from aos_keras.baselines.base import BestEpoch, fit_until_stopped
-from aos_keras.baselines.ensembles import BAGS, HGB_LEAF, UnderBaggedHGB
+from aos_keras.baselines.ensembles import (
+    BAGS,
+    FOREST_TREES,
+    HGB_LEAF,
+    UnderBaggedHGB,
+)
 from aos_keras.baselines.resampling import snap_blocks
 from aos_keras.baselines.trees import HistGradientBoostingMethod, SklearnMethod
 
@@ -47,24 +61,28 @@ def build_member(spec, method, num_features):
 
 
 class ProbabilityAverageMethod(SklearnMethod):
-    """The mean of a neural method's and HGB's class probabilities.
+    """The mean of a neural method's and a tree ensemble's probabilities.
 
     Args:
         name: str. The method's name (`"LA-CE/HGB"`).
         neural: `MethodSpec` of the neural member (its options are read).
+        trees: the tree member's `Method` class, one without epochs
+            (default `HistGradientBoostingMethod`; BRF's is
+            `aos_keras.baselines.ensembles.BalancedRandomForestMethod`).
         **kwargs: see `Method`.
 
     Attributes (after `fit`):
-        members_: `(neural method, HGB method)`.
+        members_: `(neural method, tree method)`.
         neural_epoch_: int or None. The neural member's chosen epoch (None
             without validation rows: its last epoch).
     """
 
     OPTIONS = ("patience",)
 
-    def __init__(self, *, name, neural, **kwargs):
+    def __init__(self, *, name, neural, trees=None, **kwargs):
         super().__init__(**kwargs)
         self.name, self.neural = name, neural
+        self.trees = trees or HistGradientBoostingMethod
 
     def _fit(self, x, y, counts, validation_data, **fit_kwargs):
         neural = build_member(self.neural, self, x.shape[1])
@@ -82,7 +100,7 @@ class ProbabilityAverageMethod(SklearnMethod):
             )
             best.restore(neural)
             self.neural_epoch_ = best.epoch
-        trees = HistGradientBoostingMethod(
+        trees = self.trees(
             num_classes=self.num_classes,
             num_features=x.shape[1],
             seed=self.seed,
@@ -139,28 +157,89 @@ class TopUpBaggedHGB(UnderBaggedHGB):
 
     def resample_bag(self, x, y, seed):
         """One bag's rows: every class at `round(N / C)` rows."""
-        classes, counts = np.unique(y, return_counts=True)
-        target = max(1, int(round(len(y) / len(classes))))
-        rng = np.random.default_rng(seed)
-        keep = [_take(np.flatnonzero(y == c), target, rng) for c in classes]
-        need = {
-            int(c): target - int(n)
-            for c, n in zip(classes, counts)
-            if n < target
-        }
-        parts_x, parts_y = [x[np.concatenate(keep)]], [y[np.concatenate(keep)]]
-        if need:
-            new_x, new_y = self.sampler(need, seed)
-            parts_x.append(np.asarray(new_x, dtype=x.dtype))
-            parts_y.append(np.asarray(new_y, dtype=y.dtype))
-        return np.concatenate(parts_x), np.concatenate(parts_y)
+        return top_up_bag(x, y, seed, self.sampler, replace=False)
 
 
-def _take(rows, target, rng):
-    """`rows`, or `target` of them at random without replacement."""
+def top_up_bag(x, y, seed, sampler, replace):
+    """One bag of rows with every class at `t = round(N / C)` rows.
+
+    Args:
+        x, y: the fitting rows (model space) and their class indices.
+        seed: int. Seed of the draw of the large classes and of `sampler`.
+        sampler: callable `(need, seed) -> (x, y)`, `need` a class index ->
+            row count.
+        replace: bool. Whether a class above `t` is drawn with
+            replacement (BRF's draw) or without (under-bagging).
+
+    Returns:
+        `(x_bag, y_bag)`: the real rows kept, then the generated ones.
+    """
+    classes, counts = np.unique(y, return_counts=True)
+    target = max(1, int(round(len(y) / len(classes))))
+    rng = np.random.default_rng(seed)
+    keep = np.concatenate([
+        _take(np.flatnonzero(y == c), target, rng, replace) for c in classes
+    ])  # fmt: skip
+    need = {
+        int(c): target - int(n) for c, n in zip(classes, counts) if n < target
+    }
+    parts_x, parts_y = [x[keep]], [y[keep]]
+    if need:
+        new_x, new_y = sampler(need, seed)
+        parts_x.append(np.asarray(new_x, dtype=x.dtype))
+        parts_y.append(np.asarray(new_y, dtype=y.dtype))
+    return np.concatenate(parts_x), np.concatenate(parts_y)
+
+
+def _take(rows, target, rng, replace=False):
+    """`rows` if at most `target`; else `target` of them at random."""
     if len(rows) <= target:
         return rows
-    return rng.choice(rows, size=target, replace=False)
+    return rng.choice(rows, size=target, replace=replace)
+
+
+class TopUpBalancedForest:
+    """A balanced random forest whose small classes are topped up.
+
+    Each tree's rows bring every class to `t = round(N / C)`: a class above
+    `t` drawn down to `t` rows with replacement (BRF's draw), a class below
+    `t` keeps every real row plus `t - n_c` rows from `sampler` (the tree's
+    seed); a `DecisionTreeClassifier(max_features="sqrt")` per tree, as
+    `BalancedRandomForestClassifier` grows them. The trees' probabilities
+    are averaged.
+
+    Args:
+        sampler: callable `(need, seed) -> (x, y)`, as `TopUpBaggedHGB`'s.
+        n_trees: int. Number of trees (BRF's 100).
+        seed: int or None.
+
+    Example:
+    >>> forest = TopUpBalancedForest(sampler, n_trees=100, seed=0)
+    >>> forest.fit(x, y).predict_proba(x).shape
+    (n, C)
+    """
+
+    def __init__(self, sampler, n_trees=FOREST_TREES, seed=None):
+        self.sampler, self.n_trees, self.seed = sampler, int(n_trees), seed
+
+    def fit(self, x, y, validation_data=None):
+        """Grow one tree per topped-up draw (`validation_data` unused)."""
+        seeds = np.random.default_rng(self.seed).integers(
+            2**31 - 1, size=self.n_trees
+        )
+        self.classes_ = np.unique(y)
+        self.estimators_ = []
+        for seed in seeds:
+            x_bag, y_bag = top_up_bag(x, y, int(seed), self.sampler, True)
+            tree = DecisionTreeClassifier(
+                max_features="sqrt", random_state=int(seed)
+            )
+            self.estimators_.append(tree.fit(x_bag, y_bag))
+        return self
+
+    def predict_proba(self, x):
+        """The trees' mean probabilities, columns for `classes_`."""
+        return np.mean([t.predict_proba(x) for t in self.estimators_], axis=0)
 
 
 class GeneratorBaggedHGBMethod(SklearnMethod):
@@ -199,5 +278,27 @@ class GeneratorBaggedHGBMethod(SklearnMethod):
             return (snap_blocks(new_x, blocks) if blocks else new_x), new_y
 
         self.sampler_ = game
-        self._model = TopUpBaggedHGB(draw, n_bags=BAGS, seed=self.seed)
+        self._model = self.ensemble(draw)
         self._model.fit(x, y, validation_data)
+
+    def ensemble(self, draw):
+        """The ensemble the generator tops up (`draw`: its sampler)."""
+        return TopUpBaggedHGB(draw, n_bags=BAGS, seed=self.seed)
+
+
+class GeneratorToppedForestMethod(GeneratorBaggedHGBMethod):
+    """The game's trained generator topping up a balanced random forest.
+
+    As `GeneratorBaggedHGBMethod`, with `TopUpBalancedForest` (BRF's 100
+    trees) in place of the HGB bags.
+
+    Args:
+        name: str. The method's name (`"DO-T0.1-LA+BRF"` in issue 33's
+            round).
+        sampler: `MethodSpec` of a game preset.
+        **kwargs: see `Method`.
+    """
+
+    def ensemble(self, draw):
+        """BRF's trees, each topped up by `draw`."""
+        return TopUpBalancedForest(draw, n_trees=FOREST_TREES, seed=self.seed)

@@ -13,7 +13,9 @@ import functools
 
 from aos_keras.baselines import (
     SHARP_TEMPERATURE,
+    BalancedRandomForestMethod,
     GeneratorBaggedHGBMethod,
+    GeneratorToppedForestMethod,
     ProbabilityAverageMethod,
     method_spec,
     register_method,
@@ -94,8 +96,30 @@ ROUND5_BLENDS = {
     "DO-T0.1+UB-HGB": (GeneratorBaggedHGBMethod, "sampler"),
 }
 
+# Issue 33's round (docs/research/round6_protocol.md): the default game
+# (DO-T0.1-LA) beside or inside BRF, and the control of the average (LA-CE
+# beside BRF): name -> (the member's preset, class, its keyword, options).
+ROUND6_BLENDS = {
+    "DO-T0.1-LA/BRF": (
+        "DO-T0.1-LA",
+        functools.partial(
+            ProbabilityAverageMethod, trees=BalancedRandomForestMethod
+        ),
+        "neural",
+    ),
+    "LA-CE/BRF": (
+        "LA-CE",
+        functools.partial(
+            ProbabilityAverageMethod, trees=BalancedRandomForestMethod
+        ),
+        "neural",
+    ),
+    "DO-T0.1-LA+BRF": ("DO-T0.1-LA", GeneratorToppedForestMethod, "sampler"),
+}
+
 STUDY_VARIANTS = tuple(STUDY_PRESETS)
 ROUND5_VARIANTS = tuple(ROUND5_PRESETS) + tuple(ROUND5_BLENDS)
+ROUND6_VARIANTS = tuple(ROUND6_BLENDS)
 
 
 def register():
@@ -113,7 +137,15 @@ def register():
             revision=game.revision,
             options=game.options,
         )
-    return STUDY_VARIANTS + ROUND5_VARIANTS
+    for name, (member, cls, role) in ROUND6_BLENDS.items():
+        spec = method_spec(member)
+        register_method(
+            name,
+            functools.partial(cls, name=name, **{role: spec}),
+            revision=spec.revision,
+            options=spec.options | {"patience"},
+        )
+    return STUDY_VARIANTS + ROUND5_VARIANTS + ROUND6_VARIANTS
 
 
 register()
