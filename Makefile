@@ -67,12 +67,14 @@ $(VENV)/.docs: $(VENV)/.core
 docs: $(VENV)/.docs
 	$(BIN)/mkdocs build --strict
 
+# Each backend's 15 slowest tests are printed (--durations): the whole
+# suite, three backends, must stay under 10 minutes on two cores.
 test: $(VENV)/.all lint
 	@set -e; for b in $(BACKENDS); do \
 	  echo "=== KERAS_BACKEND=$$b"; \
 	  KERAS_BACKEND=$$b AOS_KERAS_TEST_ONCE_ON=$(TEST_ONCE_ON) \
 	    $(BIN)/python -m pytest -q -p no:cacheprovider \
-	    -n $(TEST_WORKERS) --dist loadfile; \
+	    -n $(TEST_WORKERS) --dist loadfile --durations=15; \
 	done
 
 # A fresh environment every time: first the package with one backend and
