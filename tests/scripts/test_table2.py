@@ -206,10 +206,14 @@ def test_study_variants_are_registered_but_not_public():
     assert set(variants.STUDY_VARIANTS) <= set(available_methods())
     assert all(method_spec(m).revision == 2 for m in variants.STUDY_VARIANTS)
     # again: a no-op
-    assert (
-        variants.register()
-        == variants.STUDY_VARIANTS + variants.ROUND5_VARIANTS
-    )
+    rounds = variants.ROUND5_VARIANTS + variants.ROUND6_VARIANTS
+    assert variants.register() == variants.STUDY_VARIANTS + rounds
+    assert not set(rounds) & set(METHODS)
+    assert set(rounds) <= set(available_methods())
+    # A round's blend has its member's revision (its runs' cache keys).
+    assert method_spec("LA-CE/BRF").revision == method_spec("LA-CE").revision
+    for name in ("DO-T0.1-LA/BRF", "DO-T0.1-LA+BRF"):
+        assert method_spec(name).revision == method_spec("DO-T0.1-LA").revision
     # 0.5.0's `mode="do"` is DO-T0.1-LA: the DO studies fix the full
     # balance without logit adjustment they were run with.
     for name, (mode, settings, _) in variants.STUDY_PRESETS.items():
