@@ -6,8 +6,8 @@ Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
 Reads the runs of `$STUDY/run_round6.py` (`$STUDY/collection`,
 `$STUDY/paper`) and writes, under `docs/research/round6_protocol.md`:
 
-- `docs/results/round6_collection.{csv,md}` and `_cd.png` (every run,
-  every metric), and `docs/results/round6_paper.*` where it has runs;
+- once every run is in: `docs/results/round6_collection.{csv,md}` and
+  `_cd.png` (every run, every metric), and `docs/results/round6_paper.*`;
 - `docs/research/round6.md`: mean ranks of honest ACSA and AP over the
   58 tables, wall time per method, the paired tests, the rule's outcome;
 - `docs/which_method.md`: the guide, a statement per group of 15 tables
@@ -460,10 +460,11 @@ def main(argv=None):
     done = complete_tables(suite)
     paper = run_round6.paper_tables(args.data_home)
     paper, paper_missing = cached_suite(paper, os.path.join(args.runs, "paper"))
-    results = os.path.join(args.out, "docs", "results")
-    suite.save(results, stem="round6_collection")
-    if paper is not None:
-        paper.save(results, stem="round6_paper")
+    if not missing:  # the result files once every run is in
+        results = os.path.join(args.out, "docs", "results")
+        suite.save(results, stem="round6_collection")
+        if paper is not None:
+            paper.save(results, stem="round6_paper")
     docs = os.path.join(args.out, "docs")
     io.write_text(
         os.path.join(docs, "research", "round6.md"),
