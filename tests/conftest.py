@@ -126,6 +126,20 @@ def trained(table):
     return out
 
 
+def shifted_tables(shifts):
+    """`{name: (frame, labels)}`: per name, 60 `"no"` rows and 20 `"yes"`
+    rows shifted by its value (3 normal columns): the summaries' tests."""
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, shift in shifts.items():
+        x = np.concatenate(
+            [rng.normal(0, 1, (60, 3)), rng.normal(shift, 1, (20, 3))]
+        )
+        frame = pd.DataFrame(x, columns=["p", "q", "r"])
+        out[name] = (frame, np.array(["no"] * 60 + ["yes"] * 20))
+    return out
+
+
 def small_table(seed=0):
     """A 54-row, 2-column table with 14 `"yes"` rows: compare's tests."""
     rng = np.random.default_rng(seed)

@@ -246,8 +246,6 @@ def test_top_up_bags_bring_every_class_to_n_over_c():
 
 
 def test_probability_average_takes_another_tree_member():
-    import functools
-
     from aos_keras.baselines import (
         BalancedRandomForestMethod,
         ProbabilityAverageMethod,
@@ -255,10 +253,11 @@ def test_probability_average_takes_another_tree_member():
     )
 
     x, y = make_imbalanced(n_major=40, n_minor=10)
-    method = functools.partial(
-        ProbabilityAverageMethod, name="LA-CE/BRF",
-        neural=method_spec("LA-CE"), trees=BalancedRandomForestMethod,
-    )(num_classes=2, num_features=3, seed=0, classifier_units=(8,))  # fmt: skip
+    method = ProbabilityAverageMethod(
+        name="LA-CE/BRF", neural=method_spec("LA-CE"),
+        trees=BalancedRandomForestMethod, num_classes=2, num_features=3,
+        seed=0, classifier_units=(8,),
+    )  # fmt: skip
     method.fit_scored(
         x, y, on_epoch=lambda m: None, validation_data=(x, y), epochs=2,
         batch_size=16,
@@ -327,8 +326,6 @@ def test_topped_up_forest_grows_one_tree_per_draw():
 
 
 def test_generator_topped_forest_trains_the_game_then_brf_trees():
-    import functools
-
     from aos_keras.baselines import (
         GeneratorToppedForestMethod,
         TopUpBalancedForest,
@@ -336,10 +333,10 @@ def test_generator_topped_forest_trains_the_game_then_brf_trees():
     )
 
     x, y = make_imbalanced(n_major=40, n_minor=10)
-    method = functools.partial(
-        GeneratorToppedForestMethod, name="DO-T0.1-LA+BRF",
-        sampler=method_spec("DO-T0.1-LA"),
-    )(num_classes=2, num_features=3, seed=0, **TINY)  # fmt: skip
+    method = GeneratorToppedForestMethod(
+        name="DO-T0.1-LA+BRF", sampler=method_spec("DO-T0.1-LA"),
+        num_classes=2, num_features=3, seed=0, **TINY,
+    )  # fmt: skip
     method.fit(x, y, validation_data=(x, y), epochs=1, batch_size=16)
     assert method.sampler_.name == "DO-T0.1-LA"
     assert isinstance(method._model, TopUpBalancedForest)

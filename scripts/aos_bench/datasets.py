@@ -80,6 +80,20 @@ def load_dataset(name, data_home=None):
     )
 
 
+def load_tables(names, data_home=None):
+    """`{name: (X, y)}` of some of the paper's datasets (`load_dataset`),
+    as `aos_keras.compare_suite` takes them.
+
+    Example:
+    >>> tables = load_tables(("pima", "haberman"))
+    """
+    tables = {}
+    for name in names:
+        data = load_dataset(name, data_home=data_home)
+        tables[name] = (data.X, data.y)
+    return tables
+
+
 def data_home(path=None):
     """The data folder that `load_dataset` reads.
 

@@ -99,21 +99,12 @@ ROUND5_BLENDS = {
 # Issue 33's round (docs/research/round6_protocol.md): the default game
 # (DO-T0.1-LA) beside or inside BRF, and the control of the average (LA-CE
 # beside BRF): name -> (the member's preset, class, its keyword, options).
+BRF_AVERAGE = functools.partial(
+    ProbabilityAverageMethod, trees=BalancedRandomForestMethod
+)
 ROUND6_BLENDS = {
-    "DO-T0.1-LA/BRF": (
-        "DO-T0.1-LA",
-        functools.partial(
-            ProbabilityAverageMethod, trees=BalancedRandomForestMethod
-        ),
-        "neural",
-    ),
-    "LA-CE/BRF": (
-        "LA-CE",
-        functools.partial(
-            ProbabilityAverageMethod, trees=BalancedRandomForestMethod
-        ),
-        "neural",
-    ),
+    "DO-T0.1-LA/BRF": ("DO-T0.1-LA", BRF_AVERAGE, "neural"),
+    "LA-CE/BRF": ("LA-CE", BRF_AVERAGE, "neural"),
     "DO-T0.1-LA+BRF": ("DO-T0.1-LA", GeneratorToppedForestMethod, "sampler"),
 }
 

@@ -1,28 +1,20 @@
 """scripts/studies/round5/round5_summary.py: the issue-25 pages read only
 cached runs."""
 
-import numpy as np
 import pandas as pd
 import pytest
 import round5_summary as summary
 import run_round5
 
 from aos_keras.evaluation import compare_suite
+from tests.conftest import shifted_tables
 
 pytestmark = pytest.mark.backend_independent
 METHODS = ["LR", "HGB", "HGB-plain"]
 
 
 def tables():
-    rng = np.random.default_rng(0)
-    out = {}
-    for name, shift in (("a", 1.0), ("b", 2.0)):
-        x = np.concatenate(
-            [rng.normal(0, 1, (60, 3)), rng.normal(shift, 1, (20, 3))]
-        )
-        frame = pd.DataFrame(x, columns=["p", "q", "r"])
-        out[name] = (frame, np.array(["no"] * 60 + ["yes"] * 20))
-    return out
+    return shifted_tables({"a": 1.0, "b": 2.0})
 
 
 @pytest.fixture(scope="module")

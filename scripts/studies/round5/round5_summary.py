@@ -22,9 +22,6 @@ A run not in the cache is left out and listed (never trained here).
 """
 
 import argparse
-import dataclasses
-import glob
-import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -32,15 +29,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pandas as pd  # noqa: E402
 import run_round5  # noqa: E402  (registers the round's variants)
 
+from aos_bench import pages  # noqa: E402
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_keras.evaluation.harness import (  # noqa: E402
-    _assemble,
-    plan_runs,
-    prepare_table,
-    read_suite,
-)
+from aos_bench.pages import markdown, table_shapes  # noqa: E402
+from aos_keras.evaluation.harness import read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
-from aos_keras.evaluation.runs import jsonable  # noqa: E402
 from aos_keras.saving import io  # noqa: E402
 
 ROOT = run_round5.ROOT
@@ -81,83 +74,22 @@ SMALL_ROWS, FEW_MINORITY = 1500, 50
 
 # ----------------------------------------------------------- the runs
 def cached_suite(tables, cache_dir, methods=METHODS):
-    """`(SuiteComparison of the cached runs, [missing run tags])`."""
-    prepared = {t: prepare_table(X, y) for t, (X, y) in tables.items()}
+    """`(SuiteComparison of the cached runs, [missing run tags])`
+    (`aos_bench.pages.cached_suite` at this round's protocol)."""
     protocol = Protocol(
         epochs=run_round5.PROTOCOL["epochs"],
         batch_size=run_round5.PROTOCOL["batch_size"],
     ).check()
-    options = {m: o for m, o in run_round5.OPTIONS.items() if m in methods}
-    runs = plan_runs(
-        prepared, methods, protocol, repeats=run_round5.PROTOCOL["repeats"],
-        seed=run_round5.PROTOCOL["seed"], options=options,
-        cache_dir=cache_dir,
+    return pages.cached_suite(
+        tables, cache_dir, methods, protocol, found=BY_CONTENT,
+        repeats=run_round5.PROTOCOL["repeats"],
+        seed=run_round5.PROTOCOL["seed"],
+        options={m: o for m, o in run_round5.OPTIONS.items() if m in methods},
     )  # fmt: skip
-    records = {r.tag: r.cached() or by_content(r) for r in runs}
-    missing = sorted(t for t, r in records.items() if r is None)
-    records = {t: r for t, r in records.items() if r is not None}
-    return _assemble(prepared, records, methods), missing
 
 
-def by_content(run):
-    """A cached record of `run` under another key, matched by content.
-
-    The key holds the table's fingerprint, which pandas 2 and 3 hash
-    differently for one table of the suite (vowel0), so the peers' runs
-    (their environment has pandas 2.3) have other keys there. A record in
-    the run's folder with the same method, split seed, options and
-    protocol is the same run.
-    """
-    if run.path is None:
-        return None
-    prefix = os.path.basename(run.path).split("__")[0]
-    want = jsonable(dataclasses.asdict(run.protocol))
-    for path in glob.glob(os.path.join(os.path.dirname(run.path), "*.json")):
-        if os.path.basename(path).split("__")[0] != prefix:
-            continue
-        with open(path, encoding="utf-8") as f:
-            record = json.load(f)
-        same = (
-            record.get("repeat_seed") == run.split["seed"]
-            and record.get("options") == jsonable(run.options)
-            and record.get("protocol") == want
-        )
-        if same:
-            BY_CONTENT.append(run.tag)
-            return record
-    return None
-
-
+# The tags of the runs read by content (`aos_bench.pages.by_content`).
 BY_CONTENT = []
-
-
-def table_shapes(tables):
-    """Rows, classes, smallest class and nominal columns of each table."""
-    rows = {}
-    for name, (X, y) in tables.items():
-        counts = pd.Series(y).value_counts()
-        nominal = sum(not pd.api.types.is_numeric_dtype(X[c]) for c in X)
-        rows[name] = {
-            "rows": len(X), "classes": len(counts),
-            "smallest": int(counts.min()), "nominal": int(nominal),
-        }  # fmt: skip
-    return pd.DataFrame(rows).T
-
-
-# --------------------------------------------------------- the tables
-def fmt(value, digits=2):
-    """A number for a table; `NA` for NaN."""
-    return "NA" if value is None or pd.isna(value) else f"{value:.{digits}f}"
-
-
-def markdown(frame):
-    """A DataFrame as a markdown table (index first)."""
-    cols = [frame.index.name or ""] + [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for idx, row in frame.iterrows():
-        cells = [fmt(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join([str(idx), *cells]) + " |")
-    return "\n".join(lines)
 
 
 def rank_rows(suite, metric, tables=None, methods=None):
@@ -528,10 +460,7 @@ def _next_two(ranks):
 
 def write_readme(path, block):
     """Replace the block between the README's markers."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    start, end = text.index(README_START), text.index(README_END)
-    io.write_text(path, text[:start] + block + text[end + len(README_END) :])
+    pages.write_block(path, block, README_START, README_END)
 
 
 def main(argv=None):
@@ -556,8 +485,6 @@ def main(argv=None):
         {t: paper[t] for t in run_round5.CONFIRMATION_TABLES},
         os.path.join(args.runs, "paper_v05"),
     )
-    if paper.runs.empty:
-        paper = None
     results = os.path.join(args.out, "docs", "results")
     suite.save(results, stem="dev_suite_v05")
     if paper is not None:

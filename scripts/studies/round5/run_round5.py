@@ -25,7 +25,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from aos_bench import variants  # noqa: E402  (registers the round)
-from aos_bench.datasets import data_home, load_dataset  # noqa: E402
+from aos_bench.datasets import data_home, load_tables  # noqa: E402
 from aos_keras.evaluation import compare_suite  # noqa: E402
 
 STUDY = os.path.dirname(os.path.abspath(__file__))
@@ -114,11 +114,7 @@ def main(argv=None):
 
 def paper_tables(data_home):
     """`{name: (X, y)}` of the confirmation's tables."""
-    tables = {}
-    for name in PAPER_TABLES:
-        data = load_dataset(name, data_home=data_home)
-        tables[name] = (data.X, data.y)
-    return tables
+    return load_tables(PAPER_TABLES, data_home=data_home)
 
 
 if __name__ == "__main__":

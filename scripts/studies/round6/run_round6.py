@@ -25,7 +25,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from aos_bench import variants  # noqa: E402  (registers the round)
-from aos_bench.datasets import data_home, load_dataset  # noqa: E402
+from aos_bench.datasets import data_home, load_tables  # noqa: E402
 from aos_keras.evaluation import compare_suite  # noqa: E402
 from aos_keras.stopping import PATIENCE  # noqa: E402
 
@@ -108,11 +108,7 @@ def main(argv=None):
 
 def paper_tables(home):
     """`{name: (X, y)}` of the confirmation's tables."""
-    tables = {}
-    for name in PAPER_TABLES:
-        data = load_dataset(name, data_home=home)
-        tables[name] = (data.X, data.y)
-    return tables
+    return load_tables(PAPER_TABLES, data_home=home)
 
 
 if __name__ == "__main__":

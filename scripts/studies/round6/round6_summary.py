@@ -19,13 +19,10 @@ runs are missing, the rule is "not decided", round6.md compares the
 methods that ran on the tables where all of them ran, and the guide and
 the README are not written.
 
-    python $STUDY/summary.py
+    python $STUDY/round6_summary.py
 """
 
 import argparse
-import dataclasses
-import glob
-import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -33,15 +30,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import pandas as pd  # noqa: E402
 import run_round6  # noqa: E402  (registers the round's variants)
 
+from aos_bench import pages  # noqa: E402
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_keras.evaluation.harness import (  # noqa: E402
-    _assemble,
-    plan_runs,
-    prepare_table,
-    read_suite,
-)
+from aos_bench.pages import markdown, table_shapes  # noqa: E402
+from aos_keras.evaluation.harness import read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
-from aos_keras.evaluation.runs import jsonable  # noqa: E402
 from aos_keras.saving import io  # noqa: E402
 
 STUDY = run_round6.STUDY
@@ -65,73 +58,23 @@ LEVEL = 0.05
 
 # ----------------------------------------------------------- the runs
 def cached_suite(tables, cache_dir, methods=METHODS):
-    """`(SuiteComparison of the cached runs, [missing run tags])`; the
-    suite holds the tables with a run (None: no run at all)."""
-    prepared = {t: prepare_table(X, y) for t, (X, y) in tables.items()}
+    """`(SuiteComparison of the tables with a run or None, [missing run
+    tags])` (`aos_bench.pages.cached_suite` at this round's protocol)."""
     settings = run_round6.PROTOCOL
     protocol = Protocol(
         epochs=settings["epochs"],
         batch_size=settings["batch_size"],
         patience=settings["patience"],
     ).check()
-    options = {m: o for m, o in run_round6.OPTIONS.items() if m in methods}
-    runs = plan_runs(
-        prepared, methods, protocol, repeats=settings["repeats"],
-        seed=settings["seed"], options=options, cache_dir=cache_dir,
+    return pages.cached_suite(
+        tables, cache_dir, methods, protocol, found=BY_CONTENT,
+        repeats=settings["repeats"], seed=settings["seed"],
+        options={m: o for m, o in run_round6.OPTIONS.items() if m in methods},
     )  # fmt: skip
-    records = {r.tag: r.cached() or by_content(r) for r in runs}
-    missing = sorted(t for t, r in records.items() if r is None)
-    records = {t: r for t, r in records.items() if r is not None}
-    ran = {t for t, _, _ in records}
-    if not ran:
-        return None, missing
-    prepared = {t: v for t, v in prepared.items() if t in ran}
-    return _assemble(prepared, records, methods), missing
 
 
-def by_content(run):
-    """A cached record of `run` under another key, matched by content.
-
-    The key holds the table's fingerprint, which pandas 2 and 3 hash
-    differently for some tables (vowel0 in round 5), so the peers' runs
-    (their environment has pandas 2.3) can have other keys there. A record
-    in the run's folder with the same method, split seed, options and
-    protocol is the same run; each one read so is listed on the page.
-    """
-    if run.path is None:
-        return None
-    prefix = os.path.basename(run.path).split("__")[0]
-    want = jsonable(dataclasses.asdict(run.protocol))
-    for path in glob.glob(os.path.join(os.path.dirname(run.path), "*.json")):
-        if os.path.basename(path).split("__")[0] != prefix:
-            continue
-        with open(path, encoding="utf-8") as f:
-            record = json.load(f)
-        same = (
-            record.get("repeat_seed") == run.split["seed"]
-            and record.get("options") == jsonable(run.options)
-            and record.get("protocol") == want
-        )
-        if same:
-            BY_CONTENT.append(run.tag)
-            return record
-    return None
-
-
+# The tags of the runs read by content (`aos_bench.pages.by_content`).
 BY_CONTENT = []
-
-
-def table_shapes(tables):
-    """Rows, classes, smallest class and nominal columns of each table."""
-    rows = {}
-    for name, (X, y) in tables.items():
-        counts = pd.Series(y).value_counts()
-        nominal = sum(not pd.api.types.is_numeric_dtype(X[c]) for c in X)
-        rows[name] = {
-            "rows": len(X), "classes": len(counts),
-            "smallest": int(counts.min()), "nominal": int(nominal),
-        }  # fmt: skip
-    return pd.DataFrame(rows).T
 
 
 def complete_tables(suite):
@@ -145,21 +88,6 @@ def complete_tables(suite):
 
 
 # --------------------------------------------------------------- ranks
-def fmt(value, digits=2):
-    """A number for a table; `NA` for NaN."""
-    return "NA" if value is None or pd.isna(value) else f"{value:.{digits}f}"
-
-
-def markdown(frame):
-    """A DataFrame as a markdown table (index first)."""
-    cols = [frame.index.name or ""] + [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for idx, row in frame.iterrows():
-        cells = [fmt(v) if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join([str(idx), *cells]) + " |")
-    return "\n".join(lines)
-
-
 def rank_rows(suite, metric, tables):
     """Mean rank, mean score (%), tables scored and wall time per method.
 
@@ -311,8 +239,9 @@ def round_page(suite, missing, tables, paper, paper_missing):
     lines = [
         "# Issue 33: the field on 58 tables, and the game beside BRF", "",
         "Written by `PYTHONPATH=scripts python scripts/studies/round6/"
-        "summary.py` from the runs of `scripts/studies/round6/run_round6.py` "
-        "under [round6_protocol.md](round6_protocol.md) (3 splits, at most "
+        "round6_summary.py` from the runs of "
+        "`scripts/studies/round6/run_round6.py` under "
+        "[round6_protocol.md](round6_protocol.md) (3 splits, at most "
         f"60 epochs, patience {run_round6.PROTOCOL['patience']}, the epoch "
         "chosen on validation; JAX). Scores are test means in percent over "
         "a table's splits; ranks are per table among the methods with a "
@@ -383,7 +312,7 @@ def guide_page(suite, shapes, tables, complete):
     lines = [
         "# Which method for which table", "",
         "Written by `PYTHONPATH=scripts python scripts/studies/round6/"
-        "summary.py` from issue 33's runs on the 58-table development "
+        "round6_summary.py` from issue 33's runs on the 58-table development "
         "collection ([protocol](research/round6_protocol.md), [all "
         "results](research/round6.md), [the tables](research/"
         "dev_collection.md)): 3 splits each, the epoch chosen on "
@@ -409,22 +338,30 @@ def _lead_line(ranks):
     return f"{top[0]} leads, then " + " and ".join(top[1:])
 
 
-README_START = "<!-- does-it-work:start (scripts/studies/round6/summary.py) -->"
+README_START = (
+    "<!-- does-it-work:start (scripts/studies/round6/round6_summary.py) -->"
+)
 README_END = "<!-- does-it-work:end -->"
+
+
+def _game_place(ranks):
+    """ "the game's best is `X`, 4 of 19" (or that none of it ran)."""
+    game = next((m for m in ranks.index if m in GAME), None)
+    if game is None:
+        return "no method of the game ran on these tables"
+    place = list(ranks.index).index(game) + 1
+    return f"the game's best is `{game}`, {place} of {len(ranks)}"
 
 
 def readme_block(suite, tables, complete):
     """The README's "Does it work?" summary, between its markers."""
     acsa, ap = rank_rows(suite, "acsa", tables), rank_rows(suite, "ap", tables)
     met, text = rule(suite, tables, complete)
-    game = next(m for m in acsa.index if m in GAME)
-    place = list(acsa.index).index(game) + 1
     lines = [
         README_START,
         f"- **{len(tables)} development tables** ({len(acsa)} methods "
-        f"ranked): by honest ACSA {_lead_line(acsa)}; the game's best is "
-        f"`{game}`, {place} of {len(acsa)}. By average precision "
-        f"{_lead_line(ap)}.",
+        f"ranked): by honest ACSA {_lead_line(acsa)}; {_game_place(acsa)}. "
+        f"By average precision {_lead_line(ap)}.",
         f"- **The game beside or inside BRF** (round 6), first and ahead "
         f"of the best method without the game at p < {LEVEL}: "
         f"{verdict(met)} ({text}).",
@@ -434,12 +371,9 @@ def readme_block(suite, tables, complete):
 
 
 def write_readme(path, block):
-    """Replace the block between the README's markers."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    start = text.index("<!-- does-it-work:start")
-    end = text.index(README_END)
-    io.write_text(path, text[:start] + block + text[end + len(README_END) :])
+    """Replace the README's "Does it work?" block (whichever round's
+    summary wrote it) with `block`."""
+    pages.write_block(path, block, "<!-- does-it-work:start", README_END)
 
 
 def main(argv=None):
