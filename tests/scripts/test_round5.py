@@ -1,6 +1,9 @@
 """scripts/studies/round5/round5_summary.py: the issue-25 pages read only
 cached runs."""
 
+import os
+import shutil
+
 import pandas as pd
 import pytest
 import round5_summary as summary
@@ -46,15 +49,16 @@ def test_rules_without_their_runs_are_not_decided(cached):
     assert summary.verdict(None).startswith("**not decided**")
 
 
-def test_the_readme_block_replaces_only_its_markers(cached, tmp_path):
-    suite, _ = summary.cached_suite(tables(), cached[0], METHODS)
-    readme = tmp_path / "README.md"
-    readme.write_text(
-        f"top\n{summary.README_START}\nold\n{summary.README_END}\nbottom\n"
+def test_the_summary_writes_only_its_own_page(cached, tmp_path, monkeypatch):
+    """Round 6 owns the result files, the guide and the README block."""
+    for folder in ("dev_suite_v05", "paper_v05"):
+        shutil.copytree(cached[0], tmp_path / "runs" / folder)
+    monkeypatch.setattr(summary, "read_suite", lambda folder: tables())
+    monkeypatch.setattr(run_round5, "paper_tables", lambda home: tables())
+    monkeypatch.setattr(run_round5, "CONFIRMATION_TABLES", ("a", "b"))
+    out = tmp_path / "out"
+    summary.main(["--runs", str(tmp_path / "runs"), "--out", str(out)])
+    written = sorted(
+        str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()
     )
-    block = summary.readme_block(suite, None)
-    summary.write_readme(str(readme), block)
-    text = readme.read_text()
-    assert text == f"top\n{block}\nbottom\n" and "old" not in text
-    leader = summary.rank_rows(suite, "acsa").index[0]
-    assert f"by honest ACSA `{leader}` leads" in block
+    assert written == [os.path.join("docs", "research", "round5.md")]

@@ -5,16 +5,16 @@ Run from the repository root with `PYTHONPATH=scripts` (for `aos_bench`);
 
 Reads the runs of `$STUDY/run_round5.py` (`$STUDY/dev_suite_v05`,
 `$STUDY/paper_v05`) and writes, under the rules of
-`docs/research/round5_protocol.md`:
+`docs/research/round5_protocol.md`, `docs/research/round5.md`: mean ranks
+of honest ACSA and AP, wall time per method, the peers' target, the
+round's variants against their controls, the default's candidate, each
+rule's outcome.
 
-- `docs/results/dev_suite_v05.{csv,md}` and `_cd.png` (every run, every
-  metric), `docs/results/paper_v05.{csv,md}` and `_cd.png`;
-- `docs/research/round5.md`: mean ranks of honest ACSA and AP, wall time
-  per method, the peers' target, the round's variants against their
-  controls, the default's candidate, each rule's outcome;
-- `docs/which_method.md`: the guide page, the suite read by table size,
-  minority-class size and nominal columns;
-- the README's "Does it work?" block (between its two markers).
+Round 6 (issue 33, `scripts/studies/round6/round6_summary.py`) superseded
+what this script also wrote until then: the result files
+`docs/results/dev_suite_v05.*` and `paper_v05.*` (in git at commit
+c8c6c18), the guide `docs/which_method.md` and the README's "Does it
+work?" block.
 
 A run not in the cache is left out and listed (never trained here).
 
@@ -31,7 +31,7 @@ import run_round5  # noqa: E402  (registers the round's variants)
 
 from aos_bench import pages  # noqa: E402
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_bench.pages import markdown, table_shapes  # noqa: E402
+from aos_bench.pages import markdown  # noqa: E402
 from aos_keras.evaluation.harness import read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
 from aos_keras.saving import io  # noqa: E402
@@ -68,8 +68,6 @@ PAIRS = (
     ("DO-T0.1", "DO", "the new default against the paper's DO"),
 )
 GAME = ("DO", "DO-T0.1", "DO-T0.1-LA", "DO-T0.1+HGB") + tuple(run_round5.ROUND)
-# The guide's groups (round5_protocol.md, rule 4).
-SMALL_ROWS, FEW_MINORITY = 1500, 50
 
 
 # ----------------------------------------------------------- the runs
@@ -326,143 +324,6 @@ def round_page(suite, missing, confirmation, paper_missing):
     return "\n".join(lines) + "\n"
 
 
-def groups(shapes):
-    """The guide's groups: `{title: [tables]}` (round5_protocol rule 4)."""
-    small = shapes.rows < SMALL_ROWS
-    few = shapes.smallest < FEW_MINORITY
-    nominal = shapes.nominal > 0
-    return {
-        f"Small tables (under {SMALL_ROWS} rows)": small,
-        f"Large tables ({SMALL_ROWS} rows or more)": ~small,
-        f"Few minority rows (smallest class under {FEW_MINORITY} rows)": few,
-        f"More minority rows ({FEW_MINORITY} or more)": ~few,
-        "Tables with nominal columns": nominal,
-        "Numeric tables": ~nominal,
-    }
-
-
-def best_game(ranks):
-    """`(method, place)` of the game's best-ranked method in `ranks`."""
-    places = [i for i, m in enumerate(ranks.index) if m in GAME]
-    if not places:
-        return None, None
-    return ranks.index[places[0]], places[0] + 1
-
-
-def group_lines(suite, title, tables):
-    """One group of the guide: its tables, the top five, the game's best."""
-    lines = [f"### {title}: {len(tables)} tables", "",
-             ", ".join(f"`{t}`" for t in tables), ""]  # fmt: skip
-    for metric, label in (("acsa", "honest ACSA"), ("ap", "AP")):
-        ranks = rank_rows(suite, metric, tables=tables)
-        lines += [
-            f"By {label}: `{ranks.index[0]}` leads (mean rank "
-            f"{ranks.iloc[0, 0]:.2f}, mean {ranks.iloc[0, 1]:.2f}); "
-            f"{_game_place(ranks)}.", "",
-            markdown(ranks.head(5).iloc[:, :2]), "",
-        ]  # fmt: skip
-    return lines
-
-
-def _game_place(ranks):
-    """ "the game's best is `X`, 4 of 23 (6.10)" (or that it has none)."""
-    game, place = best_game(ranks)
-    if game is None:
-        return "no method of the game ran on all of these tables"
-    return (
-        f"the game's best is `{game}`, {place} of {len(ranks)} "
-        f"({ranks.loc[game].iloc[0]:.2f})"
-    )
-
-
-def per_table(suite, shapes):
-    """Per table: its shape, the leader and the game's best (ACSA)."""
-    means = suite.means("acsa")
-    ranked = means.dropna(axis=1)
-    rows = {}
-    for table in ranked.index:
-        order = ranked.loc[table].sort_values(ascending=False)
-        game = [m for m in order.index if m in GAME]
-        place = list(order.index).index(game[0]) + 1 if game else None
-        rows[table] = {
-            **shapes.loc[table].to_dict(),
-            "leader": f"{order.index[0]} ({order.iloc[0]:.2f})",
-            "game's best": f"{game[0]} ({order[game[0]]:.2f}), {place}"
-            if game else "NA",
-        }  # fmt: skip
-    out = pd.DataFrame(rows).T
-    out.index.name = "table"
-    return out
-
-
-def guide_page(suite, shapes):
-    """docs/which_method.md."""
-    lines = [
-        "# Which method for which table", "",
-        "Written by `python scripts/studies/round5/round5_summary.py` from "
-        "the development "
-        "suite's runs of issue 25 ([protocol](research/round5_protocol.md), "
-        "[all results](research/round5.md)): 18 real tables, 3 splits each, "
-        "the epoch chosen on validation, every method at its one fixed "
-        "setting. The groups below hold 6 to 12 tables each: read them as "
-        "descriptions of where each method did well, not as tests. A "
-        "method's place on your table is best learned on your table: "
-        "`aos-keras compare your.csv --label y` runs this field there, with "
-        "paired tests.", "",
-        "## Every table (honest ACSA; the game's best: its score and place)",
-        "", markdown(per_table(suite, shapes)), "", "## By group", "",
-    ]  # fmt: skip
-    for title, mask in groups(shapes).items():
-        tables = [t for t in shapes.index[mask] if t in suite.comparisons]
-        lines += group_lines(suite, title, tables)
-    return "\n".join(lines) + "\n"
-
-
-README_START = (
-    "<!-- does-it-work:start (scripts/studies/round5/round5_summary.py) -->"
-)
-README_END = "<!-- does-it-work:end -->"
-
-
-def readme_block(suite, confirmation):
-    """The README's "Does it work?" summary, between its markers."""
-    lines = [README_START]
-    collections = (
-        ("18 development tables", suite),
-        ("Three of the paper's tables", confirmation),
-    )
-    for name, s in collections:
-        if s is None:
-            continue
-        acsa, ap = rank_rows(s, "acsa"), rank_rows(s, "ap")
-        lines.append(
-            f"- **{name}** ({len(acsa)} methods ranked): by honest ACSA "
-            f"`{acsa.index[0]}` leads (mean rank {acsa.iloc[0, 0]:.2f}), "
-            f"then {_next_two(acsa)}; "
-            f"{_game_place(acsa)}. By average precision `{ap.index[0]}` "
-            f"leads ({ap.iloc[0, 0]:.2f}); {_game_place(ap)}."
-        )
-    _, met = peers_rule(suite)
-    lines.append(
-        "- **The game's generator against CTGAN and TVAE** as oversamplers "
-        f"before the same HGB, ahead of both at less fit time: {verdict(met)}"
-        " on the development suite."
-    )
-    return "\n".join(lines + [README_END])
-
-
-def _next_two(ranks):
-    """ "`B` (3.10) and `C` (4.00)": the second and third of `ranks`."""
-    return " and ".join(
-        f"`{m}` ({ranks.loc[m].iloc[0]:.2f})" for m in ranks.index[1:3]
-    )
-
-
-def write_readme(path, block):
-    """Replace the block between the README's markers."""
-    pages.write_block(path, block, README_START, README_END)
-
-
 def main(argv=None):
     """Read the caches; write the pages."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -485,18 +346,9 @@ def main(argv=None):
         {t: paper[t] for t in run_round5.CONFIRMATION_TABLES},
         os.path.join(args.runs, "paper_v05"),
     )
-    results = os.path.join(args.out, "docs", "results")
-    suite.save(results, stem="dev_suite_v05")
-    if paper is not None:
-        paper.save(results, stem="paper_v05")
     docs = os.path.join(args.out, "docs")
     io.write_text(os.path.join(docs, "research", "round5.md"),
                   round_page(suite, missing, paper, paper_missing))  # fmt: skip
-    io.write_text(os.path.join(docs, "which_method.md"),
-                  guide_page(suite, table_shapes(tables)))  # fmt: skip
-    write_readme(
-        os.path.join(args.out, "README.md"), readme_block(suite, paper)
-    )
     print(
         f"{len(missing)} suite runs and {len(paper_missing)} paper runs missing"
     )
