@@ -68,3 +68,15 @@ def test_the_readme_block_replaces_round_5s(cached, tmp_path):
     assert block.startswith(summary.README_START)
     assert "**not decided**" in block
     assert "no method of the game ran" in block  # LR, HGB, BRF only
+
+
+def test_the_confirmation_ranks_every_table_with_a_run(cached):
+    suite, _ = summary.cached_suite(tables(), cached[0], METHODS)
+    line = summary.confirmation(suite)  # "c" has LR only: ranked there
+    assert line.startswith("on 3 of the paper's tables (a, b, c), by honest")
+    ranks = summary.rank_rows(suite, "acsa", ["a", "b", "c"])
+    assert (
+        ranks.loc["LR", "tables"] == "3" and ranks.loc["HGB", "tables"] == "2"
+    )
+    block = summary.readme_block(suite, ["a", "b"], complete=False, paper=suite)
+    assert f"- **Confirmation**: {line}." in block.splitlines()

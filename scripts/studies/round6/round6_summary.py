@@ -215,7 +215,7 @@ def collection_section(title, suite, missing, tables):
     na = suite.runs[(suite.runs.status != "ok") & suite.runs.table.isin(tables)]
     lines = [
         f"## {title}", "",
-        f"{len(tables)} tables with every run; {len(ok)} runs (NA runs: "
+        f"{len(tables)} tables; {len(ok)} runs (NA runs: "
         f"{len(na)}); the runs' own seconds add up to "
         f"{ok.seconds.sum() / 3600:.2f} CPU-hours.", "",
         *missing_lines(missing, suite.comparisons), "",
@@ -256,9 +256,11 @@ def round_page(suite, missing, tables, paper, paper_missing):
         suite, missing, tables,
     )  # fmt: skip
     if paper is not None:
+        # Every table with a run: a method missing on a table is ranked
+        # over the tables where it ran (round6_protocol.md, change 4).
         lines += collection_section(
             "Confirmation: the paper's tables", paper, paper_missing,
-            complete_tables(paper),
+            sorted(paper.comparisons),
         )  # fmt: skip
     return "\n".join(lines) + "\n"
 
@@ -303,8 +305,9 @@ def group_lines(suite, title, tables):
     return lines
 
 
-def guide_page(suite, shapes, tables, complete):
-    """docs/which_method.md."""
+def guide_page(suite, shapes, tables, complete, paper=None):
+    """docs/which_method.md (the paper's tables, `paper`, as the
+    confirmation)."""
     status = "" if complete else (
         " **Runs are missing: this page is partial** (see "
         "[round6.md](research/round6.md))."
@@ -329,6 +332,11 @@ def guide_page(suite, shapes, tables, complete):
     for title, mask in groups(shapes.loc[list(tables)]).items():
         members = [t for t in tables if mask[t]]
         lines += group_lines(suite, title, members)
+    if paper is not None:
+        lines += [
+            "## Confirmation: the paper's tables", "",
+            f"Never used to choose: {confirmation(paper)}.", "",
+        ]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -353,8 +361,9 @@ def _game_place(ranks):
     return f"the game's best is `{game}`, {place} of {len(ranks)}"
 
 
-def readme_block(suite, tables, complete):
-    """The README's "Does it work?" summary, between its markers."""
+def readme_block(suite, tables, complete, paper=None):
+    """The README's "Does it work?" summary, between its markers (the
+    paper's tables, `paper`, as the confirmation)."""
     acsa, ap = rank_rows(suite, "acsa", tables), rank_rows(suite, "ap", tables)
     met, text = rule(suite, tables, complete)
     lines = [
@@ -365,9 +374,21 @@ def readme_block(suite, tables, complete):
         f"- **The game beside or inside BRF** (round 6), first and ahead "
         f"of the best method without the game at p < {LEVEL}: "
         f"{verdict(met)} ({text}).",
-        README_END,
     ]
-    return "\n".join(lines)
+    if paper is not None:
+        lines.append(f"- **Confirmation**: {confirmation(paper)}.")
+    return "\n".join(lines + [README_END])
+
+
+def confirmation(paper):
+    """ "on N of the paper's tables, by honest ACSA `A` leads ...": one
+    line of the confirmation's ranks (every table with a run)."""
+    tables = sorted(paper.comparisons)
+    acsa = rank_rows(paper, "acsa", tables)
+    return (
+        f"on {len(tables)} of the paper's tables ({', '.join(tables)}), by "
+        f"honest ACSA {_lead_line(acsa)}; {_game_place(acsa)}"
+    )
 
 
 def write_readme(path, block):
@@ -407,11 +428,11 @@ def main(argv=None):
     if not missing:  # the guide and the README only from every run
         io.write_text(
             os.path.join(docs, "which_method.md"),
-            guide_page(suite, table_shapes(tables), done, not missing),
+            guide_page(suite, table_shapes(tables), done, not missing, paper),
         )
         write_readme(
             os.path.join(args.out, "README.md"),
-            readme_block(suite, done, not missing),
+            readme_block(suite, done, not missing, paper),
         )
     print(f"{len(done)} complete tables; {len(missing)} runs missing")
 
