@@ -80,3 +80,20 @@ def test_the_confirmation_ranks_every_table_with_a_run(cached):
     )
     block = summary.readme_block(suite, ["a", "b"], complete=False, paper=suite)
     assert f"- **Confirmation**: {line}." in block.splitlines()
+
+
+def test_level_with_the_leader_names_the_methods_it_is_not_ahead_of(cached):
+    suite, _ = summary.cached_suite(tables(), cached[0], METHODS)
+    leader, level = summary.level_with_leader(suite, "acsa", ["a", "b"])
+    # Two tables: the sign test cannot reach p < 0.05, so every other
+    # method is level with the leader, fastest first.
+    assert leader == summary.rank_rows(suite, "acsa", ["a", "b"]).index[0]
+    assert sorted(level.index) == sorted(set(METHODS) - {leader})
+    assert list(level["median s/run"]) == sorted(level["median s/run"])
+    assert (level["p"] >= summary.LEVEL).all()
+    line = summary.level_line(suite, "acsa", ["a", "b"])
+    assert line.startswith(f"By honest ACSA: `{leader}` leads")
+    assert "not ahead at p < 0.05" in line
+    row = {"n": 30, "difference": 1.0, "p": 0.01}
+    assert summary.ahead(row) == "ahead at p < 0.05"
+    assert summary.ahead({**row, "difference": -1.0}).startswith("level")

@@ -283,6 +283,60 @@ def groups(shapes):
     }
 
 
+def ahead(row):
+    """ "ahead" or "level" of a paired row, at LEVEL."""
+    if row["n"] and row["difference"] > 0 and row["p"] < LEVEL:
+        return f"ahead at p < {LEVEL}"
+    return f"level (not ahead at p < {LEVEL})"
+
+
+def level_with_leader(suite, metric, tables):
+    """The leader by mean rank of `metric`, and the methods it is not
+    ahead of at p < LEVEL (Wilcoxon over the tables' means, each pair
+    tested alone, uncorrected): `(leader, DataFrame of those methods with
+    their mean rank, median seconds per run and p, fastest first)`."""
+    ranks = rank_rows(suite, metric, tables)
+    leader = ranks.index[0]
+    rows = {}
+    for method in ranks.index[1:]:
+        row = pair(suite, leader, method, metric, tables)
+        if not (row["difference"] > 0 and row["p"] < LEVEL):
+            rows[method] = {
+                "mean rank": ranks.loc[method, "mean rank"],
+                "median s/run": ranks.loc[method, "median s/run"],
+                "p": row["p"],
+            }
+    level = pd.DataFrame(rows).T
+    if len(level):
+        level = level.sort_values("median s/run")
+    return leader, level
+
+
+def level_line(suite, metric, tables):
+    """ "By honest ACSA `A` leads (6.22, 9.7 s a run); level with it ...":
+    what a user can choose between without giving up the leader's place
+    at this evidence."""
+    label = {"acsa": "honest ACSA", "ap": "AP"}[metric]
+    ranks = rank_rows(suite, metric, tables)
+    leader, level = level_with_leader(suite, metric, tables)
+    head = (
+        f"By {label}: `{leader}` leads (mean rank "
+        f"{ranks.loc[leader, 'mean rank']:.2f}, median "
+        f"{ranks.loc[leader, 'median s/run']:.2f} s a run)"
+    )
+    if not len(level):
+        return f"{head}, ahead of every other method at p < {LEVEL}."
+    named = ", ".join(
+        f"`{m}` ({r['mean rank']:.2f}, {r['median s/run']:.2f} s, p = "
+        f"{r['p']:.2g})"
+        for m, r in level.iterrows()
+    )
+    return (
+        f"{head}; it is not ahead at p < {LEVEL} (Wilcoxon, each pair "
+        f"alone) of {len(level)} methods, fastest first: {named}."
+    )
+
+
 def group_lines(suite, title, tables):
     """One group of the guide: a statement only at 15 tables or more."""
     head = [f"### {title}: {len(tables)} tables", ""]
@@ -299,7 +353,7 @@ def group_lines(suite, title, tables):
         lines += [
             f"By {label}: `{lead}` leads (mean rank "
             f"{ranks.iloc[0, 0]:.2f}); against `{second}` (2nd): "
-            f"{pvalue(row)}.", "",
+            f"{pvalue(row)}: {ahead(row)}.", "",
             markdown(ranks.head(5).iloc[:, :2]), "",
         ]  # fmt: skip
     return lines
@@ -326,7 +380,11 @@ def guide_page(suite, shapes, tables, complete, paper=None):
         "learned on your table: `aos-keras compare your.csv --label y` "
         f"runs the field there, with paired tests.{status}", "",
         f"## Every table ({len(tables)})", "",
-        f"By honest ACSA: {_lead_line(rank_rows(suite, 'acsa', tables))}.", "",
+        *[
+            line
+            for metric in ("acsa", "ap")
+            for line in (level_line(suite, metric, tables), "")
+        ],
         "## By group", "",
     ]  # fmt: skip
     for title, mask in groups(shapes.loc[list(tables)]).items():
@@ -374,7 +432,16 @@ def readme_block(suite, tables, complete, paper=None):
         f"- **The game beside or inside BRF** (round 6), first and ahead "
         f"of the best method without the game at p < {LEVEL}: "
         f"{verdict(met)} ({text}).",
+        f"- **Choosing**: {level_line(suite, 'acsa', tables)}",
     ]
+    if {"DO-T0.1-LA", "BRF", "DO"} <= set(acsa.index):
+        alone = pair(suite, "DO-T0.1-LA", "BRF", "acsa", tables)
+        paper_do = pair(suite, "DO-T0.1-LA", "DO", "acsa", tables)
+        lines.insert(3, (
+            f"- **The game alone**, the default `DO-T0.1-LA`, by honest "
+            f"ACSA: against `BRF` {pvalue(alone)}; against the paper's "
+            f"`DO` {pvalue(paper_do)}."
+        ))  # fmt: skip
     if paper is not None:
         lines.append(f"- **Confirmation**: {confirmation(paper)}.")
     return "\n".join(lines + [README_END])
