@@ -2,9 +2,11 @@
 
 A suite read back from a run cache (`cached_suite`, with `by_content` for
 runs cached under another table fingerprint), Markdown tables (`fmt`,
-`markdown`), each table's shape (`table_shapes`) and the README's marked
-block (`write_block`). Used by `scripts/studies/round5/round5_summary.py`
-and `scripts/studies/round6/round6_summary.py`.
+`markdown`), each table's shape (`table_shapes`), the lines on runs
+missing or read by content (`missing_lines`), a rule's outcome
+(`verdict`) and the README's marked block (`write_block`). Used by
+`scripts/studies/round5/round5_summary.py` and
+`scripts/studies/round6/round6_summary.py`.
 """
 
 import dataclasses
@@ -106,6 +108,35 @@ def markdown(frame):
         cells = [fmt(v) if isinstance(v, float) else str(v) for v in row]
         lines.append("| " + " | ".join([str(idx), *cells]) + " |")
     return "\n".join(lines)
+
+
+def missing_lines(missing, found, tables=()):
+    """The runs of `tables` read by content (`found`, their tags), and one
+    line per method with runs missing (`missing`, their tags)."""
+    named = sorted({f"`{m}` on {t}" for t, m, _ in found if t in tables})
+    lines = []
+    if named:
+        lines = [
+            "Read by content, not by key (the table's fingerprint differs "
+            "between pandas 2 and 3; see `by_content`): "
+            + ", ".join(named) + ".", "",
+        ]  # fmt: skip
+    if not missing:
+        return lines + ["Every planned run is in the cache."]
+    counts = pd.Series([m for _, m, _ in missing]).value_counts()
+    return (
+        lines
+        + ["Runs missing from the cache (left out of every table below):"]
+        + [f"- `{m}`: {n} runs" for m, n in counts.sort_index().items()]
+    )
+
+
+def verdict(flag):
+    """A rule's outcome: `met` / `not met` / `not decided (runs missing)`
+    for True / False / None."""
+    return {True: "**met**", False: "**not met**"}.get(
+        flag, "**not decided** (runs missing)"
+    )
 
 
 def write_block(path, block, start, end):

@@ -31,7 +31,7 @@ import run_round5  # noqa: E402  (registers the round's variants)
 
 from aos_bench import pages  # noqa: E402
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_bench.pages import markdown  # noqa: E402
+from aos_bench.pages import markdown, missing_lines, verdict  # noqa: E402
 from aos_keras.evaluation.harness import read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
 from aos_keras.saving import io  # noqa: E402
@@ -196,13 +196,6 @@ def na_count(suite, method):
     )
 
 
-def verdict(flag):
-    """`met` / `not met` / `not decided (runs missing)`."""
-    return {True: "**met**", False: "**not met**"}.get(
-        flag, "**not decided** (runs missing)"
-    )
-
-
 def pvalue(row):
     """`+0.42 points, 20 wins, 25 losses, p = 0.31` of a paired row."""
     return (
@@ -212,26 +205,6 @@ def pvalue(row):
 
 
 # --------------------------------------------------------------- pages
-def missing_lines(missing, tables=()):
-    """One line per method with runs missing from the cache."""
-    found = sorted({f"`{m}` on {t}" for t, m, _ in BY_CONTENT if t in tables})
-    lines = []
-    if found:
-        lines = [
-            "Read by content, not by key (the table's fingerprint differs "
-            "between pandas 2 and 3; see `by_content`): "
-            + ", ".join(found) + ".", "",
-        ]  # fmt: skip
-    if not missing:
-        return lines + ["Every planned run is in the cache."]
-    counts = pd.Series([m for _, m, _ in missing]).value_counts()
-    return (
-        lines
-        + ["Runs missing from the cache (left out of every table below):"]
-        + [f"- `{m}`: {n} runs" for m, n in counts.sort_index().items()]
-    )
-
-
 def collection_section(title, suite, missing):
     """Ranks of ACSA and AP and the pairs of one collection."""
     ok = suite.runs[suite.runs.status == "ok"]
@@ -240,7 +213,8 @@ def collection_section(title, suite, missing):
         f"{len(ok)} runs ({len(suite.comparisons)} tables x 3 splits; NA "
         f"runs: {int((suite.runs.status != 'ok').sum())}); wall time of all "
         f"runs: {ok.seconds.sum() / 3600:.2f} CPU-hours on two niced "
-        "workers.", "", *missing_lines(missing, suite.comparisons), "",
+        "workers.", "",
+        *missing_lines(missing, BY_CONTENT, suite.comparisons), "",
     ]  # fmt: skip
     for metric, label in (("acsa", "honest ACSA"), ("ap", "average precision")):
         lines += [f"### Mean rank of {label}", "",

@@ -32,7 +32,12 @@ import run_round6  # noqa: E402  (registers the round's variants)
 
 from aos_bench import pages  # noqa: E402
 from aos_bench.datasets import data_home  # noqa: E402
-from aos_bench.pages import markdown, table_shapes  # noqa: E402
+from aos_bench.pages import (  # noqa: E402
+    markdown,
+    missing_lines,
+    table_shapes,
+    verdict,
+)
 from aos_keras.evaluation.harness import read_suite  # noqa: E402
 from aos_keras.evaluation.protocol import Protocol  # noqa: E402
 from aos_keras.saving import io  # noqa: E402
@@ -181,34 +186,7 @@ def rule(suite, tables, complete):
     )
 
 
-def verdict(flag):
-    """`met` / `not met` / `not decided`."""
-    return {True: "**met**", False: "**not met**"}.get(
-        flag, "**not decided** (runs missing)"
-    )
-
-
 # --------------------------------------------------------------- pages
-def missing_lines(missing, tables=()):
-    """Runs read by content, and one line per method with runs missing."""
-    found = sorted({f"`{m}` on {t}" for t, m, _ in BY_CONTENT if t in tables})
-    lines = []
-    if found:
-        lines = [
-            "Read by content, not by key (the table's fingerprint differs "
-            "between pandas 2 and 3; `by_content`): " + ", ".join(found) + ".",
-            "",
-        ]
-    if not missing:
-        return lines + ["Every planned run is in the cache."]
-    counts = pd.Series([m for _, m, _ in missing]).value_counts()
-    return (
-        lines
-        + ["Runs missing from the cache (left out of every table below):"]
-        + [f"- `{m}`: {n} runs" for m, n in counts.sort_index().items()]
-    )
-
-
 def collection_section(title, suite, missing, tables):
     """Ranks of ACSA and AP and the pairs of one collection."""
     ok = suite.runs[(suite.runs.status == "ok") & suite.runs.table.isin(tables)]
@@ -218,7 +196,7 @@ def collection_section(title, suite, missing, tables):
         f"{len(tables)} tables; {len(ok)} runs (NA runs: "
         f"{len(na)}); the runs' own seconds add up to "
         f"{ok.seconds.sum() / 3600:.2f} CPU-hours.", "",
-        *missing_lines(missing, suite.comparisons), "",
+        *missing_lines(missing, BY_CONTENT, suite.comparisons), "",
     ]  # fmt: skip
     for metric, label in (("acsa", "honest ACSA"), ("ap", "average precision")):
         lines += [f"### Mean rank of {label}", "",
